@@ -1,0 +1,46 @@
+# Otklik — the two commands a new user types: `make demo` and `make test`.
+# Both build the virtual environment from the lock file first; nothing else is needed but Python 3.11+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_APPEALS ?= 3000
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: venv demo test lint typecheck unit bench-commands lock clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(BIN)/otklik demo-session --appeals $(DEMO_APPEALS) --host $(HOST) --port $(PORT)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+test: lint typecheck
+	$(BIN)/pytest
+
+unit: venv
+	$(BIN)/pytest tests/unit
+
+bench-commands: venv
+	$(BIN)/python -m bench.commands
+
+# Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
+lock: venv
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .otklik .mypy_cache .pytest_cache .ruff_cache
