@@ -1,0 +1,1 @@
+"""HTTP: translates requests to commands and queries. No business rules, no SQL."""

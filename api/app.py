@@ -1,0 +1,91 @@
+"""The Litestar application factory: routes, dependency injection, problem responses, OpenAPI,
+and per-request logging with a request id."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+
+import structlog
+from litestar import Litestar
+from litestar.datastructures import MutableScopeHeaders
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.controllers import appeals, health, projections
+from api.errors import EXCEPTION_HANDLERS
+from api.services import Services
+
+log = structlog.get_logger("otklik.api")
+
+
+def request_logging(app: ASGIApp) -> ASGIApp:
+    """Binds a request id (the caller's X-Request-ID or a new one) to every log line of the request,
+    returns it in the response, and logs one line per request. Paths and ids only: no bodies."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:100] or uuid.uuid4().hex
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableScopeHeaders.from_message(message)["X-Request-ID"] = request_id
+            await send(message)
+
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+
+    return middleware
+
+
+def create_app(services: Services, *, debug: bool = False) -> Litestar:
+    return Litestar(
+        route_handlers=[
+            health.live,
+            health.ready,
+            appeals.receive_appeal,
+            *appeals.LIFECYCLE_ROUTES,
+            appeals.get_appeal,
+            appeals.get_history,
+            appeals.get_citizen,
+            appeals.list_appeals,
+            projections.list_projections,
+        ],
+        dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_logging],
+        openapi_config=OpenAPIConfig(
+            title="Otklik",
+            version="1",
+            description=(
+                "Back end of a municipal control centre (МЦУ): appeals, deadlines, ratings, "
+                "misinformation response and audit. Errors are RFC 9457 problem documents."
+            ),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        logging_config=None,
+        debug=debug,
+    )
+
+

@@ -1,0 +1,222 @@
+"""Appeals: receive, one route per lifecycle command, current state, as-of, history, list."""
+
+# No `from __future__ import annotations` here: the lifecycle routes are built from the command
+# classes, and Litestar reads their annotations as real types.
+import hashlib
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+import structlog
+from litestar import Request, Response, get, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Parameter
+
+from api.auth import authenticated, require_role
+from api.errors import ApiProblem
+from api.schemas import (
+    AppealHistory,
+    AppealList,
+    AsOfState,
+    etag,
+    expected_version,
+    history_entry,
+)
+from api.services import Services
+from domain.appeals import commands as cmd
+from domain.appeals.application import CommandResult, IdempotencyClaim
+from domain.appeals.events import AppealReceived, CitizenContact
+from domain.appeals.state import AppealState
+from domain.shared.actors import PERSONAL_DATA_READERS, STAFF_READERS, Actor, Role
+from domain.shared.errors import Forbidden
+from projections.appeals import AppealFilter
+
+log = structlog.get_logger("otklik.api")
+_ENCODER = msgspec.json.Encoder()
+_STATE_DECODER = msgspec.json.Decoder(AppealState)
+POSITION_HEADER = "X-Otklik-Position"
+IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
+IdempotencyKey = Annotated[
+    str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)
+]
+
+
+def _claim(actor: Actor, key: str | None, what: str, data: cmd.Command) -> IdempotencyClaim | None:
+    if key is None:
+        return None
+    fingerprint = hashlib.sha256(what.encode() + b"\n" + _ENCODER.encode(data)).hexdigest()
+    return IdempotencyClaim(principal=actor.id, key=key, fingerprint=fingerprint)
+
+
+def _command_response(result: CommandResult, status: int) -> Response[AppealState]:
+    headers = {"ETag": etag(result.state.version), POSITION_HEADER: str(result.position)}
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    if status == 201:
+        headers["Location"] = f"/api/v1/appeals/{result.state.id}"
+    return Response(result.state, status_code=status, headers=headers)
+
+
+def _check_department(actor: Actor, department: str | None) -> None:
+    if actor.role is Role.EXECUTOR and department != actor.department:
+        raise Forbidden("a department executor sees only appeals assigned to their department")
+
+
+@post(
+    "/api/v1/appeals",
+    sync_to_thread=True,
+    status_code=201,
+    tags=["appeals"],
+    summary=cmd.ReceiveAppeal.summary,
+    response_headers=[],
+)
+def receive_appeal(
+    request: Request[Any, Any, Any],
+    data: cmd.ReceiveAppeal,
+    services: Services,
+    idempotency_key: IdempotencyKey = None,
+) -> Response[AppealState]:
+    actor = authenticated(request, services.authenticate)
+    result = services.appeals.receive(
+        data, actor=actor, idempotency=_claim(actor, idempotency_key, "receive", data)
+    )
+    log.info("command", command="ReceiveAppeal", appeal_id=str(result.state.id),
+             version=result.state.version, replayed=result.replayed)
+    return _command_response(result, 201)
+
+
+def _lifecycle_route(command_type: type[cmd.Command]) -> HTTPRouteHandler:
+    def handler(
+        request: Request[Any, Any, Any],
+        appeal_id: UUID,
+        data: Any,
+        services: Services,
+        if_match: IfMatch = None,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[AppealState]:
+        actor = authenticated(request, services.authenticate)
+        result = services.appeals.handle(
+            appeal_id,
+            data,
+            actor=actor,
+            expected_version=expected_version(if_match),
+            idempotency=_claim(actor, idempotency_key, f"{appeal_id}/{command_type.route}", data),
+        )
+        log.info("command", command=command_type.__name__, appeal_id=str(appeal_id),
+                 version=result.state.version, replayed=result.replayed)
+        return _command_response(result, 200)
+
+    handler.__annotations__["data"] = command_type
+    handler.__name__ = f"appeal_{command_type.route.replace('-', '_')}"
+    return post(
+        f"/api/v1/appeals/{{appeal_id:uuid}}/{command_type.route}",
+        sync_to_thread=True,
+        status_code=200,
+        tags=["appeal lifecycle"],
+        summary=command_type.summary,
+        operation_id=handler.__name__,
+    )(handler)
+
+
+LIFECYCLE_ROUTES = [_lifecycle_route(c) for c in cmd.LIFECYCLE_COMMANDS]
+
+
+@get("/api/v1/appeals/{appeal_id:uuid}", sync_to_thread=True, tags=["appeals"])
+def get_appeal(
+    request: Request[Any, Any, Any],
+    appeal_id: UUID,
+    services: Services,
+    as_of: Annotated[datetime | None, Parameter(query="as_of", required=False)] = None,
+) -> Response[Any]:
+    """The appeal's current state (from the read model), or with ``as_of`` its state at that moment,
+    rebuilt from the events alone."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read appeals")
+    if as_of is not None:
+        if as_of.tzinfo is None:
+            raise ApiProblem(400, "invalid-as-of", "Bad as_of",
+                             "as_of must carry a time zone offset, such as 2026-03-01T12:00:00Z")
+        state = services.appeals.state_as_of(appeal_id, as_of)
+        _check_department(actor, state.department)
+        body = AsOfState(as_of=as_of, last_event_version=state.version, state=state)
+        return Response(body, headers={"ETag": etag(state.version)})
+    found = services.queries.get(appeal_id)
+    if found is None:
+        # Not in the view yet (it lags the log by milliseconds): fold the events instead.
+        state = services.appeals.state(appeal_id)
+        _check_department(actor, state.department)
+        return Response(state, headers={"ETag": etag(state.version)})
+    raw, version = found
+    if actor.role is Role.EXECUTOR:
+        _check_department(actor, _STATE_DECODER.decode(raw).department)
+    return Response(
+        content=raw, media_type="application/json", headers={"ETag": etag(version)}
+    )
+
+
+@get("/api/v1/appeals/{appeal_id:uuid}/history", sync_to_thread=True, tags=["appeals"])
+def get_history(
+    request: Request[Any, Any, Any], appeal_id: UUID, services: Services
+) -> AppealHistory:
+    """Every event of the appeal in order: position, type, business and recorded time, actor,
+    payload (the citizen's contact details redacted)."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read appeal histories")
+    recorded = services.appeals.history(appeal_id)
+    if actor.role is Role.EXECUTOR:
+        _check_department(actor, services.appeals.state(appeal_id).department)
+    return AppealHistory(
+        appeal_id=appeal_id, events=[history_entry(r.position, r.event) for r in recorded]
+    )
+
+
+@get("/api/v1/appeals/{appeal_id:uuid}/citizen", sync_to_thread=True, tags=["appeals"])
+def get_citizen(
+    request: Request[Any, Any, Any], appeal_id: UUID, services: Services
+) -> CitizenContact:
+    """The citizen's contact details (personal data, 152-ФЗ): only for roles that answer."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, PERSONAL_DATA_READERS, "read citizens' personal data")
+    events = services.appeals.events_of(appeal_id)
+    if not events:
+        raise ApiProblem(404, "not-found", "Not found", f"there is no appeal {appeal_id}")
+    if actor.role is Role.EXECUTOR:
+        _check_department(actor, services.appeals.state(appeal_id).department)
+    received = events[0]
+    assert isinstance(received, AppealReceived)
+    log.info("personal_data.read", appeal_id=str(appeal_id), actor_id=actor.id, role=actor.role)
+    return received.citizen or CitizenContact()
+
+
+@get("/api/v1/appeals", sync_to_thread=True, tags=["appeals"])
+def list_appeals(
+    request: Request[Any, Any, Any],
+    services: Services,
+    status: str | None = None,
+    kind: str | None = None,
+    channel: str | None = None,
+    department: str | None = None,
+    topic: str | None = None,
+    received_from: datetime | None = None,
+    received_to: datetime | None = None,
+    limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> AppealList:
+    """Appeals newest first, filtered, keyset-paginated with ``cursor``."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "list appeals")
+    if actor.role is Role.EXECUTOR:
+        if department not in (None, actor.department):
+            raise Forbidden("a department executor sees only their own department's appeals")
+        department = actor.department
+    where = AppealFilter(
+        status=status, kind=kind, channel=channel, department=department, topic=topic,
+        received_from=received_from, received_to=received_to,
+    )
+    try:
+        page = services.queries.list(where, limit=limit, cursor=cursor)
+    except ValueError as error:
+        raise ApiProblem(400, "invalid-cursor", "Bad cursor", str(error)) from None
+    items = [_STATE_DECODER.decode(raw) for raw in page.items]
+    return AppealList(items=items, next_cursor=page.next_cursor, position=page.position)

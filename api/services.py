@@ -1,0 +1,20 @@
+"""What the API is handed by the composition root: the application, the queries, auth, health."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from api.auth import Authenticator
+from domain.appeals.application import AppealsApplication
+from projections.appeals import AppealQueries
+from projections.engine.runner import ProjectionStatus
+
+
+@dataclass(frozen=True)
+class Services:
+    appeals: AppealsApplication
+    queries: AppealQueries
+    authenticate: Authenticator
+    readiness: Callable[[], tuple[bool, str]]
+    projection_status: Callable[[], list[ProjectionStatus]]

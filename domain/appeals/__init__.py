@@ -1,0 +1,1 @@
+"""The appeal (обращение, сообщение ПОС, инцидент, звонок) and its life in the control centre."""

@@ -1,0 +1,222 @@
+"""The appeals application: for each command, load → decide → save, through the eventsourcing
+event store. Storage details (the recorder's extra duties: idempotency keys, registration numbers,
+positions) come in through the small protocols below; the composition root supplies them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+from uuid import UUID, uuid4
+
+import msgspec
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError
+
+from domain.appeals import commands as cmd
+from domain.appeals.deadlines import DeadlinePolicy
+from domain.appeals.decide import decide
+from domain.appeals.events import AppealEvent
+from domain.appeals.state import AppealState, evolve
+from domain.appeals.vocabulary import Kind
+from domain.shared.actors import Actor
+from domain.shared.errors import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    InvalidCommand,
+    NotFound,
+    VersionMismatch,
+)
+from domain.shared.time import Clock
+
+REGISTRATION_PREFIX = {Kind.APPEAL: "О", Kind.MESSAGE: "ПОС", Kind.INCIDENT: "ИНЦ", Kind.CALL: "ЗВ"}
+
+
+class IdempotencyClaim(msgspec.Struct, frozen=True, kw_only=True):
+    """A client's Idempotency-Key, scoped to its principal, with a fingerprint of the request."""
+
+    principal: str
+    key: str
+    fingerprint: str
+
+
+class IdempotencyRecord(IdempotencyClaim, frozen=True, kw_only=True):
+    """Saved with a command's events, in the same transaction: a retry finds it and appends nothing."""
+
+    appeal_id: UUID
+    version: int
+
+
+class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event with its global position in the log."""
+
+    position: int
+    event: AppealEvent
+
+
+@runtime_checkable
+class AppealRecorder(Protocol):
+    """What the appeals application needs from its recorder beyond eventsourcing's interface."""
+
+    def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None: ...
+
+    def next_registration_number(self) -> int: ...
+
+    def select_positions(self, originator_id: UUID) -> list[tuple[int, int]]: ...
+
+
+class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
+    state: AppealState
+    position: int  # the log position of the last event of the command: read-your-writes
+    replayed: bool = False  # True when an Idempotency-Key returned an earlier result
+
+
+class AppealsApplication(Application[UUID]):
+    name = "Otklik"  # the events table is otklik_events
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        policy: DeadlinePolicy | None = None,
+        clock: Clock,
+    ) -> None:
+        super().__init__(env=env)
+        self.policy = policy or DeadlinePolicy()
+        self.clock = clock
+        recorder = self.recorder
+        if not isinstance(recorder, AppealRecorder):
+            raise TypeError("the appeals application needs an AppealRecorder")
+        self.appeal_recorder: AppealRecorder = recorder
+
+    # --- queries ---------------------------------------------------------------------------
+    def events_of(self, appeal_id: UUID) -> list[AppealEvent]:
+        return [e for e in self.events.get(appeal_id) if isinstance(e, AppealEvent)]
+
+    def state(self, appeal_id: UUID, *, version: int | None = None) -> AppealState:
+        state: AppealState | None = None
+        for event in self.events.get(appeal_id, lte=version):
+            assert isinstance(event, AppealEvent)
+            state = evolve(state, event)
+        if state is None:
+            raise NotFound(f"there is no appeal {appeal_id}")
+        return state
+
+    def state_as_of(self, appeal_id: UUID, moment: datetime) -> AppealState:
+        """The appeal as the system knew it at ``moment`` (events recorded up to then)."""
+        events = self.events_of(appeal_id)
+        if not events:
+            raise NotFound(f"there is no appeal {appeal_id}")
+        state: AppealState | None = None
+        for event in events:
+            if event.timestamp > moment:
+                break
+            state = evolve(state, event)
+        if state is None:
+            raise NotFound(f"the appeal {appeal_id} had not been received by {moment.isoformat()}")
+        return state
+
+    def history(self, appeal_id: UUID) -> list[RecordedEvent]:
+        positions = dict(
+            (version, position)
+            for position, version in self.appeal_recorder.select_positions(appeal_id)
+        )
+        events = self.events_of(appeal_id)
+        if not events:
+            raise NotFound(f"there is no appeal {appeal_id}")
+        return [RecordedEvent(position=positions[e.originator_version], event=e) for e in events]
+
+    # --- commands --------------------------------------------------------------------------
+    def receive(
+        self, command: cmd.ReceiveAppeal, *, actor: Actor, idempotency: IdempotencyClaim | None
+    ) -> CommandResult:
+        replay = self._replay(idempotency)
+        if replay is not None:
+            return replay
+        appeal_id = uuid4()
+        events = decide(
+            None, command, actor=actor, now=self.clock(), policy=self.policy, appeal_id=appeal_id
+        )
+        return self._save(None, events, idempotency)
+
+    def handle(
+        self,
+        appeal_id: UUID,
+        command: cmd.Command,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+        idempotency: IdempotencyClaim | None = None,
+    ) -> CommandResult:
+        if isinstance(command, cmd.ReceiveAppeal):
+            raise InvalidCommand("a new appeal is received with POST /appeals")
+        replay = self._replay(idempotency)
+        if replay is not None:
+            return replay
+        state = self.state(appeal_id)
+        if expected_version is not None and expected_version != state.version:
+            raise VersionMismatch(expected_version, state.version)
+        command = self._complete(command, state)
+        events = decide(state, command, actor=actor, now=self.clock(), policy=self.policy)
+        return self._save(state, events, idempotency)
+
+    def _complete(self, command: cmd.Command, state: AppealState) -> cmd.Command:
+        """Fill in what the control centre assigns itself (the registration number)."""
+        if isinstance(command, cmd.RegisterAppeal) and command.registration_number is None:
+            number = self.appeal_recorder.next_registration_number()
+            year = (command.occurred_at or self.clock()).astimezone(self.policy.zone).year
+            prefix = REGISTRATION_PREFIX[state.kind]
+            return msgspec.structs.replace(
+                command, registration_number=f"{prefix}-{year}/{number:06d}"
+            )
+        return command
+
+    def _replay(self, idempotency: IdempotencyClaim | None) -> CommandResult | None:
+        if idempotency is None:
+            return None
+        earlier = self.appeal_recorder.find_idempotency(idempotency.principal, idempotency.key)
+        if earlier is None:
+            return None
+        if earlier.fingerprint != idempotency.fingerprint:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used for a different request"
+            )
+        state = self.state(earlier.appeal_id, version=earlier.version)
+        positions = dict(
+            (v, p) for p, v in self.appeal_recorder.select_positions(earlier.appeal_id)
+        )
+        return CommandResult(state=state, position=positions[earlier.version], replayed=True)
+
+    def _save(
+        self,
+        state: AppealState | None,
+        events: Sequence[AppealEvent],
+        idempotency: IdempotencyClaim | None,
+    ) -> CommandResult:
+        for event in events:
+            state = evolve(state, event)
+        assert state is not None
+        kwargs: dict[str, Any] = {}
+        if idempotency is not None:
+            kwargs["idempotency"] = IdempotencyRecord(
+                principal=idempotency.principal,
+                key=idempotency.key,
+                fingerprint=idempotency.fingerprint,
+                appeal_id=state.id,
+                version=state.version,
+            )
+        try:
+            recordings = self.save(*events, **kwargs)
+        except IntegrityError:
+            replay = self._replay(idempotency)
+            if replay is not None:
+                return replay
+            raise ConcurrencyConflict(
+                "another command changed the appeal at the same time; reload it and decide again"
+            ) from None
+        return CommandResult(state=state, position=recordings[-1].notification.id)
+
+    def save_events(self, events: Sequence[AppealEvent]) -> int:
+        """Append already-decided events of many appeals in one transaction (bulk loads)."""
+        recordings = self.save(*events)
+        return recordings[-1].notification.id if recordings else 0

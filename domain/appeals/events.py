@@ -1,0 +1,219 @@
+"""The appeal's events: facts in the past tense, each naming who acted and when.
+
+Every event carries the envelope the event store needs (``originator_id``, ``originator_version``),
+the recording time (``timestamp``), the business time of the act (``occurred_at``) and the actor.
+Events are forever: a change of meaning is a new event type or a new ``class_version`` with an
+upcaster, never an edit of these classes' existing fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, ClassVar
+from uuid import UUID
+
+import msgspec
+
+from domain.appeals.vocabulary import (
+    Channel,
+    Deadline,
+    EscalationTarget,
+    Kind,
+    LegalGround,
+    Outcome,
+    ReopenedBy,
+    ReworkReason,
+)
+from domain.shared.actors import Actor
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class CitizenContact(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The citizen's personal data (152-ФЗ), kept in this one struct so it can be protected whole."""
+
+    full_name: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=300)] | None = None
+    postal_address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class Place(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Where the problem is (not the citizen's address)."""
+
+    address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+
+
+class AppealEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every appeal event."""
+
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime  # when the event was recorded
+    occurred_at: datetime  # business time of the act
+    actor: Actor
+
+
+class AppealReceived(AppealEvent, frozen=True, kw_only=True):
+    kind: Kind
+    channel: Channel
+    external_id: str | None  # ПОС id, post URL, call id
+    text: str
+    citizen: CitizenContact | None  # personal data: only here
+    place: Place | None
+    register_due: datetime
+    deadline_policy: str
+
+
+class AppealRegistered(AppealEvent, frozen=True, kw_only=True):
+    registration_number: str
+    answer_due: datetime
+    forward_due: datetime | None
+    first_reaction_due: datetime | None
+    deadline_policy: str
+
+
+class AppealCategorised(AppealEvent, frozen=True, kw_only=True):
+    topic: str
+    subtopic: str | None
+    essence: str
+    place: Place | None
+    tags: tuple[str, ...]
+
+
+class AppealAssigned(AppealEvent, frozen=True, kw_only=True):
+    department: str
+    executor: str | None
+    sector: str | None
+
+
+class AppealForwarded(AppealEvent, frozen=True, kw_only=True):
+    to_body: str
+    reason: str
+    citizen_notified_at: datetime
+
+
+class DeadlineExtended(AppealEvent, frozen=True, kw_only=True):
+    deadline: Deadline
+    previous_due: datetime
+    new_due: datetime
+    days: int
+    reason: str
+    approver: str
+    citizen_notified_at: datetime
+    deadline_policy: str
+
+
+class AppealPaused(AppealEvent, frozen=True, kw_only=True):
+    reason: str
+
+
+class AppealResumed(AppealEvent, frozen=True, kw_only=True):
+    paused_seconds: int
+    answer_due: datetime
+    deadline_policy: str
+
+
+class InterimAnswerGiven(AppealEvent, frozen=True, kw_only=True):
+    text: str
+    channel: Channel
+
+
+class AnswerDrafted(AppealEvent, frozen=True, kw_only=True):
+    text: str
+    fix_date: date | None
+    evidence: tuple[str, ...]
+
+
+class AnswerApproved(AppealEvent, frozen=True, kw_only=True):
+    comment: str | None
+
+
+class AnswerReturnedForRework(AppealEvent, frozen=True, kw_only=True):
+    reason: ReworkReason
+    comment: str
+
+
+class AnswerPublished(AppealEvent, frozen=True, kw_only=True):
+    channel: Channel
+
+
+class AnswerDelivered(AppealEvent, frozen=True, kw_only=True):
+    channel: Channel
+    delivery_reference: str | None
+
+
+class AppealFastTracked(AppealEvent, frozen=True, kw_only=True):
+    resolution: str
+
+
+class SatisfactionRated(AppealEvent, frozen=True, kw_only=True):
+    score: int
+    comment: str | None
+
+
+class AppealReopened(AppealEvent, frozen=True, kw_only=True):
+    reason: str
+    by: ReopenedBy
+
+
+class AppealMarkedDuplicate(AppealEvent, frozen=True, kw_only=True):
+    duplicate_of: UUID
+
+
+class AppealLinkedAsRepeat(AppealEvent, frozen=True, kw_only=True):
+    repeat_of: UUID
+
+
+class AppealLeftWithoutAnswer(AppealEvent, frozen=True, kw_only=True):
+    ground: LegalGround
+    comment: str | None
+
+
+class AppealEscalated(AppealEvent, frozen=True, kw_only=True):
+    to: EscalationTarget
+    to_person: str | None
+    reason: str
+    automatic: bool
+
+
+class DeadlineBreached(AppealEvent, frozen=True, kw_only=True):
+    deadline: Deadline
+    due: datetime
+
+
+class AppealClosed(AppealEvent, frozen=True, kw_only=True):
+    outcome: Outcome
+    comment: str | None
+
+
+APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
+    AppealReceived,
+    AppealRegistered,
+    AppealCategorised,
+    AppealAssigned,
+    AppealForwarded,
+    DeadlineExtended,
+    AppealPaused,
+    AppealResumed,
+    InterimAnswerGiven,
+    AnswerDrafted,
+    AnswerApproved,
+    AnswerReturnedForRework,
+    AnswerPublished,
+    AnswerDelivered,
+    AppealFastTracked,
+    SatisfactionRated,
+    AppealReopened,
+    AppealMarkedDuplicate,
+    AppealLinkedAsRepeat,
+    AppealLeftWithoutAnswer,
+    AppealEscalated,
+    DeadlineBreached,
+    AppealClosed,
+)

@@ -1,0 +1,94 @@
+"""The closed vocabularies of an appeal's life: kinds, channels, statuses, grounds and reasons."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    APPEAL = "appeal"  # обращение (59-ФЗ)
+    MESSAGE = "message"  # сообщение на платформе обратной связи (ПОС)
+    INCIDENT = "incident"  # инцидент в социальной сети или мессенджере
+    CALL = "call"  # звонок или голосовое сообщение на горячую линию
+
+
+class Channel(StrEnum):
+    LETTER = "letter"  # письмо
+    EMAIL = "email"
+    GOSUSLUGI = "gosuslugi"  # форма на Госуслугах
+    RECEPTION = "reception"  # личный приём
+    POS = "pos"  # платформа обратной связи
+    VK = "vk"
+    TELEGRAM = "telegram"
+    ODNOKLASSNIKI = "odnoklassniki"
+    MAX = "max"
+    OTHER_SOCIAL = "other_social"
+    PHONE = "phone"
+    VOICE_MESSAGE = "voice_message"
+
+
+CHANNELS_BY_KIND: dict[Kind, frozenset[Channel]] = {
+    Kind.APPEAL: frozenset({Channel.LETTER, Channel.EMAIL, Channel.GOSUSLUGI, Channel.RECEPTION}),
+    Kind.MESSAGE: frozenset({Channel.POS}),
+    Kind.INCIDENT: frozenset(
+        {Channel.VK, Channel.TELEGRAM, Channel.ODNOKLASSNIKI, Channel.MAX, Channel.OTHER_SOCIAL}
+    ),
+    Kind.CALL: frozenset({Channel.PHONE, Channel.VOICE_MESSAGE}),
+}
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    REGISTERED = "registered"
+    ASSIGNED = "assigned"
+    ANSWER_DRAFTED = "answer_drafted"
+    ANSWER_APPROVED = "answer_approved"
+    ANSWER_PUBLISHED = "answer_published"
+    ANSWER_DELIVERED = "answer_delivered"
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"  # ответ по существу дан и доставлен
+    FORWARDED = "forwarded"  # переадресовано в другой орган
+    DUPLICATE = "duplicate"  # дубликат открытого обращения
+    LEFT_WITHOUT_ANSWER = "left_without_answer"  # ст. 11 59-ФЗ
+    WITHDRAWN = "withdrawn"  # заявитель отозвал
+
+
+class ReworkReason(StrEnum):
+    FORMAL_REPLY = "formal_reply"  # формальная отписка, не по существу
+    NO_FIX_DATE = "no_fix_date"  # нет срока устранения
+    NO_EVIDENCE = "no_evidence"  # нет подтверждения (фото, акт)
+    CONTRADICTIONS = "contradictions"  # противоречия
+    OTHER = "other"
+
+
+class LegalGround(StrEnum):
+    """59-ФЗ ст. 11: grounds on which an appeal may be left without an answer."""
+
+    NO_ADDRESS = "no_address"  # не указаны фамилия или почтовый адрес (ч. 1)
+    OBSCENITY_OR_THREATS = "obscenity_or_threats"  # нецензурные выражения, угрозы (ч. 3)
+    UNREADABLE = "unreadable"  # текст не поддаётся прочтению (ч. 4)
+    ESSENCE_UNCLEAR = "essence_unclear"  # невозможно установить суть (ч. 4.1)
+    REPEATED_NO_NEW_ARGUMENTS = "repeated_no_new_arguments"  # повторное без новых доводов (ч. 5)
+    COURT_DECISION = "court_decision"  # есть вступившее в силу решение суда (ч. 2)
+    ANSWER_ALREADY_PUBLISHED = "answer_already_published"  # ответ размещён на сайте (ч. 4)
+
+
+class Deadline(StrEnum):
+    REGISTER = "register"
+    FORWARD = "forward"
+    FIRST_REACTION = "first_reaction"
+    ANSWER = "answer"
+
+
+class EscalationTarget(StrEnum):
+    SECTOR_HEAD = "sector_head"  # руководитель отраслевого блока
+    CURATOR = "curator"
+    HEAD = "head"
+
+
+class ReopenedBy(StrEnum):
+    CITIZEN = "citizen"
+    CONTROL_CENTRE = "control_centre"

@@ -1,0 +1,1 @@
+"""What every part of the domain shares: errors, actors and roles, time helpers."""

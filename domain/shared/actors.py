@@ -1,0 +1,35 @@
+"""Who acts: roles of the control centre and the actor recorded on every event."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+
+class Role(StrEnum):
+    CURATOR = "curator"  # куратор
+    HEAD = "head"  # руководитель МЦУ
+    ADMINISTRATOR = "administrator"
+    OPERATOR = "operator"  # специалист по обратной связи
+    EXECUTOR = "executor"  # ответственный исполнитель подразделения
+    AUDITOR = "auditor"
+    ANALYST = "analyst"
+    SYSTEM = "system"  # the deadline watcher and other automatic processes
+
+
+class Actor(msgspec.Struct, frozen=True, kw_only=True):
+    """The person or process behind an event. ``id`` is the token's principal id, never a citizen."""
+
+    id: str
+    role: Role
+    name: str
+    department: str | None = None
+
+
+# Roles allowed to read citizens' personal data (152-ФЗ: only those who need it to answer).
+PERSONAL_DATA_READERS = frozenset({Role.OPERATOR, Role.EXECUTOR, Role.CURATOR, Role.HEAD})
+# Roles that may read appeals at all (the public sees aggregates only).
+STAFF_READERS = frozenset(
+    {Role.OPERATOR, Role.EXECUTOR, Role.CURATOR, Role.HEAD, Role.AUDITOR, Role.ANALYST}
+)

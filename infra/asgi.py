@@ -1,0 +1,23 @@
+"""The ASGI entry point for granian: `infra.asgi:create_app` (a factory) builds the app from the
+environment. `otklik serve` sets DATABASE_URL for its workers when it started the embedded server."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+
+from api.app import create_app as create_litestar_app
+from infra.container import Container
+from infra.database import ConnectionInfo
+from infra.logging import configure
+from infra.settings import Settings
+
+
+def create_app() -> Litestar:
+    settings = Settings.from_env()
+    configure(settings.log_level, settings.log_format)
+    if not settings.database_url:
+        raise SystemExit("DATABASE_URL is not set: start the API with `otklik serve`")
+    container = Container.build(settings, ConnectionInfo.parse(settings.database_url))
+    app = create_litestar_app(container.services())
+    app.on_shutdown.append(container.close)
+    return app

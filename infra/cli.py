@@ -1,0 +1,220 @@
+"""The `otklik` command line: serve, migrate, load demo data, run projections, create tokens."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from domain.shared.actors import Role
+from infra import database
+from infra.container import Container
+from infra.database import ConnectionInfo
+from infra.logging import configure
+from infra.settings import DATABASE_URL_VARIABLE, Settings
+
+app = typer.Typer(
+    help="Otklik: the back end of a municipal control centre (МЦУ).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (alembic).", no_args_is_help=True)
+projections_app = typer.Typer(help="Read models built from the event log.", no_args_is_help=True)
+token_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(projections_app, name="projections")
+app.add_typer(token_app, name="token")
+
+
+@contextlib.contextmanager
+def _database() -> Iterator[tuple[Settings, ConnectionInfo]]:
+    settings = Settings.from_env()
+    configure(settings.log_level, settings.log_format)
+    with database.resolved_database(settings.database_url, settings.data_dir) as info:
+        yield settings, info
+
+
+@contextlib.contextmanager
+def _container(*, migrate: bool = False) -> Iterator[Container]:
+    with _database() as (settings, info):
+        if migrate:
+            database.upgrade(info)
+        container = Container.build(settings, info)
+        try:
+            yield container
+        finally:
+            container.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration (creates the event store and the read models)."""
+    with _database() as (_, info):
+        database.upgrade(info)
+        typer.echo(f"database {info.dbname} at {database.head_revision()}")
+
+
+@app.command()
+def demo(
+    appeals: Annotated[int, typer.Option(help="How many appeals to load.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 2026,
+) -> None:
+    """Load realistic demo data (written through the domain) into the database and exit."""
+    from infra.demo import load_demo
+
+    with _container(migrate=True) as container:
+        started = time.perf_counter()
+        stats = load_demo(container.appeals, appeals, now=datetime.now(UTC), seed=seed)
+        took = time.perf_counter() - started
+        typer.echo(
+            f"loaded {stats.appeals} appeals ({stats.events} events) in {took:.1f} s; "
+            f"by kind: {stats.by_kind}"
+        )
+        container.engine.catch_up_all()
+        typer.echo("projections caught up")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="The role the token acts in.")],
+    name: Annotated[str, typer.Option(help="Who holds the token (recorded as the actor).")],
+    department: Annotated[
+        str | None, typer.Option(help="For executors: the department they act for.")
+    ] = None,
+) -> None:
+    """Create a bearer token and print it once (only its hash is stored)."""
+    with _container() as container:
+        try:
+            token, actor = container.tokens.create(role=role, name=name, department=department)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from None
+        typer.echo(token)
+        typer.echo(f"# actor id {actor.id}, role {actor.role}", err=True)
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Each projection: version, position, head of the log, lag, state."""
+    with _container() as container:
+        head = container.engine.head()
+        from projections.engine.runner import statuses
+
+        for s in statuses(container.pool, head):
+            line = f"{s.name} v{s.version}: position {s.position}/{s.head}, lag {s.lag_events}, {s.state}"
+            if s.error:
+                line += f" — failed at {s.error_position}: {s.error}"
+            typer.echo(line)
+
+
+@projections_app.command("run")
+def projections_run() -> None:
+    """Run the projections as a worker (one active runner per projection across machines)."""
+    with _container() as container:
+        container.engine.start()
+        typer.echo("projections running; Ctrl-C stops them", err=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+
+
+@projections_app.command("rebuild")
+def projections_rebuild(name: str) -> None:
+    """Rebuild a projection from the first event of the log."""
+    with _container() as container:
+        try:
+            count, took = container.engine.rebuild(name)
+        except KeyError:
+            names = ", ".join(p.name for p in container.engine.projections)
+            raise typer.BadParameter(f"no projection named {name!r}; there are: {names}") from None
+        rate = count / took if took else float("inf")
+        typer.echo(f"{name}: rebuilt from {count} events in {took:.1f} s ({rate:,.0f} events/s)")
+
+
+def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, workers: int) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    os.environ[DATABASE_URL_VARIABLE] = info.url()
+    container = Container.build(settings, info)
+    if settings.projections_in_process:
+        container.engine.start()
+    try:
+        Granian(
+            "infra.asgi:create_app",
+            factory=True,
+            address=host,
+            port=port,
+            interface=Interfaces.ASGI,
+            workers=workers,
+            log_enabled=False,
+        ).serve()
+    finally:
+        container.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int | None, typer.Option(help="ASGI worker processes.")] = None,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations first.")] = True,
+) -> None:
+    """Serve the API under granian, with the projections running in-process."""
+    with _database() as (settings, info):
+        if migrate:
+            database.upgrade(info)
+        _serve(settings, info, host, port, workers or settings.workers)
+
+
+@app.command("demo-session")
+def demo_session(
+    appeals: Annotated[int, typer.Option(help="How many appeals to load on first start.")] = 3000,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """What `make demo` runs: migrate, load demo data once, create a token, serve, print where to look."""
+    from infra.demo import load_demo
+
+    with _database() as (settings, info):
+        database.upgrade(info)
+        container = Container.build(settings, info)
+        try:
+            if container.engine.head() == 0:
+                typer.echo(f"loading {appeals} demo appeals…", err=True)
+                stats = load_demo(container.appeals, appeals, now=datetime.now(UTC))
+                typer.echo(f"loaded {stats.appeals} appeals, {stats.events} events", err=True)
+            token, _ = container.tokens.create(role=Role.CURATOR, name="Демо: куратор МЦУ")
+        finally:
+            container.close()
+        base = f"http://{host}:{port}"
+        typer.echo(
+            "\n".join(
+                [
+                    "",
+                    "Otklik is starting.",
+                    f"  API docs:     {base}/schema",
+                    f"  OpenAPI:      {base}/schema/openapi.json",
+                    f"  Health:       {base}/health/ready",
+                    f"  Appeals:      curl -H 'Authorization: Bearer {token}' {base}/api/v1/appeals",
+                    f"  Token (curator): {token}",
+                    f"  Database:     {'embedded PostgreSQL in ' + str(settings.data_dir) if not settings.database_url else info.dbname}",
+                    "Ctrl-C stops it.",
+                    "",
+                ]
+            )
+        )
+        _serve(settings, info, host, port, settings.workers)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

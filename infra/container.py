@@ -1,0 +1,77 @@
+"""The composition root: builds the real parts from settings and a database, and wires them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from api.services import Services
+from domain.appeals.application import AppealsApplication
+from domain.appeals.deadlines import DeadlinePolicy
+from infra import database
+from infra.database import ConnectionInfo
+from infra.settings import Settings
+from infra.tokens import TokenStore
+from projections.appeals import AppealQueries, AppealsProjection
+from projections.engine.runner import ProjectionEngine, statuses
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    info: ConnectionInfo
+    pool: ConnectionPool
+    appeals: AppealsApplication
+    tokens: TokenStore
+    engine: ProjectionEngine
+    queries: AppealQueries
+    _head: str = field(default_factory=database.head_revision)
+
+    @classmethod
+    def build(cls, settings: Settings, info: ConnectionInfo) -> Container:
+        pool = database.open_pool(info, settings.pool_size)
+        appeals = AppealsApplication(
+            env=info.eventsourcing_env(settings.pool_size),
+            policy=DeadlinePolicy(timezone=settings.timezone),
+            clock=utc_now,
+        )
+        engine = ProjectionEngine(
+            application=appeals, pool=pool, conninfo=info.conninfo,
+            projections=[AppealsProjection()],
+        )
+        return cls(
+            settings=settings, info=info, pool=pool, appeals=appeals, tokens=TokenStore(pool),
+            engine=engine, queries=AppealQueries(pool),
+        )
+
+    def readiness(self) -> tuple[bool, str]:
+        try:
+            with self.pool.connection(timeout=2) as conn:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        except (psycopg.Error, TimeoutError) as error:
+            return False, f"database unreachable or not migrated: {type(error).__name__}"
+        current = row[0] if row else None
+        if current != self._head:
+            return False, f"migrations not applied: database at {current}, code at {self._head}"
+        return True, f"database reachable, schema at {current}"
+
+    def services(self) -> Services:
+        return Services(
+            appeals=self.appeals,
+            queries=self.queries,
+            authenticate=self.tokens.authenticate,
+            readiness=self.readiness,
+            projection_status=lambda: statuses(self.pool, self.engine.head()),
+        )
+
+    def close(self) -> None:
+        self.engine.stop()
+        self.appeals.close()
+        self.pool.close()

@@ -1,0 +1,125 @@
+"""The event store: eventsourcing's PostgreSQL recorder over psycopg 3, events encoded with msgspec.
+
+Topics are stable event type names (``AppealReceived``), not Python module paths, so code can move
+without touching history. A class at ``class_version`` N > 1 is stored under ``Name@N``; older
+records are decoded as plain data and upcast with the class's ``upcast_vK_vK+1`` functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+from uuid import UUID
+
+import msgspec
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Cursor
+from psycopg.rows import DictRow
+
+from domain.appeals.application import IdempotencyRecord
+from domain.appeals.events import APPEAL_EVENT_TYPES
+
+EVENT_TYPES: dict[str, type[Any]] = {cls.__name__: cls for cls in APPEAL_EVENT_TYPES}
+_ENCODER = msgspec.json.Encoder()
+_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
+    name: msgspec.json.Decoder(cls) for name, cls in EVENT_TYPES.items()
+}
+
+
+def topic_of(cls: type[Any]) -> str:
+    version = getattr(cls, "class_version", 1)
+    return cls.__name__ if version == 1 else f"{cls.__name__}@{version}"
+
+
+def decode_event(topic: str, state: bytes) -> Any:
+    """The domain event stored under ``topic``, upcast to its class's current version."""
+    name, _, stored = topic.partition("@")
+    cls = EVENT_TYPES[name]
+    stored_version = int(stored or 1)
+    current = getattr(cls, "class_version", 1)
+    if stored_version == current:
+        return _DECODERS[name].decode(state)
+    data = msgspec.json.decode(state)
+    for version in range(stored_version, current):
+        data = getattr(cls, f"upcast_v{version}_v{version + 1}")(data)
+    return msgspec.convert(data, cls)
+
+
+class MsgspecMapper(Mapper[UUID]):
+    """Maps msgspec event structs to stored events as JSON (readable by auditors' tools)."""
+
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
+    ) -> None:
+        super().__init__(transcoder, compressor=compressor, cipher=cipher)
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=topic_of(type(domain_event)),
+            state=_ENCODER.encode(domain_event),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        return cast(
+            DomainEventProtocol[UUID], decode_event(stored_event.topic, stored_event.state)
+        )
+
+
+class OtklikRecorder(PostgresApplicationRecorder):
+    """The library's recorder (table lock → gap-free log order, NOTIFY on append), plus the
+    idempotency record saved in the same transaction as the events it produced."""
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        record = kwargs.get("idempotency")
+        if isinstance(record, IdempotencyRecord):
+            curs.execute(
+                "INSERT INTO idempotency_keys (principal, key, fingerprint, appeal_id, version)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                (record.principal, record.key, record.fingerprint, record.appeal_id, record.version),
+                prepare=True,
+            )
+
+    def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                "SELECT fingerprint, appeal_id, version FROM idempotency_keys"
+                " WHERE principal = %s AND key = %s",
+                (principal, key),
+                prepare=True,
+            )
+            row = curs.fetchone()
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            principal=principal,
+            key=key,
+            fingerprint=row["fingerprint"],
+            appeal_id=row["appeal_id"],
+            version=row["version"],
+        )
+
+    def next_registration_number(self) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute("SELECT nextval('registration_number_seq') AS n")
+            row = curs.fetchone()
+        assert row is not None
+        return int(row["n"])
+
+    def select_positions(self, originator_id: UUID) -> list[tuple[int, int]]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                f"SELECT notification_id, originator_version FROM {self.events_table_name}"
+                " WHERE originator_id = %s ORDER BY originator_version",
+                (originator_id,),
+                prepare=True,
+            )
+            return [(r["notification_id"], r["originator_version"]) for r in curs.fetchall()]

@@ -1,0 +1,1 @@
+"""The projection engine: reads the notification log in order and applies it to read models."""
