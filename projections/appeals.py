@@ -70,7 +70,7 @@ class AppealsProjection:
                 INSERT INTO {self.table} (appeal_id, version, position, kind, channel, status,
                     registration_number, topic, department, executor, sector, received_at,
                     answer_due, closed_at, state)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)
+                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::json)
                 ON CONFLICT (appeal_id) DO UPDATE SET
                     version = EXCLUDED.version, position = EXCLUDED.position,
                     status = EXCLUDED.status, registration_number = EXCLUDED.registration_number,

@@ -44,7 +44,7 @@ def upgrade() -> None:
             received_at timestamptz NOT NULL,
             answer_due timestamptz,
             closed_at timestamptz,
-            state jsonb NOT NULL
+            state json NOT NULL  -- the encoded AppealState, served as it is
         );
         CREATE INDEX appeals_v1_received ON appeals_v1 (received_at DESC, appeal_id DESC);
         CREATE INDEX appeals_v1_status ON appeals_v1 (status, received_at DESC);

@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 import structlog
 from litestar import Request, Response, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
@@ -63,19 +64,24 @@ def _check_department(actor: Actor, department: str | None) -> None:
         raise Forbidden("a department executor sees only appeals assigned to their department")
 
 
-@post(
-    "/api/v1/appeals",
-    sync_to_thread=True,
-    status_code=201,
-    tags=["appeals"],
-    summary=cmd.ReceiveAppeal.summary,
-    response_headers=[],
-)
-def receive_appeal(
+# GET and POST /api/v1/appeals share a path: Litestar registers a shared path's handlers again
+# for each sibling, which wraps a sync_to_thread handler twice; so these two are async and move
+# their blocking work to a thread themselves.
+@post("/api/v1/appeals", status_code=201, tags=["appeals"], summary=cmd.ReceiveAppeal.summary)
+async def receive_appeal(
     request: Request[Any, Any, Any],
     data: cmd.ReceiveAppeal,
     services: Services,
     idempotency_key: IdempotencyKey = None,
+) -> Response[AppealState]:
+    return await sync_to_thread(_receive, request, data, services, idempotency_key)
+
+
+def _receive(
+    request: Request[Any, Any, Any],
+    data: cmd.ReceiveAppeal,
+    services: Services,
+    idempotency_key: str | None,
 ) -> Response[AppealState]:
     actor = authenticated(request, services.authenticate)
     result = services.appeals.receive(
@@ -189,8 +195,8 @@ def get_citizen(
     return received.citizen or CitizenContact()
 
 
-@get("/api/v1/appeals", sync_to_thread=True, tags=["appeals"])
-def list_appeals(
+@get("/api/v1/appeals", tags=["appeals"])
+async def list_appeals(
     request: Request[Any, Any, Any],
     services: Services,
     status: str | None = None,
@@ -204,16 +210,26 @@ def list_appeals(
     cursor: str | None = None,
 ) -> AppealList:
     """Appeals newest first, filtered, keyset-paginated with ``cursor``."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "list appeals")
-    if actor.role is Role.EXECUTOR:
-        if department not in (None, actor.department):
-            raise Forbidden("a department executor sees only their own department's appeals")
-        department = actor.department
     where = AppealFilter(
         status=status, kind=kind, channel=channel, department=department, topic=topic,
         received_from=received_from, received_to=received_to,
     )
+    return await sync_to_thread(_list, request, services, where, limit, cursor)
+
+
+def _list(
+    request: Request[Any, Any, Any],
+    services: Services,
+    where: AppealFilter,
+    limit: int,
+    cursor: str | None,
+) -> AppealList:
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "list appeals")
+    if actor.role is Role.EXECUTOR:
+        if where.department not in (None, actor.department):
+            raise Forbidden("a department executor sees only their own department's appeals")
+        where = msgspec.structs.replace(where, department=actor.department)
     try:
         page = services.queries.list(where, limit=limit, cursor=cursor)
     except ValueError as error:
