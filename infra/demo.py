@@ -287,7 +287,7 @@ class DemoWriter:
     # --- run --------------------------------------------------------------------------------
     _now: datetime = datetime.now(UTC)
 
-    def run(self, n: int, now: datetime, chunk: int = 2000) -> DemoStats:
+    def run(self, n: int, now: datetime, chunk: int = 200) -> DemoStats:
         stats = DemoStats()
         self.plan(n, now)
         pending: list[AppealEvent] = []

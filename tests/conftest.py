@@ -1,0 +1,82 @@
+"""Test databases: each run creates its own database on DATABASE_URL's server, or on an embedded
+PostgreSQL (pgserver) when DATABASE_URL is unset, migrates it, and drops it at the end."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from domain.appeals.application import AppealsApplication
+from infra import database
+from infra.container import Container
+from infra.database import ConnectionInfo, EmbeddedPostgres
+from infra.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def db_server() -> Iterator[ConnectionInfo]:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        yield ConnectionInfo.parse(url)
+        return
+    folder = Path(tempfile.mkdtemp(prefix="otklik-test-pg-"))
+    embedded = EmbeddedPostgres(folder)
+    try:
+        yield embedded.info
+    finally:
+        embedded.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def db(db_server: ConnectionInfo) -> Iterator[ConnectionInfo]:
+    name = f"otklik_test_{uuid.uuid4().hex[:12]}"
+    info = database.create_database(db_server, name)
+    database.upgrade(info)
+    try:
+        yield info
+    finally:
+        database.drop_database(db_server, name)
+
+
+@pytest.fixture(scope="session")
+def settings(db: ConnectionInfo) -> Settings:
+    return Settings.from_env({"DATABASE_URL": db.url(), "OTKLIK_POOL_SIZE": "6"})
+
+
+@pytest.fixture(scope="session")
+def container(settings: Settings, db: ConnectionInfo) -> Iterator[Container]:
+    built = Container.build(settings, db)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+@pytest.fixture(scope="session")
+def app(container: Container) -> AppealsApplication:
+    return container.appeals
+
+
+@pytest.fixture
+def sql(db: ConnectionInfo) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(db.conninfo, autocommit=True) as conn:
+        yield conn
+
+
+def event_count(conn: psycopg.Connection[tuple[object, ...]]) -> int:
+    row = conn.execute("SELECT count(*) FROM otklik_events").fetchone()
+    assert row is not None
+    return int(str(row[0]))
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

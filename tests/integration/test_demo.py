@@ -1,0 +1,48 @@
+"""Demo data goes through the domain: a year of appeals, every invariant held."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from domain.appeals.application import AppealsApplication
+from domain.appeals.events import AppealReceived
+from infra.demo import load_demo
+
+pytestmark = pytest.mark.integration
+
+
+def test_demo_data_spans_a_year_with_every_channel_and_outcome(
+    app: AppealsApplication, sql: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    before = int(str((sql.execute("SELECT count(*) FROM otklik_events").fetchone() or [0])[0]))
+    now = datetime.now(UTC)
+    stats = load_demo(app, 400, now=now, seed=7)
+    assert stats.appeals == 400
+    topics = Counter(
+        str(r[0])
+        for r in sql.execute(
+            "SELECT topic FROM otklik_events WHERE notification_id > %s", (before,)
+        ).fetchall()
+    )
+    for expected in ("AppealReceived", "AppealRegistered", "AnswerReturnedForRework",
+                     "AnswerDelivered", "SatisfactionRated", "AppealReopened", "DeadlineBreached",
+                     "AppealEscalated", "DeadlineExtended", "AppealClosed"):
+        assert topics[expected] > 0, expected
+    assert sum(topics.values()) == stats.events
+    received = [
+        app.events_of(appeal_id)[0]
+        for (appeal_id,) in sql.execute(
+            "SELECT originator_id FROM otklik_events WHERE topic = 'AppealReceived'"
+            " AND notification_id > %s", (before,)
+        ).fetchall()
+    ]
+    assert all(isinstance(e, AppealReceived) for e in received)
+    times = [e.occurred_at for e in received]
+    assert max(times) - min(times) > timedelta(days=330)
+    assert {e.kind for e in received if isinstance(e, AppealReceived)} == {
+        "appeal", "message", "incident", "call"
+    }
