@@ -213,8 +213,12 @@ def demo_session(
         _serve(settings, info, host, port, settings.workers)
 
 
-def main() -> None:
+def main() -> None:  # the console script `otklik`
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

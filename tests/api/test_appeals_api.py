@@ -1,0 +1,268 @@
+"""The HTTP API end to end, against granian: every route, and bad input that changes nothing."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import psycopg
+import pytest
+
+from tests.conftest import event_count
+
+pytestmark = pytest.mark.integration
+Conn = psycopg.Connection[tuple[object, ...]]
+CITIZEN_NAME = "Сидорова Анна Викторовна"
+NEW_MESSAGE: dict[str, Any] = {
+    "kind": "message",
+    "channel": "pos",
+    "text": "Не вывозят мусор во дворе",
+    "external_id": "POS-777",
+    "citizen": {"full_name": CITIZEN_NAME, "phone": "+7 912 345-67-89"},
+    "place": {"address": "г. Энск, ул. Ленина, д. 5"},
+}
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def receive(client: httpx.Client, **headers: str) -> httpx.Response:
+    response = client.post("/api/v1/appeals", json=NEW_MESSAGE, headers=headers)
+    assert response.status_code == 201, response.text
+    return response
+
+
+def act(client: httpx.Client, appeal_id: str, action: str, body: dict[str, Any] | None = None,
+        **headers: str) -> httpx.Response:
+    return client.post(f"/api/v1/appeals/{appeal_id}/{action}", json=body or {}, headers=headers)
+
+
+def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    if code is not None:
+        assert body["type"] == f"urn:otklik:problem:{code}"
+    return body
+
+
+def wait_for_view(client: httpx.Client, position: int, timeout: float = 10.0) -> None:
+    """Wait on the appeals projection's tracking position (never on the clock alone)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.get("/api/v1/projections").json()
+        if any(s["name"] == "appeals" and s["position"] >= position for s in status):
+            return
+    raise AssertionError(f"the appeals view did not reach position {position}")
+
+
+def test_receive_returns_201_with_location_etag_and_position(client: httpx.Client) -> None:
+    response = receive(client)
+    body = response.json()
+    assert response.headers["location"] == f"/api/v1/appeals/{body['id']}"
+    assert response.headers["etag"] == '"1"'
+    assert int(response.headers["x-otklik-position"]) > 0
+    assert body["status"] == "received" and "citizen" not in body
+    assert CITIZEN_NAME not in response.text
+
+
+def test_a_whole_life_through_http_with_history_and_as_of(client: httpx.Client) -> None:
+    appeal_id = receive(client).json()["id"]
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("register", {}),
+        ("categorise", {"topic": "ЖКХ", "subtopic": "Вывоз ТКО", "essence": "Не вывозят мусор"}),
+        ("assign", {"department": "Управление ЖКХ", "executor": "Белова М. А."}),
+        ("answer", {"text": "Мусор вывезен, график восстановлен"}),
+        ("approve-answer", {}),
+        ("deliver-answer", {}),
+    ]
+    versions = []
+    for action, body in steps[:5]:
+        response = act(client, appeal_id, action, body)
+        assert response.status_code == 200, (action, response.text)
+        versions.append(response.headers["etag"])
+    approved = client.get(f"/api/v1/appeals/{appeal_id}/history").json()["events"][-1]["recorded_at"]
+    for action, body in [("publish-answer", {}), ("deliver-answer", {}), ("rate", {"score": 5})]:
+        assert act(client, appeal_id, action, body).status_code == 200, action
+    assert versions == ['"2"', '"3"', '"4"', '"5"', '"6"']
+
+    history = client.get(f"/api/v1/appeals/{appeal_id}/history").json()["events"]
+    assert [e["type"] for e in history] == [
+        "AppealReceived", "AppealRegistered", "AppealCategorised", "AppealAssigned",
+        "AnswerDrafted", "AnswerApproved", "AnswerPublished", "AnswerDelivered", "SatisfactionRated",
+    ]
+    assert [e["version"] for e in history] == list(range(1, 10))
+    assert all(e["actor"]["role"] == "operator" for e in history)
+    assert history[0]["payload"]["citizen"] == {"redacted": True, "see": "/citizen"}
+    positions = [e["position"] for e in history]
+    assert positions == sorted(positions)
+
+    then = client.get(f"/api/v1/appeals/{appeal_id}", params={"as_of": approved})
+    assert then.status_code == 200, then.text
+    assert then.json()["last_event_version"] == 6
+    assert then.json()["state"]["status"] == "answer_approved"
+    now = client.get(f"/api/v1/appeals/{appeal_id}")
+    assert now.status_code == 200 and now.headers["etag"] == '"9"'
+    assert now.json()["satisfaction_score"] == 5
+
+
+def test_if_match_with_a_stale_version_is_412_and_appends_nothing(
+    client: httpx.Client, sql: Conn
+) -> None:
+    appeal_id = receive(client).json()["id"]
+    before = event_count(sql)
+    assert_problem(act(client, appeal_id, "register", **{"If-Match": '"7"'}), 412, "version-mismatch")
+    assert event_count(sql) == before
+    assert act(client, appeal_id, "register", **{"If-Match": '"1"'}).status_code == 200
+
+
+def test_a_retried_command_with_an_idempotency_key_returns_the_first_result(
+    client: httpx.Client, sql: Conn
+) -> None:
+    key = f"retry-{uuid4()}"
+    first = receive(client, **{"Idempotency-Key": key})
+    count = event_count(sql)
+    again = receive(client, **{"Idempotency-Key": key})
+    assert again.json() == first.json() and again.headers["etag"] == first.headers["etag"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert event_count(sql) == count
+    other = client.post("/api/v1/appeals", json={**NEW_MESSAGE, "text": "другое"},
+                        headers={"Idempotency-Key": key})
+    assert_problem(other, 422, "idempotency-key-reused")
+    assert event_count(sql) == count
+
+
+@pytest.mark.parametrize(
+    ("content", "code"),
+    [
+        (b'{"kind": "message", "channel": ', None),  # malformed JSON
+        (b'{"kind": "message", "channel": "pos", "text": "x", "colour": "red"}', "invalid-request"),
+        (b'{"kind": "message", "channel": "pos", "text": 42}', "invalid-request"),
+        (b'{"kind": "letter", "channel": "pos", "text": "x"}', "invalid-request"),
+        (b'[]', "invalid-request"),
+    ],
+)
+def test_malformed_bodies_are_400_problems_and_append_nothing(
+    client: httpx.Client, sql: Conn, content: bytes, code: str | None
+) -> None:
+    before = event_count(sql)
+    response = client.post(
+        "/api/v1/appeals", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 400, code)
+    assert event_count(sql) == before
+
+
+def test_a_rule_of_the_domain_is_422_or_409_and_appends_nothing(
+    client: httpx.Client, sql: Conn
+) -> None:
+    before = event_count(sql)
+    wrong_channel = client.post("/api/v1/appeals", json={**NEW_MESSAGE, "channel": "vk"})
+    assert "cannot come through the channel" in assert_problem(wrong_channel, 422, "invalid-command")["detail"]
+    appeal_id = receive(client).json()["id"]
+    before = event_count(sql)
+    early = act(client, appeal_id, "answer", {"text": "x"})
+    assert "registered" in assert_problem(early, 409, "rule-violated")["detail"]
+    assert event_count(sql) == before
+
+
+def test_a_missing_or_unknown_token_is_401(base_url: str, sql: Conn) -> None:
+    before = event_count(sql)
+    missing = httpx.post(f"{base_url}/api/v1/appeals", json=NEW_MESSAGE)
+    assert_problem(missing, 401, "unauthenticated")
+    assert missing.headers["www-authenticate"] == "Bearer"
+    unknown = httpx.post(f"{base_url}/api/v1/appeals", json=NEW_MESSAGE, headers=auth("otk_nope"))
+    assert_problem(unknown, 401)
+    assert event_count(sql) == before
+
+
+def test_a_role_that_may_not_act_gets_403(
+    client: httpx.Client, base_url: str, tokens: dict[str, str], sql: Conn
+) -> None:
+    appeal_id = receive(client).json()["id"]
+    before = event_count(sql)
+    response = httpx.post(f"{base_url}/api/v1/appeals/{appeal_id}/register", json={},
+                          headers=auth(tokens["auditor"]))
+    assert "may not register" in assert_problem(response, 403, "forbidden")["detail"]
+    assert event_count(sql) == before
+
+
+def test_an_executor_sees_only_their_departments_appeals(
+    client: httpx.Client, base_url: str, tokens: dict[str, str]
+) -> None:
+    appeal_id = receive(client).json()["id"]
+    act(client, appeal_id, "register")
+    act(client, appeal_id, "assign", {"department": "Управление ЖКХ"})
+    mine = httpx.get(f"{base_url}/api/v1/appeals/{appeal_id}", headers=auth(tokens["executor"]))
+    assert mine.status_code == 200
+    theirs = httpx.get(f"{base_url}/api/v1/appeals/{appeal_id}",
+                       headers=auth(tokens["other_executor"]))
+    assert_problem(theirs, 403)
+    listed = httpx.get(f"{base_url}/api/v1/appeals", headers=auth(tokens["other_executor"]))
+    assert all(a["department"] == "Управление культуры" for a in listed.json()["items"])
+
+
+def test_unknown_appeals_and_routes_are_404(client: httpx.Client) -> None:
+    assert_problem(client.get(f"/api/v1/appeals/{uuid4()}"), 404, "not-found")
+    assert_problem(act(client, str(uuid4()), "register"), 404, "not-found")
+    assert_problem(client.get(f"/api/v1/appeals/{uuid4()}/history"), 404)
+    assert_problem(act(client, str(uuid4()), "teleport"), 404)
+    assert_problem(client.get("/api/v1/appeals/not-a-uuid"), 404)
+
+
+def test_the_citizens_contact_is_served_to_operators_only_and_never_logged(
+    client: httpx.Client, base_url: str, tokens: dict[str, str], server_log: Path
+) -> None:
+    appeal_id = receive(client).json()["id"]
+    contact = client.get(f"/api/v1/appeals/{appeal_id}/citizen")
+    assert contact.status_code == 200 and contact.json()["full_name"] == CITIZEN_NAME
+    for role in ("auditor", "analyst"):
+        denied = httpx.get(f"{base_url}/api/v1/appeals/{appeal_id}/citizen", headers=auth(tokens[role]))
+        assert_problem(denied, 403)
+    client.post("/api/v1/appeals", json={**NEW_MESSAGE, "channel": "vk"})  # an error path too
+    log = server_log.read_text(encoding="utf-8")
+    assert '"personal_data.read"' in log
+    assert CITIZEN_NAME not in log and "912 345-67-89" not in log
+
+
+def test_the_list_filters_and_pages(client: httpx.Client) -> None:
+    department = f"Отдел {uuid4().hex[:6]}"
+    made = []
+    for _ in range(3):
+        appeal_id = receive(client).json()["id"]
+        act(client, appeal_id, "register")
+        position = act(client, appeal_id, "assign", {"department": department}).headers[
+            "x-otklik-position"
+        ]
+        made.append(appeal_id)
+    wait_for_view(client, int(position))
+    seen: list[str] = []
+    cursor = None
+    for _ in range(10):
+        params: dict[str, Any] = {"department": department, "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/v1/appeals", params=params).json()
+        seen += [a["id"] for a in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(made))
+    assert_problem(client.get("/api/v1/appeals", params={"cursor": "garbage"}), 400, "invalid-cursor")
+    assert_problem(client.get("/api/v1/appeals", params={"limit": 1000}), 400)
+
+
+def test_openapi_health_and_projection_status(client: httpx.Client, base_url: str) -> None:
+    spec = httpx.get(f"{base_url}/schema/openapi.json").json()
+    assert "/api/v1/appeals/{appeal_id}/extend-deadline" in spec["paths"]
+    assert httpx.get(f"{base_url}/schema").status_code == 200
+    assert httpx.get(f"{base_url}/health/live").json() == {"status": "live"}
+    assert httpx.get(f"{base_url}/health/ready").json()["status"] == "ready"
+    statuses = client.get("/api/v1/projections").json()
+    assert [(s["name"], s["version"]) for s in statuses] == [("appeals", 1)]
+    assert statuses[0]["state"] == "live"
