@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlalchemy import create_engine, pool
+
+from alembic import context
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or context.get_x_argument(as_dictionary=True).get(

@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 import uuid
 
-
 import structlog
 from litestar import Litestar
 from litestar.datastructures import MutableScopeHeaders
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,7 +27,7 @@ def request_logging(app: ASGIApp) -> ASGIApp:
     returns it in the response, and logs one line per request. Paths and ids only: no bodies."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -49,7 +49,7 @@ def request_logging(app: ASGIApp) -> ASGIApp:
         finally:
             log.info(
                 "request",
-                method=scope["method"],
+                method=scope.get("method"),
                 path=scope["path"],
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -87,5 +87,3 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         logging_config=None,
         debug=debug,
     )
-
-

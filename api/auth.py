@@ -33,6 +33,8 @@ def require_role(actor: Actor, roles: Iterable[Role], action: str) -> None:
     allowed = frozenset(roles)
     if actor.role not in allowed:
         raise ApiProblem(
-            403, "forbidden", "Forbidden",
+            403,
+            "forbidden",
+            "Forbidden",
             f"the role '{actor.role}' may not {action}; allowed: {', '.join(sorted(allowed))}",
         )

@@ -88,8 +88,12 @@ def on_validation_error(
     assert isinstance(exc, ValidationException)
     errors = exc.extra if isinstance(exc.extra, list) else []
     return problem(
-        request, 400, "invalid-request", "The request is malformed",
-        str(exc.detail), errors=[_clean(e) for e in errors],
+        request,
+        400,
+        "invalid-request",
+        "The request is malformed",
+        str(exc.detail),
+        errors=[_clean(e) for e in errors],
     )
 
 
@@ -108,14 +112,18 @@ def on_http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     code = {401: "unauthenticated", 404: "not-found", 405: "method-not-allowed"}.get(
         exc.status_code, "http-error"
     )
-    return problem(request, exc.status_code, code, _reason(exc.status_code), str(exc.detail),
-                   headers=headers)
+    return problem(
+        request, exc.status_code, code, _reason(exc.status_code), str(exc.detail), headers=headers
+    )
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("request.unexpected_error", error=type(exc).__name__)
     return problem(
-        request, 500, "internal-error", "Internal error",
+        request,
+        500,
+        "internal-error",
+        "Internal error",
         "the server failed to handle the request; nothing was changed by it",
     )
 

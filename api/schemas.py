@@ -73,7 +73,9 @@ def expected_version(if_match: str | None) -> int | None:
     value = value.strip('"')
     if not value.isdigit():
         raise ApiProblem(
-            400, "invalid-if-match", "Bad If-Match",
+            400,
+            "invalid-if-match",
+            "Bad If-Match",
             'If-Match must be an ETag this API returned, such as "3"',
         )
     return int(value)

@@ -107,7 +107,10 @@ def projections_status() -> None:
         from projections.engine.runner import statuses
 
         for s in statuses(container.pool, head):
-            line = f"{s.name} v{s.version}: position {s.position}/{s.head}, lag {s.lag_events}, {s.state}"
+            line = (
+                f"{s.name} v{s.version}: position {s.position}/{s.head},"
+                f" lag {s.lag_events}, {s.state}"
+            )
             if s.error:
                 line += f" — failed at {s.error_position}: {s.error}"
             typer.echo(line)
@@ -179,7 +182,7 @@ def demo_session(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """What `make demo` runs: migrate, load demo data once, create a token, serve, print where to look."""
+    """What `make demo` runs: migrate, load demo data once, create a token, serve, print URLs."""
     from infra.demo import load_demo
 
     with _database() as (settings, info):
@@ -194,6 +197,9 @@ def demo_session(
         finally:
             container.close()
         base = f"http://{host}:{port}"
+        where = (
+            info.dbname if settings.database_url else f"embedded PostgreSQL in {settings.data_dir}"
+        )
         typer.echo(
             "\n".join(
                 [
@@ -202,9 +208,10 @@ def demo_session(
                     f"  API docs:     {base}/schema",
                     f"  OpenAPI:      {base}/schema/openapi.json",
                     f"  Health:       {base}/health/ready",
-                    f"  Appeals:      curl -H 'Authorization: Bearer {token}' {base}/api/v1/appeals",
+                    f"  Appeals:      curl -H 'Authorization: Bearer {token}' \\",
+                    f"                  {base}/api/v1/appeals",
                     f"  Token (curator): {token}",
-                    f"  Database:     {'embedded PostgreSQL in ' + str(settings.data_dir) if not settings.database_url else info.dbname}",
+                    f"  Database:     {where}",
                     "Ctrl-C stops it.",
                     "",
                 ]

@@ -43,12 +43,19 @@ class Container:
             clock=utc_now,
         )
         engine = ProjectionEngine(
-            application=appeals, pool=pool, conninfo=info.conninfo,
+            application=appeals,
+            pool=pool,
+            conninfo=info.conninfo,
             projections=[AppealsProjection()],
         )
         return cls(
-            settings=settings, info=info, pool=pool, appeals=appeals, tokens=TokenStore(pool),
-            engine=engine, queries=AppealQueries(pool),
+            settings=settings,
+            info=info,
+            pool=pool,
+            appeals=appeals,
+            tokens=TokenStore(pool),
+            engine=engine,
+            queries=AppealQueries(pool),
         )
 
     def readiness(self) -> tuple[bool, str]:

@@ -45,7 +45,10 @@ class ConnectionInfo:
     @property
     def conninfo(self) -> str:
         return psycopg.conninfo.make_conninfo(
-            dbname=self.dbname, host=self.host, port=self.port, user=self.user,
+            dbname=self.dbname,
+            host=self.host,
+            port=self.port,
+            user=self.user,
             password=self.password or None,
         )
 
@@ -81,10 +84,10 @@ class EmbeddedPostgres:
     """PostgreSQL 16 from the pgserver wheel, data under ``data_dir``; stopped on ``stop()``."""
 
     def __init__(self, data_dir: Path) -> None:
-        import pgserver
+        from pgserver import get_server  # type: ignore[attr-defined]
 
         data_dir.mkdir(parents=True, exist_ok=True)
-        self._server: Any = pgserver.get_server(data_dir, cleanup_mode="stop")
+        self._server: Any = get_server(data_dir, cleanup_mode="stop")
         self.info = ConnectionInfo.parse(self._server.get_uri())
 
     def stop(self) -> None:
@@ -102,7 +105,9 @@ def create_database(server: ConnectionInfo, dbname: str) -> ConnectionInfo:
 
 def drop_database(server: ConnectionInfo, dbname: str) -> None:
     with psycopg.connect(server.with_dbname("postgres").conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
+        )
 
 
 def alembic_config(info: ConnectionInfo) -> Any:
@@ -131,7 +136,11 @@ def head_revision() -> str:
 
 def open_pool(info: ConnectionInfo, size: int, name: str = "otklik") -> ConnectionPool:
     pool: ConnectionPool = ConnectionPool(
-        info.conninfo, min_size=1, max_size=size, name=name, open=True,
+        info.conninfo,
+        min_size=1,
+        max_size=size,
+        name=name,
+        open=True,
         kwargs={"autocommit": False},
     )
     pool.wait(timeout=30)
@@ -139,9 +148,7 @@ def open_pool(info: ConnectionInfo, size: int, name: str = "otklik") -> Connecti
 
 
 @contextlib.contextmanager
-def resolved_database(
-    database_url: str | None, data_dir: Path
-) -> Iterator[ConnectionInfo]:
+def resolved_database(database_url: str | None, data_dir: Path) -> Iterator[ConnectionInfo]:
     """The configured database, or the embedded server's ``otklik`` database for the duration."""
     if database_url:
         yield ConnectionInfo.parse(database_url)

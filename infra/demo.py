@@ -46,6 +46,7 @@ CHANNELS = {
 LATENESS = {d: 0.04 + 0.04 * (i % 5) for i, d in enumerate(cat.SECTOR_OF)}
 
 
+# A planned step: given the appeal's state when its time comes, the command (None: skip it).
 Step = Callable[[AppealState], cmd.Command | None]
 
 
@@ -55,7 +56,7 @@ class _Scheduled:
     seq: int
     appeal: int = field(compare=False)
     actor: Actor = field(compare=False)
-    make: Step = field(compare=False)
+    make: Step | cmd.ReceiveAppeal = field(compare=False)
 
 
 @dataclass
@@ -77,7 +78,7 @@ class DemoWriter:
         self.seq = 0
 
     # --- plan -------------------------------------------------------------------------------
-    def _at(self, appeal: int, at: datetime, actor: Actor, make: Step) -> None:
+    def _at(self, appeal: int, at: datetime, actor: Actor, make: Step | cmd.ReceiveAppeal) -> None:
         self.seq += 1
         heapq.heappush(self.queue, _Scheduled(at, self.seq, appeal, actor, make))
 
@@ -103,79 +104,170 @@ class DemoWriter:
             citizen = None
             if kind is not Kind.INCIDENT:
                 citizen = CitizenContact(
-                    full_name=" ".join([self.rng.choice(cat.LAST_NAMES),
-                                        self.rng.choice(cat.FIRST_NAMES),
-                                        self.rng.choice(cat.PATRONYMICS)]),
+                    full_name=" ".join(
+                        [
+                            self.rng.choice(cat.LAST_NAMES),
+                            self.rng.choice(cat.FIRST_NAMES),
+                            self.rng.choice(cat.PATRONYMICS),
+                        ]
+                    ),
                     phone=f"+7 9{self.rng.randrange(10, 99)} {self.rng.randrange(100, 999)}-"
-                          f"{self.rng.randrange(10, 99)}-{self.rng.randrange(10, 99)}",
+                    f"{self.rng.randrange(10, 99)}-{self.rng.randrange(10, 99)}",
                     postal_address=f"г. Энск, {self.rng.choice(cat.STREETS)}, д. "
-                                   f"{self.rng.randrange(1, 90)}, кв. {self.rng.randrange(1, 200)}",
+                    f"{self.rng.randrange(1, 90)}, кв. {self.rng.randrange(1, 200)}",
                 )
             external_id = {
                 Kind.MESSAGE: f"POS-{self.rng.randrange(10**8, 10**9)}",
                 Kind.INCIDENT: f"https://vk.com/wall-{self.rng.randrange(10**6, 10**7)}_"
-                               f"{self.rng.randrange(1000, 99999)}",
+                f"{self.rng.randrange(1000, 99999)}",
                 Kind.CALL: f"CALL-{self.rng.randrange(10**6, 10**7)}",
             }.get(kind)
             receive = cmd.ReceiveAppeal(
-                kind=kind, channel=channel, text=text, external_id=external_id, citizen=citizen,
-                place=Place(address=f"г. Энск, {place}"), occurred_at=received,
+                kind=kind,
+                channel=channel,
+                text=text,
+                external_id=external_id,
+                citizen=citizen,
+                place=Place(address=f"г. Энск, {place}"),
+                occurred_at=received,
             )
             self._plan_life(i, receive, topic, subtopic, department, place, received, now)
 
     def _plan_life(
-        self, i: int, receive: cmd.ReceiveAppeal, topic: str, subtopic: str, department: str,
-        place: str, received: datetime, now: datetime,
+        self,
+        i: int,
+        receive: cmd.ReceiveAppeal,
+        topic: str,
+        subtopic: str,
+        department: str,
+        place: str,
+        received: datetime,
+        now: datetime,
     ) -> None:
         rng = self.rng
-        self._at(i, received, OPERATOR, lambda s: receive)
+        self._at(i, received, OPERATOR, receive)
         t = received + timedelta(minutes=rng.randrange(5, 600))
         if rng.random() < 0.03:
             t = received + timedelta(days=rng.randrange(4, 7))  # a late registration
-            self._at(i, received + timedelta(days=4, minutes=10), WATCHER,
-                     lambda s: cmd.RecordDeadlineBreach(deadline=Deadline.REGISTER)
-                     if s.registered_at is None and s.register_due < self._now else None)
-        self._at(i, t, OPERATOR, lambda s: cmd.RegisterAppeal(
-            registration_number=None if False else self._number(s), occurred_at=None))
+            self._at(
+                i,
+                received + timedelta(days=4, minutes=10),
+                WATCHER,
+                lambda s: (
+                    cmd.RecordDeadlineBreach(deadline=Deadline.REGISTER)
+                    if s.registered_at is None and s.register_due < self._now
+                    else None
+                ),
+            )
+        self._at(
+            i,
+            t,
+            OPERATOR,
+            lambda s: cmd.RegisterAppeal(registration_number=self._number(s)),
+        )
         if rng.random() < 0.03:
             t += timedelta(hours=2)
-            self._at(i, t, OPERATOR, lambda s: cmd.LeaveWithoutAnswer(
-                ground=rng.choice(list(LegalGround)), comment="Основание проверено куратором"))
+            self._at(
+                i,
+                t,
+                OPERATOR,
+                lambda s: cmd.LeaveWithoutAnswer(
+                    ground=rng.choice(list(LegalGround)), comment="Основание проверено куратором"
+                ),
+            )
             return
         t += timedelta(minutes=rng.randrange(5, 240))
-        self._at(i, t, OPERATOR, lambda s: cmd.CategoriseAppeal(
-            topic=topic, subtopic=subtopic, essence=f"{subtopic}: {place}",
-            tags=(topic.lower(),)))
+        self._at(
+            i,
+            t,
+            OPERATOR,
+            lambda s: cmd.CategoriseAppeal(
+                topic=topic,
+                subtopic=subtopic,
+                essence=f"{subtopic}: {place}",
+                tags=(topic.lower(),),
+            ),
+        )
         earlier = [j for j in self.topics if j < i and self.topics[j] == topic]
         if earlier and rng.random() < 0.03:
             target = rng.choice(earlier[-20:])
             t += timedelta(minutes=30)
-            self._at(i, t, OPERATOR, lambda s: cmd.MarkDuplicate(duplicate_of=self.ids[target])
-                     if target in self.ids and target in self.states
-                     and not self.states[target].is_closed else None)
+            self._at(
+                i,
+                t,
+                OPERATOR,
+                lambda s: (
+                    cmd.MarkDuplicate(duplicate_of=self.ids[target])
+                    if target in self.ids
+                    and target in self.states
+                    and not self.states[target].is_closed
+                    else None
+                ),
+            )
         if receive.kind is Kind.APPEAL and rng.random() < 0.05:
             t += timedelta(days=rng.randrange(1, 5))
-            self._at(i, t, OPERATOR, lambda s: cmd.ForwardAppeal(
-                to_body=rng.choice(cat.OTHER_BODIES), reason="Вопрос не входит в компетенцию",
-                citizen_notified_at=t))
+            self._at(
+                i,
+                t,
+                OPERATOR,
+                lambda s: cmd.ForwardAppeal(
+                    to_body=rng.choice(cat.OTHER_BODIES),
+                    reason="Вопрос не входит в компетенцию",
+                    citizen_notified_at=t,
+                ),
+            )
             return
         t += timedelta(minutes=rng.randrange(10, 300))
-        self._at(i, t, OPERATOR, lambda s: None if s.is_closed else cmd.AssignAppeal(
-            department=department, executor=rng.choice(cat.EXECUTORS),
-            sector=cat.SECTOR_OF[department]))
+        self._at(
+            i,
+            t,
+            OPERATOR,
+            lambda s: (
+                None
+                if s.is_closed
+                else cmd.AssignAppeal(
+                    department=department,
+                    executor=rng.choice(cat.EXECUTORS),
+                    sector=cat.SECTOR_OF[department],
+                )
+            ),
+        )
         if earlier and rng.random() < 0.08:
             target = rng.choice(earlier[-50:])
-            self._at(i, t + timedelta(minutes=20), OPERATOR,
-                     lambda s: None if s.is_closed or target not in self.ids
-                     else cmd.LinkAsRepeat(repeat_of=self.ids[target]))
+            self._at(
+                i,
+                t + timedelta(minutes=20),
+                OPERATOR,
+                lambda s: (
+                    None
+                    if s.is_closed or target not in self.ids
+                    else cmd.LinkAsRepeat(repeat_of=self.ids[target])
+                ),
+            )
         if receive.kind is Kind.INCIDENT:
-            self._at(i, received + timedelta(hours=rng.choice([1, 2, 3, 5, 7, 12])), OPERATOR,
-                     lambda s: None if s.is_closed or s.department is None else
-                     cmd.GiveInterimAnswer(text="Информация принята, специалисты выехали на место."))
+            self._at(
+                i,
+                received + timedelta(hours=rng.choice([1, 2, 3, 5, 7, 12])),
+                OPERATOR,
+                lambda s: (
+                    None
+                    if s.is_closed or s.department is None
+                    else cmd.GiveInterimAnswer(
+                        text="Информация принята, специалисты выехали на место."
+                    )
+                ),
+            )
         if rng.random() < 0.1:
-            self._at(i, t + timedelta(hours=3), OPERATOR,
-                     lambda s: None if s.is_closed else
-                     cmd.FastTrackAppeal(resolution="Проблема устранена в день обращения"))
+            self._at(
+                i,
+                t + timedelta(hours=3),
+                OPERATOR,
+                lambda s: (
+                    None
+                    if s.is_closed
+                    else cmd.FastTrackAppeal(resolution="Проблема устранена в день обращения")
+                ),
+            )
         self._plan_answer(i, t, department, now, cycle=0)
 
     def _plan_answer(self, i: int, t: datetime, department: str, now: datetime, cycle: int) -> None:
@@ -183,15 +275,9 @@ class DemoWriter:
         late = rng.random() < LATENESS[department]
         extend = rng.random() < 0.08
 
-        def draft_time(s: AppealState) -> datetime:
-            assert s.answer_due is not None
-            return s.answer_due
-
         # The answer is drafted at a fraction of the term, or after the deadline when late.
         fraction = rng.uniform(1.05, 1.6) if late else rng.uniform(0.1, 0.85)
         days = {Kind.APPEAL: 30, Kind.MESSAGE: 10, Kind.INCIDENT: 7, Kind.CALL: 10}
-        state = self.states.get(i)
-        kind = state.kind if state else None
 
         def schedule(s: AppealState) -> cmd.Command | None:
             if s.is_closed or s.department is None:
@@ -199,24 +285,42 @@ class DemoWriter:
             term = timedelta(days=days[s.kind])
             answer_at = t + term * fraction
             if extend and s.kind in (Kind.APPEAL, Kind.MESSAGE) and s.extensions == 0:
-                self._at(i, t + term * 0.5, CURATOR, lambda s2: None if s2.is_closed
-                         or s2.answer_published_at is not None else cmd.ExtendDeadline(
-                             days=rng.choice([10, 15, 30]), reason="Требуется выезд комиссии",
-                             approver=CURATOR.name, citizen_notified_at=t + term * 0.5))
+                self._at(
+                    i,
+                    t + term * 0.5,
+                    CURATOR,
+                    lambda s2: (
+                        None
+                        if s2.is_closed or s2.answer_published_at is not None
+                        else cmd.ExtendDeadline(
+                            days=rng.choice([10, 15, 30]),
+                            reason="Требуется выезд комиссии",
+                            approver=CURATOR.name,
+                            citizen_notified_at=t + term * 0.5,
+                        )
+                    ),
+                )
             if late:
                 assert s.answer_due is not None
                 breach_at = s.answer_due + timedelta(minutes=10)
                 self._at(i, breach_at, WATCHER, self._breach)
-                self._at(i, breach_at + timedelta(minutes=1), WATCHER, lambda s2: None
-                         if s2.is_closed or s2.answer_published_at is not None else
-                         cmd.EscalateAppeal(to=EscalationTarget.SECTOR_HEAD,
-                                            reason="Срок ответа нарушен"))
+                self._at(
+                    i,
+                    breach_at + timedelta(minutes=1),
+                    WATCHER,
+                    lambda s2: (
+                        None
+                        if s2.is_closed or s2.answer_published_at is not None
+                        else cmd.EscalateAppeal(
+                            to=EscalationTarget.SECTOR_HEAD, reason="Срок ответа нарушен"
+                        )
+                    ),
+                )
             if answer_at > now:
                 return None  # still open today
             self._answer_chain(i, answer_at, now, cycle)
             return None
 
-        del kind
         self._at(i, t + timedelta(minutes=1), OPERATOR, schedule)
 
     def _breach(self, s: AppealState) -> cmd.Command | None:
@@ -238,32 +342,61 @@ class DemoWriter:
         ]
         if rng.random() < 0.15:
             steps += [
-                (timedelta(hours=4), CURATOR, lambda s: cmd.ReturnAnswerForRework(
-                    reason=rng.choice(list(ReworkReason)),
-                    comment="Ответ не по существу: нет срока устранения и фотоподтверждения")),
-                (timedelta(days=1), executor, lambda s: cmd.DraftAnswer(
-                    text=text + " Фотоотчёт приложен.", fix_date=fix, evidence=("photo-1.jpg",))),
+                (
+                    timedelta(hours=4),
+                    CURATOR,
+                    lambda s: cmd.ReturnAnswerForRework(
+                        reason=rng.choice(list(ReworkReason)),
+                        comment="Ответ не по существу: нет срока устранения и фотоподтверждения",
+                    ),
+                ),
+                (
+                    timedelta(days=1),
+                    executor,
+                    lambda s: cmd.DraftAnswer(
+                        text=text + " Фотоотчёт приложен.", fix_date=fix, evidence=("photo-1.jpg",)
+                    ),
+                ),
             ]
         steps += [
             (timedelta(days=1, hours=3), CURATOR, lambda s: cmd.ApproveAnswer()),
             (timedelta(days=1, hours=4), OPERATOR, lambda s: cmd.PublishAnswer()),
-            (timedelta(days=1, hours=5), OPERATOR, lambda s: cmd.ConfirmAnswerDelivery(
-                delivery_reference=f"DLV-{rng.randrange(10**6, 10**7)}")),
+            (
+                timedelta(days=1, hours=5),
+                OPERATOR,
+                lambda s: cmd.ConfirmAnswerDelivery(
+                    delivery_reference=f"DLV-{rng.randrange(10**6, 10**7)}"
+                ),
+            ),
         ]
         rated = rng.random() < 0.6
         if rated:
             score = rng.choices([1, 2, 3, 4, 5], weights=[8, 6, 10, 26, 50])[0]
-            steps.append((timedelta(days=2), OPERATOR, lambda s: cmd.RateSatisfaction(
-                score=score, comment=None)))
+            steps.append(
+                (
+                    timedelta(days=2),
+                    OPERATOR,
+                    lambda s: cmd.RateSatisfaction(score=score, comment=None),
+                )
+            )
         reopen = cycle == 0 and rng.random() < 0.07
-        steps.append((timedelta(days=3), OPERATOR, lambda s: cmd.CloseAppeal(
-            outcome=Outcome.ANSWERED)))
+        steps.append(
+            (timedelta(days=3), OPERATOR, lambda s: cmd.CloseAppeal(outcome=Outcome.ANSWERED))
+        )
         for delay, actor, make in steps:
             if at + delay <= now:
                 self._at(i, at + delay, actor, self._guard(make))
         if reopen and at + timedelta(days=6) <= now:
-            self._at(i, at + timedelta(days=6), OPERATOR, self._guard(lambda s: cmd.ReopenAppeal(
-                reason="Заявитель сообщил, что проблема не устранена", by=ReopenedBy.CITIZEN)))
+            self._at(
+                i,
+                at + timedelta(days=6),
+                OPERATOR,
+                self._guard(
+                    lambda s: cmd.ReopenAppeal(
+                        reason="Заявитель сообщил, что проблема не устранена", by=ReopenedBy.CITIZEN
+                    )
+                ),
+            )
             self._answer_chain(i, at + timedelta(days=rng.randrange(8, 14)), now, cycle + 1)
 
     def _guard(self, make: Step) -> Step:
@@ -294,13 +427,19 @@ class DemoWriter:
         for item in self._drain():
             self._now = item.at
             state = self.states.get(item.appeal)
-            command = item.make(state) if state is not None else item.make(_EMPTY)
+            if isinstance(item.make, cmd.ReceiveAppeal):
+                command: cmd.Command | None = item.make
+            else:
+                assert state is not None
+                command = item.make(state)
             if command is None:
                 continue
-            if command.occurred_at is None:
-                pass
             events = decide(
-                state, command, actor=item.actor, now=item.at, policy=self.app.policy,
+                state,
+                command,
+                actor=item.actor,
+                now=item.at,
+                policy=self.app.policy,
                 appeal_id=self.ids.setdefault(item.appeal, uuid.uuid4()),
             )
             for event in events:
@@ -325,8 +464,7 @@ class DemoWriter:
             yield heapq.heappop(self.queue)
 
 
-_EMPTY: AppealState = None  # type: ignore[assignment]
-
-
-def load_demo(app: AppealsApplication, appeals: int, *, now: datetime, seed: int = 2026) -> DemoStats:
+def load_demo(
+    app: AppealsApplication, appeals: int, *, now: datetime, seed: int = 2026
+) -> DemoStats:
     return DemoWriter(app, seed=seed).run(appeals, now)

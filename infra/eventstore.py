@@ -67,9 +67,7 @@ class MsgspecMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return cast(
-            DomainEventProtocol[UUID], decode_event(stored_event.topic, stored_event.state)
-        )
+        return cast(DomainEventProtocol[UUID], decode_event(stored_event.topic, stored_event.state))
 
 
 class OtklikRecorder(PostgresApplicationRecorder):
@@ -84,7 +82,13 @@ class OtklikRecorder(PostgresApplicationRecorder):
             curs.execute(
                 "INSERT INTO idempotency_keys (principal, key, fingerprint, appeal_id, version)"
                 " VALUES (%s, %s, %s, %s, %s)",
-                (record.principal, record.key, record.fingerprint, record.appeal_id, record.version),
+                (
+                    record.principal,
+                    record.key,
+                    record.fingerprint,
+                    record.appeal_id,
+                    record.version,
+                ),
                 prepare=True,
             )
 

@@ -10,7 +10,7 @@ from psycopg_pool import ConnectionPool
 
 from domain.shared.actors import Actor, Role
 
-TOKEN_PREFIX = "otk_"
+TOKEN_PREFIX = "otk_"  # noqa: S105 (a prefix, not a secret)
 
 
 def _hash(token: str) -> bytes:

@@ -38,9 +38,7 @@ class AppealsProjection:
             f"SELECT appeal_id, position, state::text FROM {self.table} WHERE appeal_id = ANY(%s)",
             (ids,),
         ).fetchall()
-        states: dict[UUID, AppealState | None] = {
-            r[0]: _STATE_DECODER.decode(r[2]) for r in rows
-        }
+        states: dict[UUID, AppealState | None] = {r[0]: _STATE_DECODER.decode(r[2]) for r in rows}
         applied: dict[UUID, int] = {r[0]: r[1] for r in rows}
         positions: dict[UUID, int] = {}
         for item in appeal_events:
@@ -58,9 +56,20 @@ class AppealsProjection:
             assert state is not None
             params.append(
                 (
-                    appeal_id, state.version, position, state.kind, state.channel, state.status,
-                    state.registration_number, state.topic, state.department, state.executor,
-                    state.sector, state.received_at, state.answer_due, state.closed_at,
+                    appeal_id,
+                    state.version,
+                    position,
+                    state.kind,
+                    state.channel,
+                    state.status,
+                    state.registration_number,
+                    state.topic,
+                    state.department,
+                    state.executor,
+                    state.sector,
+                    state.received_at,
+                    state.answer_due,
+                    state.closed_at,
                     _STATE_ENCODER.encode(state).decode(),
                 )
             )

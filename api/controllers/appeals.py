@@ -87,8 +87,13 @@ def _receive(
     result = services.appeals.receive(
         data, actor=actor, idempotency=_claim(actor, idempotency_key, "receive", data)
     )
-    log.info("command", command="ReceiveAppeal", appeal_id=str(result.state.id),
-             version=result.state.version, replayed=result.replayed)
+    log.info(
+        "command",
+        command="ReceiveAppeal",
+        appeal_id=str(result.state.id),
+        version=result.state.version,
+        replayed=result.replayed,
+    )
     return _command_response(result, 201)
 
 
@@ -109,8 +114,13 @@ def _lifecycle_route(command_type: type[cmd.Command]) -> HTTPRouteHandler:
             expected_version=expected_version(if_match),
             idempotency=_claim(actor, idempotency_key, f"{appeal_id}/{command_type.route}", data),
         )
-        log.info("command", command=command_type.__name__, appeal_id=str(appeal_id),
-                 version=result.state.version, replayed=result.replayed)
+        log.info(
+            "command",
+            command=command_type.__name__,
+            appeal_id=str(appeal_id),
+            version=result.state.version,
+            replayed=result.replayed,
+        )
         return _command_response(result, 200)
 
     handler.__annotations__["data"] = command_type
@@ -141,8 +151,12 @@ def get_appeal(
     require_role(actor, STAFF_READERS, "read appeals")
     if as_of is not None:
         if as_of.tzinfo is None:
-            raise ApiProblem(400, "invalid-as-of", "Bad as_of",
-                             "as_of must carry a time zone offset, such as 2026-03-01T12:00:00Z")
+            raise ApiProblem(
+                400,
+                "invalid-as-of",
+                "Bad as_of",
+                "as_of must carry a time zone offset, such as 2026-03-01T12:00:00Z",
+            )
         state = services.appeals.state_as_of(appeal_id, as_of)
         _check_department(actor, state.department)
         body = AsOfState(as_of=as_of, last_event_version=state.version, state=state)
@@ -156,9 +170,7 @@ def get_appeal(
     raw, version = found
     if actor.role is Role.EXECUTOR:
         _check_department(actor, _STATE_DECODER.decode(raw).department)
-    return Response(
-        content=raw, media_type="application/json", headers={"ETag": etag(version)}
-    )
+    return Response(content=raw, media_type="application/json", headers={"ETag": etag(version)})
 
 
 @get("/api/v1/appeals/{appeal_id:uuid}/history", sync_to_thread=True, tags=["appeals"])
@@ -211,8 +223,13 @@ async def list_appeals(
 ) -> AppealList:
     """Appeals newest first, filtered, keyset-paginated with ``cursor``."""
     where = AppealFilter(
-        status=status, kind=kind, channel=channel, department=department, topic=topic,
-        received_from=received_from, received_to=received_to,
+        status=status,
+        kind=kind,
+        channel=channel,
+        department=department,
+        topic=topic,
+        received_from=received_from,
+        received_to=received_to,
     )
     return await sync_to_thread(_list, request, services, where, limit, cursor)
 

@@ -56,7 +56,9 @@ def authorise(command: type[cmd.Command], actor: Actor, state: AppealState | Non
         roles = ", ".join(sorted(allowed))
         raise Forbidden(f"the role '{actor.role}' may not {command.route}; allowed: {roles}")
     if actor.role is Role.EXECUTOR and state is not None and state.department != actor.department:
-        raise Forbidden("a department executor may act only on appeals assigned to their department")
+        raise Forbidden(
+            "a department executor may act only on appeals assigned to their department"
+        )
 
 
 def business_time(command: cmd.Command, now: datetime, state: AppealState | None) -> datetime:
@@ -258,7 +260,9 @@ def _forward(command: cmd.ForwardAppeal, c: _Context) -> list[ev.AppealEvent]:
         raise InvalidCommand("citizen_notified_at cannot be in the future")
     return [
         ev.AppealForwarded(
-            **c.envelope(), to_body=command.to_body, reason=command.reason,
+            **c.envelope(),
+            to_body=command.to_body,
+            reason=command.reason,
             citizen_notified_at=notified,
         ),
         ev.AppealClosed(**c.envelope(), outcome=Outcome.FORWARDED, comment=command.reason),
@@ -337,7 +341,9 @@ def _interim(command: cmd.GiveInterimAnswer, c: _Context) -> list[ev.AppealEvent
     _require_assigned(c, "an interim answer")
     _require_not_forwarded(c)
     return [
-        ev.InterimAnswerGiven(**c.envelope(), text=command.text, channel=command.channel or c.s.channel)
+        ev.InterimAnswerGiven(
+            **c.envelope(), text=command.text, channel=command.channel or c.s.channel
+        )
     ]
 
 

@@ -126,23 +126,35 @@ class ProjectionEngine:
             self._record_failure(projection, batch, error)
             raise
         log.debug(
-            "projection.batch", projection=projection.name, version=projection.version,
-            events=len(batch), position=batch[-1].position,
+            "projection.batch",
+            projection=projection.name,
+            version=projection.version,
+            events=len(batch),
+            position=batch[-1].position,
         )
         return len(batch)
 
-    def _record_failure(self, projection: Projection, batch: Sequence[Event], error: Exception) -> None:
+    def _record_failure(
+        self, projection: Projection, batch: Sequence[Event], error: Exception
+    ) -> None:
         with self.pool.connection() as conn:
             conn.execute(
                 "UPDATE projection_tracking SET state = 'failed', error = %s, error_position = %s,"
                 " updated_at = now() WHERE name = %s AND version = %s",
-                (f"{type(error).__name__}: {error}", batch[0].position, projection.name,
-                 projection.version),
+                (
+                    f"{type(error).__name__}: {error}",
+                    batch[0].position,
+                    projection.name,
+                    projection.version,
+                ),
             )
             conn.commit()
         log.error(
-            "projection.failed", projection=projection.name, version=projection.version,
-            position=batch[0].position, error=type(error).__name__,
+            "projection.failed",
+            projection=projection.name,
+            version=projection.version,
+            position=batch[0].position,
+            error=type(error).__name__,
         )
 
     def catch_up(self, projection: Projection) -> int:
@@ -168,7 +180,9 @@ class ProjectionEngine:
         """
         projection = self.by_name(name)
         with psycopg.connect(self.conninfo, autocommit=True) as lock:
-            row = lock.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(projection),)).fetchone()
+            row = lock.execute(
+                "SELECT pg_try_advisory_lock(%s)", (lock_key(projection),)
+            ).fetchone()
             if not row or not row[0]:
                 raise RuntimeError(f"a live runner holds the projection {name!r}; stop it first")
             started = time.perf_counter()
@@ -186,7 +200,9 @@ class ProjectionEngine:
     def start(self) -> None:
         for projection in self.projections:
             thread = threading.Thread(
-                target=self._run_live, args=(projection,), daemon=True,
+                target=self._run_live,
+                args=(projection,),
+                daemon=True,
                 name=f"projection-{projection.name}-v{projection.version}",
             )
             thread.start()
@@ -217,7 +233,9 @@ class ProjectionEngine:
                 # Another runner holds this projection version; stand by.
                 self._stop.wait(self.poll_seconds * 5)
                 return
-            listener.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self.channel)))
+            listener.execute(
+                psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(self.channel))
+            )
             log.info("projection.live", projection=projection.name, version=projection.version)
             while not self._stop.is_set():
                 started = time.monotonic()
@@ -256,8 +274,15 @@ def statuses(pool: ConnectionPool, head: int) -> list[ProjectionStatus]:
         ).fetchall()
     return [
         ProjectionStatus(
-            name=r[0], version=r[1], position=r[2], head=head, lag_events=max(head - r[2], 0),
-            state=r[3], error=r[4], error_position=r[5], updated_at=r[6].isoformat(),
+            name=r[0],
+            version=r[1],
+            position=r[2],
+            head=head,
+            lag_events=max(head - r[2], 0),
+            state=r[3],
+            error=r[4],
+            error_position=r[5],
+            updated_at=r[6].isoformat(),
         )
         for r in rows
     ]

@@ -32,11 +32,18 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db.url(), "OTKLIK_LOG_LEVEL": "info", "OTKLIK_POOL_SIZE": "4"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db.url(),
+        "OTKLIK_LOG_LEVEL": "info",
+        "OTKLIK_POOL_SIZE": "4",
+    }
     with server_log.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.cli", "serve", "--port", str(port), "--no-migrate"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
         try:
@@ -48,7 +55,9 @@ def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
                 except httpx.TransportError:
                     pass
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server did not start: {server_log.read_text()[-2000:]}")
+                    raise RuntimeError(
+                        f"the server did not start: {server_log.read_text()[-2000:]}"
+                    )
                 time.sleep(0.2)
             yield url
         finally:

@@ -36,12 +36,19 @@ def receive(client: httpx.Client, **headers: str) -> httpx.Response:
     return response
 
 
-def act(client: httpx.Client, appeal_id: str, action: str, body: dict[str, Any] | None = None,
-        **headers: str) -> httpx.Response:
+def act(
+    client: httpx.Client,
+    appeal_id: str,
+    action: str,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     return client.post(f"/api/v1/appeals/{appeal_id}/{action}", json=body or {}, headers=headers)
 
 
-def assert_problem(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+def assert_problem(
+    response: httpx.Response, status: int, code: str | None = None
+) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     body: dict[str, Any] = response.json()
@@ -86,15 +93,24 @@ def test_a_whole_life_through_http_with_history_and_as_of(client: httpx.Client) 
         response = act(client, appeal_id, action, body)
         assert response.status_code == 200, (action, response.text)
         versions.append(response.headers["etag"])
-    approved = client.get(f"/api/v1/appeals/{appeal_id}/history").json()["events"][-1]["recorded_at"]
+    approved = client.get(f"/api/v1/appeals/{appeal_id}/history").json()["events"][-1][
+        "recorded_at"
+    ]
     for action, body in [("publish-answer", {}), ("deliver-answer", {}), ("rate", {"score": 5})]:
         assert act(client, appeal_id, action, body).status_code == 200, action
     assert versions == ['"2"', '"3"', '"4"', '"5"', '"6"']
 
     history = client.get(f"/api/v1/appeals/{appeal_id}/history").json()["events"]
     assert [e["type"] for e in history] == [
-        "AppealReceived", "AppealRegistered", "AppealCategorised", "AppealAssigned",
-        "AnswerDrafted", "AnswerApproved", "AnswerPublished", "AnswerDelivered", "SatisfactionRated",
+        "AppealReceived",
+        "AppealRegistered",
+        "AppealCategorised",
+        "AppealAssigned",
+        "AnswerDrafted",
+        "AnswerApproved",
+        "AnswerPublished",
+        "AnswerDelivered",
+        "SatisfactionRated",
     ]
     assert [e["version"] for e in history] == list(range(1, 10))
     assert all(e["actor"]["role"] == "operator" for e in history)
@@ -116,9 +132,11 @@ def test_if_match_with_a_stale_version_is_412_and_appends_nothing(
 ) -> None:
     appeal_id = receive(client).json()["id"]
     before = event_count(sql)
-    assert_problem(act(client, appeal_id, "register", **{"If-Match": '"7"'}), 412, "version-mismatch")
+    assert_problem(
+        act(client, appeal_id, "register", headers={"If-Match": '"7"'}), 412, "version-mismatch"
+    )
     assert event_count(sql) == before
-    assert act(client, appeal_id, "register", **{"If-Match": '"1"'}).status_code == 200
+    assert act(client, appeal_id, "register", headers={"If-Match": '"1"'}).status_code == 200
 
 
 def test_a_retried_command_with_an_idempotency_key_returns_the_first_result(
@@ -131,8 +149,9 @@ def test_a_retried_command_with_an_idempotency_key_returns_the_first_result(
     assert again.json() == first.json() and again.headers["etag"] == first.headers["etag"]
     assert again.headers["idempotent-replayed"] == "true"
     assert event_count(sql) == count
-    other = client.post("/api/v1/appeals", json={**NEW_MESSAGE, "text": "другое"},
-                        headers={"Idempotency-Key": key})
+    other = client.post(
+        "/api/v1/appeals", json={**NEW_MESSAGE, "text": "другое"}, headers={"Idempotency-Key": key}
+    )
     assert_problem(other, 422, "idempotency-key-reused")
     assert event_count(sql) == count
 
@@ -144,7 +163,7 @@ def test_a_retried_command_with_an_idempotency_key_returns_the_first_result(
         (b'{"kind": "message", "channel": "pos", "text": "x", "colour": "red"}', "invalid-request"),
         (b'{"kind": "message", "channel": "pos", "text": 42}', "invalid-request"),
         (b'{"kind": "letter", "channel": "pos", "text": "x"}', "invalid-request"),
-        (b'[]', "invalid-request"),
+        (b"[]", "invalid-request"),
     ],
 )
 def test_malformed_bodies_are_400_problems_and_append_nothing(
@@ -163,7 +182,10 @@ def test_a_rule_of_the_domain_is_422_or_409_and_appends_nothing(
 ) -> None:
     before = event_count(sql)
     wrong_channel = client.post("/api/v1/appeals", json={**NEW_MESSAGE, "channel": "vk"})
-    assert "cannot come through the channel" in assert_problem(wrong_channel, 422, "invalid-command")["detail"]
+    assert (
+        "cannot come through the channel"
+        in assert_problem(wrong_channel, 422, "invalid-command")["detail"]
+    )
     appeal_id = receive(client).json()["id"]
     before = event_count(sql)
     early = act(client, appeal_id, "answer", {"text": "x"})
@@ -186,8 +208,9 @@ def test_a_role_that_may_not_act_gets_403(
 ) -> None:
     appeal_id = receive(client).json()["id"]
     before = event_count(sql)
-    response = httpx.post(f"{base_url}/api/v1/appeals/{appeal_id}/register", json={},
-                          headers=auth(tokens["auditor"]))
+    response = httpx.post(
+        f"{base_url}/api/v1/appeals/{appeal_id}/register", json={}, headers=auth(tokens["auditor"])
+    )
     assert "may not register" in assert_problem(response, 403, "forbidden")["detail"]
     assert event_count(sql) == before
 
@@ -200,8 +223,9 @@ def test_an_executor_sees_only_their_departments_appeals(
     act(client, appeal_id, "assign", {"department": "Управление ЖКХ"})
     mine = httpx.get(f"{base_url}/api/v1/appeals/{appeal_id}", headers=auth(tokens["executor"]))
     assert mine.status_code == 200
-    theirs = httpx.get(f"{base_url}/api/v1/appeals/{appeal_id}",
-                       headers=auth(tokens["other_executor"]))
+    theirs = httpx.get(
+        f"{base_url}/api/v1/appeals/{appeal_id}", headers=auth(tokens["other_executor"])
+    )
     assert_problem(theirs, 403)
     listed = httpx.get(f"{base_url}/api/v1/appeals", headers=auth(tokens["other_executor"]))
     assert all(a["department"] == "Управление культуры" for a in listed.json()["items"])
@@ -222,7 +246,9 @@ def test_the_citizens_contact_is_served_to_operators_only_and_never_logged(
     contact = client.get(f"/api/v1/appeals/{appeal_id}/citizen")
     assert contact.status_code == 200 and contact.json()["full_name"] == CITIZEN_NAME
     for role in ("auditor", "analyst"):
-        denied = httpx.get(f"{base_url}/api/v1/appeals/{appeal_id}/citizen", headers=auth(tokens[role]))
+        denied = httpx.get(
+            f"{base_url}/api/v1/appeals/{appeal_id}/citizen", headers=auth(tokens[role])
+        )
         assert_problem(denied, 403)
     client.post("/api/v1/appeals", json={**NEW_MESSAGE, "channel": "vk"})  # an error path too
     log = server_log.read_text(encoding="utf-8")
@@ -253,7 +279,9 @@ def test_the_list_filters_and_pages(client: httpx.Client) -> None:
         if cursor is None:
             break
     assert seen == list(reversed(made))
-    assert_problem(client.get("/api/v1/appeals", params={"cursor": "garbage"}), 400, "invalid-cursor")
+    assert_problem(
+        client.get("/api/v1/appeals", params={"cursor": "garbage"}), 400, "invalid-cursor"
+    )
     assert_problem(client.get("/api/v1/appeals", params={"limit": 1000}), 400)
 
 

@@ -78,10 +78,14 @@ def test_a_failed_batch_writes_nothing_and_is_reported(
 ) -> None:
     container.engine.catch_up_all()
     before = view_rows(sql)
-    tracked = sql.execute("SELECT position FROM projection_tracking WHERE name = 'appeals'").fetchone()
+    tracked = sql.execute(
+        "SELECT position FROM projection_tracking WHERE name = 'appeals'"
+    ).fetchone()
     r = app.receive(receive(), actor=OPERATOR, idempotency=None)
     engine = ProjectionEngine(
-        application=app, pool=container.pool, conninfo=container.info.conninfo,
+        application=app,
+        pool=container.pool,
+        conninfo=container.info.conninfo,
         projections=[_Failing()],
     )
     with pytest.raises(RuntimeError, match="handler bug"):
@@ -94,7 +98,9 @@ def test_a_failed_batch_writes_nothing_and_is_reported(
     assert row[3] == r.position
     assert view_rows(sql) == before
     container.engine.catch_up_all()  # the fixed handler resumes from the committed position
-    assert sql.execute("SELECT state FROM projection_tracking WHERE name = 'appeals'").fetchone() == ("live",)
+    assert sql.execute(
+        "SELECT state FROM projection_tracking WHERE name = 'appeals'"
+    ).fetchone() == ("live",)
 
 
 def test_the_list_is_filtered_and_paginated_newest_first(
@@ -119,7 +125,11 @@ def test_the_list_is_filtered_and_paginated_newest_first(
     assert seen == list(reversed(ids))
 
 
-def test_events_are_decoded_with_their_positions(app: AppealsApplication, container: Container) -> None:
+def test_events_are_decoded_with_their_positions(
+    app: AppealsApplication, container: Container
+) -> None:
     r = app.receive(receive(), actor=OPERATOR, idempotency=None)
     batch = container.engine.read(r.position - 1, 1)
-    assert batch == [Event(position=r.position, topic="AppealReceived", event=app.events_of(r.state.id)[0])]
+    assert batch == [
+        Event(position=r.position, topic="AppealReceived", event=app.events_of(r.state.id)[0])
+    ]

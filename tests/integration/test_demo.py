@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import psycopg
 import pytest
@@ -28,21 +29,34 @@ def test_demo_data_spans_a_year_with_every_channel_and_outcome(
             "SELECT topic FROM otklik_events WHERE notification_id > %s", (before,)
         ).fetchall()
     )
-    for expected in ("AppealReceived", "AppealRegistered", "AnswerReturnedForRework",
-                     "AnswerDelivered", "SatisfactionRated", "AppealReopened", "DeadlineBreached",
-                     "AppealEscalated", "DeadlineExtended", "AppealClosed"):
+    for expected in (
+        "AppealReceived",
+        "AppealRegistered",
+        "AnswerReturnedForRework",
+        "AnswerDelivered",
+        "SatisfactionRated",
+        "AppealReopened",
+        "DeadlineBreached",
+        "AppealEscalated",
+        "DeadlineExtended",
+        "AppealClosed",
+    ):
         assert topics[expected] > 0, expected
     assert sum(topics.values()) == stats.events
     received = [
-        app.events_of(appeal_id)[0]
+        app.events_of(UUID(str(appeal_id)))[0]
         for (appeal_id,) in sql.execute(
             "SELECT originator_id FROM otklik_events WHERE topic = 'AppealReceived'"
-            " AND notification_id > %s", (before,)
+            " AND notification_id > %s",
+            (before,),
         ).fetchall()
     ]
     assert all(isinstance(e, AppealReceived) for e in received)
     times = [e.occurred_at for e in received]
     assert max(times) - min(times) > timedelta(days=330)
     assert {e.kind for e in received if isinstance(e, AppealReceived)} == {
-        "appeal", "message", "incident", "call"
+        "appeal",
+        "message",
+        "incident",
+        "call",
     }

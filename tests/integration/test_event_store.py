@@ -61,8 +61,9 @@ def test_two_concurrent_writers_on_one_version_exactly_one_wins(
         barrier.wait(timeout=10)
         return original_save(*args, **kwargs)  # type: ignore[arg-type]
 
-    app.save = synchronised_save  # type: ignore[method-assign]
+    app.save = synchronised_save  # type: ignore[method-assign,assignment]
     try:
+
         def write(department: str) -> None:
             try:
                 outcomes.append(
@@ -93,17 +94,24 @@ def test_an_idempotent_retry_returns_the_first_result_and_appends_nothing(
     assert event_count(sql) == count
     with pytest.raises(IdempotencyKeyReused):
         app.receive(
-            receive(), actor=OPERATOR,
+            receive(),
+            actor=OPERATOR,
             idempotency=IdempotencyClaim(principal=OPERATOR.id, key=claim.key, fingerprint="f2"),
         )
 
 
 def test_an_idempotency_key_belongs_to_its_principal(app: AppealsApplication) -> None:
     key = f"k-{time.time_ns()}"
-    mine = app.receive(receive(), actor=OPERATOR,
-                       idempotency=IdempotencyClaim(principal=OPERATOR.id, key=key, fingerprint="f"))
-    theirs = app.receive(receive(), actor=CURATOR,
-                         idempotency=IdempotencyClaim(principal=CURATOR.id, key=key, fingerprint="f"))
+    mine = app.receive(
+        receive(),
+        actor=OPERATOR,
+        idempotency=IdempotencyClaim(principal=OPERATOR.id, key=key, fingerprint="f"),
+    )
+    theirs = app.receive(
+        receive(),
+        actor=CURATOR,
+        idempotency=IdempotencyClaim(principal=CURATOR.id, key=key, fingerprint="f"),
+    )
     assert mine.state.id != theirs.state.id and not theirs.replayed
 
 

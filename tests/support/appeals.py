@@ -18,12 +18,16 @@ POLICY = DeadlinePolicy()
 OPERATOR = Actor(id="op-1", role=Role.OPERATOR, name="Оператор")
 CURATOR = Actor(id="cur-1", role=Role.CURATOR, name="Куратор")
 EXECUTOR = Actor(id="ex-1", role=Role.EXECUTOR, name="Исполнитель", department="Управление ЖКХ")
-OTHER_EXECUTOR = Actor(id="ex-2", role=Role.EXECUTOR, name="Чужой", department="Управление культуры")
+OTHER_EXECUTOR = Actor(
+    id="ex-2", role=Role.EXECUTOR, name="Чужой", department="Управление культуры"
+)
 AUDITOR = Actor(id="au-1", role=Role.AUDITOR, name="Аудитор")
 WATCHER = Actor(id="watcher", role=Role.SYSTEM, name="Контроль сроков")
 
 
-def receive(kind: Kind = Kind.MESSAGE, channel: Channel = Channel.POS, **fields: object) -> cmd.ReceiveAppeal:
+def receive(
+    kind: Kind = Kind.MESSAGE, channel: Channel = Channel.POS, **fields: object
+) -> cmd.ReceiveAppeal:
     defaults: dict[str, object] = {
         "text": "Не горят фонари во дворе",
         "citizen": CitizenContact(full_name="Петров П. П.", phone="+7 900 111-22-33"),
@@ -56,7 +60,10 @@ class Scenario:
         )
 
     def given(
-        self, *commands: cmd.Command, actor: Actor = OPERATOR, after: timedelta = timedelta(minutes=5)
+        self,
+        *commands: cmd.Command,
+        actor: Actor = OPERATOR,
+        after: timedelta = timedelta(minutes=5),
     ) -> Scenario:
         for command in commands:
             self.events.extend(self.when(command, actor, after))
@@ -72,6 +79,12 @@ DRAFT = cmd.DraftAnswer(text="Фонари отремонтированы")
 def answered() -> Scenario:
     """An appeal whose approved answer was published and delivered."""
     return Scenario().given(
-        receive(), REGISTER, CATEGORISE, ASSIGN, DRAFT, cmd.ApproveAnswer(), cmd.PublishAnswer(),
+        receive(),
+        REGISTER,
+        CATEGORISE,
+        ASSIGN,
+        DRAFT,
+        cmd.ApproveAnswer(),
+        cmd.PublishAnswer(),
         cmd.ConfirmAnswerDelivery(),
     )

@@ -94,7 +94,7 @@ def test_business_time_cannot_be_in_the_future() -> None:
 
 def test_business_time_must_carry_a_time_zone() -> None:
     with pytest.raises(InvalidCommand, match="time zone"):
-        Scenario().when(receive(occurred_at=datetime(2026, 3, 1, 12, 0)))  # noqa: DTZ001
+        Scenario().when(receive(occurred_at=datetime(2026, 3, 1, 12, 0)))
 
 
 def test_a_letter_received_yesterday_keeps_its_business_time() -> None:
@@ -146,7 +146,9 @@ def test_assigning_to_the_same_department_and_executor_again_is_refused() -> Non
 def test_forwarding_notifies_the_citizen_and_closes_the_appeal() -> None:
     scenario = Scenario().given(receive(Kind.APPEAL, Channel.LETTER), REGISTER)
     events = scenario.when(
-        cmd.ForwardAppeal(to_body="ГЖИ области", reason="Не наша компетенция", citizen_notified_at=NOW)
+        cmd.ForwardAppeal(
+            to_body="ГЖИ области", reason="Не наша компетенция", citizen_notified_at=NOW
+        )
     )
     assert [type(e) for e in events] == [ev.AppealForwarded, ev.AppealClosed]
     closed = events[1]
@@ -262,8 +264,13 @@ def test_only_a_drafted_answer_is_approved_or_returned() -> None:
 
 
 def test_a_returned_answer_is_drafted_again_and_counted() -> None:
-    scenario = assigned().given(DRAFT).given(
-        cmd.ReturnAnswerForRework(reason=ReworkReason.NO_FIX_DATE, comment="Нет срока"), actor=CURATOR
+    scenario = (
+        assigned()
+        .given(DRAFT)
+        .given(
+            cmd.ReturnAnswerForRework(reason=ReworkReason.NO_FIX_DATE, comment="Нет срока"),
+            actor=CURATOR,
+        )
     )
     state = scenario.state
     assert state is not None and state.status is Status.ASSIGNED and state.rework_count == 1
@@ -386,8 +393,10 @@ def test_a_repeat_is_linked_once_and_stays_open() -> None:
 
 
 def test_leaving_without_answer_names_the_legal_ground_and_closes() -> None:
-    events = Scenario().given(receive()).when(
-        cmd.LeaveWithoutAnswer(ground=LegalGround.OBSCENITY_OR_THREATS)
+    events = (
+        Scenario()
+        .given(receive())
+        .when(cmd.LeaveWithoutAnswer(ground=LegalGround.OBSCENITY_OR_THREATS))
     )
     assert isinstance(events[0], ev.AppealLeftWithoutAnswer)
     assert events[0].ground is LegalGround.OBSCENITY_OR_THREATS
@@ -418,7 +427,9 @@ def test_an_executor_does_not_approve_answers() -> None:
 
 
 def test_every_event_names_its_actor_and_business_time() -> None:
-    scenario = answered().given(cmd.RateSatisfaction(score=5), cmd.CloseAppeal(outcome=Outcome.ANSWERED))
+    scenario = answered().given(
+        cmd.RateSatisfaction(score=5), cmd.CloseAppeal(outcome=Outcome.ANSWERED)
+    )
     versions = [e.originator_version for e in scenario.events]
     assert versions == list(range(1, len(versions) + 1))
     assert all(e.actor.id and e.occurred_at.tzinfo is not None for e in scenario.events)
