@@ -18,10 +18,11 @@ import httpx
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from bench.support import fresh_database, percentile, running_server, write_results
+from bench.support import fresh_database, percentile, write_results
 from domain.shared.actors import Role
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.server_process import server_process
 from infra.settings import Settings
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
@@ -110,7 +111,9 @@ def main() -> None:
         token, _ = container.tokens.create(role=Role.OPERATOR, name="bench")
         container.close()
         rows: list[dict[str, Any]] = []
-        with running_server(info) as url:
+        with server_process(
+            info, env={"OTKLIK_LOG_LEVEL": "warning", "OTKLIK_POOL_SIZE": "20"}
+        ) as url:
             http_commands(url, token, 4)  # warm-up
             for clients in (1, 16):
                 rows.append(

@@ -6,17 +6,11 @@ import contextlib
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from infra import database
 from infra.database import ConnectionInfo, EmbeddedPostgres
@@ -47,43 +41,6 @@ def fresh_database() -> Iterator[ConnectionInfo]:
             embedded.stop()
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def running_server(info: ConnectionInfo, workers: int = 1) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    env = {
-        **os.environ,
-        "DATABASE_URL": info.url(),
-        "OTKLIK_LOG_LEVEL": "warning",
-        "OTKLIK_WORKERS": str(workers),
-        "OTKLIK_POOL_SIZE": "20",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "infra.cli", "serve", "--port", str(port), "--no-migrate"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(httpx.TransportError):
-                if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,12 +11,7 @@ import pytest
 from domain.shared.actors import Role
 from infra.container import Container
 from infra.database import ConnectionInfo
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from infra.server_process import server_process
 
 
 @pytest.fixture(scope="session")
@@ -31,41 +21,9 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": db.url(),
-        "OTKLIK_LOG_LEVEL": "info",
-        "OTKLIK_POOL_SIZE": "4",
-    }
-    with server_log.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "infra.cli", "serve", "--port", str(port), "--no-migrate"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{url}/health/ready", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"the server did not start: {server_log.read_text()[-2000:]}"
-                    )
-                time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    env = {"OTKLIK_LOG_LEVEL": "info", "OTKLIK_POOL_SIZE": "4"}
+    with server_process(db, log=server_log, env=env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
