@@ -117,10 +117,7 @@ class AppealsApplication(Application[UUID]):
         return state
 
     def history(self, appeal_id: UUID) -> list[RecordedEvent]:
-        positions = dict(
-            (version, position)
-            for position, version in self.appeal_recorder.select_positions(appeal_id)
-        )
+        positions = self._positions(appeal_id)
         events = self.events_of(appeal_id)
         if not events:
             raise NotFound(f"there is no appeal {appeal_id}")
@@ -182,10 +179,12 @@ class AppealsApplication(Application[UUID]):
                 "this Idempotency-Key was already used for a different request"
             )
         state = self.state(earlier.appeal_id, version=earlier.version)
-        positions = dict(
-            (v, p) for p, v in self.appeal_recorder.select_positions(earlier.appeal_id)
-        )
-        return CommandResult(state=state, position=positions[earlier.version], replayed=True)
+        position = self._positions(earlier.appeal_id)[earlier.version]
+        return CommandResult(state=state, position=position, replayed=True)
+
+    def _positions(self, appeal_id: UUID) -> dict[int, int]:
+        """Log position of each version of the appeal."""
+        return {v: p for p, v in self.appeal_recorder.select_positions(appeal_id)}
 
     def _save(
         self,

@@ -4,6 +4,7 @@ projection version (a PostgreSQL advisory lock)."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Sequence
@@ -52,8 +53,6 @@ class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
 
 def lock_key(projection: Projection) -> int:
     """A stable 63-bit advisory lock key for a projection version."""
-    import hashlib
-
     digest = hashlib.sha256(f"projection:{projection.name}:{projection.version}".encode()).digest()
     return int.from_bytes(digest[:8], "big") >> 1
 
@@ -242,7 +241,7 @@ class ProjectionEngine:
                 self.catch_up(projection)
                 # Woken by NOTIFY; the timeout is the polling fallback for a lost notification.
                 for _ in listener.notifies(timeout=self.poll_seconds, stop_after=1):
-                    pass
+                    break  # one wake-up is enough: the next catch-up reads whatever arrived
                 if time.monotonic() - started < 0.001:
                     self._stop.wait(0.001)
 
