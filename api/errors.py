@@ -19,6 +19,7 @@ from domain.shared.errors import (
     RuleViolated,
     VersionMismatch,
 )
+from projections.engine.model import ProjectionBehind, ProjectionNotReady
 
 log = structlog.get_logger("otklik.api")
 
@@ -118,6 +119,38 @@ def on_http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     )
 
 
+def on_projection_not_ready(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    assert isinstance(exc, ProjectionNotReady)
+    return problem(
+        request,
+        503,
+        "projection-not-ready",
+        "The view is being built",
+        str(exc),
+        headers={"Retry-After": "5"},
+        projection=exc.name,
+    )
+
+
+def on_projection_behind(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    assert isinstance(exc, ProjectionBehind)
+    return problem(
+        request,
+        503,
+        "projection-behind",
+        "The view has not reached the requested position yet",
+        str(exc),
+        headers={"Retry-After": "1"},
+        projection=exc.name,
+        min_position=exc.wanted,
+        position=exc.reached,
+    )
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("request.unexpected_error", error=type(exc).__name__)
     return problem(
@@ -141,5 +174,7 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     ApiProblem: on_api_problem,
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
+    ProjectionNotReady: on_projection_not_ready,
+    ProjectionBehind: on_projection_behind,
     Exception: on_unexpected,
 }

@@ -10,6 +10,10 @@ from domain.appeals.application import AppealsApplication
 from projections.appeals import AppealQueries
 from projections.engine.runner import ProjectionStatus
 
+# (projection name, log position, timeout in seconds) -> the position reached, or raises
+# ProjectionBehind
+WaitForView = Callable[[str, int, float], int]
+
 
 @dataclass(frozen=True)
 class Services:
@@ -18,3 +22,4 @@ class Services:
     authenticate: Authenticator
     readiness: Callable[[], tuple[bool, str]]
     projection_status: Callable[[], list[ProjectionStatus]]
+    wait_for_view: WaitForView

@@ -101,24 +101,40 @@ def token_create(
 
 @projections_app.command("status")
 def projections_status() -> None:
-    """Each projection: version, position, head of the log, lag, state."""
-    with _container() as container:
-        head = container.engine.head()
-        from projections.engine.runner import statuses
+    """Each build of each projection: position, head, lag, events/s, state, error."""
+    from rich.console import Console
+    from rich.table import Table
 
-        for s in statuses(container.pool, head):
-            line = (
-                f"{s.name} v{s.version}: position {s.position}/{s.head},"
-                f" lag {s.lag_events}, {s.state}"
+    with _container() as container:
+        table = Table(
+            "projection",
+            "build",
+            "active",
+            "state",
+            "position",
+            "lag",
+            "lag s",
+            "events/s",
+            "error",
+        )
+        for s in container.engine.status():
+            table.add_row(
+                s.name,
+                f"v{s.version}" + (f"/{s.generation}" if s.generation > 1 else ""),
+                "yes" if s.active else "",
+                s.state,
+                f"{s.position:,}/{s.head:,}",
+                f"{s.lag_events:,}",
+                f"{s.lag_seconds:.1f}",
+                f"{s.events_per_second:,.0f}",
+                f"at {s.error_position}: {s.error}" if s.error else "",
             )
-            if s.error:
-                line += f" — failed at {s.error_position}: {s.error}"
-            typer.echo(line)
+        Console(width=160).print(table)
 
 
 @projections_app.command("run")
 def projections_run() -> None:
-    """Run the projections as a worker (one active runner per projection across machines)."""
+    """Run the projections as a worker (one active runner per build across machines)."""
     with _container() as container:
         container.engine.start()
         typer.echo("projections running; Ctrl-C stops them", err=True)
@@ -128,16 +144,87 @@ def projections_run() -> None:
 
 
 @projections_app.command("rebuild")
-def projections_rebuild(name: str) -> None:
-    """Rebuild a projection from the first event of the log."""
+def projections_rebuild(
+    names: Annotated[list[str] | None, typer.Argument(help="Projections (default: all).")] = None,
+    fresh: Annotated[
+        bool, typer.Option(help="Start a new build even if an unfinished one exists.")
+    ] = False,
+) -> None:
+    """Build projections afresh beside the live ones, in one pass over the log, and switch reads
+    to them once caught up (zero downtime). An interrupted rebuild resumes where it stopped."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from projections.engine.runner import Progress as Done
+
+    with _container(migrate=True) as container:
+        engine = container.engine
+        engine.ensure()
+        chosen = names or list(engine.projections)
+        for name in chosen:
+            if name not in engine.projections:
+                raise typer.BadParameter(
+                    f"no projection named {name!r}; there are: {', '.join(engine.projections)}"
+                )
+        bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:>10,.0f} events/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            disable=not sys.stderr.isatty(),
+        )
+        task = bar.add_task(", ".join(chosen), total=None, rate=0.0)
+        last_line = [time.monotonic()]
+
+        def show(p: Done) -> None:
+            bar.update(task, completed=p.position - p.start, total=p.head - p.start, rate=p.rate)
+            if bar.disable and time.monotonic() - last_line[0] > 2:
+                last_line[0] = time.monotonic()
+                left = (p.head - p.position) / p.rate if p.rate else 0.0
+                typer.echo(
+                    f"{p.position - p.start:,}/{p.head - p.start:,} events,"
+                    f" {p.rate:,.0f} events/s, ETA {left:.0f} s",
+                    err=True,
+                )
+
+        try:
+            with bar:
+                builds, done = engine.rebuild(chosen, on_progress=show, resume=not fresh)
+        except RuntimeError as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(1) from None
+        labels = ", ".join(b.label for b in builds)
+        typer.echo(
+            f"{labels}: {done.events:,} events in {done.seconds:.1f} s"
+            f" ({done.rate:,.0f} events/s); "
+            + ("reads switched to the new build" if done.activated else "not yet switched")
+        )
+
+
+@projections_app.command("drop")
+def projections_drop(
+    name: str,
+    version: int,
+    generation: Annotated[int, typer.Option(help="Which build of the version.")] = 1,
+) -> None:
+    """Drop a retired build's tables (the active build is refused)."""
+    from projections.engine.model import Build
+
     with _container() as container:
         try:
-            count, took = container.engine.rebuild(name)
-        except KeyError:
-            names = ", ".join(p.name for p in container.engine.projections)
-            raise typer.BadParameter(f"no projection named {name!r}; there are: {names}") from None
-        rate = count / took if took else float("inf")
-        typer.echo(f"{name}: rebuilt from {count} events in {took:.1f} s ({rate:,.0f} events/s)")
+            container.engine.drop(Build(name, version, generation))
+        except (KeyError, ValueError) as error:
+            raise typer.BadParameter(str(error).strip("'\"")) from None
+        typer.echo(f"dropped {Build(name, version, generation).label}")
 
 
 def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, workers: int) -> None:

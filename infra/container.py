@@ -13,14 +13,22 @@ from domain.appeals.application import AppealsApplication
 from domain.appeals.deadlines import DeadlinePolicy
 from infra import database
 from infra.database import ConnectionInfo
+from infra.eventstore import decode_event
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.appeals import AppealQueries, AppealsProjection
-from projections.engine.runner import ProjectionEngine, statuses
+from projections.department_days import DepartmentDaysProjection
+from projections.engine.model import Projection
+from projections.engine.runner import ProjectionEngine
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def projections(settings: Settings) -> list[Projection]:
+    """Every read model the engine runs."""
+    return [AppealsProjection(), DepartmentDaysProjection(settings.timezone)]
 
 
 @dataclass
@@ -43,10 +51,10 @@ class Container:
             clock=utc_now,
         )
         engine = ProjectionEngine(
-            application=appeals,
             pool=pool,
             conninfo=info.conninfo,
-            projections=[AppealsProjection()],
+            projections=projections(settings),
+            decode=decode_event,
         )
         return cls(
             settings=settings,
@@ -75,7 +83,8 @@ class Container:
             queries=self.queries,
             authenticate=self.tokens.authenticate,
             readiness=self.readiness,
-            projection_status=lambda: statuses(self.pool, self.engine.head()),
+            projection_status=self.engine.status,
+            wait_for_view=self.engine.wait_for,
         )
 
     def close(self) -> None:

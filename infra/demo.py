@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
+from domain.appeals.deadlines import DeadlinePolicy
 from domain.appeals.decide import decide
 from domain.appeals.events import AppealEvent, CitizenContact, Place
 from domain.appeals.state import AppealState, evolve
@@ -68,8 +69,20 @@ class DemoStats:
 
 
 class DemoWriter:
-    def __init__(self, app: AppealsApplication, *, seed: int = 2026) -> None:
-        self.app = app
+    """Plans and decides a city's appeals; ``save`` appends a chunk of decided events and returns
+    the log position, ``next_number`` hands out registration numbers."""
+
+    def __init__(
+        self,
+        *,
+        policy: DeadlinePolicy,
+        save: Callable[[list[AppealEvent]], int],
+        next_number: Callable[[], int],
+        seed: int = 2026,
+    ) -> None:
+        self.policy = policy
+        self.save = save
+        self.next_number = next_number
         self.rng = random.Random(seed)
         self.states: dict[int, AppealState] = {}
         self.ids: dict[int, uuid.UUID] = {}
@@ -415,7 +428,7 @@ class DemoWriter:
         return guarded
 
     def _number(self, s: AppealState) -> str:
-        return f"Д-{self._now.year}/{self.app.appeal_recorder.next_registration_number():06d}"
+        return f"Д-{self._now.year}/{self.next_number():06d}"
 
     # --- run --------------------------------------------------------------------------------
     _now: datetime = datetime.now(UTC)
@@ -439,7 +452,7 @@ class DemoWriter:
                 command,
                 actor=item.actor,
                 now=item.at,
-                policy=self.app.policy,
+                policy=self.policy,
                 appeal_id=self.ids.setdefault(item.appeal, uuid.uuid4()),
             )
             for event in events:
@@ -451,11 +464,11 @@ class DemoWriter:
                 stats.appeals += 1
                 stats.by_kind[command.kind] = stats.by_kind.get(command.kind, 0) + 1
             if len(pending) >= chunk:
-                stats.position = self.app.save_events(pending)
+                stats.position = self.save(pending)
                 stats.events += len(pending)
                 pending = []
         if pending:
-            stats.position = self.app.save_events(pending)
+            stats.position = self.save(pending)
             stats.events += len(pending)
         return stats
 
@@ -467,4 +480,10 @@ class DemoWriter:
 def load_demo(
     app: AppealsApplication, appeals: int, *, now: datetime, seed: int = 2026
 ) -> DemoStats:
-    return DemoWriter(app, seed=seed).run(appeals, now)
+    writer = DemoWriter(
+        policy=app.policy,
+        save=app.save_events,
+        next_number=app.appeal_recorder.next_registration_number,
+        seed=seed,
+    )
+    return writer.run(appeals, now)

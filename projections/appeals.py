@@ -4,92 +4,123 @@ and the columns that lists filter on. No personal data: the state holds none."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
 import psycopg
+from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from domain.appeals.events import AppealEvent
 from domain.appeals.state import AppealState, evolve
-from projections.engine.runner import Event
+from projections.engine.model import Batch, ProjectionNotReady
 
 _STATE_ENCODER = msgspec.json.Encoder()
 _STATE_DECODER = msgspec.json.Decoder(AppealState)
+CACHE_LIMIT = 200_000  # appeals' states kept in memory between batches (a rebuild's working set)
+
+_COLUMNS = (
+    "appeal_id",
+    "version",
+    "position",
+    "kind",
+    "channel",
+    "status",
+    "registration_number",
+    "topic",
+    "department",
+    "executor",
+    "sector",
+    "received_at",
+    "answer_due",
+    "closed_at",
+    "state",
+)
 
 
 class AppealsProjection:
+    """Folds every appeal event with the domain's own ``evolve`` and keeps one row per appeal."""
+
     name = "appeals"
     version = 1
-    table = "appeals_v1"
+    topics = None  # every appeal event changes the state
+    tables = ("appeals",)
+    ddl = """
+        CREATE TABLE {appeals} (
+            appeal_id uuid PRIMARY KEY,
+            version integer NOT NULL,
+            position bigint NOT NULL,
+            kind text NOT NULL,
+            channel text NOT NULL,
+            status text NOT NULL,
+            registration_number text,
+            topic text,
+            department text,
+            executor text,
+            sector text,
+            received_at timestamptz NOT NULL,
+            answer_due timestamptz,
+            closed_at timestamptz,
+            state text NOT NULL  -- the AppealState as JSON, served as it is (text: no re-parse)
+        ) WITH (toast_tuple_target = 8160);  -- states (~2 KB) stay inline and uncompressed
+        CREATE INDEX {appeals}_received ON {appeals} (received_at DESC, appeal_id DESC);
+        CREATE INDEX {appeals}_status ON {appeals} (status, received_at DESC);
+        CREATE INDEX {appeals}_department ON {appeals} (department, received_at DESC);
+        CREATE INDEX {appeals}_registration ON {appeals} (registration_number);
+    """
 
-    def reset(self, conn: psycopg.Connection[Any]) -> None:
-        conn.execute(f"TRUNCATE {self.table}")
-
-    def apply(self, conn: psycopg.Connection[Any], events: Sequence[Event]) -> None:
-        appeal_events = [e for e in events if isinstance(e.event, AppealEvent)]
-        if not appeal_events:
-            return
-        ids = list(dict.fromkeys(e.event.originator_id for e in appeal_events))
-        rows = conn.execute(
-            f"SELECT appeal_id, position, state::text FROM {self.table} WHERE appeal_id = ANY(%s)",
-            (ids,),
-        ).fetchall()
-        states: dict[UUID, AppealState | None] = {r[0]: _STATE_DECODER.decode(r[2]) for r in rows}
-        applied: dict[UUID, int] = {r[0]: r[1] for r in rows}
-        positions: dict[UUID, int] = {}
-        for item in appeal_events:
+    def apply(self, batch: Batch) -> None:
+        cache: dict[UUID, tuple[AppealState, int]] = batch.cache
+        events = [e for e in batch.events if isinstance(e.event, AppealEvent)]
+        missing = list({e.event.originator_id for e in events} - cache.keys())
+        if missing:
+            rows = batch.conn.execute(
+                sql.SQL(
+                    "SELECT appeal_id, position, state::text FROM {} WHERE appeal_id = ANY(%s)"
+                ).format(batch.table("appeals")),
+                (missing,),
+            ).fetchall()
+            for appeal_id, position, state in rows:
+                cache[appeal_id] = (_STATE_DECODER.decode(state), position)
+        touched: dict[UUID, tuple[AppealState, int]] = {}
+        for item in events:
             event = item.event
             appeal_id = event.originator_id
-            if item.position <= applied.get(appeal_id, 0):
+            known = cache.get(appeal_id)
+            if known is not None and item.position <= known[1]:
                 continue  # already in the view
-            states[appeal_id] = evolve(states.get(appeal_id), event)
-            positions[appeal_id] = item.position
-        if not positions:
-            return
-        params = []
-        for appeal_id, position in positions.items():
-            state = states[appeal_id]
-            assert state is not None
-            params.append(
-                (
-                    appeal_id,
-                    state.version,
-                    position,
-                    state.kind,
-                    state.channel,
-                    state.status,
-                    state.registration_number,
-                    state.topic,
-                    state.department,
-                    state.executor,
-                    state.sector,
-                    state.received_at,
-                    state.answer_due,
-                    state.closed_at,
-                    _STATE_ENCODER.encode(state).decode(),
-                )
-            )
-        with conn.cursor() as cur:
-            cur.executemany(
-                f"""
-                INSERT INTO {self.table} (appeal_id, version, position, kind, channel, status,
-                    registration_number, topic, department, executor, sector, received_at,
-                    answer_due, closed_at, state)
-                VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::json)
-                ON CONFLICT (appeal_id) DO UPDATE SET
-                    version = EXCLUDED.version, position = EXCLUDED.position,
-                    status = EXCLUDED.status, registration_number = EXCLUDED.registration_number,
-                    topic = EXCLUDED.topic, department = EXCLUDED.department,
-                    executor = EXCLUDED.executor, sector = EXCLUDED.sector,
-                    answer_due = EXCLUDED.answer_due, closed_at = EXCLUDED.closed_at,
-                    state = EXCLUDED.state
-                """,
-                params,
-            )
+            entry = (evolve(known[0] if known else None, event), item.position)
+            cache[appeal_id] = touched[appeal_id] = entry
+        if touched:
+            batch.upsert("appeals", _COLUMNS, map(_row, touched.values()), key=("appeal_id",))
+        if len(cache) > CACHE_LIMIT:
+            for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
+                del cache[appeal_id]
+
+
+def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
+    state, position = entry
+    return (
+        state.id,
+        state.version,
+        position,
+        state.kind,
+        state.channel,
+        state.status,
+        state.registration_number,
+        state.topic,
+        state.department,
+        state.executor,
+        state.sector,
+        state.received_at,
+        state.answer_due,
+        state.closed_at,
+        _STATE_ENCODER.encode(state).decode(),  # JSON text
+    )
 
 
 class AppealFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,22 +136,20 @@ class AppealFilter(msgspec.Struct, frozen=True, kw_only=True):
 class AppealPage(msgspec.Struct, frozen=True, kw_only=True):
     items: list[msgspec.Raw]
     next_cursor: str | None
-    position: int  # the view's log position when the page was read
+    position: int  # the view's log position when the page was read (the rows are at least as new)
 
 
 class AppealQueries:
-    """Reads of the appeals view, for the API."""
-
-    table = AppealsProjection.table
+    """Reads of the appeals view (which points at the active build), for the API."""
 
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
 
     def get(self, appeal_id: UUID) -> tuple[bytes, int] | None:
         """The appeal's state as stored JSON, and its version; None when not in the view."""
-        with self.pool.connection() as conn:
+        with self._reading() as conn:
             row = conn.execute(
-                f"SELECT state::text, version FROM {self.table} WHERE appeal_id = %s",
+                "SELECT state::text, version FROM appeals WHERE appeal_id = %s",
                 (appeal_id,),
                 prepare=True,
             ).fetchone()
@@ -145,17 +174,17 @@ class AppealQueries:
             received_at, appeal_id = decode_cursor(cursor)
             clauses.append("(received_at, appeal_id) < (%s, %s)")
             params.extend([received_at, appeal_id])
-        sql = f"SELECT state::text, received_at, appeal_id FROM {self.table}"
+        query = "SELECT state::text, received_at, appeal_id FROM appeals"
         if clauses:
-            sql += " WHERE " + " AND ".join(clauses)
-        sql += " ORDER BY received_at DESC, appeal_id DESC LIMIT %s"
+            query += " WHERE " + " AND ".join(clauses)
+        query += " ORDER BY received_at DESC, appeal_id DESC LIMIT %s"
         params.append(limit + 1)
-        with self.pool.connection() as conn:
-            rows = conn.execute(sql, params).fetchall()
+        with self._reading() as conn:
+            # the position first: the rows read after it are at least as new
             tracked = conn.execute(
-                "SELECT position FROM projection_tracking WHERE name = %s AND version = %s",
-                (AppealsProjection.name, AppealsProjection.version),
+                "SELECT position FROM projection_builds WHERE name = 'appeals' AND active"
             ).fetchone()
+            rows = conn.execute(query, params).fetchall()
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1][1], rows[-1][2]) if more and rows else None
@@ -164,6 +193,14 @@ class AppealQueries:
             next_cursor=next_cursor,
             position=int(tracked[0]) if tracked else 0,
         )
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except psycopg.errors.UndefinedTable:
+            raise ProjectionNotReady(AppealsProjection.name) from None
 
 
 def encode_cursor(received_at: datetime, appeal_id: UUID) -> str:

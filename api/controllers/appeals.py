@@ -32,11 +32,25 @@ from domain.appeals.state import AppealState
 from domain.shared.actors import PERSONAL_DATA_READERS, STAFF_READERS, Actor, Role
 from domain.shared.errors import Forbidden
 from projections.appeals import AppealFilter
+from projections.engine.model import ProjectionNotReady
 
 log = structlog.get_logger("otklik.api")
 _ENCODER = msgspec.json.Encoder()
 _STATE_DECODER = msgspec.json.Decoder(AppealState)
 POSITION_HEADER = "X-Otklik-Position"
+# Read your writes: a command's response carries X-Otklik-Position; a query given
+# ?min_position=N waits (at most READ_WAIT_SECONDS) until the view has applied N, else 503.
+READ_WAIT_SECONDS = 5.0
+MinPosition = Annotated[
+    int | None,
+    Parameter(
+        query="min_position",
+        required=False,
+        ge=1,
+        description="Answer only once the view has applied this log position (read your writes);"
+        f" waits up to {READ_WAIT_SECONDS:g} s, then 503 projection-behind.",
+    ),
+]
 IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
 IdempotencyKey = Annotated[
     str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)
@@ -144,6 +158,7 @@ def get_appeal(
     appeal_id: UUID,
     services: Services,
     as_of: Annotated[datetime | None, Parameter(query="as_of", required=False)] = None,
+    min_position: MinPosition = None,
 ) -> Response[Any]:
     """The appeal's current state (from the read model), or with ``as_of`` its state at that moment,
     rebuilt from the events alone."""
@@ -161,7 +176,12 @@ def get_appeal(
         _check_department(actor, state.department)
         body = AsOfState(as_of=as_of, last_event_version=state.version, state=state)
         return Response(body, headers={"ETag": etag(state.version)})
-    found = services.queries.get(appeal_id)
+    if min_position is not None:
+        services.wait_for_view("appeals", min_position, READ_WAIT_SECONDS)
+    try:
+        found = services.queries.get(appeal_id)
+    except ProjectionNotReady:
+        found = None  # the view's first build is running
     if found is None:
         # Not in the view yet (it lags the log by milliseconds): fold the events instead.
         state = services.appeals.state(appeal_id)
@@ -220,8 +240,10 @@ async def list_appeals(
     received_to: datetime | None = None,
     limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
     cursor: str | None = None,
+    min_position: MinPosition = None,
 ) -> AppealList:
-    """Appeals newest first, filtered, keyset-paginated with ``cursor``."""
+    """Appeals newest first, filtered, keyset-paginated with ``cursor``; ``position`` is the
+    log position the view had reached."""
     where = AppealFilter(
         status=status,
         kind=kind,
@@ -231,7 +253,7 @@ async def list_appeals(
         received_from=received_from,
         received_to=received_to,
     )
-    return await sync_to_thread(_list, request, services, where, limit, cursor)
+    return await sync_to_thread(_list, request, services, where, limit, cursor, min_position)
 
 
 def _list(
@@ -240,6 +262,7 @@ def _list(
     where: AppealFilter,
     limit: int,
     cursor: str | None,
+    min_position: int | None,
 ) -> AppealList:
     actor = authenticated(request, services.authenticate)
     require_role(actor, STAFF_READERS, "list appeals")
@@ -247,6 +270,8 @@ def _list(
         if where.department not in (None, actor.department):
             raise Forbidden("a department executor sees only their own department's appeals")
         where = msgspec.structs.replace(where, department=actor.department)
+    if min_position is not None:
+        services.wait_for_view("appeals", min_position, READ_WAIT_SECONDS)
     try:
         page = services.queries.list(where, limit=limit, cursor=cursor)
     except ValueError as error:

@@ -30,7 +30,9 @@ Text = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
-class CitizenContact(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class CitizenContact(
+    msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True
+):
     """The citizen's personal data (152-ФЗ), kept in this one struct so it can be protected whole."""
 
     full_name: Annotated[str, msgspec.Meta(max_length=300)] | None = None
@@ -39,7 +41,7 @@ class CitizenContact(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     postal_address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
 
 
-class Place(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Place(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True):
     """Where the problem is (not the citizen's address)."""
 
     address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
@@ -47,7 +49,7 @@ class Place(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
 
 
-class AppealEvent(msgspec.Struct, frozen=True, kw_only=True):
+class AppealEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Base of every appeal event."""
 
     class_version: ClassVar[int] = 1

@@ -23,12 +23,12 @@ from domain.appeals.vocabulary import (
 )
 
 
-class Breach(msgspec.Struct, frozen=True, kw_only=True):
+class Breach(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     deadline: Deadline
     due: datetime
 
 
-class AppealState(msgspec.Struct, frozen=True, kw_only=True):
+class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: UUID
     version: int
     kind: Kind

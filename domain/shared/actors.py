@@ -18,7 +18,7 @@ class Role(StrEnum):
     SYSTEM = "system"  # the deadline watcher and other automatic processes
 
 
-class Actor(msgspec.Struct, frozen=True, kw_only=True):
+class Actor(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The person or process behind an event. ``id`` is the token's principal id, never a citizen."""
 
     id: str

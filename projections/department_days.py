@@ -1,0 +1,171 @@
+"""Department workload by day: per local day, department and kind, how many appeals came in, were
+assigned, answered (and answered on time), closed, breached a deadline, were reopened, and how
+citizens rated the answers. An aggregating view: each batch is folded in memory into counters and
+written as one set-based upsert that adds to the stored counts.
+
+Facts are dated by the business time of the act in the municipality's time zone, and counted
+under the department that held the appeal at that moment ("" before it was assigned)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from psycopg import sql
+
+from domain.appeals import events as ev
+from domain.appeals.vocabulary import Deadline
+from projections.engine.model import Batch
+
+COUNTERS = (
+    "received",
+    "assigned",
+    "answered",
+    "answered_on_time",
+    "closed",
+    "breaches",
+    "reopened",
+    "rated",
+    "score_sum",
+)
+CACHE_LIMIT = 300_000
+
+
+class _Context:
+    """What the view remembers of an appeal: its kind, department and answer deadline."""
+
+    __slots__ = ("answer_due", "department", "kind")
+
+    def __init__(self, kind: str, department: str, answer_due: datetime | None) -> None:
+        self.kind = kind
+        self.department = department
+        self.answer_due = answer_due
+
+
+class DepartmentDaysProjection:
+    name = "department_days"
+    version = 1
+    topics = frozenset(
+        {
+            "AppealReceived",
+            "AppealRegistered",
+            "AppealAssigned",
+            "DeadlineExtended",
+            "AppealResumed",
+            "AnswerDelivered",
+            "AppealClosed",
+            "DeadlineBreached",
+            "AppealReopened",
+            "SatisfactionRated",
+        }
+    )
+    tables = ("department_days", "department_days_context")
+    ddl = """
+        CREATE TABLE {department_days} (
+            day date NOT NULL,
+            department text NOT NULL,
+            kind text NOT NULL,
+            received integer NOT NULL DEFAULT 0,
+            assigned integer NOT NULL DEFAULT 0,
+            answered integer NOT NULL DEFAULT 0,
+            answered_on_time integer NOT NULL DEFAULT 0,
+            closed integer NOT NULL DEFAULT 0,
+            breaches integer NOT NULL DEFAULT 0,
+            reopened integer NOT NULL DEFAULT 0,
+            rated integer NOT NULL DEFAULT 0,
+            score_sum integer NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, department, kind)
+        );
+        CREATE INDEX {department_days}_department ON {department_days} (department, day);
+        CREATE TABLE {department_days_context} (
+            appeal_id uuid PRIMARY KEY,
+            kind text NOT NULL,
+            department text NOT NULL,
+            answer_due timestamptz
+        );
+    """
+
+    def __init__(self, timezone: str = "Europe/Moscow") -> None:
+        self.zone = ZoneInfo(timezone)
+
+    def apply(self, batch: Batch) -> None:
+        cache: dict[UUID, _Context] = batch.cache
+        self._load(batch, cache)
+        counts: defaultdict[tuple[date, str, str], list[int]] = defaultdict(
+            lambda: [0] * len(COUNTERS)
+        )
+        changed: dict[UUID, _Context] = {}
+        zone = self.zone
+        for item in batch.events:
+            event = item.event
+            if isinstance(event, ev.AppealReceived):
+                context = _Context(event.kind, "", None)
+                cache[event.originator_id] = changed[event.originator_id] = context
+                counts[(event.occurred_at.astimezone(zone).date(), "", event.kind)][0] += 1
+                continue
+            context = cache[event.originator_id]
+            key = (event.occurred_at.astimezone(zone).date(), context.department, context.kind)
+            if isinstance(event, ev.AppealRegistered | ev.AppealResumed):
+                context.answer_due = event.answer_due
+                changed[event.originator_id] = context
+            elif isinstance(event, ev.DeadlineExtended):
+                if event.deadline is Deadline.ANSWER:
+                    context.answer_due = event.new_due
+                    changed[event.originator_id] = context
+            elif isinstance(event, ev.AppealAssigned):
+                context.department = event.department
+                changed[event.originator_id] = context
+                counts[(key[0], event.department, context.kind)][1] += 1
+            elif isinstance(event, ev.AnswerDelivered):
+                row = counts[key]
+                row[2] += 1
+                if context.answer_due is None or event.occurred_at <= context.answer_due:
+                    row[3] += 1
+            elif isinstance(event, ev.AppealClosed):
+                counts[key][4] += 1
+            elif isinstance(event, ev.DeadlineBreached):
+                counts[key][5] += 1
+            elif isinstance(event, ev.AppealReopened):
+                counts[key][6] += 1
+            elif isinstance(event, ev.SatisfactionRated):
+                row = counts[key]
+                row[7] += 1
+                row[8] += event.score
+        if changed:
+            batch.upsert(
+                "department_days_context",
+                ("appeal_id", "kind", "department", "answer_due"),
+                ((i, c.kind, c.department, c.answer_due) for i, c in changed.items()),
+                key=("appeal_id",),
+            )
+        if counts:
+            batch.upsert(
+                "department_days",
+                ("day", "department", "kind", *COUNTERS),
+                ((*key, *values) for key, values in counts.items()),
+                key=("day", "department", "kind"),
+                add=COUNTERS,
+            )
+        if len(cache) > CACHE_LIMIT:
+            for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
+                del cache[appeal_id]
+
+    def _load(self, batch: Batch, cache: dict[UUID, _Context]) -> None:
+        missing = {
+            e.event.originator_id
+            for e in batch.events
+            if not isinstance(e.event, ev.AppealReceived)
+        } - cache.keys()
+        if not missing:
+            return
+        rows: list[tuple[Any, ...]] = batch.conn.execute(
+            sql.SQL(
+                "SELECT appeal_id, kind, department, answer_due FROM {} WHERE appeal_id = ANY(%s)"
+            ).format(batch.table("department_days_context")),
+            (list(missing),),
+        ).fetchall()
+        for appeal_id, kind, department, answer_due in rows:
+            cache[appeal_id] = _Context(kind, department, answer_due)

@@ -1,0 +1,170 @@
+"""What a projection declares to the engine, and what the engine hands it for each batch."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import msgspec
+import psycopg
+from psycopg import sql
+
+
+class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A decoded event with its position in the log."""
+
+    position: int
+    topic: str  # the event type's name, without a stored "@N" version
+    event: Any
+
+
+class Projection(Protocol):
+    """A read model. ``tables`` are the logical names readers query (each a view over the active
+    build's table); ``ddl`` creates them, with ``{name}`` placeholders for the physical names."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+    @property
+    def topics(self) -> frozenset[str] | None:
+        """The event types it handles (None: all of them); the engine decodes only these."""
+
+    @property
+    def tables(self) -> tuple[str, ...]: ...
+
+    @property
+    def ddl(self) -> str: ...
+
+    def apply(self, batch: Batch) -> None:
+        """Write the batch's effect with ``batch.conn`` (inside the engine's transaction)."""
+
+
+class Build(msgspec.Struct, frozen=True, order=True):
+    """One build of a projection version: its own tables, its own position."""
+
+    name: str
+    version: int
+    generation: int = 1
+
+    @property
+    def label(self) -> str:
+        tail = f"/{self.generation}" if self.generation > 1 else ""
+        return f"{self.name} v{self.version}{tail}"
+
+    def physical(self, table: str) -> str:
+        tail = f"_g{self.generation}" if self.generation > 1 else ""
+        return f"{table}_v{self.version}{tail}"
+
+    @property
+    def lock_key(self) -> int:
+        """A stable 63-bit advisory lock key: one active runner per build across machines."""
+        text = f"projection:{self.name}:{self.version}:{self.generation}"
+        return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+
+
+class ProjectionNotReady(Exception):
+    """A query reached a projection that has no active build yet (its first build is running)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the {name!r} view is being built; try again shortly")
+        self.name = name
+
+
+class ProjectionBehind(Exception):
+    """A read-your-writes query waited for a position the view did not reach in time."""
+
+    def __init__(self, name: str, wanted: int, reached: int) -> None:
+        super().__init__(
+            f"the {name!r} view is at log position {reached}, not yet at {wanted}; retry shortly"
+        )
+        self.name = name
+        self.wanted = wanted
+        self.reached = reached
+
+
+@dataclass
+class Batch:
+    """One batch for one build: the events, the connection of the engine's transaction, the
+    build's physical table names, and a cache that lives as long as the runner (it is cleared
+    whenever a transaction of this build rolls back, so it never holds uncommitted state)."""
+
+    conn: psycopg.Connection[Any]
+    events: Sequence[Event]
+    build: Build
+    tables: dict[str, str]
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def table(self, logical: str) -> sql.Identifier:
+        return sql.Identifier(self.tables[logical])
+
+    def upsert(
+        self,
+        logical: str,
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        key: Sequence[str],
+        add: Sequence[str] = (),
+    ) -> None:
+        """Set-based write: binary COPY of the rows into a temporary staging table, then one
+        ``INSERT … ON CONFLICT (key) DO UPDATE``. Columns in ``add`` are summed with the stored
+        value (counters); the others are replaced."""
+        target = self.tables[logical]
+        stage = sql.Identifier(f"stage_{target}")
+        types = self._types(target)
+        cols = sql.SQL(", ").join(map(sql.Identifier, columns))
+        self.conn.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {target} INCLUDING DEFAULTS)"
+                " ON COMMIT DELETE ROWS"
+            ).format(stage=stage, target=sql.Identifier(target))
+        )
+        with self.conn.cursor() as cur:
+            copy_sql = sql.SQL("COPY {stage} ({cols}) FROM STDIN (FORMAT BINARY)").format(
+                stage=stage, cols=cols
+            )
+            with cur.copy(copy_sql) as copy:
+                copy.set_types([types[c] for c in columns])
+                for row in rows:
+                    copy.write_row(row)
+            updates = [
+                sql.SQL("{c} = {t}.{c} + EXCLUDED.{c}").format(
+                    c=sql.Identifier(c), t=sql.Identifier(target)
+                )
+                if c in add
+                else sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c))
+                for c in columns
+                if c not in key
+            ]
+            cur.execute(
+                sql.SQL(
+                    "INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage}"
+                    " ON CONFLICT ({key}) DO UPDATE SET {updates}"
+                ).format(
+                    target=sql.Identifier(target),
+                    cols=cols,
+                    stage=stage,
+                    key=sql.SQL(", ").join(map(sql.Identifier, key)),
+                    updates=sql.SQL(", ").join(updates),
+                )
+            )
+            cur.execute(sql.SQL("TRUNCATE {stage}").format(stage=stage))
+
+    def _types(self, table: str) -> dict[str, str]:
+        """Column name → type name, for the binary COPY (kept in the runner's cache)."""
+        key = ("column types", table)
+        types: dict[str, str] | None = self.cache.get(key)
+        if types is None:
+            rows = self.conn.execute(
+                "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute"
+                " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                (table,),
+            ).fetchall()
+            types = {r[0]: r[1] for r in rows}
+            self.cache[key] = types
+        return types
