@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint typecheck unit bench-commands lock clean
+.PHONY: venv demo test lint typecheck unit bench-commands bench-projections lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -36,6 +36,9 @@ unit: venv
 
 bench-commands: venv
 	$(BIN)/python -m bench.commands
+
+bench-projections: venv
+	$(BIN)/python -m bench.projections
 
 # Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
 lock: venv
