@@ -12,6 +12,7 @@ from api.errors import ApiProblem
 from domain.appeals.events import AppealEvent, AppealReceived
 from domain.appeals.state import AppealState
 from domain.shared.actors import Actor
+from projections.appeals import AppealSummary
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "occurred_at", "actor"}
 
@@ -32,7 +33,7 @@ class AppealHistory(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AppealList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[AppealState]
+    items: list[AppealSummary]
     next_cursor: str | None
     position: int
 

@@ -149,6 +149,14 @@ def projections_rebuild(
     fresh: Annotated[
         bool, typer.Option(help="Start a new build even if an unfinished one exists.")
     ] = False,
+    processes: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Worker processes, one build each (default: the cores, at most 4);"
+            " 1 runs every build in one shared pass over the log.",
+        ),
+    ] = None,
 ) -> None:
     """Build projections afresh beside the live ones, in one pass over the log, and switch reads
     to them once caught up (zero downtime). An interrupted rebuild resumes where it stopped."""
@@ -161,6 +169,7 @@ def projections_rebuild(
         TimeRemainingColumn,
     )
 
+    from infra.rebuild import default_processes, rebuild
     from projections.engine.runner import Progress as Done
 
     with _container(migrate=True) as container:
@@ -198,7 +207,13 @@ def projections_rebuild(
 
         try:
             with bar:
-                builds, done = engine.rebuild(chosen, on_progress=show, resume=not fresh)
+                builds, done = rebuild(
+                    container,
+                    chosen,
+                    resume=not fresh,
+                    processes=processes or default_processes(),
+                    on_progress=show,
+                )
         except RuntimeError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(1) from None

@@ -12,38 +12,50 @@ from uuid import UUID
 
 import msgspec
 import psycopg
-from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from domain.appeals.events import AppealEvent
-from domain.appeals.state import AppealState, evolve
+from domain.appeals.state import AppealState, evolve, fold
 from projections.engine.model import Batch, ProjectionNotReady
 
-_STATE_ENCODER = msgspec.json.Encoder()
 _STATE_DECODER = msgspec.json.Decoder(AppealState)
 CACHE_LIMIT = 200_000  # appeals' states kept in memory between batches (a rebuild's working set)
 
-_COLUMNS = (
-    "appeal_id",
-    "version",
-    "position",
-    "kind",
-    "channel",
-    "status",
-    "registration_number",
-    "topic",
-    "department",
-    "executor",
-    "sector",
-    "received_at",
-    "answer_due",
-    "closed_at",
-    "state",
-)
+
+class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """One line of the appeal list: what a worklist shows and filters on. The full state of one
+    appeal is folded from its events (always current); the list comes from this view."""
+
+    id: UUID
+    version: int
+    kind: str
+    channel: str
+    status: str
+    registration_number: str | None
+    topic: str | None
+    subtopic: str | None
+    department: str | None
+    executor: str | None
+    sector: str | None
+    received_at: datetime
+    register_due: datetime
+    answer_due: datetime | None
+    first_answered_at: datetime | None
+    closed_at: datetime | None
+    outcome: str | None
+    extensions: int
+    rework_count: int
+    reopen_count: int
+    satisfaction_score: int | None
+
+
+_FIELDS = AppealSummary.__struct_fields__
+_COLUMNS = ("appeal_id", "position", *_FIELDS[1:])
 
 
 class AppealsProjection:
-    """Folds every appeal event with the domain's own ``evolve`` and keeps one row per appeal."""
+    """Folds every appeal event with the domain's own ``evolve`` and keeps one summary row per
+    appeal (the fold's state is kept in memory between batches, not in the table)."""
 
     name = "appeals"
     version = 1
@@ -52,49 +64,57 @@ class AppealsProjection:
     ddl = """
         CREATE TABLE {appeals} (
             appeal_id uuid PRIMARY KEY,
+            position bigint NOT NULL,  -- the log position of the appeal's last event
             version integer NOT NULL,
-            position bigint NOT NULL,
             kind text NOT NULL,
             channel text NOT NULL,
             status text NOT NULL,
             registration_number text,
             topic text,
+            subtopic text,
             department text,
             executor text,
             sector text,
             received_at timestamptz NOT NULL,
+            register_due timestamptz NOT NULL,
             answer_due timestamptz,
+            first_answered_at timestamptz,
             closed_at timestamptz,
-            state text NOT NULL  -- the AppealState as JSON, served as it is (text: no re-parse)
-        ) WITH (toast_tuple_target = 8160);  -- states (~2 KB) stay inline and uncompressed
-        CREATE INDEX {appeals}_received ON {appeals} (received_at DESC, appeal_id DESC);
-        CREATE INDEX {appeals}_status ON {appeals} (status, received_at DESC);
-        CREATE INDEX {appeals}_department ON {appeals} (department, received_at DESC);
-        CREATE INDEX {appeals}_registration ON {appeals} (registration_number);
+            outcome text,
+            extensions integer NOT NULL,
+            rework_count integer NOT NULL,
+            reopen_count integer NOT NULL,
+            satisfaction_score integer
+        );
+    """
+    indexes = """
+        CREATE INDEX IF NOT EXISTS {appeals}_received ON {appeals}
+            (received_at DESC, appeal_id DESC);
+        CREATE INDEX IF NOT EXISTS {appeals}_status ON {appeals} (status, received_at DESC);
+        CREATE INDEX IF NOT EXISTS {appeals}_department ON {appeals}
+            (department, received_at DESC);
+        CREATE INDEX IF NOT EXISTS {appeals}_registration ON {appeals} (registration_number);
     """
 
     def apply(self, batch: Batch) -> None:
-        cache: dict[UUID, tuple[AppealState, int]] = batch.cache
+        cache: dict[UUID, AppealState] = batch.cache
         events = [e for e in batch.events if isinstance(e.event, AppealEvent)]
-        missing = list({e.event.originator_id for e in events} - cache.keys())
-        if missing:
-            rows = batch.conn.execute(
-                sql.SQL(
-                    "SELECT appeal_id, position, state::text FROM {} WHERE appeal_id = ANY(%s)"
-                ).format(batch.table("appeals")),
-                (missing,),
-            ).fetchall()
-            for appeal_id, position, state in rows:
-                cache[appeal_id] = (_STATE_DECODER.decode(state), position)
+        first: dict[UUID, int] = {}
+        for item in events:
+            first.setdefault(item.event.originator_id, item.event.originator_version)
+        # An appeal this runner has not seen since it started (a restart, an evicted entry):
+        # fold its earlier events from the log, up to the version before this batch's first.
+        missing = [i for i, version in first.items() if version > 1 and i not in cache]
+        for appeal_id, stream in batch.streams(missing).items():
+            state = fold(e for e in stream if e.originator_version < first[appeal_id])
+            if state is not None:
+                cache[appeal_id] = state
         touched: dict[UUID, tuple[AppealState, int]] = {}
         for item in events:
             event = item.event
-            appeal_id = event.originator_id
-            known = cache.get(appeal_id)
-            if known is not None and item.position <= known[1]:
-                continue  # already in the view
-            entry = (evolve(known[0] if known else None, event), item.position)
-            cache[appeal_id] = touched[appeal_id] = entry
+            state = evolve(cache.get(event.originator_id), event)
+            cache[event.originator_id] = state
+            touched[event.originator_id] = (state, item.position)
         if touched:
             batch.upsert("appeals", _COLUMNS, map(_row, touched.values()), key=("appeal_id",))
         if len(cache) > CACHE_LIMIT:
@@ -106,20 +126,27 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
     state, position = entry
     return (
         state.id,
-        state.version,
         position,
+        state.version,
         state.kind,
         state.channel,
         state.status,
         state.registration_number,
         state.topic,
+        state.subtopic,
         state.department,
         state.executor,
         state.sector,
         state.received_at,
+        state.register_due,
         state.answer_due,
+        state.first_answered_at,
         state.closed_at,
-        _STATE_ENCODER.encode(state).decode(),  # JSON text
+        state.outcome,
+        state.extensions,
+        state.rework_count,
+        state.reopen_count,
+        state.satisfaction_score,
     )
 
 
@@ -134,9 +161,12 @@ class AppealFilter(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AppealPage(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[msgspec.Raw]
+    items: list[AppealSummary]
     next_cursor: str | None
     position: int  # the view's log position when the page was read (the rows are at least as new)
+
+
+_SELECT = "SELECT " + ", ".join(("appeal_id", *_FIELDS[1:])) + " FROM appeals"
 
 
 class AppealQueries:
@@ -144,16 +174,6 @@ class AppealQueries:
 
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool
-
-    def get(self, appeal_id: UUID) -> tuple[bytes, int] | None:
-        """The appeal's state as stored JSON, and its version; None when not in the view."""
-        with self._reading() as conn:
-            row = conn.execute(
-                "SELECT state::text, version FROM appeals WHERE appeal_id = %s",
-                (appeal_id,),
-                prepare=True,
-            ).fetchone()
-        return (row[0].encode(), int(row[1])) if row else None
 
     def list(self, where: AppealFilter, *, limit: int, cursor: str | None) -> AppealPage:
         """Newest first, keyset-paginated on (received_at, appeal_id)."""
@@ -174,7 +194,7 @@ class AppealQueries:
             received_at, appeal_id = decode_cursor(cursor)
             clauses.append("(received_at, appeal_id) < (%s, %s)")
             params.extend([received_at, appeal_id])
-        query = "SELECT state::text, received_at, appeal_id FROM appeals"
+        query = _SELECT
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY received_at DESC, appeal_id DESC LIMIT %s"
@@ -186,11 +206,11 @@ class AppealQueries:
             ).fetchone()
             rows = conn.execute(query, params).fetchall()
         more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1][1], rows[-1][2]) if more and rows else None
+        items = [AppealSummary(**dict(zip(_FIELDS, row, strict=True))) for row in rows[:limit]]
+        last = items[-1] if more and items else None
         return AppealPage(
-            items=[msgspec.Raw(r[0].encode()) for r in rows],
-            next_cursor=next_cursor,
+            items=items,
+            next_cursor=encode_cursor(last.received_at, last.id) if last else None,
             position=int(tracked[0]) if tracked else 0,
         )
 

@@ -1,7 +1,9 @@
 """Department workload by day: per local day, department and kind, how many appeals came in, were
 assigned, answered (and answered on time), closed, breached a deadline, were reopened, and how
 citizens rated the answers. An aggregating view: each batch is folded in memory into counters and
-written as one set-based upsert that adds to the stored counts.
+written as one set-based upsert that adds to the stored counts. What it must remember of each
+appeal (kind, department, answer deadline) lives in the runner's memory and, after a restart, is
+folded from the appeal's earlier events in the log: the tables hold only the counts.
 
 Facts are dated by the business time of the act in the municipality's time zone, and counted
 under the department that held the appeal at that moment ("" before it was assigned)."""
@@ -10,11 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
-
-from psycopg import sql
 
 from domain.appeals import events as ev
 from domain.appeals.vocabulary import Deadline
@@ -62,7 +61,7 @@ class DepartmentDaysProjection:
             "SatisfactionRated",
         }
     )
-    tables = ("department_days", "department_days_context")
+    tables = ("department_days",)
     ddl = """
         CREATE TABLE {department_days} (
             day date NOT NULL,
@@ -79,13 +78,10 @@ class DepartmentDaysProjection:
             score_sum integer NOT NULL DEFAULT 0,
             PRIMARY KEY (day, department, kind)
         );
-        CREATE INDEX {department_days}_department ON {department_days} (department, day);
-        CREATE TABLE {department_days_context} (
-            appeal_id uuid PRIMARY KEY,
-            kind text NOT NULL,
-            department text NOT NULL,
-            answer_due timestamptz
-        );
+    """
+    indexes = """
+        CREATE INDEX IF NOT EXISTS {department_days}_department
+            ON {department_days} (department, day);
     """
 
     def __init__(self, timezone: str = "Europe/Moscow") -> None:
@@ -93,31 +89,20 @@ class DepartmentDaysProjection:
 
     def apply(self, batch: Batch) -> None:
         cache: dict[UUID, _Context] = batch.cache
-        self._load(batch, cache)
+        self._recover(batch, cache)
         counts: defaultdict[tuple[date, str, str], list[int]] = defaultdict(
             lambda: [0] * len(COUNTERS)
         )
-        changed: dict[UUID, _Context] = {}
         zone = self.zone
         for item in batch.events:
             event = item.event
             if isinstance(event, ev.AppealReceived):
-                context = _Context(event.kind, "", None)
-                cache[event.originator_id] = changed[event.originator_id] = context
+                cache[event.originator_id] = _Context(event.kind, "", None)
                 counts[(event.occurred_at.astimezone(zone).date(), "", event.kind)][0] += 1
                 continue
             context = cache[event.originator_id]
             key = (event.occurred_at.astimezone(zone).date(), context.department, context.kind)
-            if isinstance(event, ev.AppealRegistered | ev.AppealResumed):
-                context.answer_due = event.answer_due
-                changed[event.originator_id] = context
-            elif isinstance(event, ev.DeadlineExtended):
-                if event.deadline is Deadline.ANSWER:
-                    context.answer_due = event.new_due
-                    changed[event.originator_id] = context
-            elif isinstance(event, ev.AppealAssigned):
-                context.department = event.department
-                changed[event.originator_id] = context
+            if isinstance(event, ev.AppealAssigned):
                 counts[(key[0], event.department, context.kind)][1] += 1
             elif isinstance(event, ev.AnswerDelivered):
                 row = counts[key]
@@ -134,13 +119,7 @@ class DepartmentDaysProjection:
                 row = counts[key]
                 row[7] += 1
                 row[8] += event.score
-        if changed:
-            batch.upsert(
-                "department_days_context",
-                ("appeal_id", "kind", "department", "answer_due"),
-                ((i, c.kind, c.department, c.answer_due) for i, c in changed.items()),
-                key=("appeal_id",),
-            )
+            _remember(context, event)
         if counts:
             batch.upsert(
                 "department_days",
@@ -153,19 +132,32 @@ class DepartmentDaysProjection:
             for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
                 del cache[appeal_id]
 
-    def _load(self, batch: Batch, cache: dict[UUID, _Context]) -> None:
-        missing = {
-            e.event.originator_id
-            for e in batch.events
-            if not isinstance(e.event, ev.AppealReceived)
-        } - cache.keys()
-        if not missing:
-            return
-        rows: list[tuple[Any, ...]] = batch.conn.execute(
-            sql.SQL(
-                "SELECT appeal_id, kind, department, answer_due FROM {} WHERE appeal_id = ANY(%s)"
-            ).format(batch.table("department_days_context")),
-            (list(missing),),
-        ).fetchall()
-        for appeal_id, kind, department, answer_due in rows:
-            cache[appeal_id] = _Context(kind, department, answer_due)
+    @staticmethod
+    def _recover(batch: Batch, cache: dict[UUID, _Context]) -> None:
+        """What the view remembers of an appeal it has not seen since the runner started (a
+        restart, an evicted entry) is folded from the appeal's earlier events in the log."""
+        first: dict[UUID, int] = {}
+        for item in batch.events:
+            first.setdefault(item.event.originator_id, item.event.originator_version)
+        missing = [i for i, version in first.items() if version > 1 and i not in cache]
+        for appeal_id, stream in batch.streams(missing).items():
+            context: _Context | None = None
+            for event in stream:
+                if event.originator_version >= first[appeal_id]:
+                    break
+                if isinstance(event, ev.AppealReceived):
+                    context = _Context(event.kind, "", None)
+                elif context is not None:
+                    _remember(context, event)
+            if context is not None:
+                cache[appeal_id] = context
+
+
+def _remember(context: _Context, event: ev.AppealEvent) -> None:
+    """Keep the appeal's department and answer deadline up to date."""
+    if isinstance(event, ev.AppealAssigned):
+        context.department = event.department
+    elif isinstance(event, ev.AppealRegistered | ev.AppealResumed):
+        context.answer_due = event.answer_due
+    elif isinstance(event, ev.DeadlineExtended) and event.deadline is Deadline.ANSWER:
+        context.answer_due = event.new_due

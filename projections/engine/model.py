@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from uuid import UUID
 
 import msgspec
 import psycopg
@@ -39,6 +40,11 @@ class Projection(Protocol):
 
     @property
     def ddl(self) -> str: ...
+
+    @property
+    def indexes(self) -> str:
+        """Secondary indexes (``CREATE INDEX IF NOT EXISTS …``), created once the build has
+        caught up and before it takes over: a bulk load into a table without them is faster."""
 
     def apply(self, batch: Batch) -> None:
         """Write the batch's effect with ``batch.conn`` (inside the engine's transaction)."""
@@ -98,6 +104,27 @@ class Batch:
     build: Build
     tables: dict[str, str]
     cache: dict[Any, Any] = field(default_factory=dict)
+    decode: Callable[[str, bytes], Any] | None = None
+    events_table: str = "otklik_events"
+
+    def streams(self, ids: Sequence[UUID]) -> dict[UUID, list[Any]]:
+        """The decoded events of these aggregates, in version order, from the log (for a
+        projection that folds an aggregate it has not seen since the runner started)."""
+        if not ids:
+            return {}
+        assert self.decode is not None, "the engine hands batches a decoder"
+        found: dict[UUID, list[Any]] = {}
+        with self.conn.cursor(binary=True) as cur:
+            cur.execute(
+                sql.SQL(
+                    "SELECT originator_id, topic, state FROM {} WHERE originator_id = ANY(%s)"
+                    " ORDER BY originator_id, originator_version"
+                ).format(sql.Identifier(self.events_table)),
+                (list(ids),),
+            )
+            for originator_id, topic, state in cur:
+                found.setdefault(originator_id, []).append(self.decode(topic, state))
+        return found
 
     def table(self, logical: str) -> sql.Identifier:
         return sql.Identifier(self.tables[logical])

@@ -101,6 +101,7 @@ class _Target:
     last_commit: float = field(default_factory=time.monotonic)
     rate: float = 0.0
     moved: bool = False  # another runner committed in between: stop, do not compete
+    batch_seconds: float = 0.0  # how long the last batch took to apply and commit
 
     @property
     def tables(self) -> dict[str, str]:
@@ -143,8 +144,8 @@ class ProjectionEngine:
         decode: Decoder,
         events_table: str = "otklik_events",
         live_batch: int = 5_000,
-        rebuild_batch: int = 20_000,
-        batch_seconds: float = 2.0,
+        rebuild_batch: int = 50_000,
+        batch_seconds: float = 5.0,
         poll_seconds: float = 1.0,
         stall_seconds: float = 30.0,
         statement_timeout_ms: int = 120_000,
@@ -295,21 +296,15 @@ class ProjectionEngine:
         return int(row[0]) if row else 0
 
     def read(self, after: int, limit: int) -> list[tuple[int, str, bytes]]:
-        """Raw rows (position, stored topic, bytes) after ``after``, at most ``limit`` of them,
-        fetched in chunks and stopped early once ``batch_seconds`` have gone by."""
-        started = time.monotonic()
-        rows: list[tuple[int, str, bytes]] = []
+        """Raw rows (position, stored topic, bytes) after ``after``, at most ``limit``; fewer
+        than ``limit`` means the head of the log was reached."""
         query = sql.SQL(
             "SELECT notification_id, topic, state FROM {} WHERE notification_id > %s"
             " ORDER BY notification_id LIMIT %s"
         ).format(sql.Identifier(self.events_table))
         with self.pool.connection() as conn, conn.cursor(binary=True) as cur:
             cur.execute(query, (after, limit))
-            while chunk := cur.fetchmany(5_000):
-                rows.extend(chunk)
-                if time.monotonic() - started > self.batch_seconds / 2:
-                    break
-        return rows
+            return cur.fetchall()
 
     # --- one batch --------------------------------------------------------------------------------
     def _targets(self, builds: Sequence[Build]) -> list[_Target]:
@@ -344,9 +339,7 @@ class ProjectionEngine:
                 failure: HandlerFailed | None = None
                 try:
                     with conn.transaction():
-                        target.projection.apply(
-                            Batch(conn, events, target.build, target.tables, target.cache)
-                        )
+                        target.projection.apply(self._batch(conn, events, target, target.cache))
                 except Exception as error:
                     if _is_infrastructure(error):
                         raise
@@ -363,6 +356,17 @@ class ProjectionEngine:
         target.cache.clear()
         return self._isolate(target, events, last, count, failure)
 
+    def _batch(
+        self,
+        conn: psycopg.Connection[Any],
+        events: Sequence[Event],
+        target: _Target,
+        cache: dict[Any, Any],
+    ) -> Batch:
+        return Batch(
+            conn, events, target.build, target.tables, cache, self.decode, self.events_table
+        )
+
     def step(self, targets: Sequence[_Target], limit: int) -> tuple[int, list[HandlerFailed]]:
         """Read the next batch and apply it to each build in turn (live mode, small groups);
         returns (events read, failures)."""
@@ -372,10 +376,10 @@ class ProjectionEngine:
             return 0, []
         last = rows[-1][0]
         failures = []
-        decoded: dict[int, Event] = {}
         with _gc_paused():
+            decoded = self._decode(rows, targets)
             for target in targets:
-                events = self._events(target, rows, decoded, target.position)
+                events = self._select(target, decoded, target.position)
                 failure = self._commit(target, events, last, len(rows))
                 target.moved = False  # live mode holds the lock: a stray writer was re-synced
                 if failure is not None:
@@ -400,27 +404,33 @@ class ProjectionEngine:
             return False
         return True
 
-    def _events(
-        self,
-        target: _Target,
-        rows: Sequence[tuple[int, str, bytes]],
-        decoded: dict[int, Event],
-        after: int,
+    def _decode(
+        self, rows: Sequence[tuple[int, str, bytes]], targets: Sequence[_Target]
     ) -> list[Event]:
-        """The rows after ``after`` that the build handles, decoded (once per batch)."""
-        wanted = target.projection.topics
+        """The batch's events that at least one of the builds handles, each decoded once."""
+        wanted: set[str] | None = set()
+        for target in targets:
+            if target.projection.topics is None:
+                wanted = None
+                break
+            assert wanted is not None
+            wanted |= target.projection.topics
+        decode = self.decode
         events = []
         for position, topic, data in rows:
-            if position <= after:
-                continue
             name = topic.partition("@")[0]
-            if wanted is not None and name not in wanted:
-                continue
-            event = decoded.get(position)
-            if event is None:
-                event = Event(position=position, topic=name, event=self.decode(topic, data))
-                decoded[position] = event
-            events.append(event)
+            if wanted is None or name in wanted:
+                events.append(Event(position=position, topic=name, event=decode(topic, data)))
+        return events
+
+    @staticmethod
+    def _select(target: _Target, events: list[Event], after: int) -> list[Event]:
+        """The events after ``after`` that the build handles."""
+        if events and events[0].position <= after:
+            events = [e for e in events if e.position > after]
+        wanted = target.projection.topics
+        if wanted is not None:
+            events = [e for e in events if e.topic in wanted]
         return events
 
     def _advance(
@@ -460,9 +470,7 @@ class ProjectionEngine:
                 return None
             try:
                 with conn.transaction():
-                    target.projection.apply(
-                        Batch(conn, events, target.build, target.tables, target.cache)
-                    )
+                    target.projection.apply(self._batch(conn, events, target, target.cache))
                 self._advance(conn, target, last, count)
                 target.position = last
                 return None
@@ -476,16 +484,14 @@ class ProjectionEngine:
                 middle = (good + bad) // 2
                 try:
                     with conn.transaction(force_rollback=True):
-                        target.projection.apply(
-                            Batch(conn, events[:middle], target.build, target.tables, {})
-                        )
+                        target.projection.apply(self._batch(conn, events[:middle], target, {}))
                     good = middle
                 except Exception as caught:
                     if _is_infrastructure(caught):
                         raise
                     bad, error = middle, caught
             if good:
-                target.projection.apply(Batch(conn, events[:good], target.build, target.tables, {}))
+                target.projection.apply(self._batch(conn, events[:good], target, {}))
                 position = events[good].position - 1
                 self._advance(conn, target, position, good)
                 target.position = position
@@ -514,11 +520,21 @@ class ProjectionEngine:
         )
 
     # --- switching reads to a build -------------------------------------------------------------
+    def _create_indexes(self, build: Build) -> None:
+        projection = self.projections[build.name]
+        if projection.indexes.strip():
+            names = {t: build.physical(t) for t in projection.tables}
+            with self.pool.connection() as conn, conn.transaction():
+                conn.execute(projection.indexes.format(**names))
+
     def try_activate(self, build: Build) -> bool:
         """Point the views at ``build`` when it has caught up with the active build (or with the
         head of the log when there is none); retire the previous one. One transaction: readers
         see the old build or the new one, never a mix and never a half-built one."""
         projection = self.projections[build.name]
+        if not self._is_building(build):
+            return False
+        self._create_indexes(build)
         try:
             with self.pool.connection() as conn, conn.transaction():
                 conn.execute("SET LOCAL lock_timeout = '5s'")
@@ -610,8 +626,10 @@ class ProjectionEngine:
                 if target.build in stopped:
                     continue  # drain
                 try:
+                    began = time.perf_counter()
                     with _gc_paused():
                         failure = self._commit(target, *item)
+                    target.batch_seconds = time.perf_counter() - began
                 except BaseException as error:
                     errors.append(error)
                     stopped.add(target.build)
@@ -632,20 +650,26 @@ class ProjectionEngine:
         try:
             with contextlib.ExitStack() as stack:
                 reader = stack.enter_context(ThreadPoolExecutor(1, "projection-reader"))
-                after = start
-                upcoming = reader.submit(self.read, after, batch)
+                size = batch  # adapted so that a batch commits within about batch_seconds
+                upcoming = reader.submit(self.read, start, size)
                 while not errors:
                     rows = upcoming.result()
+                    at_end = len(rows) < size
                     if not rows:
                         break
                     last = rows[-1][0]
-                    upcoming = reader.submit(self.read, last, batch)
-                    decoded: dict[int, Event] = {}
+                    slowest = max((t.batch_seconds for t in targets), default=0.0)
+                    if slowest > self.batch_seconds:
+                        size = max(1_000, size // 2)
+                    elif slowest < self.batch_seconds / 4:
+                        size = min(batch, size * 2)
+                    if not at_end:
+                        upcoming = reader.submit(self.read, last, size)
                     with _gc_paused():
-                        for target in targets:
-                            if target.build in stopped:
-                                continue
-                            events = self._events(target, rows, decoded, planned[target.build])
+                        running = [t for t in targets if t.build not in stopped]
+                        decoded = self._decode(rows, running)
+                        for target in running:
+                            events = self._select(target, decoded, planned[target.build])
                             planned[target.build] = last
                             queues[target.build].put((events, last, len(rows)))
                     progress.events += len(rows)
@@ -655,7 +679,7 @@ class ProjectionEngine:
                     progress.seconds = time.perf_counter() - started
                     if on_progress is not None:
                         on_progress(progress)
-                    if len(rows) < batch or len(stopped) == len(targets):
+                    if at_end or len(stopped) == len(targets):
                         break
                 upcoming.cancel()
         finally:
@@ -674,6 +698,7 @@ class ProjectionEngine:
         if activate:
             activated = [self.try_activate(t.build) for t in live_targets]
             progress.activated = all(activated) and bool(activated)
+            progress.seconds = time.perf_counter() - started  # indexes and switch included
         if failures:
             raise failures[0]
         return progress
@@ -697,6 +722,17 @@ class ProjectionEngine:
             ).fetchone()
         return bool(row and row[0] == "building")
 
+    def prepare(
+        self, names: Sequence[str], *, resume: bool, lock: psycopg.Connection[Any] | None = None
+    ) -> list[Build]:
+        """The builds a rebuild of ``names`` runs: the unfinished one of each (a crash, Ctrl-C)
+        when ``resume``, else a new generation beside the live one."""
+        builds = []
+        for name in names:
+            existing = self.building(name) if resume else None
+            builds.append(existing or self.new_generation(name, lock))
+        return builds
+
     def rebuild(
         self,
         names: Sequence[str],
@@ -705,28 +741,82 @@ class ProjectionEngine:
         resume: bool = True,
     ) -> tuple[list[Build], Progress]:
         """Build ``names`` afresh beside their live builds, in one shared pass over the log, and
-        switch reads to them once caught up. Resumes a build left unfinished (a crash, Ctrl-C)
-        unless ``resume`` is false. Holds each build's advisory lock while it runs."""
+        switch reads to them once caught up. Resumes a build left unfinished unless ``resume``
+        is false. Holds each build's advisory lock while it runs; a build another worker holds
+        is followed until it takes over."""
         with psycopg.connect(self.conninfo, autocommit=True) as lock:
-            builds = []
-            for name in names:
-                existing = self.building(name) if resume else None
-                if existing is not None:
-                    if not _try_lock(lock, existing):
-                        raise RuntimeError(f"{existing.label} is being built by another worker")
-                    builds.append(existing)
-                else:
-                    builds.append(self.new_generation(name, lock))
-            progress = self.catch_up(builds, on_progress=on_progress)
-            # Caught up with the head; under a steady load the live build may be a step ahead.
-            for _ in range(100):
-                waiting = [b for b in builds if self._is_building(b)]
-                if not waiting:
-                    break
-                self.catch_up(waiting, limit=self.live_batch)
-                time.sleep(0.01)
-            progress.activated = not any(self._is_building(b) for b in builds)
-            return builds, progress
+            builds = self.prepare(names, resume=resume, lock=lock)
+            mine = [b for b in builds if _try_lock(lock, b)]
+            progress = self.finish(mine, on_progress=on_progress)
+            others = [b for b in builds if b not in mine]
+        if others:
+            self.follow(others, on_progress=on_progress)
+        progress.activated = not any(self._is_building(b) for b in builds)
+        return builds, progress
+
+    def run_build(self, build: Build) -> Progress:
+        """Run one registered build to the head and switch reads to it (a worker process of a
+        parallel rebuild)."""
+        with psycopg.connect(self.conninfo, autocommit=True) as lock:
+            if _try_lock(lock, build):
+                return self.finish([build])
+        return self.follow([build])
+
+    def finish(
+        self, builds: Sequence[Build], *, on_progress: Callable[[Progress], None] | None = None
+    ) -> Progress:
+        """Catch ``builds`` (whose locks the caller holds) up with the head and activate them;
+        under a steady load the live build may be a step ahead, so a few short rounds follow."""
+        progress = self.catch_up(builds, on_progress=on_progress)
+        for _ in range(100):
+            waiting = [b for b in builds if self._is_building(b)]
+            if not waiting:
+                break
+            self.catch_up(waiting, limit=self.live_batch)
+            time.sleep(0.01)
+        progress.activated = not any(self._is_building(b) for b in builds)
+        return progress
+
+    def follow(
+        self,
+        builds: Sequence[Build],
+        *,
+        on_progress: Callable[[Progress], None] | None = None,
+        timeout: float | None = None,
+    ) -> Progress:
+        """Wait while other workers run ``builds``, reporting their progress, until none of them
+        is building any more (or ``timeout``)."""
+        started = time.perf_counter()
+        start = min(self.positions(builds).values(), default=0)
+        progress = Progress(start=start, position=start, head=self.head(), events=0, seconds=0.0)
+        while True:
+            positions = self.positions(builds)
+            progress.position = min(positions.values(), default=progress.position)
+            progress.head = max(self.head(), progress.position)
+            progress.events = progress.position - start
+            progress.seconds = time.perf_counter() - started
+            if on_progress is not None:
+                on_progress(progress)
+            if not any(self._is_building(b) for b in builds):
+                progress.activated = True
+                return progress
+            if timeout is not None and progress.seconds > timeout:
+                return progress
+            time.sleep(0.25)
+
+    def positions(self, builds: Sequence[Build]) -> dict[Build, int]:
+        with self.pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT name, version, generation, position FROM projection_builds"
+                " WHERE (name, version, generation) IN"
+                " (SELECT * FROM unnest(%s::text[], %s::int[], %s::int[]))",
+                (
+                    [b.name for b in builds],
+                    [b.version for b in builds],
+                    [b.generation for b in builds],
+                ),
+            ).fetchall()
+        return {Build(r[0], r[1], r[2]): int(r[3]) for r in rows}
 
     # --- live --------------------------------------------------------------------------------------
     def start(self, first_build_limit: int = 100_000) -> None:
