@@ -55,6 +55,7 @@ class Container:
             conninfo=info.conninfo,
             projections=projections(settings),
             decode=decode_event,
+            rebuild_batch=settings.projection_batch,
         )
         return cls(
             settings=settings,

@@ -17,6 +17,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pool_size: int  # OTKLIK_POOL_SIZE: connections per process for reads and projections
     workers: int  # OTKLIK_WORKERS: ASGI worker processes under granian
     projections_in_process: bool  # OTKLIK_PROJECTIONS_IN_PROCESS: run projections in `serve`
+    projection_batch: int  # OTKLIK_PROJECTION_BATCH: most events in one rebuild transaction
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -31,6 +32,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             workers=int(env.get("OTKLIK_WORKERS", "1")),
             projections_in_process=env.get("OTKLIK_PROJECTIONS_IN_PROCESS", "true").lower()
             in ("1", "true", "yes", "y"),
+            projection_batch=int(env.get("OTKLIK_PROJECTION_BATCH", "50000")),
         )
 
     def with_database(self, url: str) -> Settings:

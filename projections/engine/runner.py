@@ -326,7 +326,11 @@ class ProjectionEngine:
     ) -> HandlerFailed | None:
         """Apply one batch to one build and commit it with the build's new position ``last``,
         in one transaction. Returns the failure when the handler raised (see ``_isolate``);
-        connection trouble propagates. The caller has paused the garbage collector."""
+        connection trouble propagates. The caller has paused the garbage collector. A build
+        already at or past ``last`` (ahead of others in its group) is left alone: a position
+        never moves backwards."""
+        if last <= target.position:
+            return None
         try:
             with self.pool.connection() as conn, conn.transaction():
                 conn.execute(
@@ -571,13 +575,13 @@ class ProjectionEngine:
                             table=sql.Identifier(build.physical(table)),
                         )
                     )
-                if current is not None:
-                    conn.execute(
-                        "UPDATE projection_builds SET active = false, state = 'retired',"
-                        " retired_at = now(), updated_at = now()"
-                        " WHERE name = %s AND version = %s AND generation = %s",
-                        (build.name, current[0], current[1]),
-                    )
+                # The build it replaces, and any older one still building (superseded), retire.
+                conn.execute(
+                    "UPDATE projection_builds SET active = false, state = 'retired',"
+                    " retired_at = now(), updated_at = now() WHERE name = %s"
+                    " AND (active OR (state = 'building' AND (version, generation) < (%s, %s)))",
+                    (build.name, build.version, build.generation),
+                )
                 conn.execute(
                     "UPDATE projection_builds SET active = true, state = 'live',"
                     " activated_at = now(), updated_at = now()"
@@ -669,6 +673,8 @@ class ProjectionEngine:
                         running = [t for t in targets if t.build not in stopped]
                         decoded = self._decode(rows, running)
                         for target in running:
+                            if planned[target.build] >= last:
+                                continue  # this build is ahead of the group's slowest
                             events = self._select(target, decoded, planned[target.build])
                             planned[target.build] = last
                             queues[target.build].put((events, last, len(rows)))

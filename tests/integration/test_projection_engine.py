@@ -309,3 +309,21 @@ def test_events_are_read_in_log_order_with_their_positions(
     rows = container.engine.read(r.position - 1, 1)
     assert [(p, t) for p, t, _ in rows] == [(r.position, "AppealReceived")]
     assert decode_event(rows[0][1], rows[0][2]) == app.events_of(r.state.id)[0]
+
+
+def test_builds_of_one_group_at_different_positions_each_apply_every_event_once(
+    app: AppealsApplication, container: Container
+) -> None:
+    # A rebuild killed between two builds' commits resumes them at different positions.
+    make_appeals(app, 10)
+    engine = engine_for(container)
+    engine.ensure()
+    ahead = engine.new_generation("department_days")
+    behind = engine.new_generation("appeals")
+    first = engine._targets([ahead])
+    for _ in range(5):
+        engine.step(first, 7)
+    engine.catch_up([behind, ahead], limit=7, activate=False)
+    clean, _ = engine.rebuild(["department_days", "appeals"], resume=False)
+    assert engine.checksums(ahead) == engine.checksums(clean[0])
+    assert engine.checksums(behind) == engine.checksums(clean[1])
