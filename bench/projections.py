@@ -281,7 +281,7 @@ def live_lag(info: ConnectionInfo, container: Container) -> dict[str, Any]:
         time.sleep(2)  # the worker is live and idle
         committed: list[tuple[int, float]] = []
         lock = threading.Lock()
-        writers = 4
+        writers = int(os.environ.get("BENCH_LAG_WRITERS", "8"))
         interval = writers / LAG_RATE
         end = time.perf_counter() + LAG_SECONDS
 

@@ -96,7 +96,7 @@ def load(
     now: datetime,
     appeals_per_city: int = 1000,
     seed: int = 2026,
-    chunk: int = 1000,
+    chunk: int = 200,  # larger pipelines stalled on the embedded server's Unix socket
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
     """Append ``events`` events (rounded up to a whole chunk) through the recorder, ``chunk``
