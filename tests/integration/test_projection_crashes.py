@@ -107,27 +107,31 @@ def test_a_rebuild_killed_at_random_moments_ends_identical_to_a_clean_one(
     rng = random.Random(SEED)
     kills, mid_build = 0, 0
     process = otklik(crash_db, "projections", "rebuild", *NAMES, "--fresh", "--processes", "1")
-    for attempt in range(8):
-        if attempt % 2:
-            # at a random moment after start: start-up, registration, any batch
-            time.sleep(rng.uniform(0.2, 1.5))
-        else:
-            # once the build passes a random position: inside a batch or between two
-            before = min(building_positions(crash_container).values(), default=0)
-            target = before + rng.randrange(1, max(2, (head - before) // 5))
-            deadline = time.monotonic() + 60
-            while process.poll() is None and time.monotonic() < deadline:
-                if min(building_positions(crash_container).values(), default=0) >= target:
-                    break
-                time.sleep(0.005)
-        if process.poll() is not None:
-            break
-        kill(process)
-        kills += 1
-        if any(0 < p < head for p in building_positions(crash_container).values()):
-            mid_build += 1
-        process = otklik(crash_db, "projections", "rebuild", *NAMES, "--processes", "1")
-    assert process.wait(300) == 0
+    try:
+        for attempt in range(8):
+            if attempt in (1, 4):
+                # early: during start-up or the registration of the new builds
+                time.sleep(rng.uniform(0.05, 0.8))
+            else:
+                # once the build passes a random position: inside a batch or between two
+                before = min(building_positions(crash_container).values(), default=0)
+                target = before + rng.randrange(1, max(2, (head - before) // 5))
+                deadline = time.monotonic() + 120
+                while process.poll() is None and time.monotonic() < deadline:
+                    if min(building_positions(crash_container).values(), default=0) >= target:
+                        break
+                    time.sleep(0.005)
+            if process.poll() is not None:
+                break
+            kill(process)
+            kills += 1
+            if any(0 < p < head for p in building_positions(crash_container).values()):
+                mid_build += 1
+            process = otklik(crash_db, "projections", "rebuild", *NAMES, "--processes", "1")
+        assert process.wait(300) == 0
+    finally:
+        if process.poll() is None:
+            kill(process)
     assert kills >= 6 and mid_build >= 4, f"{kills} kills, {mid_build} mid-build (seed {SEED})"
     finished = {name: engine.active(name) for name in NAMES}
     for name, build in finished.items():
@@ -159,6 +163,7 @@ def test_a_live_worker_killed_at_random_moments_applies_every_event_once(
     writer = threading.Thread(target=write)
     writer.start()
     kills = 0
+    worker: subprocess.Popen[bytes] | None = None
     try:
         for _ in range(6):
             worker = otklik(crash_db, "projections", "run")
@@ -168,6 +173,8 @@ def test_a_live_worker_killed_at_random_moments_applies_every_event_once(
     finally:
         stop.set()
         writer.join()
+        if worker is not None and worker.poll() is None:
+            kill(worker)
     assert kills == 6 and len(written) > 50
     worker = otklik(crash_db, "projections", "run")
     try:
