@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
+from domain.sla.book import CalendarBook
 from projections.appeals import AppealQueries
 from projections.engine.runner import ProjectionStatus
 
@@ -23,3 +24,4 @@ class Services:
     readiness: Callable[[], tuple[bool, str]]
     projection_status: Callable[[], list[ProjectionStatus]]
     wait_for_view: WaitForView
+    calendar: CalendarBook

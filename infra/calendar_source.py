@@ -17,6 +17,8 @@ from importlib.metadata import version
 
 import holidays
 
+from domain.shared.actors import Actor, Role
+from domain.sla.book import CalendarBook
 from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
 
 SOURCE = f"holidays {version('holidays')} (RU)"
@@ -67,3 +69,16 @@ def russian_calendar(years: Iterable[int], *, version: int = 1) -> ProductionCal
     covered = tuple(sorted(set(years)))
     exceptions = tuple(day for year in covered for day in year_days(year))
     return ProductionCalendar(id="RU", version=version, years=covered, exceptions=exceptions)
+
+
+SEEDER = Actor(id="calendar-seeder", role=Role.SYSTEM, name="Загрузка производственного календаря")
+
+
+def seed(book: CalendarBook, years: Iterable[int]) -> ProductionCalendar:
+    """Record the years not yet in the RU calendar, from the package (each year an event)."""
+    return book.seed({y: year_days(y) for y in years}, source=SOURCE, actor=SEEDER)
+
+
+def default_years(today: date) -> list[int]:
+    """The years an appeal received today can need: last year to two years ahead."""
+    return list(range(today.year - 1, today.year + 3))

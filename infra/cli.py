@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from domain.shared.actors import Role
+from domain.shared.actors import Actor, Role
+from domain.sla.calendar import DayKind
 from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo
@@ -28,7 +29,11 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (alembic).", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models built from the event log.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
+calendar_app = typer.Typer(
+    help="The production calendar (versioned, in the event store).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
+app.add_typer(calendar_app, name="calendar")
 app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")
 
@@ -79,6 +84,106 @@ def demo(
         )
         container.engine.catch_up_all()
         typer.echo("projections caught up")
+
+
+DAY_WORDS = {
+    DayKind.WORKING: "рабочий",
+    DayKind.SHORTENED: "сокращённый",
+    DayKind.WEEKEND: "выходной",
+    DayKind.HOLIDAY: "праздник",
+    DayKind.DAY_OFF: "выходной",
+}
+MONTHS = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
+
+
+@calendar_app.command("seed")
+def calendar_seed(
+    years: Annotated[list[int] | None, typer.Argument(help="Years (default: last to +2).")] = None,
+) -> None:
+    """Record years of the Russian calendar from the holidays package (those not yet there)."""
+    from infra import calendar_source
+
+    with _container(migrate=True) as container:
+        chosen = years or calendar_source.default_years(datetime.now(UTC).date())
+        calendar = calendar_source.seed(container.calendar, chosen)
+        typer.echo(f"calendar {calendar.id} version {calendar.version}: years {calendar.years}")
+
+
+@calendar_app.command("show")
+def calendar_show(year: int) -> None:
+    """The year month by month: working days, days off, shortened days, working hours."""
+    from rich.console import Console
+    from rich.table import Table
+
+    with _container() as container:
+        calendar = container.calendar.calendar()
+        console = Console(width=120)
+        if year not in calendar.years:
+            typer.echo(
+                f"{year} is not in calendar {calendar.id} (version {calendar.version});"
+                " run `otklik calendar seed {year}`",
+                err=True,
+            )
+            raise typer.Exit(1)
+        table = Table(
+            "месяц",
+            "дней",
+            "рабочих",
+            "выходных",
+            "сокращённых",
+            "часов",
+            title=f"Производственный календарь {calendar.id} на {year} год,"
+            f" версия {calendar.version}",
+        )
+        total = [0, 0, 0, 0, 0.0]
+        for month in range(1, 13):
+            m = calendar.month_summary(year, month)
+            row = [m.calendar_days, m.working_days, m.days_off, m.shortened, m.working_hours]
+            total = [a + b for a, b in zip(total, row, strict=True)]
+            table.add_row(MONTHS[month - 1], *(f"{v:g}" for v in row))
+        table.add_row("год", *(f"{v:g}" for v in total), style="bold")
+        console.print(table)
+        for day in calendar.exceptions:
+            if day.day.year == year:
+                console.print(f"{day.day:%d.%m.%Y}  {DAY_WORDS[day.kind]:<12}  {day.note}")
+
+
+@calendar_app.command("set")
+def calendar_set(
+    day: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"], help="The day, YYYY-MM-DD.")],
+    kind: Annotated[DayKind, typer.Argument(help="What the day becomes.")],
+    reason: Annotated[str, typer.Option(help="Why (recorded on the event).")],
+    note: Annotated[str, typer.Option(help="The day's name, e.g. «День Республики».")] = "",
+    decree: Annotated[str | None, typer.Option(help="The act that decided it.")] = None,
+    by: Annotated[str, typer.Option(help="Who corrects it (recorded as the actor).")] = "admin",
+) -> None:
+    """Correct one day of the calendar: a new calendar version, recorded as an event."""
+    from domain.shared.errors import DomainError
+    from domain.sla.book import CorrectDay
+
+    with _container() as container:
+        try:
+            calendar = container.calendar.correct(
+                CorrectDay(day=day.date(), kind=kind, note=note, reason=reason, decree=decree),
+                actor=Actor(id=f"cli:{by}", role=Role.ADMINISTRATOR, name=by),
+            )
+        except DomainError as error:
+            typer.echo(error.message, err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"calendar {calendar.id} version {calendar.version}: {day:%d.%m.%Y} is {kind}")
 
 
 @token_app.command("create")
@@ -248,6 +353,7 @@ def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, worke
 
     os.environ[DATABASE_URL_VARIABLE] = info.url()
     container = Container.build(settings, info)
+    container.seed_calendar()
     if settings.projections_in_process:
         container.engine.start()
     try:
@@ -291,6 +397,7 @@ def demo_session(
         database.upgrade(info)
         container = Container.build(settings, info)
         try:
+            container.seed_calendar()
             if container.engine.head() == 0:
                 typer.echo(f"loading {appeals} demo appeals…", err=True)
                 stats = load_demo(container.appeals, appeals, now=datetime.now(UTC))

@@ -11,7 +11,8 @@ from psycopg_pool import ConnectionPool
 from api.services import Services
 from domain.appeals.application import AppealsApplication
 from domain.appeals.deadlines import DeadlinePolicy
-from infra import database
+from domain.sla.book import CalendarBook
+from infra import calendar_source, database
 from infra.database import ConnectionInfo
 from infra.eventstore import decode_event
 from infra.settings import Settings
@@ -40,6 +41,7 @@ class Container:
     tokens: TokenStore
     engine: ProjectionEngine
     queries: AppealQueries
+    calendar: CalendarBook
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -65,7 +67,12 @@ class Container:
             tokens=TokenStore(pool),
             engine=engine,
             queries=AppealQueries(pool),
+            calendar=CalendarBook(appeals, utc_now),
         )
+
+    def seed_calendar(self) -> None:
+        """Make sure the production calendar holds the years deadlines can reach."""
+        calendar_source.seed(self.calendar, calendar_source.default_years(utc_now().date()))
 
     def readiness(self) -> tuple[bool, str]:
         try:
@@ -86,6 +93,7 @@ class Container:
             readiness=self.readiness,
             projection_status=self.engine.status,
             wait_for_view=self.engine.wait_for,
+            calendar=self.calendar,
         )
 
     def close(self) -> None:

@@ -96,7 +96,8 @@ class AppealsApplication(Application[UUID]):
     def state(self, appeal_id: UUID, *, version: int | None = None) -> AppealState:
         state: AppealState | None = None
         for event in self.events.get(appeal_id, lte=version):
-            assert isinstance(event, AppealEvent)
+            if not isinstance(event, AppealEvent):
+                break  # another kind of stream (a calendar): not an appeal
             state = evolve(state, event)
         if state is None:
             raise NotFound(f"there is no appeal {appeal_id}")

@@ -1,0 +1,74 @@
+"""The production calendar: read a year; correct a day (a new calendar version, an event)."""
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import Parameter
+
+from api.auth import authenticated, require_role
+from api.errors import ApiProblem
+from api.schemas import etag, expected_version
+from api.services import Services
+from domain.shared.actors import STAFF_READERS
+from domain.sla.book import EDITORS, CorrectDay
+from domain.sla.calendar import CalendarDay, MonthSummary
+
+IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
+
+
+class CalendarYear(msgspec.Struct, frozen=True, kw_only=True):
+    calendar_id: str
+    version: int
+    year: int
+    working_days: int
+    working_hours: float
+    months: list[MonthSummary]
+    days: list[CalendarDay]  # the days that differ from the Monday-to-Friday rule
+
+
+class CalendarVersion(msgspec.Struct, frozen=True, kw_only=True):
+    calendar_id: str
+    version: int
+    day: CalendarDay
+
+
+@get("/api/v1/calendar/{year:int}", sync_to_thread=True, tags=["calendar"])
+def get_year(
+    request: Request[Any, Any, Any], year: int, services: Services
+) -> Response[CalendarYear]:
+    """The production calendar's year: months with working days and hours, and every day that
+    differs from Monday to Friday (holidays, moved days off, working Saturdays, shortened days)."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read the production calendar")
+    calendar = services.calendar.calendar()
+    if year not in calendar.years:
+        raise ApiProblem(404, "not-found", "Not found", f"{year} is not in calendar {calendar.id}")
+    months = [calendar.month_summary(year, m) for m in range(1, 13)]
+    body = CalendarYear(
+        calendar_id=calendar.id,
+        version=calendar.version,
+        year=year,
+        working_days=sum(m.working_days for m in months),
+        working_hours=sum(m.working_hours for m in months),
+        months=months,
+        days=[d for d in calendar.exceptions if d.day.year == year],
+    )
+    return Response(body, headers={"ETag": etag(calendar.version)})
+
+
+@post("/api/v1/calendar/days", sync_to_thread=True, status_code=200, tags=["calendar"])
+def correct_day(
+    request: Request[Any, Any, Any], data: CorrectDay, services: Services, if_match: IfMatch = None
+) -> Response[CalendarVersion]:
+    """Correct one day (a late decree, a regional holiday): recorded as an event with its reason;
+    the calendar's version goes up. Deadlines keep the version they were computed under."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, EDITORS, "correct the production calendar")
+    calendar = services.calendar.correct(
+        data, actor=actor, expected_version=expected_version(if_match)
+    )
+    body = CalendarVersion(
+        calendar_id=calendar.id, version=calendar.version, day=calendar.day(data.day)
+    )
+    return Response(body, headers={"ETag": etag(calendar.version)})

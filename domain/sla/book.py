@@ -1,0 +1,210 @@
+"""The production calendar as versioned data in the event store ("the calendar book").
+
+A calendar is an event-sourced stream: a year is seeded (from the ``holidays`` package, with its
+source recorded), and every later change — a late decree, a regional holiday — is an event with
+its reason and the person who made it. The calendar's version is the stream's version, and every
+deadline computed under it records that version.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar
+from uuid import UUID
+
+import msgspec
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError
+
+from domain.shared.actors import Actor, Role
+from domain.shared.errors import (
+    ConcurrencyConflict,
+    Forbidden,
+    InvalidCommand,
+    NotFound,
+    RuleViolated,
+    VersionMismatch,
+)
+from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
+
+_NAMESPACE = uuid.UUID("2f4b8a71-9a7e-4d0e-8a61-3b1c5f7d9e20")
+EDITORS = frozenset({Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR})
+
+
+def stream_id(calendar_id: str) -> UUID:
+    return uuid.uuid5(_NAMESPACE, f"calendar:{calendar_id}")
+
+
+class CalendarEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    occurred_at: datetime
+    actor: Actor
+    calendar_id: str
+
+
+class CalendarYearSeeded(CalendarEvent, frozen=True, kw_only=True):
+    year: int
+    days: tuple[CalendarDay, ...]  # the days that differ from the Monday-to-Friday rule
+    source: str  # «holidays 0.109 (RU)»
+
+
+class CalendarDayCorrected(CalendarEvent, frozen=True, kw_only=True):
+    day: CalendarDay
+    reason: str
+    decree: str | None  # «Постановление Правительства РФ от … № …»
+
+
+CALENDAR_EVENT_TYPES: tuple[type[CalendarEvent], ...] = (CalendarYearSeeded, CalendarDayCorrected)
+
+
+class CorrectDay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Set one day of the calendar (an administrator's correction)."""
+
+    day: date
+    kind: DayKind
+    note: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+    decree: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+def fold(calendar_id: str, events: Iterable[CalendarEvent]) -> ProductionCalendar:
+    calendar = ProductionCalendar(id=calendar_id, version=0)
+    for event in events:
+        if isinstance(event, CalendarYearSeeded):
+            kept = tuple(d for d in calendar.exceptions if d.day.year != event.year)
+            calendar = msgspec.structs.replace(
+                calendar,
+                version=event.originator_version,
+                years=tuple(sorted({*calendar.years, event.year})),
+                exceptions=tuple(sorted((*kept, *event.days), key=lambda d: d.day)),
+            )
+        elif isinstance(event, CalendarDayCorrected):
+            calendar = msgspec.structs.replace(
+                calendar.corrected(event.day), version=event.originator_version
+            )
+    return calendar
+
+
+def decide_seed(
+    calendar: ProductionCalendar,
+    year: int,
+    days: Sequence[CalendarDay],
+    *,
+    source: str,
+    actor: Actor,
+    now: datetime,
+) -> list[CalendarEvent]:
+    if year in calendar.years:
+        raise RuleViolated(f"{year} is already in the calendar; correct its days instead")
+    if any(d.day.year != year for d in days):
+        raise InvalidCommand(f"every seeded day must be in {year}")
+    return [
+        CalendarYearSeeded(
+            originator_id=stream_id(calendar.id),
+            originator_version=calendar.version + 1,
+            timestamp=now,
+            occurred_at=now,
+            actor=actor,
+            calendar_id=calendar.id,
+            year=year,
+            days=tuple(days),
+            source=source,
+        )
+    ]
+
+
+def decide_correct(
+    calendar: ProductionCalendar, command: CorrectDay, *, actor: Actor, now: datetime
+) -> list[CalendarEvent]:
+    if actor.role not in EDITORS:
+        raise Forbidden("only a curator, the head or an administrator corrects the calendar")
+    current = calendar.day(command.day)
+    if current.kind is command.kind and current.note == command.note:
+        raise RuleViolated(f"{command.day.isoformat()} is already {command.kind}")
+    if (
+        command.kind is DayKind.SHORTENED
+        and command.day.weekday() >= 5
+        and current.kind not in (DayKind.WORKING, DayKind.SHORTENED)
+    ):
+        raise InvalidCommand("a weekend day is shortened only if it is a working day")
+    day = CalendarDay(day=command.day, kind=command.kind, note=command.note)
+    return [
+        CalendarDayCorrected(
+            originator_id=stream_id(calendar.id),
+            originator_version=calendar.version + 1,
+            timestamp=now,
+            occurred_at=now,
+            actor=actor,
+            calendar_id=calendar.id,
+            day=day,
+            reason=command.reason,
+            decree=command.decree,
+        )
+    ]
+
+
+class CalendarBook:
+    """Reads and changes calendars through the event store."""
+
+    def __init__(self, store: Application[UUID], clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def events(self, calendar_id: str) -> list[CalendarEvent]:
+        found: list[Any] = list(self.store.events.get(stream_id(calendar_id)))
+        return [e for e in found if isinstance(e, CalendarEvent)]
+
+    def calendar(self, calendar_id: str = "RU") -> ProductionCalendar:
+        return fold(calendar_id, self.events(calendar_id))
+
+    def seed(
+        self,
+        years: dict[int, Sequence[CalendarDay]],
+        *,
+        source: str,
+        actor: Actor,
+        calendar_id: str = "RU",
+    ) -> ProductionCalendar:
+        """Seed the years not yet in the calendar (the others are left as corrected)."""
+        calendar = self.calendar(calendar_id)
+        events: list[CalendarEvent] = []
+        for year, days in sorted(years.items()):
+            if year in calendar.years:
+                continue
+            new = decide_seed(calendar, year, days, source=source, actor=actor, now=self.clock())
+            calendar = fold(calendar_id, [*self.events(calendar_id), *events, *new])
+            events.extend(new)
+        if events:
+            try:
+                self.store.save(*events)
+            except IntegrityError:  # another process seeded it first: theirs stands
+                return self.calendar(calendar_id)
+        return calendar
+
+    def correct(
+        self,
+        command: CorrectDay,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+        calendar_id: str = "RU",
+    ) -> ProductionCalendar:
+        calendar = self.calendar(calendar_id)
+        if calendar.version == 0:
+            raise NotFound(f"there is no calendar {calendar_id}; seed it first")
+        if expected_version is not None and expected_version != calendar.version:
+            raise VersionMismatch(expected_version, calendar.version)
+        events = decide_correct(calendar, command, actor=actor, now=self.clock())
+        try:
+            self.store.save(*events)
+        except IntegrityError:
+            raise ConcurrencyConflict(
+                "the calendar was changed at the same time; reload it and decide again"
+            ) from None
+        return fold(calendar_id, [*self.events(calendar_id)])
