@@ -75,6 +75,7 @@ def demo(
     from infra.demo import load_demo
 
     with _container(migrate=True) as container:
+        container.seed_calendar()
         started = time.perf_counter()
         stats = load_demo(container.appeals, appeals, now=datetime.now(UTC), seed=seed)
         took = time.perf_counter() - started

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -10,8 +11,9 @@ from psycopg_pool import ConnectionPool
 
 from api.services import Services
 from domain.appeals.application import AppealsApplication
-from domain.appeals.deadlines import DeadlinePolicy
 from domain.sla.book import CalendarBook
+from domain.sla.clock import SlaClock
+from domain.sla.policy import FEDERAL
 from infra import calendar_source, database
 from infra.database import ConnectionInfo
 from infra.eventstore import decode_event
@@ -25,6 +27,27 @@ from projections.engine.runner import ProjectionEngine
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class CalendarClock:
+    """The SLA clock in force for new decisions: the federal policy and the RU calendar as the
+    event store holds it, re-read at most every ``ttl`` seconds (a correction takes effect for
+    new deadlines within that time)."""
+
+    def __init__(self, book: CalendarBook, timezone: str, ttl: float = 5.0) -> None:
+        self.book = book
+        self.timezone = timezone
+        self.ttl = ttl
+        self._clock: SlaClock | None = None
+        self._read_at = 0.0
+
+    def __call__(self) -> SlaClock:
+        now = time.monotonic()
+        if self._clock is None or now - self._read_at > self.ttl:
+            calendar = self.book.calendar("RU")
+            self._clock = SlaClock(policy=FEDERAL, calendar=calendar, timezone=self.timezone)
+            self._read_at = now
+        return self._clock
 
 
 def projections(settings: Settings) -> list[Projection]:
@@ -49,9 +72,11 @@ class Container:
         pool = database.open_pool(info, settings.pool_size)
         appeals = AppealsApplication(
             env=info.eventsourcing_env(settings.pool_size),
-            policy=DeadlinePolicy(timezone=settings.timezone),
             clock=utc_now,
         )
+        calendar = CalendarBook(appeals, utc_now)
+        appeals_clock = CalendarClock(calendar, settings.timezone)
+        appeals.use_clock_source(appeals_clock)
         engine = ProjectionEngine(
             pool=pool,
             conninfo=info.conninfo,
@@ -67,7 +92,7 @@ class Container:
             tokens=TokenStore(pool),
             engine=engine,
             queries=AppealQueries(pool),
-            calendar=CalendarBook(appeals, utc_now),
+            calendar=calendar,
         )
 
     def seed_calendar(self) -> None:

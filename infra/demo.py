@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 
 from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
-from domain.appeals.deadlines import DeadlinePolicy
 from domain.appeals.decide import decide
 from domain.appeals.events import AppealEvent, CitizenContact, Place
 from domain.appeals.state import AppealState, evolve
@@ -30,6 +29,7 @@ from domain.appeals.vocabulary import (
     ReworkReason,
 )
 from domain.shared.actors import Actor, Role
+from domain.sla.clock import SlaClock
 from infra import demo_catalogue as cat
 
 OPERATOR = Actor(id="demo-operator", role=Role.OPERATOR, name="Оператор МЦУ Сафонова Л. В.")
@@ -75,7 +75,7 @@ class DemoWriter:
     def __init__(
         self,
         *,
-        policy: DeadlinePolicy,
+        policy: SlaClock,
         save: Callable[[list[AppealEvent]], int],
         next_number: Callable[[], int],
         seed: int = 2026,

@@ -55,6 +55,7 @@ def settings(db: ConnectionInfo) -> Settings:
 @pytest.fixture(scope="session")
 def container(settings: Settings, db: ConnectionInfo) -> Iterator[Container]:
     built = Container.build(settings, db)
+    built.seed_calendar()
     try:
         yield built
     finally:

@@ -4,7 +4,7 @@ positions) come in through the small protocols below; the composition root suppl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID, uuid4
@@ -14,7 +14,6 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.appeals import commands as cmd
-from domain.appeals.deadlines import DeadlinePolicy
 from domain.appeals.decide import decide
 from domain.appeals.events import AppealEvent
 from domain.appeals.state import AppealState, evolve
@@ -28,6 +27,7 @@ from domain.shared.errors import (
     VersionMismatch,
 )
 from domain.shared.time import Clock
+from domain.sla.clock import SlaClock
 
 REGISTRATION_PREFIX = {Kind.APPEAL: "О", Kind.MESSAGE: "ПОС", Kind.INCIDENT: "ИНЦ", Kind.CALL: "ЗВ"}
 
@@ -78,11 +78,15 @@ class AppealsApplication(Application[UUID]):
         self,
         env: dict[str, str] | None = None,
         *,
-        policy: DeadlinePolicy | None = None,
+        policy: SlaClock | None = None,
+        clock_source: Callable[[], SlaClock] | None = None,
         clock: Clock,
     ) -> None:
         super().__init__(env=env)
-        self.policy = policy or DeadlinePolicy()
+        # The SLA clock in force: fixed, or read at each decision (the calendar can be corrected
+        # while the application runs).
+        self._policy = policy or SlaClock()
+        self._clock_source = clock_source
         self.clock = clock
         recorder = self.recorder
         if not isinstance(recorder, AppealRecorder):
@@ -92,6 +96,13 @@ class AppealsApplication(Application[UUID]):
     # --- queries ---------------------------------------------------------------------------
     def events_of(self, appeal_id: UUID) -> list[AppealEvent]:
         return [e for e in self.events.get(appeal_id) if isinstance(e, AppealEvent)]
+
+    def use_clock_source(self, source: Callable[[], SlaClock]) -> None:
+        self._clock_source = source
+
+    @property
+    def policy(self) -> SlaClock:
+        return self._clock_source() if self._clock_source is not None else self._policy
 
     def state(self, appeal_id: UUID, *, version: int | None = None) -> AppealState:
         state: AppealState | None = None

@@ -12,12 +12,13 @@ from uuid import UUID
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.deadlines import MAX_EXTENSION_DAYS, DeadlinePolicy
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import CHANNELS_BY_KIND, Deadline, Kind, Outcome, Status
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import Forbidden, InvalidCommand, RuleViolated
 from domain.shared.time import ALLOWED_CLOCK_SKEW_SECONDS, require_aware
+from domain.sla.clock import SlaClock
+from domain.sla.policy import Anchor, ComputedDeadline
 
 _STAFF = frozenset({Role.OPERATOR, Role.CURATOR, Role.HEAD})
 _ANSWERERS = _STAFF | {Role.EXECUTOR}
@@ -82,7 +83,7 @@ class _Context:
         command: cmd.Command,
         actor: Actor,
         now: datetime,
-        policy: DeadlinePolicy,
+        policy: SlaClock,
         appeal_id: UUID,
     ) -> None:
         self.state = state
@@ -92,6 +93,10 @@ class _Context:
         self.appeal_id = appeal_id
         self.at = business_time(command, now, state)
         self._next_version = (state.version if state else 0) + 1
+
+    def anchor(self, event: str) -> Anchor:
+        """The event about to be stamped, as the anchor of the deadlines it starts."""
+        return Anchor(event=event, version=self._next_version, at=self.at)
 
     def envelope(self) -> dict[str, Any]:
         version = self._next_version
@@ -131,7 +136,7 @@ def decide(
     *,
     actor: Actor,
     now: datetime,
-    policy: DeadlinePolicy,
+    policy: SlaClock,
     appeal_id: UUID | None = None,
 ) -> list[ev.AppealEvent]:
     """The events that ``command`` produces on ``state``, or a domain error naming the rule."""
@@ -186,6 +191,11 @@ def _receive(command: cmd.ReceiveAppeal, c: _Context) -> list[ev.AppealEvent]:
         raise InvalidCommand("an incident needs external_id: the URL of the post")
     if command.text.strip() == "":
         raise InvalidCommand("the text of the appeal cannot be blank")
+    anchor = c.anchor("AppealReceived")
+    register = c.policy.due(Deadline.REGISTER, command.kind, command.channel, None, anchor)
+    if register is None:
+        raise InvalidCommand(f"the SLA policy {c.policy.policy_id} sets no register deadline")
+    reaction = c.policy.due(Deadline.FIRST_REACTION, command.kind, command.channel, None, anchor)
     return [
         ev.AppealReceived(
             **c.envelope(),
@@ -195,8 +205,9 @@ def _receive(command: cmd.ReceiveAppeal, c: _Context) -> list[ev.AppealEvent]:
             text=command.text,
             citizen=command.citizen,
             place=command.place,
-            register_due=c.policy.register_due(command.kind, c.at),
+            register_due=register.due,
             deadline_policy=c.policy.policy_id,
+            deadlines=_present(register, reaction),
         )
     ]
 
@@ -207,17 +218,27 @@ def _register(command: cmd.RegisterAppeal, c: _Context) -> list[ev.AppealEvent]:
         raise RuleViolated(f"the appeal is already registered as {c.s.registration_number}")
     if command.registration_number is None:
         raise InvalidCommand("a registration number is required")
-    kind = c.s.kind
+    s = c.s
+    anchor = c.anchor("AppealRegistered")
+    answer = c.policy.due(Deadline.ANSWER, s.kind, s.channel, s.topic, anchor)
+    if answer is None:
+        raise InvalidCommand(f"the SLA policy {c.policy.policy_id} sets no answer deadline")
+    forward = c.policy.due(Deadline.FORWARD, s.kind, s.channel, s.topic, anchor)
     return [
         ev.AppealRegistered(
             **c.envelope(),
             registration_number=command.registration_number,
-            answer_due=c.policy.answer_due(kind, c.at),
-            forward_due=c.policy.forward_due(kind, c.at),
-            first_reaction_due=c.policy.first_reaction_due(kind, c.s.received_at),
+            answer_due=answer.due,
+            forward_due=forward.due if forward else None,
+            first_reaction_due=s.first_reaction_due,
             deadline_policy=c.policy.policy_id,
+            deadlines=_present(answer, forward),
         )
     ]
+
+
+def _present(*computed: ComputedDeadline | None) -> tuple[ComputedDeadline, ...]:
+    return tuple(d for d in computed if d is not None)
 
 
 @_handles(cmd.CategoriseAppeal)
@@ -279,16 +300,25 @@ def _extend(command: cmd.ExtendDeadline, c: _Context) -> list[ev.AppealEvent]:
         raise RuleViolated("the answer is already sent; there is nothing to extend")
     if s.kind in c.policy.single_extension and s.extensions >= 1:
         raise RuleViolated(f"the deadline of a {s.kind} can be extended only once")
-    if s.extension_days + command.days > MAX_EXTENSION_DAYS:
-        left = MAX_EXTENSION_DAYS - s.extension_days
+    cap = c.policy.max_extension_days
+    if s.extension_days + command.days > cap:
+        left = cap - s.extension_days
         raise RuleViolated(
-            f"an extension cannot exceed the legal cap of {MAX_EXTENSION_DAYS} days in all; "
-            f"{left} day(s) are left"
+            f"an extension cannot exceed the legal cap of {cap} days in all; {left} day(s) are left"
         )
     notified = require_aware(command.citizen_notified_at, "citizen_notified_at")
     if notified > c.now + timedelta(seconds=ALLOWED_CLOCK_SKEW_SECONDS):
         raise InvalidCommand("citizen_notified_at cannot be in the future")
-    new_due = c.policy.extended(s.answer_due, command.days)
+    extended = c.policy.extended(
+        Deadline.ANSWER,
+        s.kind,
+        s.channel,
+        s.topic,
+        s.answer_due,
+        command.days,
+        c.anchor("DeadlineExtended"),
+    )
+    new_due = extended.due
     if new_due <= s.answer_due:  # guarded by days >= 1; kept because the rule is the law's
         raise RuleViolated("an extension cannot shorten a deadline")
     return [
@@ -302,6 +332,7 @@ def _extend(command: cmd.ExtendDeadline, c: _Context) -> list[ev.AppealEvent]:
             approver=command.approver,
             citizen_notified_at=notified,
             deadline_policy=c.policy.policy_id,
+            deadlines=(extended,),
         )
     ]
 
@@ -326,12 +357,22 @@ def _resume(command: cmd.ResumeAppeal, c: _Context) -> list[ev.AppealEvent]:
         raise InvalidCommand("an appeal cannot resume before it was paused")
     paused = c.at - s.paused_since
     assert s.answer_due is not None
+    resumed = c.policy.resumed(
+        Deadline.ANSWER,
+        s.kind,
+        s.channel,
+        s.topic,
+        s.answer_due,
+        paused,
+        c.anchor("AppealResumed"),
+    )
     return [
         ev.AppealResumed(
             **c.envelope(),
             paused_seconds=int(paused.total_seconds()),
-            answer_due=c.policy.resumed(s.answer_due, paused),
+            answer_due=resumed.due,
             deadline_policy=c.policy.policy_id,
+            deadlines=(resumed,),
         )
     ]
 

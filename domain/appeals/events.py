@@ -9,7 +9,7 @@ upcaster, never an edit of these classes' existing fields.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -25,6 +25,7 @@ from domain.appeals.vocabulary import (
     ReworkReason,
 )
 from domain.shared.actors import Actor
+from domain.sla.policy import ComputedDeadline
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
@@ -70,6 +71,14 @@ class AppealReceived(AppealEvent, frozen=True, kw_only=True):
     place: Place | None
     register_due: datetime
     deadline_policy: str
+    # Version 2 records each deadline it computes with its provenance (policy, calendar, anchor,
+    # steps); version 1 events carry only ``deadline_policy`` and are read with none.
+    class_version: ClassVar[int] = 2
+    deadlines: tuple[ComputedDeadline, ...] = ()
+
+    @staticmethod
+    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "deadlines": []}
 
 
 class AppealRegistered(AppealEvent, frozen=True, kw_only=True):
@@ -78,6 +87,14 @@ class AppealRegistered(AppealEvent, frozen=True, kw_only=True):
     forward_due: datetime | None
     first_reaction_due: datetime | None
     deadline_policy: str
+    # Version 2 records each deadline it computes with its provenance (policy, calendar, anchor,
+    # steps); version 1 events carry only ``deadline_policy`` and are read with none.
+    class_version: ClassVar[int] = 2
+    deadlines: tuple[ComputedDeadline, ...] = ()
+
+    @staticmethod
+    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "deadlines": []}
 
 
 class AppealCategorised(AppealEvent, frozen=True, kw_only=True):
@@ -109,6 +126,14 @@ class DeadlineExtended(AppealEvent, frozen=True, kw_only=True):
     approver: str
     citizen_notified_at: datetime
     deadline_policy: str
+    # Version 2 records each deadline it computes with its provenance (policy, calendar, anchor,
+    # steps); version 1 events carry only ``deadline_policy`` and are read with none.
+    class_version: ClassVar[int] = 2
+    deadlines: tuple[ComputedDeadline, ...] = ()
+
+    @staticmethod
+    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "deadlines": []}
 
 
 class AppealPaused(AppealEvent, frozen=True, kw_only=True):
@@ -119,6 +144,14 @@ class AppealResumed(AppealEvent, frozen=True, kw_only=True):
     paused_seconds: int
     answer_due: datetime
     deadline_policy: str
+    # Version 2 records each deadline it computes with its provenance (policy, calendar, anchor,
+    # steps); version 1 events carry only ``deadline_policy`` and are read with none.
+    class_version: ClassVar[int] = 2
+    deadlines: tuple[ComputedDeadline, ...] = ()
+
+    @staticmethod
+    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, "deadlines": []}
 
 
 class InterimAnswerGiven(AppealEvent, frozen=True, kw_only=True):

@@ -328,6 +328,9 @@ def started(event: ev.AppealReceived) -> AppealState:
         place=event.place,
         received_at=event.occurred_at,
         register_due=event.register_due,
+        first_reaction_due=next(
+            (d.due for d in event.deadlines if d.deadline is Deadline.FIRST_REACTION), None
+        ),
         deadline_policy=event.deadline_policy,
         last_recorded_at=event.timestamp,
     )

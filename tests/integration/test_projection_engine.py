@@ -307,7 +307,7 @@ def test_events_are_read_in_log_order_with_their_positions(
 ) -> None:
     r = app.receive(receive(), actor=OPERATOR, idempotency=None)
     rows = container.engine.read(r.position - 1, 1)
-    assert [(p, t) for p, t, _ in rows] == [(r.position, "AppealReceived")]
+    assert [(p, t) for p, t, _ in rows] == [(r.position, "AppealReceived@2")]
     assert decode_event(rows[0][1], rows[0][2]) == app.events_of(r.state.id)[0]
 
 

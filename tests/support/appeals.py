@@ -6,15 +6,16 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from domain.appeals import commands as cmd
-from domain.appeals.deadlines import DeadlinePolicy
 from domain.appeals.decide import decide
 from domain.appeals.events import AppealEvent, CitizenContact
 from domain.appeals.state import AppealState, fold
 from domain.appeals.vocabulary import Channel, Kind
 from domain.shared.actors import Actor, Role
+from domain.sla.clock import SlaClock
+from infra.calendar_source import russian_calendar
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
-POLICY = DeadlinePolicy()
+POLICY = SlaClock(calendar=russian_calendar([2025, 2026, 2027]))
 OPERATOR = Actor(id="op-1", role=Role.OPERATOR, name="Оператор")
 CURATOR = Actor(id="cur-1", role=Role.CURATOR, name="Куратор")
 EXECUTOR = Actor(id="ex-1", role=Role.EXECUTOR, name="Исполнитель", department="Управление ЖКХ")

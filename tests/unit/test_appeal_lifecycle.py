@@ -9,7 +9,6 @@ import pytest
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.deadlines import MAX_EXTENSION_DAYS
 from domain.appeals.vocabulary import (
     Channel,
     Deadline,
@@ -32,6 +31,7 @@ from tests.support.appeals import (
     NOW,
     OPERATOR,
     OTHER_EXECUTOR,
+    POLICY,
     REGISTER,
     WATCHER,
     Scenario,
@@ -108,10 +108,22 @@ def test_registration_computes_the_answer_deadline_with_its_policy() -> None:
     scenario = Scenario().given(receive(Kind.APPEAL, Channel.EMAIL))
     event = only(scenario.when(REGISTER))
     assert isinstance(event, ev.AppealRegistered)
-    assert event.deadline_policy == "placeholder-2026.1"
+    assert event.deadline_policy == "federal/1"
     # 30 calendar days from the day after registration (2 March → 1 April), end of day in Moscow.
     assert event.answer_due == datetime(2026, 4, 1, 21, 0, tzinfo=UTC)
-    assert event.forward_due == datetime(2026, 3, 9, 21, 0, tzinfo=UTC)
+    # 7 days → 9 March 2026, a day off (8 March fell on a Sunday) → Tuesday 10 March.
+    assert event.forward_due == datetime(2026, 3, 10, 21, 0, tzinfo=UTC)
+    answer, forward = event.deadlines
+    assert (answer.deadline, forward.deadline) == (Deadline.ANSWER, Deadline.FORWARD)
+    assert answer.due == event.answer_due and forward.due == event.forward_due
+    p = forward.provenance
+    assert (p.policy_id, p.calendar_id, p.anchor.event, p.anchor.version) == (
+        "federal",
+        "RU",
+        "AppealRegistered",
+        2,
+    )
+    assert any("09.03.2026 — нерабочий день" in step for step in p.steps)
 
 
 def test_an_appeal_is_registered_only_once() -> None:
@@ -174,7 +186,7 @@ def test_an_extension_moves_the_answer_deadline_later() -> None:
 
 def test_extensions_cannot_exceed_the_legal_cap_in_all() -> None:
     scenario = assigned(Kind.APPEAL, Channel.EMAIL).given(extend(20), actor=CURATOR)
-    with pytest.raises(RuleViolated, match=f"legal cap of {MAX_EXTENSION_DAYS} days"):
+    with pytest.raises(RuleViolated, match=f"legal cap of {POLICY.max_extension_days} days"):
         scenario.when(extend(11), CURATOR)
 
 
@@ -199,7 +211,9 @@ def test_a_pause_moves_the_deadline_by_the_paused_time() -> None:
     due_before = scenario.state.answer_due if scenario.state else None
     event = only(scenario.when(cmd.ResumeAppeal(), after=timedelta(days=2)))
     assert isinstance(event, ev.AppealResumed) and due_before is not None
-    assert event.answer_due - due_before == timedelta(seconds=event.paused_seconds)
+    # moved by the paused time at least (further when that lands on a day off)
+    assert event.answer_due - due_before >= timedelta(seconds=event.paused_seconds)
+    assert event.deadlines[0].due == event.answer_due
     assert event.paused_seconds >= 2 * 24 * 3600
 
 

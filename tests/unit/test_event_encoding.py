@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import msgspec
 from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
 from domain.appeals import events as ev
@@ -18,12 +19,13 @@ def test_every_event_of_a_life_survives_the_store_unchanged() -> None:
     events = answered().events
     for event in events:
         stored = mapper.to_stored_event(event)
-        assert stored.topic == type(event).__name__
+        assert stored.topic == topic_of(type(event))
         assert mapper.to_domain_event(stored) == event
 
 
 def test_topics_do_not_depend_on_module_paths() -> None:
-    assert topic_of(ev.AppealReceived) == "AppealReceived"
+    assert topic_of(ev.AppealCategorised) == "AppealCategorised"
+    assert topic_of(ev.AppealReceived) == "AppealReceived@2"  # v2 records deadline provenance
     assert all(":" not in topic_of(cls) for cls in ev.APPEAL_EVENT_TYPES)
 
 
@@ -52,3 +54,13 @@ def test_an_old_version_is_upcast_when_read(monkeypatch: Any) -> None:
     assert topic_of(_Renamed) == "_Renamed@2"
     stored = StoredEvent(source.originator_id, 9, "_Renamed", v1)
     assert MsgspecMapper(JSONTranscoder()).to_domain_event(stored) == upcast
+
+
+def test_a_version_1_event_reads_as_version_2_without_provenance() -> None:
+    registered = next(e for e in answered().events if isinstance(e, ev.AppealRegistered))
+    stored_v1 = msgspec.json.encode(
+        {k: v for k, v in msgspec.to_builtins(registered).items() if k != "deadlines"}
+    )
+    old = decode_event("AppealRegistered", stored_v1)
+    assert isinstance(old, ev.AppealRegistered) and old.deadlines == ()
+    assert old.answer_due == registered.answer_due

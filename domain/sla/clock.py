@@ -1,0 +1,123 @@
+"""The SLA clock the appeal's decisions use: the policy in force, the calendar in force, the
+municipality's time zone. Every deadline it gives comes with its provenance."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from domain.appeals.vocabulary import Channel, Deadline, Kind
+from domain.sla.calendar import ProductionCalendar
+from domain.sla.policy import (
+    FEDERAL,
+    Anchor,
+    ComputedDeadline,
+    Provenance,
+    SlaPolicy,
+    Unit,
+    compute,
+    extend,
+    resume,
+)
+
+
+class SlaClock(msgspec.Struct, frozen=True, kw_only=True):
+    policy: SlaPolicy = FEDERAL
+    calendar: ProductionCalendar = msgspec.field(default_factory=ProductionCalendar)
+    timezone: str = "Europe/Moscow"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def policy_id(self) -> str:
+        return f"{self.policy.id}/{self.policy.version}"
+
+    @property
+    def pausable(self) -> frozenset[Kind]:
+        return self.policy.pausable
+
+    @property
+    def single_extension(self) -> frozenset[Kind]:
+        return self.policy.single_extension
+
+    @property
+    def max_extension_days(self) -> int:
+        return self.policy.max_extension_days
+
+    def due(
+        self,
+        deadline: Deadline,
+        kind: Kind,
+        channel: Channel,
+        topic: str | None,
+        anchor: Anchor,
+    ) -> ComputedDeadline | None:
+        """The deadline for such an appeal counted from ``anchor``; None when the policy sets
+        none (no forward deadline for a message, no first reaction for a letter)."""
+        rule = self.policy.rule(deadline, kind, channel, topic)
+        if rule is None:
+            return None
+        return compute(
+            rule, anchor, policy=self.policy, calendar=self.calendar, timezone=self.timezone
+        )
+
+    def _current(
+        self,
+        deadline: Deadline,
+        kind: Kind,
+        channel: Channel,
+        topic: str | None,
+        due: datetime,
+        anchor: Anchor,
+        what: str,
+    ) -> ComputedDeadline:
+        rule = self.policy.rule(deadline, kind, channel, topic)
+        return ComputedDeadline(
+            deadline=deadline,
+            due=due,
+            unit=rule.unit if rule is not None else Unit.CALENDAR_DAYS,
+            provenance=Provenance(
+                policy_id=self.policy.id,
+                policy_version=self.policy.version,
+                calendar_id=self.calendar.id,
+                calendar_version=self.calendar.version,
+                timezone=self.timezone,
+                anchor=anchor,
+                rule=what,
+                steps=(f"Прежний срок: {due.astimezone(self.zone):%d.%m.%Y %H:%M}.",),
+            ),
+        )
+
+    def extended(
+        self,
+        deadline: Deadline,
+        kind: Kind,
+        channel: Channel,
+        topic: str | None,
+        due: datetime,
+        days: int,
+        anchor: Anchor,
+    ) -> ComputedDeadline:
+        current = self._current(
+            deadline, kind, channel, topic, due, anchor, f"продление на {days} календарных дней"
+        )
+        return extend(current, days, calendar=self.calendar)
+
+    def resumed(
+        self,
+        deadline: Deadline,
+        kind: Kind,
+        channel: Channel,
+        topic: str | None,
+        due: datetime,
+        paused: timedelta,
+        anchor: Anchor,
+    ) -> ComputedDeadline:
+        current = self._current(
+            deadline, kind, channel, topic, due, anchor, "возобновление после приостановки"
+        )
+        return resume(current, paused, calendar=self.calendar)
