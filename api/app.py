@@ -69,6 +69,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             calendar.correct_day,
             appeals.get_appeal,
             appeals.get_history,
+            appeals.get_sla,
             appeals.get_citizen,
             appeals.list_appeals,
             projections.list_projections,

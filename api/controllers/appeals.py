@@ -31,6 +31,7 @@ from domain.appeals.events import AppealReceived, CitizenContact
 from domain.appeals.state import AppealState
 from domain.shared.actors import PERSONAL_DATA_READERS, STAFF_READERS, Actor, Role
 from domain.shared.errors import Forbidden
+from domain.sla.status import DeadlineView, deadlines
 from projections.appeals import AppealFilter
 
 log = structlog.get_logger("otklik.api")
@@ -192,6 +193,37 @@ def get_history(
     return AppealHistory(
         appeal_id=appeal_id, events=[history_entry(r.position, r.event) for r in recorded]
     )
+
+
+class AppealSla(msgspec.Struct, frozen=True, kw_only=True):
+    appeal_id: UUID
+    version: int
+    as_of: datetime
+    deadlines: list[DeadlineView]
+
+
+@get("/api/v1/appeals/{appeal_id:uuid}/sla", sync_to_thread=True, tags=["appeals", "sla"])
+def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services) -> AppealSla:
+    """Every deadline of the appeal: due, status (on_track, at_risk, met, missed, overdue), time
+    left in its own unit, the history of its changes, and its provenance (policy and calendar
+    versions, anchor event, rule, the steps of the computation). Read from the events alone."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read appeals' deadlines")
+    events = services.appeals.events_of(appeal_id)
+    if not events:
+        raise ApiProblem(404, "not-found", "Not found", f"there is no appeal {appeal_id}")
+    clock = services.appeals.policy
+    now = services.appeals.clock()
+    views = deadlines(
+        events,
+        now=now,
+        calendar=clock.calendar,
+        timezone=clock.timezone,
+        at_risk_share=clock.policy.at_risk_share,
+    )
+    state = services.appeals.state(appeal_id)
+    _check_department(actor, state.department)
+    return AppealSla(appeal_id=appeal_id, version=state.version, as_of=now, deadlines=views)
 
 
 @get("/api/v1/appeals/{appeal_id:uuid}/citizen", sync_to_thread=True, tags=["appeals"])

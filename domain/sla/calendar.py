@@ -136,6 +136,30 @@ class ProductionCalendar(msgspec.Struct, frozen=True, kw_only=True, dict=True):
             day += timedelta(days=1)
             moment = datetime.combine(day, time(0))
 
+    def working_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """Working time between two local moments (zero if ``end`` is not after ``start``)."""
+        total = timedelta(0)
+        day = start.date()
+        begin, finish = start.replace(tzinfo=None), end.replace(tzinfo=None)
+        while day <= finish.date():
+            for a, b in self.intervals(day):
+                lo = max(begin, datetime.combine(day, a))
+                hi = min(finish, datetime.combine(day, b))
+                if hi > lo:
+                    total += hi - lo
+            day += timedelta(days=1)
+        return total
+
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """Whole working days after ``start``'s day, up to the day ``end`` closes (a deadline in
+        days ends at the next day's 00:00)."""
+        last = (end - timedelta(microseconds=1)).date()
+        day, count = start.date() + timedelta(days=1), 0
+        while day <= last:
+            count += self.is_working(day)
+            day += timedelta(days=1)
+        return count
+
     # --- a year at a glance -----------------------------------------------------------------
     def month_summary(self, year: int, month: int) -> MonthSummary:
         days = list(self.days_of(year, month))

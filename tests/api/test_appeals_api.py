@@ -296,3 +296,18 @@ def test_openapi_health_and_projection_status(client: httpx.Client, base_url: st
         status = active[name]
         assert status["state"] in ("live", "stalled") and status["error"] is None
         assert status["head"] >= status["position"] and status["lag_events"] >= 0
+
+
+def test_the_deadlines_of_an_appeal_with_their_provenance(client: httpx.Client) -> None:
+    appeal_id = receive(client).json()["id"]
+    act(client, appeal_id, "register")
+    sla = client.get(f"/api/v1/appeals/{appeal_id}/sla")
+    assert sla.status_code == 200, sla.text
+    views = {d["deadline"]: d for d in sla.json()["deadlines"]}
+    assert views["register"]["status"] == "met"
+    answer = views["answer"]
+    assert answer["status"] == "on_track" and answer["time_left"]["unit"] == "calendar_days"
+    provenance = answer["provenance"]
+    assert provenance["policy_id"] == "federal" and provenance["calendar_id"] == "RU"
+    assert provenance["anchor"]["event"] == "AppealRegistered" and provenance["steps"]
+    assert_problem(client.get(f"/api/v1/appeals/{uuid4()}/sla"), 404)

@@ -1,0 +1,91 @@
+"""Where an appeal stands against its deadlines, read from its events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from domain.appeals import commands as cmd
+from domain.appeals.vocabulary import Channel, Deadline, Kind
+from domain.sla.policy import Unit
+from domain.sla.status import DeadlineStatus, deadlines
+from tests.support.appeals import (
+    ASSIGN,
+    CATEGORISE,
+    CURATOR,
+    DRAFT,
+    POLICY,
+    REGISTER,
+    Scenario,
+    receive,
+)
+
+
+def statuses(scenario: Scenario, after: timedelta) -> dict[Deadline, DeadlineStatus]:
+    views = deadlines(
+        scenario.events,
+        now=scenario.now + after,
+        calendar=POLICY.calendar,
+        timezone=POLICY.timezone,
+    )
+    return {v.deadline: v.status for v in views}
+
+
+def registered_appeal() -> Scenario:
+    return Scenario().given(receive(Kind.APPEAL, Channel.EMAIL), REGISTER, CATEGORISE, ASSIGN)
+
+
+def test_an_open_deadline_is_on_track_then_at_risk_then_overdue() -> None:
+    scenario = registered_appeal()
+    assert statuses(scenario, timedelta(days=1))[Deadline.ANSWER] is DeadlineStatus.ON_TRACK
+    assert statuses(scenario, timedelta(days=27))[Deadline.ANSWER] is DeadlineStatus.AT_RISK
+    assert statuses(scenario, timedelta(days=40))[Deadline.ANSWER] is DeadlineStatus.OVERDUE
+    assert statuses(scenario, timedelta(days=1))[Deadline.REGISTER] is DeadlineStatus.MET
+
+
+def test_an_answer_sent_in_time_meets_it_and_a_late_one_misses_it() -> None:
+    early = registered_appeal().given(DRAFT, cmd.ApproveAnswer(), cmd.PublishAnswer())
+    assert statuses(early, timedelta(days=60))[Deadline.ANSWER] is DeadlineStatus.MET
+    late = registered_appeal()
+    late.now += timedelta(days=45)
+    late.given(DRAFT, cmd.ApproveAnswer(), cmd.PublishAnswer())
+    assert statuses(late, timedelta(0))[Deadline.ANSWER] is DeadlineStatus.MISSED
+
+
+def test_time_left_is_counted_in_the_deadlines_own_unit() -> None:
+    incident = Scenario().given(receive(Kind.INCIDENT, Channel.VK))
+    views = {
+        v.deadline: v
+        for v in deadlines(
+            incident.events,
+            now=incident.now + timedelta(hours=1),
+            calendar=POLICY.calendar,
+            timezone=POLICY.timezone,
+        )
+    }
+    reaction = views[Deadline.FIRST_REACTION]
+    assert reaction.time_left is not None and reaction.time_left.unit is Unit.WORKING_HOURS
+    assert 0 < reaction.time_left.amount <= 8
+    assert reaction.provenance is not None and reaction.provenance.rule.startswith("8 рабочих")
+
+
+def test_an_extension_is_in_the_deadlines_history() -> None:
+    scenario = registered_appeal().given(
+        cmd.ExtendDeadline(
+            days=10,
+            reason="Нужен выезд на место",
+            approver="Глава",
+            citizen_notified_at=Scenario().now,
+        ),
+        actor=CURATOR,
+    )
+    answer = next(
+        v
+        for v in deadlines(
+            scenario.events, now=scenario.now, calendar=POLICY.calendar, timezone=POLICY.timezone
+        )
+        if v.deadline is Deadline.ANSWER
+    )
+    assert [c.event for c in answer.history] == ["AppealRegistered", "DeadlineExtended"]
+    assert answer.due == answer.history[-1].due > answer.history[0].due
+    assert answer.provenance is not None
+    assert any(step.startswith("Продление на 10") for step in answer.provenance.steps)
