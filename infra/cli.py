@@ -29,11 +29,13 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (alembic).", no_args_is_help=True)
 projections_app = typer.Typer(help="Read models built from the event log.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
+sla_app = typer.Typer(help="Deadlines: the watcher.", no_args_is_help=True)
 calendar_app = typer.Typer(
     help="The production calendar (versioned, in the event store).", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(sla_app, name="sla")
 app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")
 
@@ -185,6 +187,25 @@ def calendar_set(
             typer.echo(error.message, err=True)
             raise typer.Exit(1) from None
         typer.echo(f"calendar {calendar.id} version {calendar.version}: {day:%d.%m.%Y} is {kind}")
+
+
+@sla_app.command("watch")
+def sla_watch(
+    interval: Annotated[float, typer.Option(help="Seconds between two scans.")] = 30.0,
+    once: Annotated[bool, typer.Option(help="Scan once and exit.")] = False,
+) -> None:
+    """Record deadline breaches and their escalations as deadlines pass (any number of watchers
+    may run: each breach is recorded once)."""
+    with _container() as container:
+        container.watcher.interval = interval
+        if once:
+            typer.echo(f"{container.watcher.scan()} breaches recorded")
+            return
+        container.watcher.start()
+        typer.echo("deadline watcher running; Ctrl-C stops it", err=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
 
 
 @token_app.command("create")
@@ -357,6 +378,7 @@ def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, worke
     container.seed_calendar()
     if settings.projections_in_process:
         container.engine.start()
+        container.watcher.start()
     try:
         Granian(
             "infra.asgi:create_app",

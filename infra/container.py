@@ -19,6 +19,7 @@ from infra.database import ConnectionInfo
 from infra.eventstore import decode_event
 from infra.settings import Settings
 from infra.tokens import TokenStore
+from infra.watcher import DeadlineWatcher
 from projections.appeals import AppealQueries, AppealsProjection
 from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
@@ -65,6 +66,7 @@ class Container:
     engine: ProjectionEngine
     queries: AppealQueries
     calendar: CalendarBook
+    watcher: DeadlineWatcher
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -84,6 +86,7 @@ class Container:
             decode=decode_event,
             rebuild_batch=settings.projection_batch,
         )
+        queries = AppealQueries(pool)
         return cls(
             settings=settings,
             info=info,
@@ -91,8 +94,9 @@ class Container:
             appeals=appeals,
             tokens=TokenStore(pool),
             engine=engine,
-            queries=AppealQueries(pool),
+            queries=queries,
             calendar=calendar,
+            watcher=DeadlineWatcher(appeals, queries, utc_now),
         )
 
     def seed_calendar(self) -> None:
@@ -122,6 +126,7 @@ class Container:
         )
 
     def close(self) -> None:
+        self.watcher.stop()
         self.engine.stop()
         self.appeals.close()
         self.pool.close()

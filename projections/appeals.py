@@ -4,6 +4,7 @@ and the columns that lists filter on. No personal data: the state holds none."""
 from __future__ import annotations
 
 import base64
+import builtins
 import contextlib
 from collections.abc import Iterator
 from datetime import datetime
@@ -40,6 +41,9 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     received_at: datetime
     register_due: datetime
     answer_due: datetime | None
+    forward_due: datetime | None
+    first_reaction_due: datetime | None
+    first_reaction_at: datetime | None
     first_answered_at: datetime | None
     closed_at: datetime | None
     outcome: str | None
@@ -47,6 +51,7 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     rework_count: int
     reopen_count: int
     satisfaction_score: int | None
+    breached: list[str]  # deadlines whose breach is recorded for their current due date
 
 
 _FIELDS = AppealSummary.__struct_fields__
@@ -58,7 +63,7 @@ class AppealsProjection:
     appeal (the fold's state is kept in memory between batches, not in the table)."""
 
     name = "appeals"
-    version = 1
+    version = 2  # v2: forward and first-reaction deadlines, first reaction, recorded breaches
     topics = None  # every appeal event changes the state
     tables = ("appeals",)
     ddl = """
@@ -78,13 +83,17 @@ class AppealsProjection:
             received_at timestamptz NOT NULL,
             register_due timestamptz NOT NULL,
             answer_due timestamptz,
+            forward_due timestamptz,
+            first_reaction_due timestamptz,
+            first_reaction_at timestamptz,
             first_answered_at timestamptz,
             closed_at timestamptz,
             outcome text,
             extensions integer NOT NULL,
             rework_count integer NOT NULL,
             reopen_count integer NOT NULL,
-            satisfaction_score integer
+            satisfaction_score integer,
+            breached text[] NOT NULL
         );
     """
     indexes = """
@@ -94,6 +103,8 @@ class AppealsProjection:
         CREATE INDEX IF NOT EXISTS {appeals}_department ON {appeals}
             (department, received_at DESC);
         CREATE INDEX IF NOT EXISTS {appeals}_registration ON {appeals} (registration_number);
+        CREATE INDEX IF NOT EXISTS {appeals}_open_answer ON {appeals} (answer_due)
+            WHERE closed_at IS NULL AND first_answered_at IS NULL;
     """
 
     def apply(self, batch: Batch) -> None:
@@ -140,6 +151,9 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.received_at,
         state.register_due,
         state.answer_due,
+        state.forward_due,
+        state.first_reaction_due,
+        state.first_reaction_at,
         state.first_answered_at,
         state.closed_at,
         state.outcome,
@@ -147,7 +161,19 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.rework_count,
         state.reopen_count,
         state.satisfaction_score,
+        breached(state),
     )
+
+
+def breached(state: AppealState) -> list[str]:
+    """The deadlines whose breach is recorded for the due date now in force."""
+    current = {
+        "register": state.register_due,
+        "forward": state.forward_due,
+        "first_reaction": state.first_reaction_due,
+        "answer": state.answer_due,
+    }
+    return sorted({b.deadline.value for b in state.breaches if current[b.deadline] == b.due})
 
 
 class AppealFilter(msgspec.Struct, frozen=True, kw_only=True):
@@ -213,6 +239,25 @@ class AppealQueries:
             next_cursor=encode_cursor(last.received_at, last.id) if last else None,
             position=int(tracked[0]) if tracked else 0,
         )
+
+    def breach_candidates(
+        self, now: datetime, limit: int = 1000
+    ) -> builtins.list[tuple[UUID, str]]:
+        """Open appeals with a deadline past due, unmet, whose breach is not yet recorded."""
+        query = """
+            SELECT appeal_id, d.deadline FROM appeals a, LATERAL (VALUES
+                ('register', a.register_due, a.registration_number IS NOT NULL),
+                ('forward', a.forward_due, a.department IS NOT NULL),
+                ('first_reaction', a.first_reaction_due, a.first_reaction_at IS NOT NULL),
+                ('answer', a.answer_due, a.first_answered_at IS NOT NULL)
+            ) AS d(deadline, due, met)
+            WHERE a.closed_at IS NULL AND NOT d.met AND d.due < %(now)s
+              AND NOT d.deadline = ANY(a.breached)
+            ORDER BY d.due LIMIT %(limit)s
+        """
+        with self._reading() as conn:
+            rows = conn.execute(query, {"now": now, "limit": limit}).fetchall()
+        return [(r[0], r[1]) for r in rows]
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[psycopg.Connection[Any]]:

@@ -208,9 +208,10 @@ class EscalateAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 class RecordDeadlineBreach(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
     route = "record-breach"
-    summary = "Record that a deadline passed unmet"
+    summary = "Record that a deadline passed unmet (and, with escalate_to, escalate it at once)"
 
     deadline: Deadline
+    escalate_to: EscalationTarget | None = None
 
 
 class CloseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):

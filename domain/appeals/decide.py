@@ -536,7 +536,29 @@ def _breach(command: cmd.RecordDeadlineBreach, c: _Context) -> list[ev.AppealEve
         raise RuleViolated(f"the '{command.deadline}' deadline has not passed yet (due {due})")
     if any(b.deadline is command.deadline and b.due == due for b in c.s.breaches):
         raise RuleViolated(f"the breach of the '{command.deadline}' deadline is already recorded")
-    return [ev.DeadlineBreached(**c.envelope(), deadline=command.deadline, due=due)]
+    events: list[ev.AppealEvent] = [
+        ev.DeadlineBreached(**c.envelope(), deadline=command.deadline, due=due)
+    ]
+    if command.escalate_to is not None:  # in the same transaction: never a breach without it
+        events.append(
+            ev.AppealEscalated(
+                **c.envelope(),
+                to=command.escalate_to,
+                to_person=None,
+                reason=f"Нарушен срок «{DEADLINE_WORDS[command.deadline]}»:"
+                f" {due.astimezone(c.policy.zone):%d.%m.%Y %H:%M}",
+                automatic=c.actor.role is Role.SYSTEM,
+            )
+        )
+    return events
+
+
+DEADLINE_WORDS = {
+    Deadline.REGISTER: "регистрация",
+    Deadline.FORWARD: "переадресация",
+    Deadline.FIRST_REACTION: "первая реакция",
+    Deadline.ANSWER: "ответ",
+}
 
 
 @_handles(cmd.CloseAppeal)
