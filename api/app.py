@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.controllers import appeals, calendar, health, projections
+from api.controllers import appeals, calendar, health, projections, sla
 from api.errors import EXCEPTION_HANDLERS
 from api.services import Services
 
@@ -66,6 +66,8 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             appeals.receive_appeal,
             *appeals.LIFECYCLE_ROUTES,
             calendar.get_year,
+            sla.overdue,
+            sla.at_risk,
             calendar.correct_day,
             appeals.get_appeal,
             appeals.get_history,

@@ -10,6 +10,7 @@ from domain.appeals.application import AppealsApplication
 from domain.sla.book import CalendarBook
 from projections.appeals import AppealQueries
 from projections.engine.runner import ProjectionStatus
+from projections.sla import SlaQueries
 
 # (projection name, log position, timeout in seconds) -> the position reached, or raises
 # ProjectionBehind
@@ -25,3 +26,4 @@ class Services:
     projection_status: Callable[[], list[ProjectionStatus]]
     wait_for_view: WaitForView
     calendar: CalendarBook
+    sla: SlaQueries

@@ -24,6 +24,7 @@ from projections.appeals import AppealQueries, AppealsProjection
 from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
 from projections.engine.runner import ProjectionEngine
+from projections.sla import SlaProjection, SlaQueries
 
 
 def utc_now() -> datetime:
@@ -53,7 +54,7 @@ class CalendarClock:
 
 def projections(settings: Settings) -> list[Projection]:
     """Every read model the engine runs."""
-    return [AppealsProjection(), DepartmentDaysProjection(settings.timezone)]
+    return [AppealsProjection(), DepartmentDaysProjection(settings.timezone), SlaProjection()]
 
 
 @dataclass
@@ -67,6 +68,7 @@ class Container:
     queries: AppealQueries
     calendar: CalendarBook
     watcher: DeadlineWatcher
+    sla: SlaQueries
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -97,6 +99,7 @@ class Container:
             queries=queries,
             calendar=calendar,
             watcher=DeadlineWatcher(appeals, queries, utc_now),
+            sla=SlaQueries(pool),
         )
 
     def seed_calendar(self) -> None:
@@ -123,6 +126,7 @@ class Container:
             projection_status=self.engine.status,
             wait_for_view=self.engine.wait_for,
             calendar=self.calendar,
+            sla=self.sla,
         )
 
     def close(self) -> None:

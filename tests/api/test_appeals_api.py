@@ -311,3 +311,35 @@ def test_the_deadlines_of_an_appeal_with_their_provenance(client: httpx.Client) 
     assert provenance["policy_id"] == "federal" and provenance["calendar_id"] == "RU"
     assert provenance["anchor"]["event"] == "AppealRegistered" and provenance["steps"]
     assert_problem(client.get(f"/api/v1/appeals/{uuid4()}/sla"), 404)
+
+
+def test_overdue_and_at_risk_lists(client: httpx.Client, tokens: dict[str, str]) -> None:
+    long_ago = "2026-01-12T09:00:00+03:00"
+    appeal_id = client.post(
+        "/api/v1/appeals",
+        json={**NEW_MESSAGE, "kind": "appeal", "channel": "email", "occurred_at": long_ago},
+    ).json()["id"]
+    act(client, appeal_id, "register", {"occurred_at": long_ago})
+    position = act(
+        client, appeal_id, "assign", {"department": "Отдел просрочек", "occurred_at": long_ago}
+    ).headers["x-otklik-position"]
+    overdue = client.get(
+        "/api/v1/sla/overdue", params={"department": "Отдел просрочек", "min_position": position}
+    )
+    assert overdue.status_code == 200, overdue.text
+    items = overdue.json()["items"]
+    assert [(i["appeal_id"], i["deadline"]) for i in items] == [(appeal_id, "answer")]
+    at_risk = client.get("/api/v1/sla/at-risk", params={"department": "Отдел просрочек"})
+    assert at_risk.status_code == 200 and at_risk.json()["items"] == []
+    mine = client.get("/api/v1/sla/overdue", headers=auth(tokens["other_executor"]))
+    assert mine.status_code == 200
+    assert all(i["department"] == "Управление культуры" for i in mine.json()["items"])
+    assert_problem(
+        client.get(
+            "/api/v1/sla/overdue",
+            params={"department": "Отдел просрочек"},
+            headers=auth(tokens["other_executor"]),
+        ),
+        403,
+    )
+    assert_problem(client.get("/api/v1/sla/overdue", params={"cursor": "garbage"}), 400)

@@ -1,0 +1,244 @@
+"""The SLA view: one row per deadline of every appeal — its due date in force, when its clock
+started, when it was met, whether a breach is recorded — with the department, sector, kind and
+channel to slice by. Whether a deadline is on track, at risk or overdue depends on the moment of
+the question, so the queries decide it (the rows hold only facts from the events).
+"""
+
+from __future__ import annotations
+
+import base64
+import builtins
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from domain.appeals.events import AppealEvent
+from domain.appeals.state import AppealState, evolve, fold
+from domain.appeals.vocabulary import Deadline
+from projections.engine.model import Batch, ProjectionNotReady
+
+CACHE_LIMIT = 200_000
+_COLUMNS = (
+    "appeal_id",
+    "deadline",
+    "due",
+    "started_at",
+    "met_at",
+    "closed",
+    "breached",
+    "registration_number",
+    "kind",
+    "channel",
+    "topic",
+    "department",
+    "sector",
+)
+
+
+def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
+    """The appeal's deadlines as rows (a deadline the appeal does not have is absent)."""
+    breached = {(b.deadline, b.due) for b in state.breaches}
+    registered = state.registered_at or state.received_at
+    facts = [
+        (Deadline.REGISTER, state.register_due, state.received_at, state.registered_at),
+        (Deadline.FORWARD, state.forward_due, registered, state.assigned_at),
+        (
+            Deadline.FIRST_REACTION,
+            state.first_reaction_due,
+            state.received_at,
+            state.first_reaction_at,
+        ),
+        (Deadline.ANSWER, state.answer_due, registered, state.first_answered_at),
+    ]
+    return [
+        (
+            state.id,
+            deadline.value,
+            due,
+            started,
+            met,
+            state.is_closed,
+            (deadline, due) in breached,
+            state.registration_number,
+            state.kind,
+            state.channel,
+            state.topic,
+            state.department,
+            state.sector,
+        )
+        for deadline, due, started, met in facts
+        if due is not None
+    ]
+
+
+class SlaProjection:
+    name = "sla"
+    version = 1
+    topics = None  # any event can change a deadline, meet it, or route the appeal
+    tables = ("sla_deadlines",)
+    ddl = """
+        CREATE TABLE {sla_deadlines} (
+            appeal_id uuid NOT NULL,
+            deadline text NOT NULL,
+            due timestamptz NOT NULL,
+            started_at timestamptz NOT NULL,
+            met_at timestamptz,
+            closed boolean NOT NULL,
+            breached boolean NOT NULL,
+            registration_number text,
+            kind text NOT NULL,
+            channel text NOT NULL,
+            topic text,
+            department text,
+            sector text,
+            PRIMARY KEY (appeal_id, deadline)
+        );
+    """
+    indexes = """
+        CREATE INDEX IF NOT EXISTS {sla_deadlines}_open ON {sla_deadlines} (due, appeal_id)
+            WHERE met_at IS NULL AND NOT closed;
+        CREATE INDEX IF NOT EXISTS {sla_deadlines}_open_department
+            ON {sla_deadlines} (department, due) WHERE met_at IS NULL AND NOT closed;
+    """
+
+    def apply(self, batch: Batch) -> None:
+        cache: dict[UUID, AppealState] = batch.cache
+        events = [e for e in batch.events if isinstance(e.event, AppealEvent)]
+        first: dict[UUID, int] = {}
+        for item in events:
+            first.setdefault(item.event.originator_id, item.event.originator_version)
+        missing = [i for i, version in first.items() if version > 1 and i not in cache]
+        for appeal_id, stream in batch.streams(missing).items():
+            state = fold(e for e in stream if e.originator_version < first[appeal_id])
+            if state is not None:
+                cache[appeal_id] = state
+        touched: dict[UUID, AppealState] = {}
+        for item in events:
+            event = item.event
+            state = evolve(cache.get(event.originator_id), event)
+            cache[event.originator_id] = touched[event.originator_id] = state
+        rows = [row for state in touched.values() for row in rows_of(state)]
+        if rows:
+            batch.upsert("sla_deadlines", _COLUMNS, rows, key=("appeal_id", "deadline"))
+        if len(cache) > CACHE_LIMIT:
+            for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
+                del cache[appeal_id]
+
+
+class SlaFilter(msgspec.Struct, frozen=True, kw_only=True):
+    department: str | None = None
+    sector: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    deadline: str | None = None
+
+
+class SlaItem(msgspec.Struct, frozen=True, kw_only=True):
+    appeal_id: UUID
+    registration_number: str | None
+    deadline: str
+    due: datetime
+    started_at: datetime
+    breached: bool
+    kind: str
+    channel: str
+    topic: str | None
+    department: str | None
+    sector: str | None
+
+
+class SlaPage(msgspec.Struct, frozen=True, kw_only=True):
+    items: builtins.list[SlaItem]
+    next_cursor: str | None
+    position: int
+
+
+_ITEM_FIELDS = SlaItem.__struct_fields__
+_SELECT = (
+    "SELECT appeal_id, registration_number, deadline, due, started_at, breached, kind, channel,"
+    " topic, department, sector FROM sla_deadlines"
+)
+
+
+class SlaQueries:
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def overdue(
+        self, where: SlaFilter, *, now: datetime, limit: int, cursor: str | None
+    ) -> SlaPage:
+        """Open deadlines past due, the longest overdue first."""
+        return self._page(where, "due < %(now)s", now, None, limit, cursor)
+
+    def at_risk(
+        self, where: SlaFilter, *, now: datetime, share: float, limit: int, cursor: str | None
+    ) -> SlaPage:
+        """Open deadlines not yet due with less than ``share`` of their time left, soonest first."""
+        condition = "due >= %(now)s AND (due - %(now)s) < (due - started_at) * %(share)s"
+        return self._page(where, condition, now, share, limit, cursor)
+
+    def _page(
+        self,
+        where: SlaFilter,
+        condition: str,
+        now: datetime,
+        share: float | None,
+        limit: int,
+        cursor: str | None,
+    ) -> SlaPage:
+        clauses = ["met_at IS NULL", "NOT closed", condition]
+        params: dict[str, Any] = {"now": now, "share": share, "limit": limit + 1}
+        for column in ("department", "sector", "kind", "channel", "deadline"):
+            value = getattr(where, column)
+            if value is not None:
+                clauses.append(f"{column} = %({column})s")
+                params[column] = value
+        if cursor is not None:
+            due, appeal_id, deadline = _decode_cursor(cursor)
+            clauses.append("(due, appeal_id, deadline) > (%(c_due)s, %(c_id)s, %(c_deadline)s)")
+            params.update(c_due=due, c_id=appeal_id, c_deadline=deadline)
+        query = (
+            f"{_SELECT} WHERE {' AND '.join(clauses)}"
+            " ORDER BY due, appeal_id, deadline LIMIT %(limit)s"
+        )
+        with self._reading() as conn:
+            tracked = conn.execute(
+                "SELECT position FROM projection_builds WHERE name = 'sla' AND active"
+            ).fetchone()
+            rows = conn.execute(query, params).fetchall()
+        more = len(rows) > limit
+        items = [SlaItem(**dict(zip(_ITEM_FIELDS, r, strict=True))) for r in rows[:limit]]
+        last = items[-1] if more and items else None
+        return SlaPage(
+            items=items,
+            next_cursor=_encode_cursor(last) if last else None,
+            position=int(tracked[0]) if tracked else 0,
+        )
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except psycopg.errors.UndefinedTable:
+            raise ProjectionNotReady(SlaProjection.name) from None
+
+
+def _encode_cursor(item: SlaItem) -> str:
+    raw = f"{item.due.isoformat()}|{item.appeal_id}|{item.deadline}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, UUID, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        due, appeal_id, deadline = raw.split("|")
+        return datetime.fromisoformat(due), UUID(appeal_id), deadline
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError("the cursor is not one this API returned") from None
