@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint typecheck unit bench-commands bench-projections lock clean
+.PHONY: venv demo test lint typecheck unit bench-commands bench-projections bench-sla lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -39,6 +39,9 @@ bench-commands: venv
 
 bench-projections: venv
 	$(BIN)/python -m bench.projections
+
+bench-sla: venv
+	$(BIN)/python -m bench.sla
 
 # Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
 lock: venv
