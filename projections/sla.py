@@ -79,7 +79,7 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
 
 class SlaProjection:
     name = "sla"
-    version = 1
+    version = 2  # v2: the open-deadline indexes cover the lists' whole sort order
     topics = None  # any event can change a deadline, meet it, or route the appeal
     tables = ("sla_deadlines",)
     ddl = """
@@ -101,10 +101,11 @@ class SlaProjection:
         );
     """
     indexes = """
-        CREATE INDEX IF NOT EXISTS {sla_deadlines}_open ON {sla_deadlines} (due, appeal_id)
-            WHERE met_at IS NULL AND NOT closed;
+        CREATE INDEX IF NOT EXISTS {sla_deadlines}_open
+            ON {sla_deadlines} (due, appeal_id, deadline) WHERE met_at IS NULL AND NOT closed;
         CREATE INDEX IF NOT EXISTS {sla_deadlines}_open_department
-            ON {sla_deadlines} (department, due) WHERE met_at IS NULL AND NOT closed;
+            ON {sla_deadlines} (department, due, appeal_id, deadline)
+            WHERE met_at IS NULL AND NOT closed;
     """
 
     def apply(self, batch: Batch) -> None:
