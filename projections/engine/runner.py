@@ -525,11 +525,15 @@ class ProjectionEngine:
 
     # --- switching reads to a build -------------------------------------------------------------
     def _create_indexes(self, build: Build) -> None:
+        """The secondary indexes, then fresh planner statistics: a table filled in bulk has
+        none until autovacuum comes by, and its first queries would be planned blind."""
         projection = self.projections[build.name]
-        if projection.indexes.strip():
-            names = {t: build.physical(t) for t in projection.tables}
-            with self.pool.connection() as conn, conn.transaction():
+        names = {t: build.physical(t) for t in projection.tables}
+        with self.pool.connection() as conn, conn.transaction():
+            if projection.indexes.strip():
                 conn.execute(projection.indexes.format(**names))
+            for table in names.values():
+                conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(table)))
 
     def try_activate(self, build: Build) -> bool:
         """Point the views at ``build`` when it has caught up with the active build (or with the
