@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
@@ -27,3 +28,5 @@ class Services:
     wait_for_view: WaitForView
     calendar: CalendarBook
     sla: SlaQueries
+    # after a calendar correction: (day, reason) -> appeals whose deadlines were re-timed
+    calendar_corrected: Callable[[date, str], int]

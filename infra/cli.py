@@ -186,7 +186,11 @@ def calendar_set(
         except DomainError as error:
             typer.echo(error.message, err=True)
             raise typer.Exit(1) from None
-        typer.echo(f"calendar {calendar.id} version {calendar.version}: {day:%d.%m.%Y} is {kind}")
+        retimed = container.calendar_corrected(day.date(), reason)
+        typer.echo(
+            f"calendar {calendar.id} version {calendar.version}: {day:%d.%m.%Y} is {kind};"
+            f" deadlines re-timed in {retimed} open appeal(s)"
+        )
 
 
 @sla_app.command("watch")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -17,6 +17,7 @@ from domain.sla.policy import FEDERAL
 from infra import calendar_source, database
 from infra.database import ConnectionInfo
 from infra.eventstore import decode_event
+from infra.retimer import Retimer
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.watcher import DeadlineWatcher
@@ -42,6 +43,9 @@ class CalendarClock:
         self.ttl = ttl
         self._clock: SlaClock | None = None
         self._read_at = 0.0
+
+    def refresh(self) -> None:
+        self._clock = None
 
     def __call__(self) -> SlaClock:
         now = time.monotonic()
@@ -69,6 +73,8 @@ class Container:
     calendar: CalendarBook
     watcher: DeadlineWatcher
     sla: SlaQueries
+    sla_clock: CalendarClock
+    retimer: Retimer
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -100,6 +106,21 @@ class Container:
             calendar=calendar,
             watcher=DeadlineWatcher(appeals, queries, utc_now),
             sla=SlaQueries(pool),
+            sla_clock=appeals_clock,
+            retimer=Retimer(appeals, pool),
+        )
+
+    def calendar_corrected(self, day: date, reason: str) -> int:
+        """After a correction: new decisions use the new calendar at once, and the open
+        deadlines it moves are re-timed (the number of appeals whose deadlines moved)."""
+        self.sla_clock.refresh()
+        calendar = self.calendar.calendar("RU")
+        found = calendar.day(day)
+        what = found.note or found.kind.value
+        return self.retimer.retime(
+            day,
+            f"Производственный календарь {calendar.id} исправлен (версия {calendar.version}):"
+            f" {day:%d.%m.%Y} — {what}. {reason}",
         )
 
     def seed_calendar(self) -> None:
@@ -127,6 +148,7 @@ class Container:
             wait_for_view=self.engine.wait_for,
             calendar=self.calendar,
             sla=self.sla,
+            calendar_corrected=self.calendar_corrected,
         )
 
     def close(self) -> None:

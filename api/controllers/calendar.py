@@ -31,6 +31,7 @@ class CalendarVersion(msgspec.Struct, frozen=True, kw_only=True):
     calendar_id: str
     version: int
     day: CalendarDay
+    retimed_appeals: int  # open appeals whose deadlines the correction moved (each an event)
 
 
 @get("/api/v1/calendar/{year:int}", sync_to_thread=True, tags=["calendar"])
@@ -62,13 +63,18 @@ def correct_day(
     request: Request[Any, Any, Any], data: CorrectDay, services: Services, if_match: IfMatch = None
 ) -> Response[CalendarVersion]:
     """Correct one day (a late decree, a regional holiday): recorded as an event with its reason;
-    the calendar's version goes up. Deadlines keep the version they were computed under."""
+    the calendar's version goes up. Open deadlines the day moves are re-timed, each appeal with an
+    event that says so; met deadlines and closed appeals stay as they were judged."""
     actor = authenticated(request, services.authenticate)
     require_role(actor, EDITORS, "correct the production calendar")
     calendar = services.calendar.correct(
         data, actor=actor, expected_version=expected_version(if_match)
     )
+    retimed = services.calendar_corrected(data.day, data.reason)
     body = CalendarVersion(
-        calendar_id=calendar.id, version=calendar.version, day=calendar.day(data.day)
+        calendar_id=calendar.id,
+        version=calendar.version,
+        day=calendar.day(data.day),
+        retimed_appeals=retimed,
     )
     return Response(body, headers={"ETag": etag(calendar.version)})

@@ -24,6 +24,7 @@ from domain.appeals.vocabulary import (
     ReopenedBy,
     ReworkReason,
 )
+from domain.sla.policy import ComputedDeadline
 
 Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Evidence = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
@@ -212,6 +213,16 @@ class RecordDeadlineBreach(Command, frozen=True, kw_only=True, forbid_unknown_fi
 
     deadline: Deadline
     escalate_to: EscalationTarget | None = None
+
+
+class RetimeDeadlines(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Record deadlines recomputed under a corrected calendar (the system's re-timer)."""
+
+    route = "retime-deadlines"
+    summary = "Record deadlines recomputed after a calendar correction (system)"
+
+    deadlines: tuple[ComputedDeadline, ...]
+    reason: Text
 
 
 class CloseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):

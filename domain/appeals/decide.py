@@ -47,6 +47,7 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.LeaveWithoutAnswer: _STAFF,
     cmd.EscalateAppeal: _ANSWERERS | {Role.SYSTEM},
     cmd.RecordDeadlineBreach: _STAFF | {Role.SYSTEM},
+    cmd.RetimeDeadlines: frozenset({Role.SYSTEM}),
     cmd.CloseAppeal: _STAFF,
 }
 
@@ -162,6 +163,7 @@ def decide(
             | cmd.CloseAppeal
             | cmd.LeaveWithoutAnswer
             | cmd.RecordDeadlineBreach
+            | cmd.RetimeDeadlines
             | cmd.EscalateAppeal,
         ):
             raise RuleViolated(f"the appeal must be registered before '{command.route}'")
@@ -559,6 +561,22 @@ DEADLINE_WORDS = {
     Deadline.FIRST_REACTION: "первая реакция",
     Deadline.ANSWER: "ответ",
 }
+
+
+@_handles(cmd.RetimeDeadlines)
+def _retime(command: cmd.RetimeDeadlines, c: _Context) -> list[ev.AppealEvent]:
+    changed = []
+    for computed in command.deadlines:
+        due, met = _deadline_state(c.s, computed.deadline)
+        if due is None or met:
+            continue  # judged already, or not a deadline of this appeal: stays as it was
+        if c.s.is_paused and computed.deadline is Deadline.ANSWER:
+            continue  # re-timed when it resumes
+        if computed.due != due:
+            changed.append(computed)
+    if not changed:
+        raise RuleViolated("no open deadline of the appeal changes")
+    return [ev.DeadlinesRetimed(**c.envelope(), deadlines=tuple(changed), reason=command.reason)]
 
 
 @_handles(cmd.CloseAppeal)

@@ -222,6 +222,14 @@ class DeadlineBreached(AppealEvent, frozen=True, kw_only=True):
     due: datetime
 
 
+class DeadlinesRetimed(AppealEvent, frozen=True, kw_only=True):
+    """Deadlines recomputed after a correction of the calendar (or the policy) they were computed
+    under: each new one with its provenance, and why."""
+
+    deadlines: tuple[ComputedDeadline, ...]
+    reason: str
+
+
 class AppealClosed(AppealEvent, frozen=True, kw_only=True):
     outcome: Outcome
     comment: str | None
@@ -251,4 +259,5 @@ APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     AppealEscalated,
     DeadlineBreached,
     AppealClosed,
+    DeadlinesRetimed,
 )

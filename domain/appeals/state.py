@@ -315,6 +315,17 @@ def _(event: ev.AppealClosed, state: AppealState) -> AppealState:
     )
 
 
+@_on
+def _(event: ev.DeadlinesRetimed, state: AppealState) -> AppealState:
+    fields = {
+        Deadline.REGISTER: "register_due",
+        Deadline.FORWARD: "forward_due",
+        Deadline.FIRST_REACTION: "first_reaction_due",
+        Deadline.ANSWER: "answer_due",
+    }
+    return _next(state, event, **{fields[d.deadline]: d.due for d in event.deadlines})
+
+
 def started(event: ev.AppealReceived) -> AppealState:
     return AppealState(
         id=event.originator_id,

@@ -68,6 +68,8 @@ def _recorded(event: ev.AppealEvent) -> list[tuple[Deadline, datetime, ComputedD
         found = [(event.deadline, event.new_due)]
     elif isinstance(event, ev.AppealResumed):
         found = [(Deadline.ANSWER, event.answer_due)]
+    elif isinstance(event, ev.DeadlinesRetimed):
+        found = [(d.deadline, d.due) for d in event.deadlines]
     return [(d, due, computed.get(d)) for d, due in found if due is not None]
 
 

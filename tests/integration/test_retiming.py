@@ -1,0 +1,70 @@
+"""A calendar correction re-times only the open deadlines it moves, with events that say so."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from domain.appeals import commands as cmd
+from domain.appeals import events as ev
+from domain.appeals.application import AppealsApplication
+from domain.appeals.vocabulary import Channel, Deadline, Kind
+from domain.sla.book import CorrectDay
+from domain.sla.calendar import DayKind
+from infra.container import Container
+from tests.support.appeals import CURATOR, DRAFT, OPERATOR, receive
+
+pytestmark = pytest.mark.integration
+
+
+def retimed(app: AppealsApplication, appeal_id: UUID) -> list[ev.DeadlinesRetimed]:
+    return [e for e in app.events_of(appeal_id) if isinstance(e, ev.DeadlinesRetimed)]
+
+
+def test_a_correction_moves_open_working_day_deadlines_and_nothing_else(
+    app: AppealsApplication, container: Container
+) -> None:
+    incident = app.receive(receive(Kind.INCIDENT, Channel.VK), actor=OPERATOR, idempotency=None)
+    app.handle(incident.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    letter = app.receive(receive(Kind.APPEAL, Channel.EMAIL), actor=OPERATOR, idempotency=None)
+    app.handle(letter.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    answered = app.receive(receive(Kind.INCIDENT, Channel.VK), actor=OPERATOR, idempotency=None)
+    for command in (
+        cmd.RegisterAppeal(),
+        cmd.AssignAppeal(department="Управление ЖКХ"),
+        DRAFT,
+        cmd.ApproveAnswer(),
+        cmd.PublishAnswer(),
+    ):
+        app.handle(answered.state.id, command, actor=OPERATOR)
+    container.engine.catch_up_all()
+    before = app.state(incident.state.id)
+    assert before.answer_due is not None
+    calendar = container.calendar.calendar()
+    today = datetime.now(UTC).astimezone(ZoneInfo("Europe/Moscow")).date()
+    day = calendar.add_working_days(today, 3)  # inside the incident's 7 working days
+    assert day < before.answer_due.date()
+    container.calendar.correct(
+        CorrectDay(
+            day=day, kind=DayKind.DAY_OFF, note="Внеплановый выходной", reason="Тест пересчёта"
+        ),
+        actor=CURATOR,
+    )
+    assert container.calendar_corrected(day, "Тест пересчёта") >= 1
+    # The incident's answer deadline (7 working days) moves by a working day, with an event.
+    (event,) = retimed(app, incident.state.id)
+    (answer,) = event.deadlines
+    assert answer.deadline is Deadline.ANSWER and answer.due > before.answer_due
+    assert answer.provenance.calendar_version == container.calendar.calendar().version
+    assert "Внеплановый выходной" in event.reason and event.actor.role == "system"
+    assert app.state(incident.state.id).answer_due == answer.due
+    # The letter's 30 calendar days do not end on that day: nothing to re-time.
+    assert retimed(app, letter.state.id) == []
+    # An answered appeal is judged as it was.
+    assert retimed(app, answered.state.id) == []
+    # Doing it again changes nothing.
+    container.calendar_corrected(day, "Тест пересчёта")
+    assert len(retimed(app, incident.state.id)) == 1
