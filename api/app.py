@@ -68,6 +68,8 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             calendar.get_year,
             sla.overdue,
             sla.at_risk,
+            sla.get_policy,
+            sla.publish_policy,
             calendar.correct_day,
             appeals.get_appeal,
             appeals.get_history,

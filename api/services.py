@@ -8,7 +8,7 @@ from datetime import date
 
 from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
-from domain.sla.book import CalendarBook
+from domain.sla.book import CalendarBook, PolicyBook
 from projections.appeals import AppealQueries
 from projections.engine.runner import ProjectionStatus
 from projections.sla import SlaQueries
@@ -30,3 +30,6 @@ class Services:
     sla: SlaQueries
     # after a calendar correction: (day, reason) -> appeals whose deadlines were re-timed
     calendar_corrected: Callable[[date, str], int]
+    policies: PolicyBook
+    policy_id: str  # the SLA policy in force
+    policy_published: Callable[[], None]

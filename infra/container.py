@@ -11,7 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from api.services import Services
 from domain.appeals.application import AppealsApplication
-from domain.sla.book import CalendarBook
+from domain.sla.book import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
 from domain.sla.policy import FEDERAL
 from infra import calendar_source, database
@@ -33,12 +33,21 @@ def utc_now() -> datetime:
 
 
 class CalendarClock:
-    """The SLA clock in force for new decisions: the federal policy and the RU calendar as the
-    event store holds it, re-read at most every ``ttl`` seconds (a correction takes effect for
-    new deadlines within that time)."""
+    """The SLA clock in force for new decisions: the policy in force and the RU calendar as the
+    event store holds them, re-read at most every ``ttl`` seconds (and at once after a change
+    made through this process)."""
 
-    def __init__(self, book: CalendarBook, timezone: str, ttl: float = 5.0) -> None:
+    def __init__(
+        self,
+        book: CalendarBook,
+        policies: PolicyBook,
+        policy_id: str,
+        timezone: str,
+        ttl: float = 5.0,
+    ) -> None:
         self.book = book
+        self.policies = policies
+        self.policy_id = policy_id
         self.timezone = timezone
         self.ttl = ttl
         self._clock: SlaClock | None = None
@@ -51,7 +60,8 @@ class CalendarClock:
         now = time.monotonic()
         if self._clock is None or now - self._read_at > self.ttl:
             calendar = self.book.calendar("RU")
-            self._clock = SlaClock(policy=FEDERAL, calendar=calendar, timezone=self.timezone)
+            policy = self.policies.policy(self.policy_id) or FEDERAL
+            self._clock = SlaClock(policy=policy, calendar=calendar, timezone=self.timezone)
             self._read_at = now
         return self._clock
 
@@ -71,6 +81,7 @@ class Container:
     engine: ProjectionEngine
     queries: AppealQueries
     calendar: CalendarBook
+    policies: PolicyBook
     watcher: DeadlineWatcher
     sla: SlaQueries
     sla_clock: CalendarClock
@@ -85,7 +96,8 @@ class Container:
             clock=utc_now,
         )
         calendar = CalendarBook(appeals, utc_now)
-        appeals_clock = CalendarClock(calendar, settings.timezone)
+        policies = PolicyBook(appeals, utc_now)
+        appeals_clock = CalendarClock(calendar, policies, settings.sla_policy, settings.timezone)
         appeals.use_clock_source(appeals_clock)
         engine = ProjectionEngine(
             pool=pool,
@@ -104,6 +116,7 @@ class Container:
             engine=engine,
             queries=queries,
             calendar=calendar,
+            policies=policies,
             watcher=DeadlineWatcher(appeals, queries, utc_now),
             sla=SlaQueries(pool),
             sla_clock=appeals_clock,
@@ -124,8 +137,15 @@ class Container:
         )
 
     def seed_calendar(self) -> None:
-        """Make sure the production calendar holds the years deadlines can reach."""
+        """Make sure the production calendar holds the years deadlines can reach, and the
+        federal SLA policy is published (version 1) when no policy is."""
         calendar_source.seed(self.calendar, calendar_source.default_years(utc_now().date()))
+        if self.settings.sla_policy == FEDERAL.id:
+            self.policies.seed(FEDERAL, actor=calendar_source.SEEDER)
+        self.sla_clock.refresh()
+
+    def policy_published(self) -> None:
+        self.sla_clock.refresh()
 
     def readiness(self) -> tuple[bool, str]:
         try:
@@ -149,6 +169,9 @@ class Container:
             calendar=self.calendar,
             sla=self.sla,
             calendar_corrected=self.calendar_corrected,
+            policies=self.policies,
+            policy_id=self.settings.sla_policy,
+            policy_published=self.policy_published,
         )
 
     def close(self) -> None:

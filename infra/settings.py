@@ -18,6 +18,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int  # OTKLIK_WORKERS: ASGI worker processes under granian
     projections_in_process: bool  # OTKLIK_PROJECTIONS_IN_PROCESS: run projections in `serve`
     projection_batch: int  # OTKLIK_PROJECTION_BATCH: most events in one rebuild transaction
+    sla_policy: str  # OTKLIK_SLA_POLICY: the id of the SLA policy in force
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -33,6 +34,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             projections_in_process=env.get("OTKLIK_PROJECTIONS_IN_PROCESS", "true").lower()
             in ("1", "true", "yes", "y"),
             projection_batch=int(env.get("OTKLIK_PROJECTION_BATCH", "50000")),
+            sla_policy=env.get("OTKLIK_SLA_POLICY", "federal"),
         )
 
     def with_database(self, url: str) -> Settings:

@@ -3,14 +3,19 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Request, get
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
 from api.auth import authenticated, require_role
 from api.controllers.appeals import READ_WAIT_SECONDS, MinPosition
 from api.errors import ApiProblem
+from api.schemas import etag, expected_version
 from api.services import Services
 from domain.shared.actors import STAFF_READERS, Role
+from domain.sla.book import EDITORS, PublishPolicy
+from domain.sla.policy import SlaPolicy
 from projections.sla import SlaFilter, SlaPage
 
 Limit = Annotated[int, Parameter(ge=1, le=500)]
@@ -90,3 +95,61 @@ def at_risk(
 
 def _now(services: Services) -> datetime:
     return services.appeals.clock()
+
+
+class PolicyInForce(msgspec.Struct, frozen=True, kw_only=True):
+    in_force: bool  # the policy new deadlines are computed under
+    policy: SlaPolicy
+
+
+# GET and POST share a path: like /api/v1/appeals, these two are async and move their blocking
+# work to a thread themselves (Litestar wraps a shared path's sync_to_thread handlers twice).
+@get("/api/v1/sla/policies/{policy_id:str}", tags=["sla"])
+async def get_policy(
+    request: Request[Any, Any, Any], policy_id: str, services: Services
+) -> Response[PolicyInForce]:
+    """The latest version of an SLA policy: its rules (deadline, kinds, channels, topic, anchor,
+    amount, unit, roll-over), extension cap, pausable kinds, "at risk" share."""
+    return await sync_to_thread(_get_policy, request, policy_id, services)
+
+
+def _get_policy(
+    request: Request[Any, Any, Any], policy_id: str, services: Services
+) -> Response[PolicyInForce]:
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read SLA policies")
+    policy = services.policies.policy(policy_id)
+    if policy is None:
+        raise ApiProblem(404, "not-found", "Not found", f"there is no SLA policy {policy_id!r}")
+    body = PolicyInForce(in_force=policy_id == services.policy_id, policy=policy)
+    return Response(body, headers={"ETag": etag(policy.version)})
+
+
+@post("/api/v1/sla/policies/{policy_id:str}", status_code=201, tags=["sla"])
+async def publish_policy(
+    request: Request[Any, Any, Any],
+    policy_id: Annotated[str, Parameter(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")],
+    data: PublishPolicy,
+    services: Services,
+    if_match: Annotated[str | None, Parameter(header="If-Match", required=False)] = None,
+) -> Response[SlaPolicy]:
+    """Publish a new version of an SLA policy (curator, head, administrator): recorded as an
+    event; new deadlines use it at once when it is the policy in force. Deadlines already
+    computed keep the version they name."""
+    return await sync_to_thread(_publish_policy, request, policy_id, data, services, if_match)
+
+
+def _publish_policy(
+    request: Request[Any, Any, Any],
+    policy_id: str,
+    data: PublishPolicy,
+    services: Services,
+    if_match: str | None,
+) -> Response[SlaPolicy]:
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, EDITORS, "publish SLA policies")
+    policy = services.policies.publish(
+        policy_id, data, actor=actor, expected_version=expected_version(if_match)
+    )
+    services.policy_published()
+    return Response(policy, status_code=201, headers={"ETag": etag(policy.version)})

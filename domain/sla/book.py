@@ -18,6 +18,7 @@ import msgspec
 from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
+from domain.appeals.vocabulary import Deadline, Kind
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import (
     ConcurrencyConflict,
@@ -28,6 +29,7 @@ from domain.shared.errors import (
     VersionMismatch,
 )
 from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
+from domain.sla.policy import DeadlineRule, SlaPolicy
 
 _NAMESPACE = uuid.UUID("2f4b8a71-9a7e-4d0e-8a61-3b1c5f7d9e20")
 EDITORS = frozenset({Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR})
@@ -208,3 +210,140 @@ class CalendarBook:
                 "the calendar was changed at the same time; reload it and decide again"
             ) from None
         return fold(calendar_id, [*self.events(calendar_id)])
+
+
+# --- SLA policies as versioned data ------------------------------------------------------------
+def policy_stream_id(policy_id: str) -> UUID:
+    return uuid.uuid5(_NAMESPACE, f"sla-policy:{policy_id}")
+
+
+class PolicyEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    occurred_at: datetime
+    actor: Actor
+    policy_id: str
+
+
+class SlaPolicyPublished(PolicyEvent, frozen=True, kw_only=True):
+    policy: SlaPolicy  # its version is the stream's version
+    note: str
+
+
+POLICY_EVENT_TYPES: tuple[type[PolicyEvent], ...] = (SlaPolicyPublished,)
+
+
+class PublishPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A new version of an SLA policy: the whole set of rules (a region's terms)."""
+
+    title: Annotated[str, msgspec.Meta(min_length=3, max_length=300)]
+    rules: tuple[DeadlineRule, ...]
+    max_extension_days: Annotated[int, msgspec.Meta(ge=0)] = 30
+    single_extension: frozenset[Kind] = frozenset({Kind.MESSAGE})
+    pausable: frozenset[Kind] = frozenset({Kind.MESSAGE, Kind.INCIDENT, Kind.CALL})
+    at_risk_share: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.2
+    note: Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+
+
+def decide_publish(
+    current: SlaPolicy | None,
+    policy_id: str,
+    command: PublishPolicy,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> list[PolicyEvent]:
+    if actor.role not in EDITORS and actor.role is not Role.SYSTEM:
+        raise Forbidden("only a curator, the head or an administrator publishes SLA policies")
+    if command.max_extension_days > 30:
+        raise InvalidCommand("59-ФЗ allows an extension of 30 days at most, in all")
+    for rule in command.rules:
+        if rule.amount < 1:
+            raise InvalidCommand(f"the {rule.deadline} rule needs an amount of at least 1")
+    for kind in Kind:
+        for deadline in (Deadline.REGISTER, Deadline.ANSWER):
+            if not any(r.deadline is deadline and kind in r.kinds for r in command.rules):
+                raise InvalidCommand(f"every kind needs a {deadline} rule; {kind} has none")
+    version = (current.version if current else 0) + 1
+    policy = SlaPolicy(
+        id=policy_id,
+        version=version,
+        title=command.title,
+        rules=command.rules,
+        max_extension_days=command.max_extension_days,
+        single_extension=command.single_extension,
+        pausable=command.pausable,
+        at_risk_share=command.at_risk_share,
+    )
+    return [
+        SlaPolicyPublished(
+            originator_id=policy_stream_id(policy_id),
+            originator_version=version,
+            timestamp=now,
+            occurred_at=now,
+            actor=actor,
+            policy_id=policy_id,
+            policy=policy,
+            note=command.note,
+        )
+    ]
+
+
+class PolicyBook:
+    """Reads and publishes SLA policies through the event store."""
+
+    def __init__(self, store: Application[UUID], clock: Callable[[], datetime]) -> None:
+        self.store = store
+        self.clock = clock
+
+    def policy(self, policy_id: str) -> SlaPolicy | None:
+        found: list[Any] = list(self.store.events.get(policy_stream_id(policy_id)))
+        published = [e for e in found if isinstance(e, SlaPolicyPublished)]
+        return published[-1].policy if published else None
+
+    def publish(
+        self,
+        policy_id: str,
+        command: PublishPolicy,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> SlaPolicy:
+        current = self.policy(policy_id)
+        version = current.version if current else 0
+        if expected_version is not None and expected_version != version:
+            raise VersionMismatch(expected_version, version)
+        events = decide_publish(current, policy_id, command, actor=actor, now=self.clock())
+        try:
+            self.store.save(*events)
+        except IntegrityError:
+            raise ConcurrencyConflict(
+                "the policy was published at the same time; reload it and decide again"
+            ) from None
+        published = events[0]
+        assert isinstance(published, SlaPolicyPublished)
+        return published.policy
+
+    def seed(self, policy: SlaPolicy, *, actor: Actor) -> SlaPolicy:
+        """Publish ``policy`` as version 1 when nothing is published under its id yet."""
+        current = self.policy(policy.id)
+        if current is not None:
+            return current
+        command = PublishPolicy(
+            title=policy.title,
+            rules=policy.rules,
+            max_extension_days=policy.max_extension_days,
+            single_extension=policy.single_extension,
+            pausable=policy.pausable,
+            at_risk_share=policy.at_risk_share,
+            note="Федеральные сроки по умолчанию",
+        )
+        try:
+            return self.publish(policy.id, command, actor=actor)
+        except ConcurrencyConflict:  # another process seeded it first: theirs stands
+            found = self.policy(policy.id)
+            assert found is not None
+            return found

@@ -4,15 +4,31 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 import pytest
 
+from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
-from domain.shared.errors import Forbidden, NotFound, RuleViolated, VersionMismatch
-from domain.sla.book import CalendarDayCorrected, CalendarYearSeeded, CorrectDay, stream_id
+from domain.appeals.events import AppealRegistered
+from domain.appeals.vocabulary import Deadline
+from domain.shared.errors import (
+    Forbidden,
+    InvalidCommand,
+    NotFound,
+    RuleViolated,
+    VersionMismatch,
+)
+from domain.sla.book import (
+    CalendarDayCorrected,
+    CalendarYearSeeded,
+    CorrectDay,
+    PublishPolicy,
+    stream_id,
+)
 from domain.sla.calendar import DayKind
 from infra import calendar_source
 from infra.container import Container
-from tests.support.appeals import CURATOR, OPERATOR
+from tests.support.appeals import CURATOR, OPERATOR, receive
 
 pytestmark = pytest.mark.integration
 REGIONAL = CorrectDay(
@@ -65,3 +81,41 @@ def test_a_correction_is_an_event_and_a_new_version(
     # The calendar stream is not an appeal.
     with pytest.raises(NotFound):
         app.state(stream_id("RU"))
+
+
+def test_a_published_policy_version_is_used_for_new_deadlines(
+    container: Container, app: AppealsApplication
+) -> None:
+    container.seed_calendar()
+    current = container.policies.policy("federal")
+    assert current is not None and current.version >= 1
+    command = PublishPolicy(
+        title=current.title,
+        rules=current.rules,
+        note="Уточнение формулировок, сроки прежние",
+    )
+    with pytest.raises(Forbidden):
+        container.policies.publish("federal", command, actor=OPERATOR)
+    with pytest.raises(VersionMismatch):
+        container.policies.publish(
+            "federal", command, actor=CURATOR, expected_version=current.version - 1
+        )
+    with pytest.raises(InvalidCommand, match="answer rule"):
+        container.policies.publish(
+            "federal",
+            msgspec.structs.replace(
+                command, rules=tuple(r for r in current.rules if r.deadline is not Deadline.ANSWER)
+            ),
+            actor=CURATOR,
+        )
+    published = container.policies.publish(
+        "federal", command, actor=CURATOR, expected_version=current.version
+    )
+    assert published.version == current.version + 1
+    container.policy_published()
+    r = app.receive(receive(), actor=OPERATOR, idempotency=None)
+    registered = app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    event = app.events_of(registered.state.id)[-1]
+    assert isinstance(event, AppealRegistered)
+    assert event.deadline_policy == f"federal/{published.version}"
+    assert all(d.provenance.policy_version == published.version for d in event.deadlines)
