@@ -32,4 +32,5 @@ class Services:
     calendar_corrected: Callable[[date, str], int]
     policies: PolicyBook
     policy_id: str  # the SLA policy in force
-    policy_published: Callable[[], None]
+    # after a new policy version: (policy id, note) -> appeals whose deadlines were re-timed
+    policy_published: Callable[[str, str], int]

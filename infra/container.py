@@ -144,8 +144,16 @@ class Container:
             self.policies.seed(FEDERAL, actor=calendar_source.SEEDER)
         self.sla_clock.refresh()
 
-    def policy_published(self) -> None:
+    def policy_published(self, policy_id: str, note: str) -> int:
+        """After a new policy version: new decisions use it at once and, when it is the policy in
+        force, the open deadlines it moves are re-timed (the number of appeals)."""
         self.sla_clock.refresh()
+        if policy_id != self.settings.sla_policy:
+            return 0
+        policy = self.sla_clock().policy
+        return self.retimer.retime(
+            None, f"SLA-политика {policy.id} версии {policy.version} опубликована. {note}"
+        )
 
     def readiness(self) -> tuple[bool, str]:
         try:

@@ -1,5 +1,6 @@
-"""Re-timing after a calendar correction: the open deadlines whose span contains the corrected day
-are recomputed under the new calendar, and each appeal whose deadline moves records it in an event
+"""Re-timing after a calendar correction or a new version of the SLA policy in force: the open
+deadlines it can move (for a corrected day, those whose span contains it; for a policy, all) are
+recomputed under the calendar and policy in force, and each appeal whose deadline moves records it in an event
 (``DeadlinesRetimed``, with the new provenance and the reason). Deadlines already met, and closed
 appeals, stay as they were judged. A deadline moved by an extension or a pause keeps its date (the
 extension was granted for that date); one computed from its anchor by the policy is recomputed.
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import psycopg
 import structlog
 from psycopg_pool import ConnectionPool
 
@@ -51,11 +53,24 @@ class Retimer:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def retime(self, day: date, reason: str) -> int:
-        """Recompute the deadlines the corrected ``day`` can move; the number of appeals whose
-        deadlines moved."""
+    def open_appeals(self) -> list[UUID]:
+        with self.pool.connection() as conn:
+            rows: list[Any] = conn.execute(
+                "SELECT DISTINCT appeal_id FROM sla_deadlines WHERE met_at IS NULL AND NOT closed"
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def retime(self, day: date | None, reason: str) -> int:
+        """Recompute the deadlines the corrected ``day`` can move (every open one when ``day``
+        is None: a new policy version); the number of appeals whose deadlines moved."""
         moved = 0
-        for appeal_id in self.candidates(day):
+        try:
+            candidates = self.candidates(day) if day is not None else self.open_appeals()
+        except psycopg.errors.UndefinedTable:
+            # The SLA view has no active build yet (a fresh system): no open deadline is known.
+            log.warning("deadlines.retime_skipped", reason="the sla view is not built yet")
+            return 0
+        for appeal_id in candidates:
             for _attempt in range(3):
                 try:
                     if self._retime_one(appeal_id, reason):
@@ -63,7 +78,7 @@ class Retimer:
                     break
                 except ConcurrencyConflict:
                     continue
-        log.info("deadlines.retimed", day=day.isoformat(), appeals=moved)
+        log.info("deadlines.retimed", day=day.isoformat() if day else None, appeals=moved)
         return moved
 
     def _retime_one(self, appeal_id: UUID, reason: str) -> bool:
@@ -77,8 +92,13 @@ class Retimer:
             anchor = computed.provenance.anchor
             if anchor.event not in _FROM_RULE:
                 continue
-            if computed.provenance.calendar_version >= clock.calendar.version:
-                continue
+            p = computed.provenance
+            if (p.policy_id, p.policy_version, p.calendar_version) == (
+                clock.policy.id,
+                clock.policy.version,
+                clock.calendar.version,
+            ):
+                continue  # computed under what is in force
             again = clock.due(computed.deadline, state.kind, state.channel, None, anchor)
             if again is not None and again.due != computed.due:
                 recomputed.append(again)

@@ -134,8 +134,9 @@ async def publish_policy(
     if_match: Annotated[str | None, Parameter(header="If-Match", required=False)] = None,
 ) -> Response[SlaPolicy]:
     """Publish a new version of an SLA policy (curator, head, administrator): recorded as an
-    event; new deadlines use it at once when it is the policy in force. Deadlines already
-    computed keep the version they name."""
+    event. When it is the policy in force, new deadlines use it at once and the open deadlines it
+    moves are re-timed, each appeal with an event (``X-Otklik-Retimed-Appeals`` says how many);
+    met deadlines and closed appeals stay as they were judged."""
     return await sync_to_thread(_publish_policy, request, policy_id, data, services, if_match)
 
 
@@ -151,5 +152,9 @@ def _publish_policy(
     policy = services.policies.publish(
         policy_id, data, actor=actor, expected_version=expected_version(if_match)
     )
-    services.policy_published()
-    return Response(policy, status_code=201, headers={"ETag": etag(policy.version)})
+    retimed = services.policy_published(policy_id, data.note)
+    return Response(
+        policy,
+        status_code=201,
+        headers={"ETag": etag(policy.version), "X-Otklik-Retimed-Appeals": str(retimed)},
+    )

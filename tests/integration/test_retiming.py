@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
 import pytest
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
 from domain.appeals.vocabulary import Channel, Deadline, Kind
-from domain.sla.book import CorrectDay
+from domain.sla.book import CorrectDay, PublishPolicy
 from domain.sla.calendar import DayKind
 from infra.container import Container
 from tests.support.appeals import CURATOR, DRAFT, OPERATOR, receive
@@ -68,3 +69,37 @@ def test_a_correction_moves_open_working_day_deadlines_and_nothing_else(
     # Doing it again changes nothing.
     container.calendar_corrected(day, "Тест пересчёта")
     assert len(retimed(app, incident.state.id)) == 1
+
+
+def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
+    app: AppealsApplication, container: Container
+) -> None:
+    container.seed_calendar()
+    message = app.receive(receive(), actor=OPERATOR, idempotency=None)  # a ПОС message
+    registered = app.handle(message.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    original = registered.state.answer_due
+    assert original is not None
+    container.engine.catch_up_all()
+    current = container.policies.policy("federal")
+    assert current is not None
+    shorter = tuple(
+        msgspec.structs.replace(r, amount=5)
+        if r.deadline is Deadline.ANSWER and Kind.MESSAGE in r.kinds
+        else r
+        for r in current.rules
+    )
+    correction = PublishPolicy(title=current.title, rules=shorter, note="Исправление: ПОС — 5 дней")
+    container.policies.publish("federal", correction, actor=CURATOR)
+    assert container.policy_published("federal", correction.note) >= 1
+    (event,) = retimed(app, message.state.id)
+    (answer,) = event.deadlines
+    assert answer.due < original and answer.provenance.policy_version == current.version + 1
+    assert "версии" in event.reason and "5 дней" in event.reason
+    # Corrected back: the deadline returns, with another event that says so.
+    container.engine.catch_up_all()
+    restore = PublishPolicy(title=current.title, rules=current.rules, note="Возврат к 10 дням")
+    container.policies.publish("federal", restore, actor=CURATOR)
+    container.policy_published("federal", restore.note)
+    back = retimed(app, message.state.id)
+    assert len(back) == 2 and back[-1].deadlines[0].due == original
+    assert app.state(message.state.id).answer_due == original
