@@ -17,12 +17,15 @@ import structlog
 from psycopg_pool import ConnectionPool
 
 from domain.appeals import commands as cmd
+from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
 from domain.appeals.events import AppealEvent
 from domain.appeals.state import fold
+from domain.appeals.vocabulary import Deadline
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ConcurrencyConflict, RuleViolated
-from domain.sla.policy import ComputedDeadline
+from domain.sla.clock import SlaClock
+from domain.sla.policy import Anchor, ComputedDeadline
 
 log = structlog.get_logger("otklik.retimer")
 RETIMER = Actor(id="deadline-retimer", role=Role.SYSTEM, name="Пересчёт сроков")
@@ -35,6 +38,40 @@ def latest_computations(events: list[AppealEvent]) -> dict[str, ComputedDeadline
         for computed in getattr(event, "deadlines", ()):
             latest[computed.deadline.value] = computed
     return latest
+
+
+def answer_chain(events: list[AppealEvent], clock: SlaClock) -> ComputedDeadline | None:
+    """The answer deadline recomputed from its anchor, then through every extension and pause
+    in their order (None when it was first computed without provenance)."""
+    received = events[0] if events else None
+    if not isinstance(received, ev.AppealReceived):
+        return None
+    kind, channel = received.kind, received.channel
+    current: ComputedDeadline | None = None
+    for event in events:
+        if isinstance(event, ev.AppealRegistered):
+            found = [d for d in event.deadlines if d.deadline is Deadline.ANSWER]
+            if not found:
+                return None
+            current = clock.due(Deadline.ANSWER, kind, channel, None, found[0].provenance.anchor)
+        elif current is None:
+            continue
+        elif isinstance(event, ev.DeadlineExtended) and event.deadline is Deadline.ANSWER:
+            current = clock.extended(
+                Deadline.ANSWER, kind, channel, None, current.due, event.days, _anchor(event)
+            )
+        elif isinstance(event, ev.AppealResumed):
+            paused = timedelta(seconds=event.paused_seconds)
+            current = clock.resumed(
+                Deadline.ANSWER, kind, channel, None, current.due, paused, _anchor(event)
+            )
+    return current
+
+
+def _anchor(event: AppealEvent) -> Anchor:
+    return Anchor(
+        event=type(event).__name__, version=event.originator_version, at=event.occurred_at
+    )
 
 
 class Retimer:
@@ -90,8 +127,6 @@ class Retimer:
         recomputed = []
         for computed in latest_computations(events).values():
             anchor = computed.provenance.anchor
-            if anchor.event not in _FROM_RULE:
-                continue
             p = computed.provenance
             if (p.policy_id, p.policy_version, p.calendar_version) == (
                 clock.policy.id,
@@ -99,7 +134,12 @@ class Retimer:
                 clock.calendar.version,
             ):
                 continue  # computed under what is in force
-            again = clock.due(computed.deadline, state.kind, state.channel, None, anchor)
+            if anchor.event in _FROM_RULE:
+                again = clock.due(computed.deadline, state.kind, state.channel, None, anchor)
+            elif computed.deadline is Deadline.ANSWER:
+                again = answer_chain(events, clock)  # moved by extensions and pauses
+            else:
+                continue
             if again is not None and again.due != computed.due:
                 recomputed.append(again)
         if not recomputed:

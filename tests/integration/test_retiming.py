@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -103,3 +103,33 @@ def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
     back = retimed(app, message.state.id)
     assert len(back) == 2 and back[-1].deadlines[0].due == original
     assert app.state(message.state.id).answer_due == original
+
+
+def test_an_extended_deadline_is_recomputed_through_its_extension(
+    app: AppealsApplication, container: Container
+) -> None:
+    letter = app.receive(receive(Kind.APPEAL, Channel.EMAIL), actor=OPERATOR, idempotency=None)
+    app.handle(letter.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    extended = app.handle(
+        letter.state.id,
+        cmd.ExtendDeadline(
+            days=5,
+            reason="Нужен выезд",
+            approver="Глава",
+            citizen_notified_at=datetime.now(UTC),
+        ),
+        actor=CURATOR,
+    ).state
+    assert extended.answer_due is not None
+    container.engine.catch_up_all()
+    zone = ZoneInfo("Europe/Moscow")
+    last_day = (extended.answer_due - timedelta(microseconds=1)).astimezone(zone).date()
+    container.calendar.correct(
+        CorrectDay(day=last_day, kind=DayKind.DAY_OFF, note="Перенос", reason="Тест цепочки"),
+        actor=CURATOR,
+    )
+    container.calendar_corrected(last_day, "Тест цепочки")
+    (event,) = retimed(app, letter.state.id)
+    (answer,) = event.deadlines
+    assert answer.due > extended.answer_due  # rolled past the new day off
+    assert any(step.startswith("Продление на 5") for step in answer.provenance.steps)
