@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -379,10 +381,19 @@ def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, worke
 
     os.environ[DATABASE_URL_VARIABLE] = info.url()
     container = Container.build(settings, info)
-    container.seed_calendar()
+    try:
+        container.seed_calendar()
+    finally:
+        container.close()
+    # Granian forks its workers from this process: it must hold no threads then (a lock held by
+    # a thread at the fork stays locked in the child forever). The projections and the deadline
+    # watcher run in a spawned child process instead.
+    background: multiprocessing.process.BaseProcess | None = None
     if settings.projections_in_process:
-        container.engine.start()
-        container.watcher.start()
+        background = multiprocessing.get_context("spawn").Process(
+            target=_run_background, args=(settings, info), daemon=True, name="otklik-projections"
+        )
+        background.start()
     try:
         Granian(
             "infra.asgi:create_app",
@@ -393,6 +404,20 @@ def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, worke
             workers=workers,
             log_enabled=False,
         ).serve()
+    finally:
+        if background is not None:
+            background.terminate()
+            background.join(10)
+
+
+def _run_background(settings: Settings, info: ConnectionInfo) -> None:
+    """The projections and the deadline watcher of `otklik serve`, in their own process."""
+    configure(settings.log_level, settings.log_format)
+    container = Container.build(settings, info)
+    try:
+        container.engine.start()
+        container.watcher.start()
+        threading.Event().wait()
     finally:
         container.close()
 
