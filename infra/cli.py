@@ -450,7 +450,7 @@ def demo_session(
         container = Container.build(settings, info)
         try:
             container.seed_calendar()
-            if container.engine.head() == 0:
+            if not container.has_appeals():
                 typer.echo(f"loading {appeals} demo appeals…", err=True)
                 stats = load_demo(container.appeals, appeals, now=datetime.now(UTC))
                 typer.echo(f"loaded {stats.appeals} appeals, {stats.events} events", err=True)

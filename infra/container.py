@@ -155,6 +155,13 @@ class Container:
             None, f"SLA-политика {policy.id} версии {policy.version} опубликована. {note}"
         )
 
+    def has_appeals(self) -> bool:
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT EXISTS (SELECT FROM otklik_events WHERE topic LIKE 'AppealReceived%')"
+            ).fetchone()
+        return bool(row and row[0])
+
     def readiness(self) -> tuple[bool, str]:
         try:
             with self.pool.connection(timeout=2) as conn:
