@@ -15,12 +15,11 @@ import msgspec
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from domain.appeals.events import AppealEvent
-from domain.appeals.state import AppealState, evolve, fold
+from domain.appeals.state import AppealState
+from projections.appeal_states import fold_batch
 from projections.engine.model import Batch, ProjectionNotReady
 
 _STATE_DECODER = msgspec.json.Decoder(AppealState)
-CACHE_LIMIT = 200_000  # appeals' states kept in memory between batches (a rebuild's working set)
 
 
 class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,29 +107,9 @@ class AppealsProjection:
     """
 
     def apply(self, batch: Batch) -> None:
-        cache: dict[UUID, AppealState] = batch.cache
-        events = [e for e in batch.events if isinstance(e.event, AppealEvent)]
-        first: dict[UUID, int] = {}
-        for item in events:
-            first.setdefault(item.event.originator_id, item.event.originator_version)
-        # An appeal this runner has not seen since it started (a restart, an evicted entry):
-        # fold its earlier events from the log, up to the version before this batch's first.
-        missing = [i for i, version in first.items() if version > 1 and i not in cache]
-        for appeal_id, stream in batch.streams(missing).items():
-            state = fold(e for e in stream if e.originator_version < first[appeal_id])
-            if state is not None:
-                cache[appeal_id] = state
-        touched: dict[UUID, tuple[AppealState, int]] = {}
-        for item in events:
-            event = item.event
-            state = evolve(cache.get(event.originator_id), event)
-            cache[event.originator_id] = state
-            touched[event.originator_id] = (state, item.position)
+        touched = fold_batch(batch)
         if touched:
             batch.upsert("appeals", _COLUMNS, map(_row, touched.values()), key=("appeal_id",))
-        if len(cache) > CACHE_LIMIT:
-            for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
-                del cache[appeal_id]
 
 
 def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:

@@ -18,12 +18,11 @@ import msgspec
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from domain.appeals.events import AppealEvent
-from domain.appeals.state import AppealState, evolve, fold
+from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Deadline
+from projections.appeal_states import fold_batch
 from projections.engine.model import Batch, ProjectionNotReady
 
-CACHE_LIMIT = 200_000
 _COLUMNS = (
     "appeal_id",
     "deadline",
@@ -109,27 +108,9 @@ class SlaProjection:
     """
 
     def apply(self, batch: Batch) -> None:
-        cache: dict[UUID, AppealState] = batch.cache
-        events = [e for e in batch.events if isinstance(e.event, AppealEvent)]
-        first: dict[UUID, int] = {}
-        for item in events:
-            first.setdefault(item.event.originator_id, item.event.originator_version)
-        missing = [i for i, version in first.items() if version > 1 and i not in cache]
-        for appeal_id, stream in batch.streams(missing).items():
-            state = fold(e for e in stream if e.originator_version < first[appeal_id])
-            if state is not None:
-                cache[appeal_id] = state
-        touched: dict[UUID, AppealState] = {}
-        for item in events:
-            event = item.event
-            state = evolve(cache.get(event.originator_id), event)
-            cache[event.originator_id] = touched[event.originator_id] = state
-        rows = [row for state in touched.values() for row in rows_of(state)]
+        rows = [row for state, _ in fold_batch(batch).values() for row in rows_of(state)]
         if rows:
             batch.upsert("sla_deadlines", _COLUMNS, rows, key=("appeal_id", "deadline"))
-        if len(cache) > CACHE_LIMIT:
-            for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
-                del cache[appeal_id]
 
 
 class SlaFilter(msgspec.Struct, frozen=True, kw_only=True):

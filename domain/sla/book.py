@@ -174,14 +174,15 @@ class CalendarBook:
         calendar_id: str = "RU",
     ) -> ProductionCalendar:
         """Seed the years not yet in the calendar (the others are left as corrected)."""
-        calendar = self.calendar(calendar_id)
+        recorded = self.events(calendar_id)
+        calendar = fold(calendar_id, recorded)
         events: list[CalendarEvent] = []
         for year, days in sorted(years.items()):
             if year in calendar.years:
                 continue
             new = decide_seed(calendar, year, days, source=source, actor=actor, now=self.clock())
-            calendar = fold(calendar_id, [*self.events(calendar_id), *events, *new])
             events.extend(new)
+            calendar = fold(calendar_id, [*recorded, *events])
         if events:
             try:
                 self.store.save(*events)
@@ -197,7 +198,8 @@ class CalendarBook:
         expected_version: int | None = None,
         calendar_id: str = "RU",
     ) -> ProductionCalendar:
-        calendar = self.calendar(calendar_id)
+        recorded = self.events(calendar_id)
+        calendar = fold(calendar_id, recorded)
         if calendar.version == 0:
             raise NotFound(f"there is no calendar {calendar_id}; seed it first")
         if expected_version is not None and expected_version != calendar.version:
@@ -209,7 +211,7 @@ class CalendarBook:
             raise ConcurrencyConflict(
                 "the calendar was changed at the same time; reload it and decide again"
             ) from None
-        return fold(calendar_id, [*self.events(calendar_id)])
+        return fold(calendar_id, [*recorded, *events])
 
 
 # --- SLA policies as versioned data ------------------------------------------------------------
