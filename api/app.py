@@ -66,6 +66,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             appeals.receive_appeal,
             *appeals.LIFECYCLE_ROUTES,
             calendar.get_year,
+            calendar.list_municipalities,
             sla.overdue,
             sla.at_risk,
             sla.get_policy,

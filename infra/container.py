@@ -44,11 +44,15 @@ class CalendarClock:
         policy_id: str,
         timezone: str,
         ttl: float = 5.0,
+        municipality: str | None = None,
+        municipalities: dict[str, str] | None = None,
     ) -> None:
         self.book = book
         self.policies = policies
         self.policy_id = policy_id
         self.timezone = timezone
+        self.municipality = municipality
+        self.municipalities = dict(municipalities or {})
         self.ttl = ttl
         self._clock: SlaClock | None = None
         self._read_at = 0.0
@@ -61,7 +65,13 @@ class CalendarClock:
         if self._clock is None or now - self._read_at > self.ttl:
             calendar = self.book.calendar("RU")
             policy = self.policies.policy(self.policy_id) or FEDERAL
-            self._clock = SlaClock(policy=policy, calendar=calendar, timezone=self.timezone)
+            self._clock = SlaClock(
+                policy=policy,
+                calendar=calendar,
+                timezone=self.timezone,
+                municipality=self.municipality,
+                municipalities=self.municipalities,
+            )
             self._read_at = now
         return self._clock
 
@@ -97,7 +107,14 @@ class Container:
         )
         calendar = CalendarBook(appeals, utc_now)
         policies = PolicyBook(appeals, utc_now)
-        appeals_clock = CalendarClock(calendar, policies, settings.sla_policy, settings.timezone)
+        appeals_clock = CalendarClock(
+            calendar,
+            policies,
+            settings.sla_policy,
+            settings.timezone,
+            municipality=settings.municipality,
+            municipalities=settings.municipalities,
+        )
         appeals.use_clock_source(appeals_clock)
         engine = ProjectionEngine(
             pool=pool,

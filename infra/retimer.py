@@ -123,7 +123,7 @@ class Retimer:
         state = fold(events)
         if state is None or state.is_closed:
             return False
-        clock = self.appeals.policy
+        clock = self.appeals.policy.in_zone(state.timezone)  # the appeal's own time zone
         recomputed = []
         for computed in latest_computations(events).values():
             anchor = computed.provenance.anchor

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
@@ -11,7 +12,11 @@ import msgspec
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None  # DATABASE_URL; None → the embedded PostgreSQL
     data_dir: Path  # OTKLIK_DATA_DIR: where the embedded server keeps its data
-    timezone: str  # OTKLIK_TIMEZONE: the municipality's time zone
+    timezone: str  # OTKLIK_TIMEZONE, or the default municipality's: the default time zone
+    # OTKLIK_MUNICIPALITIES: every municipality a region-wide deployment serves, code → IANA time
+    # zone ("kazan=Europe/Moscow,ekb=Asia/Yekaterinburg"); empty: one municipality.
+    municipalities: dict[str, str]
+    municipality: str | None  # OTKLIK_MUNICIPALITY: the default one's code (appeals naming none)
     log_level: str  # OTKLIK_LOG_LEVEL
     log_format: str  # OTKLIK_LOG_FORMAT: json | console
     pool_size: int  # OTKLIK_POOL_SIZE: connections per process for reads and projections
@@ -23,10 +28,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if environ is None else environ)
+        municipalities = parse_municipalities(env.get("OTKLIK_MUNICIPALITIES", ""))
+        municipality = env.get("OTKLIK_MUNICIPALITY") or None
+        timezone = _zone(env.get("OTKLIK_TIMEZONE", "Europe/Moscow"), "OTKLIK_TIMEZONE")
+        if municipality is not None:
+            if municipality not in municipalities:
+                raise ValueError(
+                    f"OTKLIK_MUNICIPALITY={municipality!r} is not among OTKLIK_MUNICIPALITIES"
+                )
+            timezone = municipalities[municipality]
         return cls(
             database_url=env.get("DATABASE_URL") or None,
             data_dir=Path(env.get("OTKLIK_DATA_DIR", ".otklik")).absolute(),
-            timezone=env.get("OTKLIK_TIMEZONE", "Europe/Moscow"),
+            timezone=timezone,
+            municipalities=municipalities,
+            municipality=municipality,
             log_level=env.get("OTKLIK_LOG_LEVEL", "info").lower(),
             log_format=env.get("OTKLIK_LOG_FORMAT", "json").lower(),
             pool_size=int(env.get("OTKLIK_POOL_SIZE", "8")),
@@ -42,3 +58,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 DATABASE_URL_VARIABLE = "DATABASE_URL"
+
+
+def _zone(name: str, variable: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"{variable}: {name!r} is not an IANA time zone") from error
+    return name
+
+
+def parse_municipalities(text: str) -> dict[str, str]:
+    """``code=Zone,code=Zone`` → {code: zone}, every zone checked."""
+    found: dict[str, str] = {}
+    for item in text.split(","):
+        if not item.strip():
+            continue
+        code, sep, zone = item.partition("=")
+        code, zone = code.strip(), zone.strip()
+        if not sep or not code or code in found:
+            raise ValueError(
+                f"OTKLIK_MUNICIPALITIES: {item.strip()!r} is not a new 'code=Time/Zone' pair"
+            )
+        found[code] = _zone(zone, "OTKLIK_MUNICIPALITIES")
+    return found

@@ -5,8 +5,9 @@ written as one set-based upsert that adds to the stored counts. What it must rem
 appeal (kind, department, answer deadline) lives in the runner's memory and, after a restart, is
 folded from the appeal's earlier events in the log: the tables hold only the counts.
 
-Facts are dated by the business time of the act in the municipality's time zone, and counted
-under the department that held the appeal at that moment ("" before it was assigned)."""
+Facts are dated by the business time of the act in the time zone the appeal was received under
+(its municipality's; older appeals: the deployment's), and counted under the department that held
+the appeal at that moment ("" before it was assigned)."""
 
 from __future__ import annotations
 
@@ -34,19 +35,21 @@ CACHE_LIMIT = 300_000
 
 
 class _Context:
-    """What the view remembers of an appeal: its kind, department and answer deadline."""
+    """What the view remembers of an appeal: its kind, time zone, department and answer
+    deadline."""
 
-    __slots__ = ("answer_due", "department", "kind")
+    __slots__ = ("answer_due", "department", "kind", "zone")
 
-    def __init__(self, kind: str, department: str, answer_due: datetime | None) -> None:
+    def __init__(self, kind: str, zone: ZoneInfo) -> None:
         self.kind = kind
-        self.department = department
-        self.answer_due = answer_due
+        self.zone = zone
+        self.department = ""
+        self.answer_due: datetime | None = None
 
 
 class DepartmentDaysProjection:
     name = "department_days"
-    version = 1
+    version = 2  # 2: the local day is the appeal's own municipality's
     topics = frozenset(
         {
             "AppealReceived",
@@ -87,21 +90,25 @@ class DepartmentDaysProjection:
     def __init__(self, timezone: str = "Europe/Moscow") -> None:
         self.zone = ZoneInfo(timezone)
 
+    def zone_of(self, event: ev.AppealReceived) -> ZoneInfo:
+        return ZoneInfo(event.timezone) if event.timezone else self.zone
+
     def apply(self, batch: Batch) -> None:
         cache: dict[UUID, _Context] = batch.cache
         self._recover(batch, cache)
         counts: defaultdict[tuple[date, str, str], list[int]] = defaultdict(
             lambda: [0] * len(COUNTERS)
         )
-        zone = self.zone
         for item in batch.events:
             event = item.event
             if isinstance(event, ev.AppealReceived):
-                cache[event.originator_id] = _Context(event.kind, "", None)
+                zone = self.zone_of(event)
+                cache[event.originator_id] = _Context(event.kind, zone)
                 counts[(event.occurred_at.astimezone(zone).date(), "", event.kind)][0] += 1
                 continue
             context = cache[event.originator_id]
-            key = (event.occurred_at.astimezone(zone).date(), context.department, context.kind)
+            day = event.occurred_at.astimezone(context.zone).date()
+            key = (day, context.department, context.kind)
             if isinstance(event, ev.AppealAssigned):
                 counts[(key[0], event.department, context.kind)][1] += 1
             elif isinstance(event, ev.AnswerDelivered):
@@ -132,8 +139,7 @@ class DepartmentDaysProjection:
             for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
                 del cache[appeal_id]
 
-    @staticmethod
-    def _recover(batch: Batch, cache: dict[UUID, _Context]) -> None:
+    def _recover(self, batch: Batch, cache: dict[UUID, _Context]) -> None:
         """What the view remembers of an appeal it has not seen since the runner started (a
         restart, an evicted entry) is folded from the appeal's earlier events in the log."""
         first: dict[UUID, int] = {}
@@ -146,7 +152,7 @@ class DepartmentDaysProjection:
                 if event.originator_version >= first[appeal_id]:
                     break
                 if isinstance(event, ev.AppealReceived):
-                    context = _Context(event.kind, "", None)
+                    context = _Context(event.kind, self.zone_of(event))
                 elif context is not None:
                     _remember(context, event)
             if context is not None:

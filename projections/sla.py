@@ -37,6 +37,7 @@ _COLUMNS = (
     "topic",
     "department",
     "sector",
+    "municipality",
 )
 
 
@@ -70,6 +71,7 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
             state.topic,
             state.department,
             state.sector,
+            state.municipality,
         )
         for deadline, due, started, met in facts
         if due is not None
@@ -78,7 +80,8 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
 
 class SlaProjection:
     name = "sla"
-    version = 2  # v2: the open-deadline indexes cover the lists' whole sort order
+    # v2: the open-deadline indexes cover the lists' whole sort order; v3: the municipality
+    version = 3
     topics = None  # any event can change a deadline, meet it, or route the appeal
     tables = ("sla_deadlines",)
     ddl = """
@@ -96,6 +99,7 @@ class SlaProjection:
             topic text,
             department text,
             sector text,
+            municipality text,
             PRIMARY KEY (appeal_id, deadline)
         );
     """
@@ -119,6 +123,7 @@ class SlaFilter(msgspec.Struct, frozen=True, kw_only=True):
     kind: str | None = None
     channel: str | None = None
     deadline: str | None = None
+    municipality: str | None = None
 
 
 class SlaItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -133,6 +138,7 @@ class SlaItem(msgspec.Struct, frozen=True, kw_only=True):
     topic: str | None
     department: str | None
     sector: str | None
+    municipality: str | None  # None: the deployment's default municipality
 
 
 class SlaPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -144,7 +150,7 @@ class SlaPage(msgspec.Struct, frozen=True, kw_only=True):
 _ITEM_FIELDS = SlaItem.__struct_fields__
 _SELECT = (
     "SELECT appeal_id, registration_number, deadline, due, started_at, breached, kind, channel,"
-    " topic, department, sector FROM sla_deadlines"
+    " topic, department, sector, municipality FROM sla_deadlines"
 )
 
 
@@ -176,7 +182,7 @@ class SlaQueries:
     ) -> SlaPage:
         clauses = ["met_at IS NULL", "NOT closed", condition]
         params: dict[str, Any] = {"now": now, "share": share, "limit": limit + 1}
-        for column in ("department", "sector", "kind", "channel", "deadline"):
+        for column in ("department", "sector", "kind", "channel", "deadline", "municipality"):
             value = getattr(where, column)
             if value is not None:
                 clauses.append(f"{column} = %({column})s")

@@ -199,6 +199,8 @@ class AppealSla(msgspec.Struct, frozen=True, kw_only=True):
     appeal_id: UUID
     version: int
     as_of: datetime
+    municipality: str | None  # None: the deployment's default municipality
+    timezone: str  # the zone the deadlines count in; each ``due_local`` carries its offset
     deadlines: list[DeadlineView]
 
 
@@ -212,7 +214,9 @@ def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services
     events = services.appeals.events_of(appeal_id)
     if not events:
         raise ApiProblem(404, "not-found", "Not found", f"there is no appeal {appeal_id}")
-    clock = services.appeals.policy
+    state = services.appeals.state(appeal_id)
+    _check_department(actor, state.department)
+    clock = services.appeals.policy.in_zone(state.timezone)
     now = services.appeals.clock()
     views = deadlines(
         events,
@@ -221,9 +225,14 @@ def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services
         timezone=clock.timezone,
         at_risk_share=clock.policy.at_risk_share,
     )
-    state = services.appeals.state(appeal_id)
-    _check_department(actor, state.department)
-    return AppealSla(appeal_id=appeal_id, version=state.version, as_of=now, deadlines=views)
+    return AppealSla(
+        appeal_id=appeal_id,
+        version=state.version,
+        as_of=now,
+        municipality=state.municipality,
+        timezone=clock.timezone,
+        deadlines=views,
+    )
 
 
 @get("/api/v1/appeals/{appeal_id:uuid}/citizen", sync_to_thread=True, tags=["appeals"])

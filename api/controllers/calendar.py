@@ -1,6 +1,8 @@
-"""The production calendar: read a year; correct a day (a new calendar version, an event)."""
+"""The production calendar: read a year; correct a day (a new calendar version, an event); the
+municipalities the deployment serves and their time zones."""
 
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -78,3 +80,31 @@ def correct_day(
         retimed_appeals=retimed,
     )
     return Response(body, headers={"ETag": etag(calendar.version)})
+
+
+class Municipality(msgspec.Struct, frozen=True, kw_only=True):
+    code: str | None  # None: the deployment's default municipality when it has no code
+    timezone: str
+    utc_offset: str  # now, e.g. "+05:00"
+    default: bool
+
+
+@get("/api/v1/municipalities", sync_to_thread=True, tags=["calendar"])
+def list_municipalities(request: Request[Any, Any, Any], services: Services) -> list[Municipality]:
+    """The municipalities this deployment serves, each with the time zone its working hours and
+    deadlines count in; an appeal names one with ``municipality`` when it is received."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read the municipalities")
+    clock = services.appeals.policy
+    now = services.appeals.clock()
+    zones: dict[str | None, str] = {clock.municipality: clock.timezone}
+    zones.update(clock.municipalities)
+    return [
+        Municipality(
+            code=code,
+            timezone=zone,
+            utc_offset=now.astimezone(ZoneInfo(zone)).isoformat()[-6:],
+            default=code == clock.municipality,
+        )
+        for code, zone in zones.items()
+    ]

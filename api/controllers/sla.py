@@ -1,4 +1,5 @@
-"""Overdue and at-risk deadlines, sliced by department, sector, kind, channel and deadline."""
+"""Overdue and at-risk deadlines, sliced by department, sector, kind, channel, deadline and
+municipality; the SLA policies."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -29,6 +30,7 @@ def _filter(
     kind: str | None,
     channel: str | None,
     deadline: str | None,
+    municipality: str | None,
 ) -> SlaFilter:
     actor = authenticated(request, services.authenticate)
     require_role(actor, STAFF_READERS, "read deadlines")
@@ -39,7 +41,12 @@ def _filter(
             )
         department = actor.department
     return SlaFilter(
-        department=department, sector=sector, kind=kind, channel=channel, deadline=deadline
+        department=department,
+        sector=sector,
+        kind=kind,
+        channel=channel,
+        deadline=deadline,
+        municipality=municipality,
     )
 
 
@@ -52,12 +59,13 @@ def overdue(
     kind: str | None = None,
     channel: str | None = None,
     deadline: str | None = None,
+    municipality: str | None = None,
     limit: Limit = 100,
     cursor: str | None = None,
     min_position: MinPosition = None,
 ) -> SlaPage:
     """Open deadlines past due and unmet, the longest overdue first (keyset ``cursor``)."""
-    where = _filter(request, services, department, sector, kind, channel, deadline)
+    where = _filter(request, services, department, sector, kind, channel, deadline, municipality)
     if min_position is not None:
         services.wait_for_view("sla", min_position, READ_WAIT_SECONDS)
     try:
@@ -75,13 +83,14 @@ def at_risk(
     kind: str | None = None,
     channel: str | None = None,
     deadline: str | None = None,
+    municipality: str | None = None,
     limit: Limit = 100,
     cursor: str | None = None,
     min_position: MinPosition = None,
 ) -> SlaPage:
     """Open deadlines not yet due with less than the policy's share of their time left (20 %),
     the soonest first."""
-    where = _filter(request, services, department, sector, kind, channel, deadline)
+    where = _filter(request, services, department, sector, kind, channel, deadline, municipality)
     if min_position is not None:
         services.wait_for_view("sla", min_position, READ_WAIT_SECONDS)
     share = services.appeals.policy.policy.at_risk_share

@@ -47,6 +47,9 @@ class ReceiveAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     external_id: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
     citizen: CitizenContact | None = None
     place: Place | None = None
+    # The municipality's code, for a deployment serving several (its time zone counts the
+    # deadlines); None: the deployment's default municipality.
+    municipality: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
 
 
 class RegisterAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):

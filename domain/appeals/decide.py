@@ -90,7 +90,8 @@ class _Context:
         self.state = state
         self.actor = actor
         self.now = now
-        self.policy = policy
+        # An appeal's deadlines count in the time zone it was received under.
+        self.policy = policy.in_zone(state.timezone) if state is not None else policy
         self.appeal_id = appeal_id
         self.at = business_time(command, now, state)
         self._next_version = (state.version if state else 0) + 1
@@ -194,10 +195,11 @@ def _receive(command: cmd.ReceiveAppeal, c: _Context) -> list[ev.AppealEvent]:
     if command.text.strip() == "":
         raise InvalidCommand("the text of the appeal cannot be blank")
     anchor = c.anchor("AppealReceived")
-    register = c.policy.due(Deadline.REGISTER, command.kind, command.channel, None, anchor)
+    clock = c.policy.for_municipality(command.municipality)
+    register = clock.due(Deadline.REGISTER, command.kind, command.channel, None, anchor)
     if register is None:
-        raise InvalidCommand(f"the SLA policy {c.policy.policy_id} sets no register deadline")
-    reaction = c.policy.due(Deadline.FIRST_REACTION, command.kind, command.channel, None, anchor)
+        raise InvalidCommand(f"the SLA policy {clock.policy_id} sets no register deadline")
+    reaction = clock.due(Deadline.FIRST_REACTION, command.kind, command.channel, None, anchor)
     return [
         ev.AppealReceived(
             **c.envelope(),
@@ -208,8 +210,10 @@ def _receive(command: cmd.ReceiveAppeal, c: _Context) -> list[ev.AppealEvent]:
             citizen=command.citizen,
             place=command.place,
             register_due=register.due,
-            deadline_policy=c.policy.policy_id,
+            deadline_policy=clock.policy_id,
             deadlines=_present(register, reaction),
+            municipality=clock.municipality,
+            timezone=clock.timezone,
         )
     ]
 

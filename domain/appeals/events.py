@@ -73,12 +73,21 @@ class AppealReceived(AppealEvent, frozen=True, kw_only=True):
     deadline_policy: str
     # Version 2 records each deadline it computes with its provenance (policy, calendar, anchor,
     # steps); version 1 events carry only ``deadline_policy`` and are read with none.
-    class_version: ClassVar[int] = 2
+    # Version 3 records the municipality and the time zone the appeal's deadlines count in
+    # (older events: no municipality, the zone their deadlines' provenance names, if any).
+    class_version: ClassVar[int] = 3
     deadlines: tuple[ComputedDeadline, ...] = ()
+    municipality: str | None = None
+    timezone: str | None = None
 
     @staticmethod
     def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
         return {**data, "deadlines": []}
+
+    @staticmethod
+    def upcast_v2_v3(data: dict[str, Any]) -> dict[str, Any]:
+        zones = [d["provenance"]["timezone"] for d in data.get("deadlines") or ()]
+        return {**data, "municipality": None, "timezone": zones[0] if zones else None}
 
 
 class AppealRegistered(AppealEvent, frozen=True, kw_only=True):

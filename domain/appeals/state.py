@@ -42,6 +42,8 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     register_due: datetime
     deadline_policy: str
     last_recorded_at: datetime
+    municipality: str | None = None  # None: the deployment's default municipality
+    timezone: str | None = None  # the zone its deadlines count in (None: the deployment's)
     registration_number: str | None = None
     registered_at: datetime | None = None
     answer_due: datetime | None = None
@@ -344,6 +346,8 @@ def started(event: ev.AppealReceived) -> AppealState:
         ),
         deadline_policy=event.deadline_policy,
         last_recorded_at=event.timestamp,
+        municipality=event.municipality,
+        timezone=event.timezone,
     )
 
 

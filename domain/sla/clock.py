@@ -1,5 +1,10 @@
 """The SLA clock the appeal's decisions use: the policy in force, the calendar in force, the
-municipality's time zone. Every deadline it gives comes with its provenance."""
+municipality's time zone. Every deadline it gives comes with its provenance.
+
+One deployment can serve several municipalities (a region-wide control centre): each has its own
+time zone, and its working hours are local. The clock knows them by code; an appeal names its
+municipality at receipt, records the time zone it was received under, and every later deadline of
+that appeal is computed in that zone."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from domain.appeals.vocabulary import Channel, Deadline, Kind
+from domain.shared.errors import InvalidCommand
 from domain.sla.calendar import ProductionCalendar
 from domain.sla.policy import (
     FEDERAL,
@@ -27,6 +33,26 @@ class SlaClock(msgspec.Struct, frozen=True, kw_only=True):
     policy: SlaPolicy = FEDERAL
     calendar: ProductionCalendar = msgspec.field(default_factory=ProductionCalendar)
     timezone: str = "Europe/Moscow"
+    # The municipality this clock counts for (None: the deployment's only one), and every
+    # municipality the deployment serves, code → IANA time zone.
+    municipality: str | None = None
+    municipalities: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def for_municipality(self, code: str | None) -> SlaClock:
+        """The clock of municipality ``code`` (None: the deployment's default one)."""
+        if code is None or code == self.municipality:
+            return self
+        zone = self.municipalities.get(code)
+        if zone is None:
+            known = ", ".join(sorted(self.municipalities)) or "none is configured"
+            raise InvalidCommand(f"there is no municipality '{code}'; known: {known}")
+        return msgspec.structs.replace(self, municipality=code, timezone=zone)
+
+    def in_zone(self, timezone: str | None) -> SlaClock:
+        """The same clock counting in ``timezone`` (an appeal's recorded zone; None: unchanged)."""
+        if timezone is None or timezone == self.timezone:
+            return self
+        return msgspec.structs.replace(self, timezone=timezone)
 
     @property
     def zone(self) -> ZoneInfo:

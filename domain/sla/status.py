@@ -42,7 +42,8 @@ class TimeLeft(msgspec.Struct, frozen=True, kw_only=True):
 
 class DeadlineView(msgspec.Struct, frozen=True, kw_only=True):
     deadline: Deadline
-    due: datetime
+    due: datetime  # UTC
+    due_local: datetime  # the same moment in the appeal's time zone, with its offset
     status: DeadlineStatus
     met_at: datetime | None
     time_left: TimeLeft | None  # for deadlines not yet met
@@ -105,11 +106,12 @@ def deadlines(
     timezone: str,
     at_risk_share: float = 0.2,
 ) -> list[DeadlineView]:
-    """Every deadline of the appeal whose ``events`` are given, as of ``now``."""
+    """Every deadline of the appeal whose ``events`` are given, as of ``now``; times left are
+    counted in the zone the appeal was received under (``timezone`` for older appeals)."""
     state = fold(events)
     if state is None:
         return []
-    zone = ZoneInfo(timezone)
+    zone = ZoneInfo(state.timezone or timezone)  # the zone the appeal was received under
     current: dict[Deadline, tuple[datetime, ComputedDeadline | None, str, datetime]] = {}
     history: dict[Deadline, list[DeadlineChange]] = {}
     forwarded: datetime | None = None
@@ -152,6 +154,7 @@ def deadlines(
             DeadlineView(
                 deadline=deadline,
                 due=due,
+                due_local=due.astimezone(zone),
                 status=status,
                 met_at=met_at,
                 time_left=left,

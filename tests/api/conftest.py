@@ -21,7 +21,12 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
-    env = {"OTKLIK_LOG_LEVEL": "info", "OTKLIK_POOL_SIZE": "4"}
+    env = {
+        "OTKLIK_LOG_LEVEL": "info",
+        "OTKLIK_POOL_SIZE": "4",
+        # a region-wide deployment: the default municipality (Moscow time) and two others
+        "OTKLIK_MUNICIPALITIES": "ekaterinburg=Asia/Yekaterinburg,vladivostok=Asia/Vladivostok",
+    }
     with server_process(db, log=server_log, env=env) as url:
         yield url
 

@@ -313,6 +313,49 @@ def test_the_deadlines_of_an_appeal_with_their_provenance(client: httpx.Client) 
     assert_problem(client.get(f"/api/v1/appeals/{uuid4()}/sla"), 404)
 
 
+def test_an_appeal_counts_its_deadlines_in_its_municipalitys_time_zone(
+    client: httpx.Client, sql: Conn
+) -> None:
+    served = client.get("/api/v1/municipalities")
+    assert served.status_code == 200, served.text
+    assert {(m["code"], m["timezone"], m["default"]) for m in served.json()} == {
+        (None, "Europe/Moscow", True),
+        ("ekaterinburg", "Asia/Yekaterinburg", False),
+        ("vladivostok", "Asia/Vladivostok", False),
+    }
+    # An incident received at 16:00 on a Thursday in Vladivostok (06:00 UTC): 2 working hours
+    # left that day, 6 the next → Friday 16:00 local.
+    incident = {
+        **NEW_MESSAGE,
+        "kind": "incident",
+        "channel": "vk",
+        "external_id": "https://vk.com/wall-1_99",
+        "occurred_at": "2026-04-16T16:00:00+10:00",
+    }
+    appeal_id = client.post(
+        "/api/v1/appeals", json={**incident, "municipality": "vladivostok"}
+    ).json()["id"]
+    sla = client.get(f"/api/v1/appeals/{appeal_id}/sla").json()
+    assert (sla["municipality"], sla["timezone"]) == ("vladivostok", "Asia/Vladivostok")
+    reaction = next(d for d in sla["deadlines"] if d["deadline"] == "first_reaction")
+    assert reaction["due"] == "2026-04-17T06:00:00Z"
+    assert reaction["due_local"] == "2026-04-17T16:00:00+10:00"
+    assert reaction["provenance"]["timezone"] == "Asia/Vladivostok"
+    position = act(client, appeal_id, "register").headers["x-otklik-position"]
+    listed = client.get(
+        "/api/v1/sla/overdue", params={"municipality": "vladivostok", "min_position": position}
+    )
+    assert listed.status_code == 200, listed.text
+    assert {(i["appeal_id"], i["municipality"]) for i in listed.json()["items"]} >= {
+        (appeal_id, "vladivostok")
+    }
+    before = event_count(sql)
+    unknown = client.post("/api/v1/appeals", json={**incident, "municipality": "tver"})
+    detail = assert_problem(unknown, 422, "invalid-command")["detail"]
+    assert "no municipality 'tver'" in detail and "vladivostok" in detail
+    assert event_count(sql) == before
+
+
 def test_overdue_and_at_risk_lists(client: httpx.Client, tokens: dict[str, str]) -> None:
     long_ago = "2026-01-12T09:00:00+03:00"
     appeal_id = client.post(

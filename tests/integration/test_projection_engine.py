@@ -17,7 +17,7 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
 from infra.container import Container, projections
-from infra.eventstore import decode_event
+from infra.eventstore import decode_event, topic_of
 from projections.appeals import AppealFilter, AppealsProjection, AppealSummary
 from projections.engine.model import Batch, Build, ProjectionBehind
 from projections.engine.runner import HandlerFailed, ProjectionEngine
@@ -309,7 +309,7 @@ def test_events_are_read_in_log_order_with_their_positions(
 ) -> None:
     r = app.receive(receive(), actor=OPERATOR, idempotency=None)
     rows = container.engine.read(r.position - 1, 1)
-    assert [(p, t) for p, t, _ in rows] == [(r.position, "AppealReceived@2")]
+    assert [(p, t) for p, t, _ in rows] == [(r.position, topic_of(ev.AppealReceived))]
     assert decode_event(rows[0][1], rows[0][2]) == app.events_of(r.state.id)[0]
 
 

@@ -42,8 +42,11 @@ def receive(
 class Scenario:
     """Builds an appeal's history one command at a time, advancing a fixed clock."""
 
-    def __init__(self, start: datetime = NOW, appeal_id: UUID | None = None) -> None:
+    def __init__(
+        self, start: datetime = NOW, appeal_id: UUID | None = None, policy: SlaClock = POLICY
+    ) -> None:
         self.now = start
+        self.policy = policy
         self.appeal_id = appeal_id or uuid4()
         self.events: list[AppealEvent] = []
 
@@ -57,7 +60,12 @@ class Scenario:
         """Decide on the current state; the events are not yet part of the history."""
         self.now += after
         return decide(
-            self.state, command, actor=actor, now=self.now, policy=POLICY, appeal_id=self.appeal_id
+            self.state,
+            command,
+            actor=actor,
+            now=self.now,
+            policy=self.policy,
+            appeal_id=self.appeal_id,
         )
 
     def given(

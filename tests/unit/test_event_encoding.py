@@ -25,7 +25,8 @@ def test_every_event_of_a_life_survives_the_store_unchanged() -> None:
 
 def test_topics_do_not_depend_on_module_paths() -> None:
     assert topic_of(ev.AppealCategorised) == "AppealCategorised"
-    assert topic_of(ev.AppealReceived) == "AppealReceived@2"  # v2 records deadline provenance
+    # v2 records deadline provenance, v3 the municipality and its time zone
+    assert topic_of(ev.AppealReceived) == "AppealReceived@3"
     assert all(":" not in topic_of(cls) for cls in ev.APPEAL_EVENT_TYPES)
 
 
@@ -64,3 +65,23 @@ def test_a_version_1_event_reads_as_version_2_without_provenance() -> None:
     old = decode_event("AppealRegistered", stored_v1)
     assert isinstance(old, ev.AppealRegistered) and old.deadlines == ()
     assert old.answer_due == registered.answer_due
+
+
+def test_a_version_2_receipt_reads_as_version_3_in_the_zone_its_deadlines_name() -> None:
+    received = answered().events[0]
+    assert isinstance(received, ev.AppealReceived) and received.deadlines
+    data = msgspec.to_builtins(received)
+    stored_v2 = msgspec.json.encode(
+        {k: v for k, v in data.items() if k not in ("municipality", "timezone")}
+    )
+    old = decode_event("AppealReceived@2", stored_v2)
+    assert isinstance(old, ev.AppealReceived)
+    assert old.municipality is None
+    assert old.timezone == received.deadlines[0].provenance.timezone == "Europe/Moscow"
+    stored_v1 = msgspec.json.encode(
+        {k: v for k, v in data.items() if k not in ("municipality", "timezone", "deadlines")}
+    )
+    oldest = decode_event("AppealReceived", stored_v1)
+    assert isinstance(oldest, ev.AppealReceived)
+    assert (oldest.deadlines, oldest.municipality, oldest.timezone) == ((), None, None)
+    assert oldest.register_due == received.register_due
