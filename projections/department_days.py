@@ -1,9 +1,10 @@
-"""Department workload by day: per local day, department and kind, how many appeals came in, were
-assigned, answered (and answered on time), closed, breached a deadline, were reopened, and how
-citizens rated the answers. An aggregating view: each batch is folded in memory into counters and
-written as one set-based upsert that adds to the stored counts. What it must remember of each
-appeal (kind, department, answer deadline) lives in the runner's memory and, after a restart, is
-folded from the appeal's earlier events in the log: the tables hold only the counts.
+"""Department workload by day: per local day, municipality, department and kind, how many appeals
+came in, were assigned, answered (and answered on time), closed, breached a deadline, were
+reopened, and how citizens rated the answers. An aggregating view: each batch is folded in
+memory into counters and written as one set-based upsert that adds to the stored counts. What it
+must remember of each appeal (kind, municipality, department, answer deadline) lives in the
+runner's memory and, after a restart, is folded from the appeal's earlier events in the log: the
+tables hold only the counts.
 
 Facts are dated by the business time of the act in the time zone the appeal was received under
 (its municipality's; older appeals: the deployment's), and counted under the department that held
@@ -35,13 +36,14 @@ CACHE_LIMIT = 300_000
 
 
 class _Context:
-    """What the view remembers of an appeal: its kind, time zone, department and answer
-    deadline."""
+    """What the view remembers of an appeal: its kind, municipality ("" for the default one)
+    and time zone, department and answer deadline."""
 
-    __slots__ = ("answer_due", "department", "kind", "zone")
+    __slots__ = ("answer_due", "department", "kind", "municipality", "zone")
 
-    def __init__(self, kind: str, zone: ZoneInfo) -> None:
+    def __init__(self, kind: str, municipality: str, zone: ZoneInfo) -> None:
         self.kind = kind
+        self.municipality = municipality
         self.zone = zone
         self.department = ""
         self.answer_due: datetime | None = None
@@ -49,7 +51,7 @@ class _Context:
 
 class DepartmentDaysProjection:
     name = "department_days"
-    version = 2  # 2: the local day is the appeal's own municipality's
+    version = 2  # 2: by municipality, and the local day is the appeal's municipality's
     topics = frozenset(
         {
             "AppealReceived",
@@ -68,6 +70,7 @@ class DepartmentDaysProjection:
     ddl = """
         CREATE TABLE {department_days} (
             day date NOT NULL,
+            municipality text NOT NULL,
             department text NOT NULL,
             kind text NOT NULL,
             received integer NOT NULL DEFAULT 0,
@@ -79,38 +82,40 @@ class DepartmentDaysProjection:
             reopened integer NOT NULL DEFAULT 0,
             rated integer NOT NULL DEFAULT 0,
             score_sum integer NOT NULL DEFAULT 0,
-            PRIMARY KEY (day, department, kind)
+            PRIMARY KEY (day, municipality, department, kind)
         );
     """
     indexes = """
         CREATE INDEX IF NOT EXISTS {department_days}_department
-            ON {department_days} (department, day);
+            ON {department_days} (municipality, department, day);
     """
 
     def __init__(self, timezone: str = "Europe/Moscow") -> None:
         self.zone = ZoneInfo(timezone)
 
-    def zone_of(self, event: ev.AppealReceived) -> ZoneInfo:
-        return ZoneInfo(event.timezone) if event.timezone else self.zone
+    def context_of(self, event: ev.AppealReceived) -> _Context:
+        zone = ZoneInfo(event.timezone) if event.timezone else self.zone
+        return _Context(event.kind, event.municipality or "", zone)
 
     def apply(self, batch: Batch) -> None:
         cache: dict[UUID, _Context] = batch.cache
         self._recover(batch, cache)
-        counts: defaultdict[tuple[date, str, str], list[int]] = defaultdict(
+        counts: defaultdict[tuple[date, str, str, str], list[int]] = defaultdict(
             lambda: [0] * len(COUNTERS)
         )
         for item in batch.events:
             event = item.event
             if isinstance(event, ev.AppealReceived):
-                zone = self.zone_of(event)
-                cache[event.originator_id] = _Context(event.kind, zone)
-                counts[(event.occurred_at.astimezone(zone).date(), "", event.kind)][0] += 1
+                context = self.context_of(event)
+                cache[event.originator_id] = context
+                day = event.occurred_at.astimezone(context.zone).date()
+                counts[(day, context.municipality, "", event.kind)][0] += 1
                 continue
             context = cache[event.originator_id]
             day = event.occurred_at.astimezone(context.zone).date()
-            key = (day, context.department, context.kind)
+            key = (day, context.municipality, context.department, context.kind)
             if isinstance(event, ev.AppealAssigned):
-                counts[(key[0], event.department, context.kind)][1] += 1
+                counts[(day, context.municipality, event.department, context.kind)][1] += 1
             elif isinstance(event, ev.AnswerDelivered):
                 row = counts[key]
                 row[2] += 1
@@ -130,9 +135,9 @@ class DepartmentDaysProjection:
         if counts:
             batch.upsert(
                 "department_days",
-                ("day", "department", "kind", *COUNTERS),
+                ("day", "municipality", "department", "kind", *COUNTERS),
                 ((*key, *values) for key, values in counts.items()),
-                key=("day", "department", "kind"),
+                key=("day", "municipality", "department", "kind"),
                 add=COUNTERS,
             )
         if len(cache) > CACHE_LIMIT:
@@ -152,7 +157,7 @@ class DepartmentDaysProjection:
                 if event.originator_version >= first[appeal_id]:
                     break
                 if isinstance(event, ev.AppealReceived):
-                    context = _Context(event.kind, self.zone_of(event))
+                    context = self.context_of(event)
                 elif context is not None:
                     _remember(context, event)
             if context is not None:

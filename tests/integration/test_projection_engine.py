@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -280,6 +281,42 @@ def test_the_department_view_agrees_with_the_raw_events(
     ).fetchone()
     assert row is not None
     assert row[0] == row[1] and row[2] == row[3] == 4
+
+
+def test_the_department_view_counts_per_municipality_on_its_local_day(
+    app: AppealsApplication, container: Container, sql: Conn
+) -> None:
+    """One instant, 21:30 UTC on 1 June 2026: still 1 June in Kaliningrad (23:30), already
+    2 June in Moscow (00:30) and in Vladivostok (07:30)."""
+    regional = msgspec.structs.replace(
+        app.policy,
+        municipalities={"kaliningrad": "Europe/Kaliningrad", "vladivostok": "Asia/Vladivostok"},
+    )
+    department = f"Отдел часовых поясов {time.monotonic_ns()}"
+    at = datetime(2026, 6, 1, 21, 30, tzinfo=UTC)
+    app.use_clock_source(lambda: regional)
+    try:
+        for municipality in ("kaliningrad", "vladivostok", None):
+            r = app.receive(
+                receive(municipality=municipality, occurred_at=at), actor=OPERATOR, idempotency=None
+            )
+            app.handle(r.state.id, cmd.RegisterAppeal(occurred_at=at), actor=OPERATOR)
+            app.handle(
+                r.state.id, cmd.AssignAppeal(department=department, occurred_at=at), actor=OPERATOR
+            )
+    finally:
+        app.use_clock_source(container.sla_clock)
+    container.engine.catch_up_all()
+    rows = sql.execute(
+        "SELECT municipality, day, assigned FROM department_days WHERE department = %s"
+        " ORDER BY municipality",
+        (department,),
+    ).fetchall()
+    assert rows == [
+        ("", date(2026, 6, 2), 1),  # the default municipality: Moscow time
+        ("kaliningrad", date(2026, 6, 1), 1),
+        ("vladivostok", date(2026, 6, 2), 1),
+    ]
 
 
 def test_the_list_is_filtered_and_paginated_newest_first(
