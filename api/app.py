@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.controllers import appeals, calendar, health, projections, sla
+from api.controllers import appeals, audit, calendar, health, projections, sla
 from api.errors import EXCEPTION_HANDLERS
 from api.services import Services
 
@@ -78,6 +78,8 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             appeals.get_citizen,
             appeals.list_appeals,
             projections.list_projections,
+            audit.personal_data_reads,
+            audit.ledger,
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

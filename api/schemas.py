@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from api.errors import ApiProblem
-from domain.appeals.events import AppealEvent, AppealReceived
 from domain.appeals.state import AppealState
-from domain.shared.actors import Actor
+from domain.audit.history import HistoryStep
 from projections.appeals import AppealSummary
-
-_ENVELOPE = {"originator_id", "originator_version", "timestamp", "occurred_at", "actor"}
-
-
-class HistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
-    position: int
-    version: int
-    type: str
-    occurred_at: datetime
-    recorded_at: datetime
-    actor: Actor
-    payload: dict[str, Any]
 
 
 class AppealHistory(msgspec.Struct, frozen=True, kw_only=True):
     appeal_id: UUID
-    events: list[HistoryEntry]
+    version: int  # the appeal's current version (all its events, whatever the filters)
+    events: list[HistoryStep]
 
 
 class AppealList(msgspec.Struct, frozen=True, kw_only=True):
@@ -40,24 +27,11 @@ class AppealList(msgspec.Struct, frozen=True, kw_only=True):
 
 class AsOfState(msgspec.Struct, frozen=True, kw_only=True):
     as_of: datetime
-    last_event_version: int
+    last_event_version: int  # the last event applied: recorded at or before ``as_of``
+    last_event_type: str
+    last_event_position: int
+    last_event_recorded_at: datetime
     state: AppealState
-
-
-def history_entry(position: int, event: AppealEvent) -> HistoryEntry:
-    payload = {k: v for k, v in msgspec.to_builtins(event).items() if k not in _ENVELOPE}
-    if isinstance(event, AppealReceived) and event.citizen is not None:
-        # Personal data has its own, audited route.
-        payload["citizen"] = {"redacted": True, "see": "/citizen"}
-    return HistoryEntry(
-        position=position,
-        version=event.originator_version,
-        type=type(event).__name__,
-        occurred_at=event.occurred_at,
-        recorded_at=event.timestamp,
-        actor=event.actor,
-        payload=payload,
-    )
 
 
 def etag(version: int) -> str:

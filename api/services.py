@@ -8,9 +8,12 @@ from datetime import date
 
 from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
+from domain.audit.access import AuditTrail
 from domain.sla.book import CalendarBook, PolicyBook
 from projections.appeals import AppealQueries
+from projections.audit_ledger import AuditLedgerQueries
 from projections.engine.runner import ProjectionStatus
+from projections.personal_data_reads import PersonalDataReadQueries
 from projections.sla import SlaQueries
 
 # (projection name, log position, timeout in seconds) -> the position reached, or raises
@@ -34,3 +37,6 @@ class Services:
     policy_id: str  # the SLA policy in force
     # after a new policy version: (policy id, note) -> appeals whose deadlines were re-timed
     policy_published: Callable[[str, str], int]
+    audit: AuditTrail  # records who reads personal data
+    personal_data_reads: PersonalDataReadQueries
+    audit_ledger: AuditLedgerQueries

@@ -8,7 +8,6 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -17,6 +16,8 @@ import typer
 from domain.shared.actors import Actor, Role
 from domain.sla.calendar import DayKind
 from infra import database
+from infra.cli_audit import audit_app
+from infra.cli_support import container_session, database_session
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.logging import configure
@@ -40,32 +41,13 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(sla_app, name="sla")
 app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")
-
-
-@contextlib.contextmanager
-def _database() -> Iterator[tuple[Settings, ConnectionInfo]]:
-    settings = Settings.from_env()
-    configure(settings.log_level, settings.log_format)
-    with database.resolved_database(settings.database_url, settings.data_dir) as info:
-        yield settings, info
-
-
-@contextlib.contextmanager
-def _container(*, migrate: bool = False) -> Iterator[Container]:
-    with _database() as (settings, info):
-        if migrate:
-            database.upgrade(info)
-        container = Container.build(settings, info)
-        try:
-            yield container
-        finally:
-            container.close()
+app.add_typer(audit_app, name="audit")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration (creates the event store and the read models)."""
-    with _database() as (_, info):
+    with database_session() as (_, info):
         database.upgrade(info)
         typer.echo(f"database {info.dbname} at {database.head_revision()}")
 
@@ -78,7 +60,7 @@ def demo(
     """Load realistic demo data (written through the domain) into the database and exit."""
     from infra.demo import load_demo
 
-    with _container(migrate=True) as container:
+    with container_session(migrate=True) as container:
         container.seed_calendar()
         started = time.perf_counter()
         stats = load_demo(container.appeals, appeals, now=datetime.now(UTC), seed=seed)
@@ -121,7 +103,7 @@ def calendar_seed(
     """Record years of the Russian calendar from the holidays package (those not yet there)."""
     from infra import calendar_source
 
-    with _container(migrate=True) as container:
+    with container_session(migrate=True) as container:
         chosen = years or calendar_source.default_years(datetime.now(UTC).date())
         calendar = calendar_source.seed(container.calendar, chosen)
         typer.echo(f"calendar {calendar.id} version {calendar.version}: years {calendar.years}")
@@ -133,7 +115,7 @@ def calendar_show(year: int) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    with _container() as container:
+    with container_session() as container:
         calendar = container.calendar.calendar()
         console = Console(width=120)
         if year not in calendar.years:
@@ -179,7 +161,7 @@ def calendar_set(
     from domain.shared.errors import DomainError
     from domain.sla.book import CorrectDay
 
-    with _container() as container:
+    with container_session() as container:
         try:
             calendar = container.calendar.correct(
                 CorrectDay(day=day.date(), kind=kind, note=note, reason=reason, decree=decree),
@@ -202,7 +184,7 @@ def sla_watch(
 ) -> None:
     """Record deadline breaches and their escalations as deadlines pass (any number of watchers
     may run: each breach is recorded once)."""
-    with _container() as container:
+    with container_session() as container:
         container.watcher.interval = interval
         if once:
             typer.echo(f"{container.watcher.scan()} breaches recorded")
@@ -223,7 +205,7 @@ def token_create(
     ] = None,
 ) -> None:
     """Create a bearer token and print it once (only its hash is stored)."""
-    with _container() as container:
+    with container_session() as container:
         try:
             token, actor = container.tokens.create(role=role, name=name, department=department)
         except ValueError as error:
@@ -238,7 +220,7 @@ def projections_status() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    with _container() as container:
+    with container_session() as container:
         table = Table(
             "projection",
             "build",
@@ -268,7 +250,7 @@ def projections_status() -> None:
 @projections_app.command("run")
 def projections_run() -> None:
     """Run the projections as a worker (one active runner per build across machines)."""
-    with _container() as container:
+    with container_session() as container:
         container.engine.start()
         typer.echo("projections running; Ctrl-C stops them", err=True)
         with contextlib.suppress(KeyboardInterrupt):
@@ -305,7 +287,7 @@ def projections_rebuild(
     from infra.rebuild import default_processes, rebuild
     from projections.engine.runner import Progress as Done
 
-    with _container(migrate=True) as container:
+    with container_session(migrate=True) as container:
         engine = container.engine
         engine.ensure()
         chosen = names or list(engine.projections)
@@ -367,7 +349,7 @@ def projections_drop(
     """Drop a retired build's tables (the active build is refused)."""
     from projections.engine.model import Build
 
-    with _container() as container:
+    with container_session() as container:
         try:
             container.engine.drop(Build(name, version, generation))
         except (KeyError, ValueError) as error:
@@ -430,7 +412,7 @@ def serve(
     migrate: Annotated[bool, typer.Option(help="Apply migrations first.")] = True,
 ) -> None:
     """Serve the API under granian, with the projections running in-process."""
-    with _database() as (settings, info):
+    with database_session() as (settings, info):
         if migrate:
             database.upgrade(info)
         _serve(settings, info, host, port, workers or settings.workers)
@@ -445,7 +427,7 @@ def demo_session(
     """What `make demo` runs: migrate, load demo data once, create a token, serve, print URLs."""
     from infra.demo import load_demo
 
-    with _database() as (settings, info):
+    with database_session() as (settings, info):
         database.upgrade(info)
         container = Container.build(settings, info)
         try:

@@ -11,6 +11,7 @@ from psycopg_pool import ConnectionPool
 
 from api.services import Services
 from domain.appeals.application import AppealsApplication
+from domain.audit.access import AuditTrail
 from domain.sla.book import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
 from domain.sla.policy import FEDERAL
@@ -22,9 +23,11 @@ from infra.settings import Settings
 from infra.tokens import TokenStore
 from infra.watcher import DeadlineWatcher
 from projections.appeals import AppealQueries, AppealsProjection
+from projections.audit_ledger import AuditLedgerProjection, AuditLedgerQueries
 from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
 from projections.engine.runner import ProjectionEngine
+from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.sla import SlaProjection, SlaQueries
 
 
@@ -78,7 +81,13 @@ class CalendarClock:
 
 def projections(settings: Settings) -> list[Projection]:
     """Every read model the engine runs."""
-    return [AppealsProjection(), DepartmentDaysProjection(settings.timezone), SlaProjection()]
+    return [
+        AppealsProjection(),
+        DepartmentDaysProjection(settings.timezone),
+        SlaProjection(),
+        AuditLedgerProjection(),
+        PersonalDataReadsProjection(),
+    ]
 
 
 @dataclass
@@ -96,6 +105,9 @@ class Container:
     sla: SlaQueries
     sla_clock: CalendarClock
     retimer: Retimer
+    audit: AuditTrail
+    personal_data_reads: PersonalDataReadQueries
+    audit_ledger: AuditLedgerQueries
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -138,6 +150,9 @@ class Container:
             sla=SlaQueries(pool),
             sla_clock=appeals_clock,
             retimer=Retimer(appeals, pool),
+            audit=AuditTrail(appeals, utc_now),
+            personal_data_reads=PersonalDataReadQueries(pool),
+            audit_ledger=AuditLedgerQueries(pool),
         )
 
     def calendar_corrected(self, day: date, reason: str) -> int:
@@ -204,6 +219,9 @@ class Container:
             policies=self.policies,
             policy_id=self.settings.sla_policy,
             policy_published=self.policy_published,
+            audit=self.audit,
+            personal_data_reads=self.personal_data_reads,
+            audit_ledger=self.audit_ledger,
         )
 
     def close(self) -> None:

@@ -20,10 +20,17 @@ from psycopg.rows import DictRow
 
 from domain.appeals.application import IdempotencyRecord
 from domain.appeals.events import APPEAL_EVENT_TYPES
+from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 
 EVENT_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (*APPEAL_EVENT_TYPES, *CALENDAR_EVENT_TYPES, *POLICY_EVENT_TYPES)
+    cls.__name__: cls
+    for cls in (
+        *APPEAL_EVENT_TYPES,
+        *CALENDAR_EVENT_TYPES,
+        *POLICY_EVENT_TYPES,
+        *AUDIT_EVENT_TYPES,
+    )
 }
 _ENCODER = msgspec.json.Encoder()
 _DECODERS: dict[str, msgspec.json.Decoder[Any]] = {

@@ -15,8 +15,10 @@ from itertools import count
 
 from eventsourcing.persistence import StoredEvent
 
+from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.appeals.events import AppealEvent
+from domain.appeals.vocabulary import Channel, Kind, Outcome, ReopenedBy, ReworkReason
 from infra.demo import DemoWriter
 
 _NAMESPACE = uuid.UUID("6f0d8f0e-5c1a-4f57-9c55-0a7e1c0b2d11")
@@ -119,3 +121,42 @@ def load(
         app.recorder.insert_events(pending)
         done += len(pending)
     return done
+
+
+def long_life() -> list[cmd.Command]:
+    """The commands after ``LONG_LIFE_RECEIPT`` of one long appeal (30 events in all):
+    registered, categorised, assigned, interim answers, answers returned for rework twice,
+    answered, rated badly, reopened by the citizen twice, answered again, rated well, closed."""
+    rework = cmd.ReturnAnswerForRework(
+        reason=ReworkReason.FORMAL_REPLY, comment="Ответ не по существу: нет срока устранения"
+    )
+    answer = cmd.DraftAnswer(text="Яма заделана, фотографии приложены")
+    answered = [answer, cmd.ApproveAnswer(), cmd.PublishAnswer(), cmd.ConfirmAnswerDelivery()]
+    reopen = cmd.ReopenAppeal(reason="Яма появилась снова", by=ReopenedBy.CITIZEN)
+    return [
+        cmd.RegisterAppeal(),
+        cmd.CategoriseAppeal(topic="Дороги", essence="Яма на дороге у дома 5"),
+        cmd.AssignAppeal(department="Управление ЖКХ", executor="Белова М. А."),
+        cmd.GiveInterimAnswer(text="Обращение принято в работу"),
+        cmd.DraftAnswer(text="Проверим"),
+        rework,
+        cmd.GiveInterimAnswer(text="Запрошены сведения у подрядчика"),
+        cmd.DraftAnswer(text="Проверим в течение месяца"),
+        rework,
+        *answered,
+        cmd.RateSatisfaction(score=2),
+        reopen,
+        cmd.GiveInterimAnswer(text="Направлена бригада"),
+        *answered,
+        cmd.RateSatisfaction(score=3),
+        reopen,
+        cmd.GiveInterimAnswer(text="Повторный выезд назначен"),
+        *answered,
+        cmd.RateSatisfaction(score=5),
+        cmd.CloseAppeal(outcome=Outcome.ANSWERED),
+    ]
+
+
+LONG_LIFE_RECEIPT = cmd.ReceiveAppeal(
+    kind=Kind.APPEAL, channel=Channel.EMAIL, text="Яма на дороге у дома 5 по ул. Ленина"
+)

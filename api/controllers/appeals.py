@@ -22,14 +22,20 @@ from api.schemas import (
     AsOfState,
     etag,
     expected_version,
-    history_entry,
 )
 from api.services import Services
 from domain.appeals import commands as cmd
 from domain.appeals.application import CommandResult, IdempotencyClaim
-from domain.appeals.events import AppealReceived, CitizenContact
+from domain.appeals.events import APPEAL_EVENT_TYPES, AppealReceived, CitizenContact
 from domain.appeals.state import AppealState
-from domain.shared.actors import PERSONAL_DATA_READERS, STAFF_READERS, Actor, Role
+from domain.audit.history import replay
+from domain.shared.actors import (
+    HISTORY_READERS,
+    PERSONAL_DATA_READERS,
+    STAFF_READERS,
+    Actor,
+    Role,
+)
 from domain.shared.errors import Forbidden
 from domain.sla.status import DeadlineView, deadlines
 from projections.appeals import AppealFilter
@@ -149,6 +155,7 @@ def _lifecycle_route(command_type: type[cmd.Command]) -> HTTPRouteHandler:
 
 
 LIFECYCLE_ROUTES = [_lifecycle_route(c) for c in cmd.LIFECYCLE_COMMANDS]
+APPEAL_EVENT_NAMES = frozenset(cls.__name__ for cls in APPEAL_EVENT_TYPES)
 
 
 @get("/api/v1/appeals/{appeal_id:uuid}", sync_to_thread=True, tags=["appeals"])
@@ -170,29 +177,57 @@ def get_appeal(
                 "Bad as_of",
                 "as_of must carry a time zone offset, such as 2026-03-01T12:00:00Z",
             )
-        state = services.appeals.state_as_of(appeal_id, as_of)
+        state, last = services.appeals.as_of(appeal_id, as_of)
         _check_department(actor, state.department)
-        body = AsOfState(as_of=as_of, last_event_version=state.version, state=state)
+        body = AsOfState(
+            as_of=as_of,
+            last_event_version=state.version,
+            last_event_type=type(last.event).__name__,
+            last_event_position=last.position,
+            last_event_recorded_at=last.event.timestamp,
+            state=state,
+        )
         return Response(body, headers={"ETag": etag(state.version)})
     state = services.appeals.state(appeal_id)
     _check_department(actor, state.department)
     return Response(state, headers={"ETag": etag(state.version)})
 
 
-@get("/api/v1/appeals/{appeal_id:uuid}/history", sync_to_thread=True, tags=["appeals"])
+@get("/api/v1/appeals/{appeal_id:uuid}/history", sync_to_thread=True, tags=["appeals", "audit"])
 def get_history(
-    request: Request[Any, Any, Any], appeal_id: UUID, services: Services
+    request: Request[Any, Any, Any],
+    appeal_id: UUID,
+    services: Services,
+    type_: Annotated[str | None, Parameter(query="type", required=False)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> AppealHistory:
-    """Every event of the appeal in order: position, type, business and recorded time, actor,
-    payload (the citizen's contact details redacted)."""
+    """Every event of the appeal in order: stream version, log position, type, business and
+    recorded time, actor and role, payload (the citizen's contact details redacted), the change
+    it made to the appeal's state, and the deadline policy, calendar and time zone in force.
+    ``type`` (comma-separated event types) and ``since``/``until`` (business time) filter the
+    steps. Auditors and the head see every appeal's history; a department executor, their
+    department's appeals'."""
     actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read appeal histories")
+    require_role(actor, HISTORY_READERS, "read appeal histories")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.tzinfo is None:
+            raise ApiProblem(
+                400, f"invalid-{name}", f"Bad {name}", f"{name} must carry a time zone offset"
+            )
+    types = {t.strip() for t in type_.split(",") if t.strip()} if type_ else None
+    if types is not None and (unknown := types - APPEAL_EVENT_NAMES):
+        raise ApiProblem(
+            400,
+            "invalid-type",
+            "Unknown event type",
+            f"no appeal event is called {', '.join(sorted(unknown))}",
+        )
     recorded = services.appeals.history(appeal_id)
     if actor.role is Role.EXECUTOR:
         _check_department(actor, services.appeals.state(appeal_id).department)
-    return AppealHistory(
-        appeal_id=appeal_id, events=[history_entry(r.position, r.event) for r in recorded]
-    )
+    steps = replay([(r.position, r.event) for r in recorded], types=types, since=since, until=until)
+    return AppealHistory(appeal_id=appeal_id, version=len(recorded), events=steps)
 
 
 class AppealSla(msgspec.Struct, frozen=True, kw_only=True):
@@ -249,8 +284,14 @@ def get_citizen(
         _check_department(actor, services.appeals.state(appeal_id).department)
     received = events[0]
     assert isinstance(received, AppealReceived)
+    contact = received.citizen or CitizenContact()
+    served = tuple(k for k, v in msgspec.structs.asdict(contact).items() if v is not None)
+    # Recorded before it is served: a reading that cannot be recorded is not served.
+    services.audit.personal_data_read(
+        appeal_id, actor=actor, route="GET /api/v1/appeals/{id}/citizen", fields=served
+    )
     log.info("personal_data.read", appeal_id=str(appeal_id), actor_id=actor.id, role=actor.role)
-    return received.citizen or CitizenContact()
+    return contact
 
 
 @get("/api/v1/appeals", tags=["appeals"])

@@ -116,17 +116,20 @@ class AppealsApplication(Application[UUID]):
 
     def state_as_of(self, appeal_id: UUID, moment: datetime) -> AppealState:
         """The appeal as the system knew it at ``moment`` (events recorded up to then)."""
-        events = self.events_of(appeal_id)
-        if not events:
-            raise NotFound(f"there is no appeal {appeal_id}")
+        return self.as_of(appeal_id, moment)[0]
+
+    def as_of(self, appeal_id: UUID, moment: datetime) -> tuple[AppealState, RecordedEvent]:
+        """The appeal as the system knew it at ``moment``, and the last event applied."""
         state: AppealState | None = None
-        for event in events:
-            if event.timestamp > moment:
+        last: RecordedEvent | None = None
+        for recorded in self.history(appeal_id):
+            if recorded.event.timestamp > moment:
                 break
-            state = evolve(state, event)
-        if state is None:
+            state = evolve(state, recorded.event)
+            last = recorded
+        if state is None or last is None:
             raise NotFound(f"the appeal {appeal_id} had not been received by {moment.isoformat()}")
-        return state
+        return state, last
 
     def history(self, appeal_id: UUID) -> list[RecordedEvent]:
         positions = self._positions(appeal_id)

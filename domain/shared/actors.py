@@ -33,3 +33,8 @@ PERSONAL_DATA_READERS = frozenset({Role.OPERATOR, Role.EXECUTOR, Role.CURATOR, R
 STAFF_READERS = frozenset(
     {Role.OPERATOR, Role.EXECUTOR, Role.CURATOR, Role.HEAD, Role.AUDITOR, Role.ANALYST}
 )
+# Roles that read appeals' full histories: auditors and the head (any appeal), department
+# executors (their department's appeals).
+HISTORY_READERS = frozenset({Role.AUDITOR, Role.HEAD, Role.EXECUTOR})
+# Roles that read the audit records themselves (who read personal data, the ledger).
+AUDIT_READERS = frozenset({Role.AUDITOR, Role.HEAD})

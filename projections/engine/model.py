@@ -14,7 +14,8 @@ from psycopg import sql
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """A decoded event with its position in the log."""
+    """A decoded event with its position in the log (``event`` is None for a projection that
+    declares ``raw = True`` and reads the stored rows itself, see ``Batch.stored``)."""
 
     position: int
     topic: str  # the event type's name, without a stored "@N" version
@@ -125,6 +126,28 @@ class Batch:
             for originator_id, topic, state in cur:
                 found.setdefault(originator_id, []).append(self.decode(topic, state))
         return found
+
+    def stored(self) -> list[tuple[int, UUID, int, str, bytes]]:
+        """The batch's events as stored — (position, originator id, version, stored topic,
+        bytes) — read again from the log inside the batch's transaction (for the audit ledger,
+        which hashes the bytes as they are)."""
+        if not self.events:
+            return []
+        with self.conn.cursor(binary=True) as cur:
+            cur.execute(
+                sql.SQL(
+                    "SELECT notification_id, originator_id, originator_version, topic, state"
+                    " FROM {} WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id"
+                ).format(sql.Identifier(self.events_table)),
+                (self.events[0].position, self.events[-1].position),
+            )
+            rows: list[tuple[int, UUID, int, str, bytes]] = cur.fetchall()
+        return rows
+
+    def query(self, template: str) -> sql.Composed:
+        """``template`` with every ``{table}`` placeholder naming this build's physical table."""
+        names = {k: sql.Identifier(v) for k, v in self.tables.items()}
+        return sql.SQL(template).format(**names)
 
     def table(self, logical: str) -> sql.Identifier:
         return sql.Identifier(self.tables[logical])

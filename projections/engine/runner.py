@@ -411,10 +411,13 @@ class ProjectionEngine:
     def _decode(
         self, rows: Sequence[tuple[int, str, bytes]], targets: Sequence[_Target]
     ) -> list[Event]:
-        """The batch's events that at least one of the builds handles, each decoded once."""
+        """The batch's events that at least one of the builds handles, each decoded once. A
+        group of raw projections only (they read the stored bytes themselves) decodes nothing."""
+        if all(getattr(t.projection, "raw", False) for t in targets):
+            return [Event(position=p, topic=t.partition("@")[0], event=None) for p, t, _ in rows]
         wanted: set[str] | None = set()
         for target in targets:
-            if target.projection.topics is None:
+            if target.projection.topics is None or getattr(target.projection, "raw", False):
                 wanted = None
                 break
             assert wanted is not None

@@ -1,0 +1,57 @@
+"""Audit: who read citizens' personal data, and the audit ledger's head (to publish)."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, get
+from litestar.params import Parameter
+
+from api.auth import authenticated, require_role
+from api.errors import ApiProblem
+from api.services import Services
+from domain.shared.actors import AUDIT_READERS
+from projections.audit_ledger import LedgerHead
+from projections.personal_data_reads import PersonalDataReadPage
+
+Limit = Annotated[int, Parameter(ge=1, le=1000)]
+
+
+@get("/api/v1/audit/personal-data-reads", sync_to_thread=True, tags=["audit"])
+def personal_data_reads(
+    request: Request[Any, Any, Any],
+    services: Services,
+    appeal_id: UUID | None = None,
+    actor_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before: Annotated[int | None, Parameter(ge=1)] = None,
+    limit: Limit = 100,
+) -> PersonalDataReadPage:
+    """Who was served a citizen's contact details — actor, role, department, appeal, route,
+    fields, time — newest first (``before``: the previous page's ``next_cursor``). Each reading
+    is an event in the log, under the hash chain. Auditors and the head only."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, AUDIT_READERS, "read the personal-data access log")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.tzinfo is None:
+            raise ApiProblem(
+                400, f"invalid-{name}", f"Bad {name}", f"{name} must carry a time zone offset"
+            )
+    return services.personal_data_reads.list(
+        appeal_id=appeal_id,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        before=before,
+        limit=limit,
+    )
+
+
+@get("/api/v1/audit/ledger", sync_to_thread=True, tags=["audit"])
+def ledger(request: Request[Any, Any, Any], services: Services) -> LedgerHead:
+    """The audit ledger's head: how far it has recorded the log, the chain's link there (what a
+    signed checkpoint publishes), and its checkpoints."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, AUDIT_READERS, "read the audit ledger")
+    return services.audit_ledger.head()

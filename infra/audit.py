@@ -1,0 +1,412 @@
+"""Audit tooling over the database or an export file: read the log and the ledger in one
+consistent snapshot, export them to a self-contained JSON Lines file (gzip), verify either, and
+sign checkpoints with the control centre's Ed25519 key (``cryptography``)."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import gzip
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, cast
+from uuid import UUID
+
+import msgspec
+import psycopg
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from domain.audit.chain import Checkpoint, SignedCheckpoint
+from domain.audit.events import CHECKPOINTS_STREAM, CheckpointSigned
+from domain.audit.verify import Finding, LedgerRow, LogRow, Problem, Report, verify
+from infra.eventstore import decode_event
+
+EXPORT_FORMAT = "otklik-audit-export/1"
+FETCH = 20_000
+
+
+# --- keys and signatures --------------------------------------------------------------------------
+def key_id(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def generate_keys(folder: Path) -> tuple[Path, Path]:
+    """A new key pair: the private key (PEM, keep it offline) and the public key (PEM, give it to
+    every auditor)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    private = Ed25519PrivateKey.generate()
+    secret = folder / "otklik-audit.key"
+    public = folder / "otklik-audit.pub"
+    secret.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    secret.chmod(0o600)
+    public.write_bytes(
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return secret, public
+
+
+def load_private(path: Path) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 private key")
+    return key
+
+
+def load_public(path: Path) -> Ed25519PublicKey:
+    key = serialization.load_pem_public_key(path.read_bytes())
+    if not isinstance(key, Ed25519PublicKey):
+        raise ValueError(f"{path} is not an Ed25519 public key")
+    return key
+
+
+def sign(checkpoint: Checkpoint, private: Ed25519PrivateKey) -> SignedCheckpoint:
+    return SignedCheckpoint(
+        checkpoint=checkpoint,
+        key_id=key_id(private.public_key()),
+        signature=private.sign(checkpoint.message()).hex(),
+        signed_at=datetime.now(UTC),
+    )
+
+
+def signature_valid(signed: SignedCheckpoint, keys: dict[str, Ed25519PublicKey]) -> bool | None:
+    """True or False; None when no key with that id was given."""
+    public = keys.get(signed.key_id)
+    if public is None:
+        return None
+    try:
+        public.verify(bytes.fromhex(signed.signature), signed.checkpoint.message())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+# --- the database: one snapshot ----------------------------------------------------------------
+@dataclass
+class LedgerState:
+    position: int  # the last log position the ledger has processed
+    events: int
+    link: str
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+
+
+def ledger_state(conn: psycopg.Connection[Any]) -> LedgerState:
+    row = conn.execute(
+        "SELECT position FROM projection_builds WHERE name = 'audit_ledger' AND active"
+    ).fetchone()
+    if row is None:
+        raise LookupError("the audit ledger has no active build yet (otklik projections run)")
+    head = conn.execute("SELECT events, link FROM audit_head WHERE id = 1").fetchone()
+    checkpoints = [
+        Checkpoint(position=int(r[0]), events=int(r[1]), link=bytes(r[2]).hex())
+        for r in conn.execute(
+            "SELECT position, events, link FROM audit_checkpoints ORDER BY position"
+        )
+    ]
+    if head is None:
+        return LedgerState(int(row[0]), 0, bytes(32).hex(), checkpoints)
+    return LedgerState(int(row[0]), int(head[0]), bytes(head[1]).hex(), checkpoints)
+
+
+@contextlib.contextmanager
+def snapshot(conninfo: str) -> Iterator[psycopg.Connection[Any]]:
+    """A read-only, repeatable-read transaction: the ledger and the log as of one instant."""
+    with psycopg.connect(conninfo) as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction():
+            yield conn
+
+
+def log_rows(
+    conn: psycopg.Connection[Any], events_table: str = "otklik_events"
+) -> Iterator[LogRow]:
+    """Every stored event in position order (a server-side cursor, binary)."""
+    with conn.cursor("audit_log", binary=True) as cur:
+        cur.itersize = FETCH
+        cur.execute(
+            psycopg.sql.SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state"
+                " FROM {} ORDER BY notification_id"
+            ).format(psycopg.sql.Identifier(events_table))
+        )
+        while rows := cur.fetchmany(FETCH):
+            for r in rows:
+                yield LogRow(r[0], r[1], r[2], r[3], r[4])
+
+
+def ledger_rows(conn: psycopg.Connection[Any]) -> Iterator[LedgerRow]:
+    with conn.cursor("audit_ledger_rows", binary=True) as cur:
+        cur.execute(
+            "SELECT position, originator_id, originator_version, topic, digest FROM audit_ledger"
+            " ORDER BY position"
+        )
+        while rows := cur.fetchmany(FETCH):
+            for r in rows:
+                yield LedgerRow(r[0], r[1], r[2], r[3], r[4])
+
+
+def signed_in_log(conn: psycopg.Connection[Any]) -> list[SignedCheckpoint]:
+    rows = conn.execute(
+        "SELECT topic, state FROM otklik_events WHERE originator_id = %s"
+        " ORDER BY originator_version",
+        (CHECKPOINTS_STREAM,),
+    ).fetchall()
+    return [cast(CheckpointSigned, decode_event(t, bytes(s))).signed for t, s in rows]
+
+
+@dataclass
+class Verification:
+    report: Report
+    signatures_valid: int = 0
+    signatures_unchecked: int = 0  # no public key given for their key id
+    source: str = ""
+
+
+def _checkpoint_findings(
+    signed: Sequence[SignedCheckpoint], keys: dict[str, Ed25519PublicKey], result: Verification
+) -> list[Checkpoint]:
+    """The checkpoints whose signatures hold (or cannot be checked), counting each; a bad
+    signature is a finding of its own."""
+    usable = []
+    for item in signed:
+        valid = signature_valid(item, keys)
+        if valid is False:
+            result.report.findings.append(
+                Finding(
+                    position=item.checkpoint.position,
+                    problem=Problem.CHECKPOINT,
+                    aggregate_id=None,
+                    version=None,
+                    topic=None,
+                    detail=(
+                        f"the signature of the checkpoint at position {item.checkpoint.position}"
+                        f" does not verify with key {item.key_id}"
+                    ),
+                )
+            )
+            continue
+        if valid:
+            result.signatures_valid += 1
+        else:
+            result.signatures_unchecked += 1
+        usable.append(item.checkpoint)
+    return usable
+
+
+def verify_database(
+    conninfo: str,
+    *,
+    published: Sequence[SignedCheckpoint] = (),
+    keys: dict[str, Ed25519PublicKey] | None = None,
+) -> Verification:
+    """The live log against the ledger, its checkpoints, the checkpoints signed into the log,
+    and any published ones given (from outside the database)."""
+    keys = keys or {}
+    with snapshot(conninfo) as conn:
+        state = ledger_state(conn)
+        signed = [*signed_in_log(conn), *published]
+        result = Verification(report=Report(), source="database")
+        usable = _checkpoint_findings(signed, keys, result)
+        bad = result.report.findings
+        result.report = verify(
+            log_rows(conn),
+            ledger_rows(conn),
+            [*state.checkpoints, *usable],
+            ledger_position=state.position,
+        )
+        result.report.findings = sorted([*bad, *result.report.findings], key=lambda f: f.position)
+    return result
+
+
+# --- export files ---------------------------------------------------------------------------------
+class ExportHeader(msgspec.Struct, frozen=True, kw_only=True, tag="header"):
+    format: str
+    exported_at: datetime
+    ledger_position: int
+    ledger_events: int
+    ledger_link: str
+    chain: str  # how to recompute it without this code
+
+
+class ExportEvent(msgspec.Struct, frozen=True, kw_only=True, tag="event", omit_defaults=True):
+    position: int
+    aggregate_id: UUID
+    version: int
+    topic: str
+    state: str | None = None  # the stored bytes as text (they are JSON) …
+    state_b64: str | None = None  # … or base64 when they are not valid UTF-8
+    digest: str | None = None  # what the ledger recorded (None: after the ledger's position)
+
+
+class ExportCheckpoint(msgspec.Struct, frozen=True, kw_only=True, tag="checkpoint"):
+    checkpoint: Checkpoint
+
+
+class ExportSigned(msgspec.Struct, frozen=True, kw_only=True, tag="signed"):
+    signed: SignedCheckpoint
+
+
+ExportLine = ExportHeader | ExportEvent | ExportCheckpoint | ExportSigned
+CHAIN_TEXT = (
+    "digest = SHA-256(uuid 16 bytes | version int64 BE | len(topic) uint32 BE | topic UTF-8 |"
+    " state bytes); link(n) = SHA-256(link(n-1) | position uint64 BE | digest), link(0) = 32"
+    " zero bytes; events in position order"
+)
+
+
+def export(conninfo: str, target: Path) -> tuple[int, LedgerState]:
+    """Write the log, the ledger's digests, checkpoints and signed checkpoints to ``target``
+    (gzip JSON Lines); the number of events written."""
+    encoder = msgspec.json.Encoder()
+    count = 0
+    with snapshot(conninfo) as conn, gzip.open(target, "wb", compresslevel=6) as out:
+        state = ledger_state(conn)
+        header = ExportHeader(
+            format=EXPORT_FORMAT,
+            exported_at=datetime.now(UTC),
+            ledger_position=state.position,
+            ledger_events=state.events,
+            ledger_link=state.link,
+            chain=CHAIN_TEXT,
+        )
+        out.write(encoder.encode(header) + b"\n")
+        recorded = ledger_rows(conn)
+        current = next(recorded, None)
+        buffer = bytearray()
+        for row in log_rows(conn):
+            while current is not None and current.position < row.position:
+                current = next(recorded, None)  # recorded, no longer in the log: verify says so
+            known = current.digest.hex() if current and current.position == row.position else None
+            try:
+                text: str | None = row.state.decode()
+                raw = None
+            except UnicodeDecodeError:
+                text, raw = None, base64.b64encode(row.state).decode()
+            line = ExportEvent(
+                position=row.position,
+                aggregate_id=row.originator_id,
+                version=row.version,
+                topic=row.topic,
+                state=text,
+                state_b64=raw,
+                digest=known,
+            )
+            encoder.encode_into(line, buffer, -1)
+            buffer.extend(b"\n")
+            if len(buffer) > 1 << 20:
+                out.write(buffer)
+                buffer.clear()
+            count += 1
+        out.write(buffer)
+        for checkpoint in state.checkpoints:
+            out.write(encoder.encode(ExportCheckpoint(checkpoint=checkpoint)) + b"\n")
+        for signed in signed_in_log(conn):
+            out.write(encoder.encode(ExportSigned(signed=signed)) + b"\n")
+    return count, state
+
+
+def _open(path: Path) -> IO[bytes]:
+    with path.open("rb") as probe:
+        gzipped = probe.read(2) == b"\x1f\x8b"
+    return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else path.open("rb")
+
+
+@dataclass
+class ExportContents:
+    header: ExportHeader
+    log: list[LogRow]
+    ledger: list[LedgerRow]
+    checkpoints: list[Checkpoint]
+    signed: list[SignedCheckpoint]
+
+
+def read_export(path: Path) -> ExportContents:
+    decoder = msgspec.json.Decoder(ExportLine)
+    header: ExportHeader | None = None
+    log: list[LogRow] = []
+    ledger: list[LedgerRow] = []
+    checkpoints: list[Checkpoint] = []
+    signed: list[SignedCheckpoint] = []
+    with _open(path) as source:
+        for number, line in enumerate(source, 1):
+            try:
+                item = decoder.decode(line)
+            except msgspec.DecodeError as error:
+                raise ValueError(f"{path}:{number}: not an export line ({error})") from None
+            if isinstance(item, ExportEvent):
+                state = (
+                    item.state.encode()
+                    if item.state is not None
+                    else base64.b64decode(item.state_b64 or "")
+                )
+                log.append(
+                    LogRow(item.position, item.aggregate_id, item.version, item.topic, state)
+                )
+                if item.digest is not None:
+                    ledger.append(
+                        LedgerRow(
+                            item.position,
+                            item.aggregate_id,
+                            item.version,
+                            item.topic,
+                            bytes.fromhex(item.digest),
+                        )
+                    )
+            elif isinstance(item, ExportCheckpoint):
+                checkpoints.append(item.checkpoint)
+            elif isinstance(item, ExportSigned):
+                signed.append(item.signed)
+            else:
+                header = item
+    if header is None or header.format != EXPORT_FORMAT:
+        raise ValueError(f"{path} is not an {EXPORT_FORMAT} file")
+    return ExportContents(header, log, ledger, checkpoints, signed)
+
+
+def verify_file(
+    path: Path,
+    *,
+    published: Sequence[SignedCheckpoint] = (),
+    keys: dict[str, Ed25519PublicKey] | None = None,
+) -> Verification:
+    """An export checked on its own: every event against the digest the ledger had recorded,
+    the chain against the ledger's checkpoints, and the signed checkpoints (in the file and
+    given) against the keys."""
+    contents = read_export(path)
+    header, log, ledger = contents.header, contents.log, contents.ledger
+    checkpoints, signed = contents.checkpoints, contents.signed
+    result = Verification(report=Report(), source=str(path))
+    usable = _checkpoint_findings([*signed, *published], keys or {}, result)
+    bad = result.report.findings
+    head = Checkpoint(
+        position=header.ledger_position, events=header.ledger_events, link=header.ledger_link
+    )
+    result.report = verify(
+        iter(log),
+        iter(ledger),
+        [*checkpoints, *usable, *([head] if header.ledger_events else [])],
+        ledger_position=header.ledger_position,
+    )
+    result.report.findings = sorted([*bad, *result.report.findings], key=lambda f: f.position)
+    return result
+
+
+def read_published(path: Path) -> list[SignedCheckpoint]:
+    """Signed checkpoints kept outside the database: one JSON object per line, as
+    ``otklik audit checkpoint`` prints them."""
+    decoder = msgspec.json.Decoder(SignedCheckpoint)
+    return [decoder.decode(line) for line in path.read_bytes().splitlines() if line.strip()]
