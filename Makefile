@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint typecheck unit bench-commands bench-projections bench-sla lock clean
+.PHONY: venv demo test lint typecheck unit bench-commands bench-projections bench-sla bench-audit lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -42,6 +42,9 @@ bench-projections: venv
 
 bench-sla: venv
 	$(BIN)/python -m bench.sla
+
+bench-audit: venv
+	$(BIN)/python -m bench.audit
 
 # Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
 lock: venv

@@ -11,16 +11,13 @@ shape the live-lag measurement.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -31,16 +28,15 @@ from eventsourcing.projection import Projection as LibraryProjection
 from eventsourcing.projection import ProjectionRunner
 from psycopg.sql import SQL
 
-from bench.support import percentile, write_results
+from bench.support import generate_log, kept_database, percentile, write_results
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Channel, Kind
 from domain.shared.actors import Actor, Role
-from infra import database, synthetic
 from infra.container import Container
-from infra.database import ConnectionInfo, EmbeddedPostgres
+from infra.database import ConnectionInfo
 from infra.rebuild import rebuild
 from infra.settings import Settings
 from projections.engine.model import Build
@@ -52,54 +48,6 @@ LAG_SECONDS = float(os.environ.get("BENCH_LAG_SECONDS", "10"))
 DBNAME = "otklik_bench_projections"
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 OPERATOR = Actor(id="bench-operator", role=Role.OPERATOR, name="Оператор (нагрузка)")
-
-
-@contextlib.contextmanager
-def bench_database() -> Iterator[ConnectionInfo]:
-    """The benchmark's database with its generated log, kept between runs."""
-    url = os.environ.get("DATABASE_URL")
-    embedded = None
-    if url:
-        server = ConnectionInfo.parse(url)
-    else:
-        embedded = EmbeddedPostgres(Path(".otklik/bench-pgdata"))
-        server = embedded.info
-    try:
-        info = server.with_dbname(DBNAME)
-        try:
-            with psycopg.connect(info.conninfo) as conn:
-                row = conn.execute("SELECT count(*) FROM otklik_events").fetchone()
-            have = int(row[0]) if row else 0
-        except psycopg.Error:
-            have = -1
-        if have < EVENTS:
-            with contextlib.suppress(psycopg.Error):
-                database.drop_database(server, DBNAME)
-            info = database.create_database(server, DBNAME)
-        database.upgrade(info)
-        yield info
-    finally:
-        if embedded is not None:
-            embedded.stop()
-
-
-def generate(container: Container) -> int:
-    have = container.engine.head()
-    if have >= EVENTS:
-        print(f"log: {have:,} events already in {DBNAME}")
-        return have
-    started = time.perf_counter()
-    last = [started]
-
-    def show(done: int) -> None:
-        if time.perf_counter() - last[0] > 5:
-            last[0] = time.perf_counter()
-            print(f"  generated {done:,} events", flush=True)
-
-    count = synthetic.load(container.appeals, EVENTS, now=NOW, on_progress=show)
-    took = time.perf_counter() - started
-    print(f"log: generated {count:,} events in {took:.0f} s ({count / took:,.0f}/s)")
-    return count
 
 
 def engine_rebuild(container: Container, names: list[str], processes: int = 1) -> dict[str, Any]:
@@ -338,11 +286,11 @@ def live_lag(info: ConnectionInfo, container: Container) -> dict[str, Any]:
 
 
 def main() -> None:
-    with bench_database() as info:
+    with kept_database(DBNAME, EVENTS) as info:
         settings = Settings.from_env({"DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"})
         container = Container.build(settings, info)
         try:
-            total = generate(container)
+            total = generate_log(container, EVENTS, NOW)
             container.engine.ensure()
             print("engine: rebuilding appeals + department_days …", flush=True)
             both = engine_rebuild(container, ["appeals", "department_days"])

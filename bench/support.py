@@ -7,12 +7,17 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from infra import database
+import psycopg
+
+from infra import database, synthetic
+from infra.container import Container
 from infra.database import ConnectionInfo, EmbeddedPostgres
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -55,3 +60,54 @@ def write_results(name: str, payload: dict[str, Any], table: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     (RESULTS / f"{name}.md").write_text(table + "\n")
+
+
+@contextlib.contextmanager
+def kept_database(name: str, events: int) -> Iterator[ConnectionInfo]:
+    """A benchmark's database with its generated log, kept between runs (recreated when it holds
+    fewer than ``events``): on DATABASE_URL's server, or an embedded one in .otklik/."""
+    url = os.environ.get("DATABASE_URL")
+    embedded = None
+    if url:
+        server = ConnectionInfo.parse(url)
+    else:
+        embedded = EmbeddedPostgres(Path(".otklik/bench-pgdata"))
+        server = embedded.info
+    try:
+        info = server.with_dbname(name)
+        try:
+            with psycopg.connect(info.conninfo) as conn:
+                row = conn.execute("SELECT count(*) FROM otklik_events").fetchone()
+            have = int(row[0]) if row else 0
+        except psycopg.Error:
+            have = -1
+        if have < events:
+            with contextlib.suppress(psycopg.Error):
+                database.drop_database(server, name)
+            info = database.create_database(server, name)
+        database.upgrade(info)
+        yield info
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+def generate_log(container: Container, events: int, now: datetime) -> int:
+    """Fill the log to ``events`` (synthetic appeals decided through the domain) unless it
+    already holds them; the number of events."""
+    have = container.engine.head()
+    if have >= events:
+        print(f"log: {have:,} events already there")
+        return have
+    started = time.perf_counter()
+    last = [started]
+
+    def show(done: int) -> None:
+        if time.perf_counter() - last[0] > 5:
+            last[0] = time.perf_counter()
+            print(f"  generated {done:,} events", flush=True)
+
+    count = synthetic.load(container.appeals, events, now=now, on_progress=show)
+    took = time.perf_counter() - started
+    print(f"log: generated {count:,} events in {took:.0f} s ({count / took:,.0f}/s)")
+    return count

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from domain.audit.chain import Checkpoint, SignedCheckpoint
 from domain.audit.events import CHECKPOINTS_STREAM, CheckpointSigned
-from domain.audit.verify import Finding, LedgerRow, LogRow, Problem, Report, verify
+from domain.audit.verify import Finding, LedgerRow, LogRow, Problem, Raw, Report, verify
 from infra.eventstore import decode_event
 
 EXPORT_FORMAT = "otklik-audit-export/1"
@@ -101,6 +101,14 @@ class LedgerState:
     events: int
     link: str
     checkpoints: list[Checkpoint] = field(default_factory=list)
+    head_position: int = 0  # the position of the last event it recorded
+
+    @property
+    def head(self) -> list[Checkpoint]:
+        """The chain's head as one more checkpoint (none before the first event)."""
+        if not self.events:
+            return []
+        return [Checkpoint(position=self.head_position, events=self.events, link=self.link)]
 
 
 def ledger_state(conn: psycopg.Connection[Any]) -> LedgerState:
@@ -109,7 +117,7 @@ def ledger_state(conn: psycopg.Connection[Any]) -> LedgerState:
     ).fetchone()
     if row is None:
         raise LookupError("the audit ledger has no active build yet (otklik projections run)")
-    head = conn.execute("SELECT events, link FROM audit_head WHERE id = 1").fetchone()
+    head = conn.execute("SELECT events, link, position FROM audit_head WHERE id = 1").fetchone()
     checkpoints = [
         Checkpoint(position=int(r[0]), events=int(r[1]), link=bytes(r[2]).hex())
         for r in conn.execute(
@@ -118,45 +126,71 @@ def ledger_state(conn: psycopg.Connection[Any]) -> LedgerState:
     ]
     if head is None:
         return LedgerState(int(row[0]), 0, bytes(32).hex(), checkpoints)
-    return LedgerState(int(row[0]), int(head[0]), bytes(head[1]).hex(), checkpoints)
+    return LedgerState(
+        int(row[0]), int(head[0]), bytes(head[1]).hex(), checkpoints, head_position=int(head[2])
+    )
+
+
+@dataclass
+class Snapshot:
+    """Two connections that see the database as of one instant (an exported snapshot), so the
+    log and the ledger can be streamed side by side, each with COPY."""
+
+    main: psycopg.Connection[Any]
+    second: psycopg.Connection[Any]
 
 
 @contextlib.contextmanager
-def snapshot(conninfo: str) -> Iterator[psycopg.Connection[Any]]:
-    """A read-only, repeatable-read transaction: the ledger and the log as of one instant."""
-    with psycopg.connect(conninfo) as conn:
-        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        conn.read_only = True
-        with conn.transaction():
-            yield conn
-
-
-def log_rows(
-    conn: psycopg.Connection[Any], events_table: str = "otklik_events"
-) -> Iterator[LogRow]:
-    """Every stored event in position order (a server-side cursor, binary)."""
-    with conn.cursor("audit_log", binary=True) as cur:
-        cur.itersize = FETCH
-        cur.execute(
-            psycopg.sql.SQL(
-                "SELECT notification_id, originator_id, originator_version, topic, state"
-                " FROM {} ORDER BY notification_id"
-            ).format(psycopg.sql.Identifier(events_table))
+def snapshot(conninfo: str) -> Iterator[Snapshot]:
+    """Read-only, repeatable-read, one instant for both connections. Leaving it closes them:
+    a stream left unfinished (a verification that stopped early) is abandoned, not drained."""
+    main = psycopg.connect(conninfo)
+    second = psycopg.connect(conninfo)
+    try:
+        for conn in (main, second):
+            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+            conn.read_only = True
+        row = main.execute("SELECT pg_export_snapshot()").fetchone()
+        assert row is not None
+        second.execute(
+            psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(row[0]))
         )
-        while rows := cur.fetchmany(FETCH):
-            for r in rows:
-                yield LogRow(r[0], r[1], r[2], r[3], r[4])
+        yield Snapshot(main, second)
+    finally:
+        main.close()
+        second.close()
 
 
-def ledger_rows(conn: psycopg.Connection[Any]) -> Iterator[LedgerRow]:
-    with conn.cursor("audit_ledger_rows", binary=True) as cur:
-        cur.execute(
-            "SELECT position, originator_id, originator_version, topic, digest FROM audit_ledger"
-            " ORDER BY position"
-        )
-        while rows := cur.fetchmany(FETCH):
-            for r in rows:
-                yield LedgerRow(r[0], r[1], r[2], r[3], r[4])
+_LOG_COPY = (
+    "COPY (SELECT notification_id, uuid_send(originator_id), originator_version,"
+    " convert_to(topic, 'UTF8'), state FROM otklik_events ORDER BY notification_id)"
+    " TO STDOUT (FORMAT BINARY)"
+)
+_LEDGER_COPY = (
+    "COPY (SELECT position, uuid_send(originator_id), originator_version,"
+    " convert_to(topic, 'UTF8'), digest FROM audit_ledger ORDER BY position)"
+    " TO STDOUT (FORMAT BINARY)"
+)
+_TYPES = ["int8", "bytea", "int8", "bytea", "bytea"]
+
+
+def _stream(conn: psycopg.Connection[Any], statement: str) -> Iterator[Raw]:
+    """Raw rows (position, id bytes, version, topic bytes, bytes) through binary COPY: the
+    fastest way out of PostgreSQL, no Python object but the tuple per row."""
+    with contextlib.suppress(psycopg.OperationalError):  # the snapshot closed under a stream
+        with conn.cursor() as cur, cur.copy(statement) as copy:
+            copy.set_types(_TYPES)
+            yield from cast(Iterator[Raw], copy.rows())
+
+
+def log_rows(conn: psycopg.Connection[Any]) -> Iterator[Raw]:
+    """Every stored event in position order."""
+    return _stream(conn, _LOG_COPY)
+
+
+def ledger_rows(conn: psycopg.Connection[Any]) -> Iterator[Raw]:
+    """What the ledger recorded, in position order."""
+    return _stream(conn, _LEDGER_COPY)
 
 
 def signed_in_log(conn: psycopg.Connection[Any]) -> list[SignedCheckpoint]:
@@ -216,16 +250,16 @@ def verify_database(
     """The live log against the ledger, its checkpoints, the checkpoints signed into the log,
     and any published ones given (from outside the database)."""
     keys = keys or {}
-    with snapshot(conninfo) as conn:
-        state = ledger_state(conn)
-        signed = [*signed_in_log(conn), *published]
+    with snapshot(conninfo) as snap:
+        state = ledger_state(snap.main)
+        signed = [*signed_in_log(snap.main), *published]
         result = Verification(report=Report(), source="database")
         usable = _checkpoint_findings(signed, keys, result)
         bad = result.report.findings
         result.report = verify(
-            log_rows(conn),
-            ledger_rows(conn),
-            [*state.checkpoints, *usable],
+            log_rows(snap.main),
+            ledger_rows(snap.second),
+            [*state.checkpoints, *state.head, *usable],
             ledger_position=state.position,
         )
         result.report.findings = sorted([*bad, *result.report.findings], key=lambda f: f.position)
@@ -273,8 +307,9 @@ def export(conninfo: str, target: Path) -> tuple[int, LedgerState]:
     (gzip JSON Lines); the number of events written."""
     encoder = msgspec.json.Encoder()
     count = 0
-    with snapshot(conninfo) as conn, gzip.open(target, "wb", compresslevel=6) as out:
-        state = ledger_state(conn)
+    with snapshot(conninfo) as snap, gzip.open(target, "wb", compresslevel=6) as out:
+        state = ledger_state(snap.main)
+        signed = signed_in_log(snap.main)
         header = ExportHeader(
             format=EXPORT_FORMAT,
             exported_at=datetime.now(UTC),
@@ -284,23 +319,23 @@ def export(conninfo: str, target: Path) -> tuple[int, LedgerState]:
             chain=CHAIN_TEXT,
         )
         out.write(encoder.encode(header) + b"\n")
-        recorded = ledger_rows(conn)
+        recorded = ledger_rows(snap.second)
         current = next(recorded, None)
         buffer = bytearray()
-        for row in log_rows(conn):
-            while current is not None and current.position < row.position:
+        for position, originator, version, topic, stored in log_rows(snap.main):
+            while current is not None and current[0] < position:
                 current = next(recorded, None)  # recorded, no longer in the log: verify says so
-            known = current.digest.hex() if current and current.position == row.position else None
+            known = current[4].hex() if current and current[0] == position else None
             try:
-                text: str | None = row.state.decode()
+                text: str | None = stored.decode()
                 raw = None
             except UnicodeDecodeError:
-                text, raw = None, base64.b64encode(row.state).decode()
+                text, raw = None, base64.b64encode(stored).decode()
             line = ExportEvent(
-                position=row.position,
-                aggregate_id=row.originator_id,
-                version=row.version,
-                topic=row.topic,
+                position=position,
+                aggregate_id=UUID(bytes=originator),
+                version=version,
+                topic=topic.decode(),
                 state=text,
                 state_b64=raw,
                 digest=known,
@@ -314,8 +349,8 @@ def export(conninfo: str, target: Path) -> tuple[int, LedgerState]:
         out.write(buffer)
         for checkpoint in state.checkpoints:
             out.write(encoder.encode(ExportCheckpoint(checkpoint=checkpoint)) + b"\n")
-        for signed in signed_in_log(conn):
-            out.write(encoder.encode(ExportSigned(signed=signed)) + b"\n")
+        for item in signed:
+            out.write(encoder.encode(ExportSigned(signed=item)) + b"\n")
     return count, state
 
 
@@ -353,19 +388,11 @@ def read_export(path: Path) -> ExportContents:
                     if item.state is not None
                     else base64.b64decode(item.state_b64 or "")
                 )
-                log.append(
-                    LogRow(item.position, item.aggregate_id, item.version, item.topic, state)
-                )
+                originator, topic = item.aggregate_id.bytes, item.topic.encode()
+                log.append(LogRow(item.position, originator, item.version, topic, state))
                 if item.digest is not None:
-                    ledger.append(
-                        LedgerRow(
-                            item.position,
-                            item.aggregate_id,
-                            item.version,
-                            item.topic,
-                            bytes.fromhex(item.digest),
-                        )
-                    )
+                    digest = bytes.fromhex(item.digest)
+                    ledger.append(LedgerRow(item.position, originator, item.version, topic, digest))
             elif isinstance(item, ExportCheckpoint):
                 checkpoints.append(item.checkpoint)
             elif isinstance(item, ExportSigned):

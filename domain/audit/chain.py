@@ -27,18 +27,18 @@ _sha256 = hashlib.sha256
 
 
 def digest(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
-    name = topic.encode()
+    return digest_of(originator_id.bytes, version, topic.encode(), state)
+
+
+def digest_of(originator: bytes, version: int, topic: bytes, state: bytes) -> bytes:
+    """``digest`` on the raw columns (the aggregate id's 16 bytes, the topic's UTF-8)."""
     return _sha256(
-        b"".join(
-            (
-                originator_id.bytes,
-                version.to_bytes(8, "big", signed=True),
-                len(name).to_bytes(4, "big"),
-                name,
-                state,
-            )
-        )
+        b"".join((originator, version.to_bytes(8, "big", signed=True), _len(topic), topic, state))
     ).digest()
+
+
+def _len(topic: bytes) -> bytes:
+    return len(topic).to_bytes(4, "big")
 
 
 def link(previous: bytes, position: int, event_digest: bytes) -> bytes:

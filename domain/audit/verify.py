@@ -13,6 +13,7 @@ belongs to, and each checkpoint the log's chain no longer reaches.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
@@ -21,23 +22,30 @@ from uuid import UUID
 
 import msgspec
 
-from domain.audit.chain import GENESIS, Checkpoint, digest, link
+from domain.audit.chain import GENESIS, Checkpoint
 
 
 class LogRow(NamedTuple):
+    """A stored event as the verifier reads it: raw columns, no objects built."""
+
     position: int
-    originator_id: UUID
+    originator: bytes  # the aggregate id's 16 bytes
     version: int
-    topic: str
+    topic: bytes  # UTF-8
     state: bytes
 
 
 class LedgerRow(NamedTuple):
     position: int
-    originator_id: UUID
+    originator: bytes
     version: int
-    topic: str
+    topic: bytes
     digest: bytes
+
+
+# (position, aggregate id bytes, version, topic bytes, state or digest): a LogRow or LedgerRow, or
+# the plain tuple a COPY stream yields
+Raw = tuple[int, bytes, int, bytes, bytes]
 
 
 class Problem(StrEnum):
@@ -78,8 +86,8 @@ class Report(msgspec.Struct, kw_only=True):
 
 
 def verify(
-    log: Iterable[LogRow],
-    ledger: Iterable[LedgerRow],
+    log: Iterable[Raw],
+    ledger: Iterable[Raw],
     checkpoints: Sequence[Checkpoint] = (),
     *,
     ledger_position: int,
@@ -113,32 +121,44 @@ def verify(
             if cp.position != position or cp.events != count or cp.link != chain.hex():
                 findings.append(_checkpoint(cp, position, count, chain))
 
+    sha = hashlib.sha256
     for row in log:
-        row_position = row.position
-        while recorded is not None and recorded.position < row_position:
-            moved_ledger[recorded.position] = recorded
-            findings.append(_deleted(recorded))
+        row_position, originator, version, topic, state = row
+        while recorded is not None and recorded[0] < row_position:
+            moved_ledger[recorded[0]] = LedgerRow._make(recorded)
+            findings.append(_deleted(LedgerRow._make(recorded)))
             ledger_events += 1
             recorded = next(ledger_iter, None)
         if next_checkpoint < len(wanted):
             passed(row_position - 1)
-        d = digest(row.originator_id, row.version, row.topic, row.state)
-        chain = link(chain, row_position, d)
+        d = sha(
+            b"".join(
+                (
+                    originator,
+                    version.to_bytes(8, "big", signed=True),
+                    len(topic).to_bytes(4, "big"),
+                    topic,
+                    state,
+                )
+            )
+        ).digest()
+        chain = sha(chain + row_position.to_bytes(8, "big") + d).digest()
         position = row_position
         count += 1
-        if recorded is not None and recorded.position == row_position:
+        if recorded is not None and recorded[0] == row_position:
             ledger_events += 1
-            if recorded.digest != d:
+            if recorded[4] != d:
                 moved_log[d] = row_position
-                if (recorded.originator_id, recorded.version) == (row.originator_id, row.version):
-                    findings.append(_altered(recorded, d))
+                kept = LedgerRow._make(recorded)
+                if recorded[1] == originator and recorded[2] == version:
+                    findings.append(_altered(kept, d))
                 else:
-                    moved_ledger[row_position] = recorded
-                    findings.append(_moved(recorded, row))
+                    moved_ledger[row_position] = kept
+                    findings.append(_moved(kept, LogRow._make(row)))
             recorded = next(ledger_iter, None)
         elif row_position <= ledger_position:
             moved_log[d] = row_position
-            findings.append(_inserted(row))
+            findings.append(_inserted(LogRow._make(row)))
         else:
             pending += 1
         if next_checkpoint < len(wanted):
@@ -146,8 +166,8 @@ def verify(
         if len(findings) >= max_findings:
             break
     while recorded is not None and len(findings) < max_findings:
-        moved_ledger[recorded.position] = recorded
-        findings.append(_deleted(recorded))
+        moved_ledger[recorded[0]] = LedgerRow._make(recorded)
+        findings.append(_deleted(LedgerRow._make(recorded)))
         ledger_events += 1
         recorded = next(ledger_iter, None)
     if len(findings) < max_findings:
@@ -177,59 +197,66 @@ def _checkpoint(cp: Checkpoint, position: int, count: int, chain: bytes) -> Find
     )
 
 
+def _who(row: LogRow | LedgerRow) -> tuple[UUID, str]:
+    return UUID(bytes=row.originator), row.topic.decode(errors="replace")
+
+
 def _deleted(recorded: LedgerRow) -> Finding:
+    aggregate, topic = _who(recorded)
     return Finding(
         position=recorded.position,
         problem=Problem.DELETED,
-        aggregate_id=recorded.originator_id,
+        aggregate_id=aggregate,
         version=recorded.version,
-        topic=recorded.topic,
+        topic=topic,
         detail=(
-            f"the ledger recorded {recorded.topic} version {recorded.version} of"
-            f" {recorded.originator_id} at position {recorded.position}; the log has no"
-            " event there"
+            f"the ledger recorded {topic} version {recorded.version} of {aggregate} at position"
+            f" {recorded.position}; the log has no event there"
         ),
     )
 
 
 def _altered(recorded: LedgerRow, found: bytes) -> Finding:
+    aggregate, topic = _who(recorded)
     return Finding(
         position=recorded.position,
         problem=Problem.ALTERED,
-        aggregate_id=recorded.originator_id,
+        aggregate_id=aggregate,
         version=recorded.version,
-        topic=recorded.topic,
+        topic=topic,
         detail=(
-            f"{recorded.topic} version {recorded.version} of {recorded.originator_id}: its bytes"
-            f" were changed (digest {found.hex()[:16]}…, recorded {recorded.digest.hex()[:16]}…)"
+            f"{topic} version {recorded.version} of {aggregate}: its bytes were changed (digest"
+            f" {found.hex()[:16]}…, recorded {recorded.digest.hex()[:16]}…)"
         ),
     )
 
 
 def _moved(recorded: LedgerRow, row: LogRow) -> Finding:
+    aggregate, topic = _who(recorded)
+    found, found_topic = _who(row)
     return Finding(
         position=recorded.position,
         problem=Problem.MOVED,
-        aggregate_id=recorded.originator_id,
+        aggregate_id=aggregate,
         version=recorded.version,
-        topic=recorded.topic,
+        topic=topic,
         detail=(
-            f"the ledger recorded {recorded.topic} version {recorded.version} of"
-            f" {recorded.originator_id} here; the log holds {row.topic} version {row.version} of"
-            f" {row.originator_id}"
+            f"the ledger recorded {topic} version {recorded.version} of {aggregate} here; the log"
+            f" holds {found_topic} version {row.version} of {found}"
         ),
     )
 
 
 def _inserted(row: LogRow) -> Finding:
+    aggregate, topic = _who(row)
     return Finding(
         position=row.position,
         problem=Problem.INSERTED,
-        aggregate_id=row.originator_id,
+        aggregate_id=aggregate,
         version=row.version,
-        topic=row.topic,
+        topic=topic,
         detail=(
-            f"{row.topic} version {row.version} of {row.originator_id} is in the log at position"
+            f"{topic} version {row.version} of {aggregate} is in the log at position"
             f" {row.position}, which the ledger never recorded"
         ),
     )

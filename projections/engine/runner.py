@@ -411,13 +411,15 @@ class ProjectionEngine:
     def _decode(
         self, rows: Sequence[tuple[int, str, bytes]], targets: Sequence[_Target]
     ) -> list[Event]:
-        """The batch's events that at least one of the builds handles, each decoded once. A
-        group of raw projections only (they read the stored bytes themselves) decodes nothing."""
-        if all(getattr(t.projection, "raw", False) for t in targets):
-            return [Event(position=p, topic=t.partition("@")[0], event=None) for p, t, _ in rows]
+        """The batch's events that at least one of the builds handles, each decoded once. Raw
+        projections (they read the stored rows themselves) need every position but no decoding:
+        their events carry ``event=None`` unless another build of the group wants that type."""
+        raw = any(getattr(t.projection, "raw", False) for t in targets)
         wanted: set[str] | None = set()
         for target in targets:
-            if target.projection.topics is None or getattr(target.projection, "raw", False):
+            if getattr(target.projection, "raw", False):
+                continue
+            if target.projection.topics is None:
                 wanted = None
                 break
             assert wanted is not None
@@ -428,6 +430,8 @@ class ProjectionEngine:
             name = topic.partition("@")[0]
             if wanted is None or name in wanted:
                 events.append(Event(position=position, topic=name, event=decode(topic, data)))
+            elif raw:
+                events.append(Event(position=position, topic=name, event=None))
         return events
 
     @staticmethod

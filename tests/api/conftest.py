@@ -34,7 +34,7 @@ def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def tokens(container: Container) -> dict[str, str]:
     made = {}
-    for role in (Role.OPERATOR, Role.CURATOR, Role.AUDITOR, Role.ANALYST):
+    for role in (Role.OPERATOR, Role.CURATOR, Role.AUDITOR, Role.ANALYST, Role.HEAD):
         made[role.value], _ = container.tokens.create(role=role, name=f"Тест {role.value}")
     made["executor"], _ = container.tokens.create(
         role=Role.EXECUTOR, name="Исполнитель ЖКХ", department="Управление ЖКХ"

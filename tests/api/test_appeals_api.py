@@ -74,7 +74,10 @@ def test_receive_returns_201_with_location_etag_and_position(client: httpx.Clien
     assert CITIZEN_NAME not in response.text
 
 
-def test_a_whole_life_through_http_with_history_and_as_of(client: httpx.Client) -> None:
+def test_a_whole_life_through_http_with_history_and_as_of(
+    client: httpx.Client, tokens: dict[str, str]
+) -> None:
+    auditor = auth(tokens["auditor"])
     appeal_id = receive(client).json()["id"]
     steps: list[tuple[str, dict[str, Any]]] = [
         ("register", {}),
@@ -89,14 +92,14 @@ def test_a_whole_life_through_http_with_history_and_as_of(client: httpx.Client) 
         response = act(client, appeal_id, action, body)
         assert response.status_code == 200, (action, response.text)
         versions.append(response.headers["etag"])
-    approved = client.get(f"/api/v1/appeals/{appeal_id}/history").json()["events"][-1][
-        "recorded_at"
-    ]
+    approved = client.get(f"/api/v1/appeals/{appeal_id}/history", headers=auditor).json()["events"][
+        -1
+    ]["recorded_at"]
     for action, body in [("publish-answer", {}), ("deliver-answer", {}), ("rate", {"score": 5})]:
         assert act(client, appeal_id, action, body).status_code == 200, action
     assert versions == ['"2"', '"3"', '"4"', '"5"', '"6"']
 
-    history = client.get(f"/api/v1/appeals/{appeal_id}/history").json()["events"]
+    history = client.get(f"/api/v1/appeals/{appeal_id}/history", headers=auditor).json()["events"]
     assert [e["type"] for e in history] == [
         "AppealReceived",
         "AppealRegistered",
@@ -114,9 +117,17 @@ def test_a_whole_life_through_http_with_history_and_as_of(client: httpx.Client) 
     positions = [e["position"] for e in history]
     assert positions == sorted(positions)
 
+    assignment = history[3]
+    assert {c["field"]: c["after"] for c in assignment["changes"]}["department"] == (
+        "Управление ЖКХ"
+    )
+    assert assignment["applied"]["deadline_policy"] == "federal/1"
+    assert assignment["applied"]["calendar"].startswith("RU/")
     then = client.get(f"/api/v1/appeals/{appeal_id}", params={"as_of": approved})
     assert then.status_code == 200, then.text
     assert then.json()["last_event_version"] == 6
+    assert then.json()["last_event_type"] == "AnswerApproved"
+    assert then.json()["last_event_position"] == history[5]["position"]
     assert then.json()["state"]["status"] == "answer_approved"
     now = client.get(
         f"/api/v1/appeals/{appeal_id}", params={"min_position": history[-1]["position"]}
@@ -229,10 +240,11 @@ def test_an_executor_sees_only_their_departments_appeals(
     assert all(a["department"] == "Управление культуры" for a in listed.json()["items"])
 
 
-def test_unknown_appeals_and_routes_are_404(client: httpx.Client) -> None:
+def test_unknown_appeals_and_routes_are_404(client: httpx.Client, tokens: dict[str, str]) -> None:
     assert_problem(client.get(f"/api/v1/appeals/{uuid4()}"), 404, "not-found")
     assert_problem(act(client, str(uuid4()), "register"), 404, "not-found")
-    assert_problem(client.get(f"/api/v1/appeals/{uuid4()}/history"), 404)
+    history = client.get(f"/api/v1/appeals/{uuid4()}/history", headers=auth(tokens["auditor"]))
+    assert_problem(history, 404, "not-found")
     assert_problem(act(client, str(uuid4()), "teleport"), 404)
     assert_problem(client.get("/api/v1/appeals/not-a-uuid"), 404)
 
