@@ -177,10 +177,14 @@ _TYPES = ["int8", "bytea", "int8", "bytea", "bytea"]
 def _stream(conn: psycopg.Connection[Any], statement: str) -> Iterator[Raw]:
     """Raw rows (position, id bytes, version, topic bytes, bytes) through binary COPY: the
     fastest way out of PostgreSQL, no Python object but the tuple per row."""
-    with contextlib.suppress(psycopg.OperationalError):  # the snapshot closed under a stream
-        with conn.cursor() as cur, cur.copy(statement) as copy:
-            copy.set_types(_TYPES)
-            yield from cast(Iterator[Raw], copy.rows())
+    # (the snapshot may close under a stream a verification abandoned)
+    with (
+        contextlib.suppress(psycopg.OperationalError),
+        conn.cursor() as cur,
+        cur.copy(statement) as copy,
+    ):
+        copy.set_types(_TYPES)
+        yield from cast(Iterator[Raw], copy.rows())
 
 
 def log_rows(conn: psycopg.Connection[Any]) -> Iterator[Raw]:
