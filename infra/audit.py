@@ -8,10 +8,14 @@ import base64
 import contextlib
 import gzip
 import hashlib
+import multiprocessing
+import os
+from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Empty
 from typing import IO, Any, cast
 from uuid import UUID
 
@@ -23,7 +27,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from domain.audit.chain import Checkpoint, SignedCheckpoint
 from domain.audit.events import CHECKPOINTS_STREAM, CheckpointSigned
-from domain.audit.verify import Finding, LedgerRow, LogRow, Problem, Raw, Report, verify
+from domain.audit.verify import (
+    Finding,
+    Identify,
+    LedgerRow,
+    LogRow,
+    Problem,
+    Raw,
+    Report,
+    digested,
+    verify,
+)
+from infra.audit_digests import digest_part, join
 from infra.eventstore import decode_event
 
 EXPORT_FORMAT = "otklik-audit-export/1"
@@ -133,68 +148,183 @@ def ledger_state(conn: psycopg.Connection[Any]) -> LedgerState:
 
 @dataclass
 class Snapshot:
-    """Two connections that see the database as of one instant (an exported snapshot), so the
-    log and the ledger can be streamed side by side, each with COPY."""
+    """Connections that see the database as of one instant (an exported snapshot), so the log
+    and the ledger can be streamed side by side, each with COPY, by this process or others."""
 
+    conninfo: str
+    id: str
     main: psycopg.Connection[Any]
     second: psycopg.Connection[Any]
 
 
 @contextlib.contextmanager
 def snapshot(conninfo: str) -> Iterator[Snapshot]:
-    """Read-only, repeatable-read, one instant for both connections. Leaving it closes them:
-    a stream left unfinished (a verification that stopped early) is abandoned, not drained."""
+    """Read-only, repeatable-read, one instant for every connection. Leaving it closes them: a
+    stream left unfinished (a verification that stopped early) is abandoned, not drained."""
     main = psycopg.connect(conninfo)
-    second = psycopg.connect(conninfo)
+    opened = [main]
     try:
-        for conn in (main, second):
-            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            conn.read_only = True
+        main.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        main.read_only = True
         row = main.execute("SELECT pg_export_snapshot()").fetchone()
         assert row is not None
-        second.execute(
-            psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(psycopg.sql.Literal(row[0]))
-        )
-        yield Snapshot(main, second)
+        second = join(conninfo, row[0])
+        opened.append(second)
+        yield Snapshot(conninfo, row[0], main, second)
     finally:
-        main.close()
-        second.close()
+        for conn in opened:
+            conn.close()
 
 
 _LOG_COPY = (
     "COPY (SELECT notification_id, uuid_send(originator_id), originator_version,"
-    " convert_to(topic, 'UTF8'), state FROM otklik_events ORDER BY notification_id)"
+    " convert_to(topic, 'UTF8'), state FROM otklik_events"
+    " WHERE notification_id BETWEEN {lo} AND {hi} ORDER BY notification_id)"
     " TO STDOUT (FORMAT BINARY)"
 )
 _LEDGER_COPY = (
-    "COPY (SELECT position, uuid_send(originator_id), originator_version,"
-    " convert_to(topic, 'UTF8'), digest FROM audit_ledger ORDER BY position)"
-    " TO STDOUT (FORMAT BINARY)"
+    "COPY (SELECT position, digest FROM audit_ledger ORDER BY position) TO STDOUT (FORMAT BINARY)"
 )
 _TYPES = ["int8", "bytea", "int8", "bytea", "bytea"]
 
 
-def _stream(conn: psycopg.Connection[Any], statement: str) -> Iterator[Raw]:
-    """Raw rows (position, id bytes, version, topic bytes, bytes) through binary COPY: the
-    fastest way out of PostgreSQL, no Python object but the tuple per row."""
+def _stream(conn: psycopg.Connection[Any], statement: str, types: list[str]) -> Iterator[Any]:
+    """Raw rows through binary COPY: the fastest way out of PostgreSQL, no Python object but
+    the tuple per row."""
     # (the snapshot may close under a stream a verification abandoned)
     with (
         contextlib.suppress(psycopg.OperationalError),
         conn.cursor() as cur,
         cur.copy(statement) as copy,
     ):
-        copy.set_types(_TYPES)
-        yield from cast(Iterator[Raw], copy.rows())
+        copy.set_types(types)
+        yield from copy.rows()
 
 
-def log_rows(conn: psycopg.Connection[Any]) -> Iterator[Raw]:
-    """Every stored event in position order."""
-    return _stream(conn, _LOG_COPY)
+def log_rows(conn: psycopg.Connection[Any], lo: int = 0, hi: int = 2**62) -> Iterator[Raw]:
+    """The stored events at positions ``lo``..``hi``, in position order."""
+    rows: Iterator[Raw] = _stream(conn, _LOG_COPY.format(lo=int(lo), hi=int(hi)), _TYPES)
+    return rows
 
 
-def ledger_rows(conn: psycopg.Connection[Any]) -> Iterator[Raw]:
-    """What the ledger recorded, in position order."""
-    return _stream(conn, _LEDGER_COPY)
+def identify(conn: psycopg.Connection[Any]) -> Identify:
+    """Who the log's event at a position is (for a finding): read in the snapshot."""
+
+    def at(position: int) -> tuple[bytes, int, bytes]:
+        row = conn.execute(
+            "SELECT uuid_send(originator_id), originator_version, convert_to(topic, 'UTF8')"
+            " FROM otklik_events WHERE notification_id = %s",
+            (position,),
+        ).fetchone()
+        assert row is not None
+        return bytes(row[0]), int(row[1]), bytes(row[2])
+
+    return at
+
+
+# below this many events the digests are computed in this process (no start-up cost)
+PARALLEL_FROM = 200_000
+
+
+def _batches(queue: Any, process: Any) -> Iterator[tuple[bytes, bytes]]:
+    while True:
+        try:
+            batch = queue.get(timeout=1.0)
+        except Empty:
+            if process.exitcode is not None and queue.empty():
+                raise RuntimeError(f"a digest worker died (exit code {process.exitcode})") from None
+            continue
+        if batch is None:
+            return
+        yield batch
+
+
+def _gathered(queues: Sequence[Any], processes: Sequence[Any]) -> Iterator[tuple[int, bytes]]:
+    """The workers' digests, part after part: in position order."""
+    for queue, process in zip(queues, processes, strict=True):
+        for batch in _batches(queue, process):
+            positions = array("q")
+            positions.frombytes(batch[0])
+            blob = batch[1]
+            digests = [blob[i : i + 32] for i in range(0, len(blob), 32)]
+            yield from zip(positions, digests, strict=True)
+
+
+@contextlib.contextmanager
+def log_digests(
+    snap: Snapshot, workers: int, *, parallel_from: int = PARALLEL_FROM
+) -> Iterator[Iterator[tuple[int, bytes]]]:
+    """(position, digest) of every event in the snapshot, in position order. A large log is
+    split between ``workers`` processes by ranges of positions (SHA-256 over the stored bytes
+    is the cost; the chain itself stays sequential, in this process)."""
+    bounds = snap.main.execute(
+        "SELECT coalesce(min(notification_id), 0), coalesce(max(notification_id), 0),"
+        " count(*) FROM otklik_events"
+    ).fetchone()
+    assert bounds is not None
+    low, high, total = (int(b) for b in bounds)
+    if workers <= 1 or total < parallel_from:
+        conn = join(snap.conninfo, snap.id)
+        try:
+            yield digested(log_rows(conn))
+        finally:
+            conn.close()
+        return
+    step = (high - low) // workers + 1
+    parts = [(low + i * step, low + (i + 1) * step - 1) for i in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    queues = [context.Queue(maxsize=64) for _ in range(workers)]
+    processes = [
+        context.Process(
+            target=digest_part,
+            args=(snap.conninfo, snap.id, lo, hi, queue),
+            daemon=True,
+        )
+        for (lo, hi), queue in zip(parts, queues, strict=True)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        yield _gathered(queues, processes)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join(5)
+
+
+def ledger_rows(conn: psycopg.Connection[Any]) -> Iterator[tuple[int, bytes]]:
+    """The digests the ledger recorded, (position, digest) in position order."""
+    rows: Iterator[tuple[int, bytes]] = _stream(conn, _LEDGER_COPY, ["int8", "bytea"])
+    return rows
+
+
+_ENTRIES_COPY = (
+    "COPY (SELECT position, uuid_send(originator_id), originator_version,"
+    " convert_to(topic, 'UTF8'), digest FROM audit_ledger ORDER BY position)"
+    " TO STDOUT (FORMAT BINARY)"
+)
+
+
+def ledger_entries(conn: psycopg.Connection[Any]) -> Iterator[Raw]:
+    """What the ledger recorded, whole: (position, id bytes, version, topic bytes, digest)."""
+    rows: Iterator[Raw] = _stream(conn, _ENTRIES_COPY, _TYPES)
+    return rows
+
+
+def recorded_as(conn: psycopg.Connection[Any]) -> Identify:
+    """Which event the ledger recorded at a position (for a finding): read in the snapshot."""
+
+    def at(position: int) -> tuple[bytes, int, bytes]:
+        row = conn.execute(
+            "SELECT uuid_send(originator_id), originator_version, convert_to(topic, 'UTF8')"
+            " FROM audit_ledger WHERE position = %s",
+            (position,),
+        ).fetchone()
+        assert row is not None
+        return bytes(row[0]), int(row[1]), bytes(row[2])
+
+    return at
 
 
 def signed_in_log(conn: psycopg.Connection[Any]) -> list[SignedCheckpoint]:
@@ -250,22 +380,44 @@ def verify_database(
     *,
     published: Sequence[SignedCheckpoint] = (),
     keys: dict[str, Ed25519PublicKey] | None = None,
+    workers: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
 ) -> Verification:
     """The live log against the ledger, its checkpoints, the checkpoints signed into the log,
-    and any published ones given (from outside the database)."""
-    keys = keys or {}
+    and any published ones given (from outside the database). ``workers`` processes compute
+    the digests of a log of at least ``parallel_from`` events (default: one per core)."""
+    return _verify_snapshot(
+        conninfo,
+        published=published,
+        keys=keys or {},
+        workers=workers or os.cpu_count() or 1,
+        parallel_from=parallel_from,
+    )
+
+
+def _verify_snapshot(
+    conninfo: str,
+    *,
+    published: Sequence[SignedCheckpoint],
+    keys: dict[str, Ed25519PublicKey],
+    workers: int,
+    parallel_from: int,
+) -> Verification:
     with snapshot(conninfo) as snap:
         state = ledger_state(snap.main)
         signed = [*signed_in_log(snap.main), *published]
         result = Verification(report=Report(), source="database")
         usable = _checkpoint_findings(signed, keys, result)
         bad = result.report.findings
-        result.report = verify(
-            log_rows(snap.main),
-            ledger_rows(snap.second),
-            [*state.checkpoints, *state.head, *usable],
-            ledger_position=state.position,
-        )
+        with log_digests(snap, workers, parallel_from=parallel_from) as log:
+            result.report = verify(
+                log,
+                ledger_rows(snap.second),
+                [*state.checkpoints, *state.head, *usable],
+                ledger_position=state.position,
+                identify=identify(snap.main),
+                recorded_as=recorded_as(snap.main),
+            )
         result.report.findings = sorted([*bad, *result.report.findings], key=lambda f: f.position)
     return result
 
@@ -277,6 +429,7 @@ class ExportHeader(msgspec.Struct, frozen=True, kw_only=True, tag="header"):
     ledger_position: int
     ledger_events: int
     ledger_link: str
+    ledger_head_position: int  # the position of the last event the ledger recorded
     chain: str  # how to recompute it without this code
 
 
@@ -290,6 +443,16 @@ class ExportEvent(msgspec.Struct, frozen=True, kw_only=True, tag="event", omit_d
     digest: str | None = None  # what the ledger recorded (None: after the ledger's position)
 
 
+class ExportRecorded(msgspec.Struct, frozen=True, kw_only=True, tag="recorded"):
+    """What the ledger recorded at a position where the log has no event any more."""
+
+    position: int
+    aggregate_id: UUID
+    version: int
+    topic: str
+    digest: str
+
+
 class ExportCheckpoint(msgspec.Struct, frozen=True, kw_only=True, tag="checkpoint"):
     checkpoint: Checkpoint
 
@@ -298,7 +461,7 @@ class ExportSigned(msgspec.Struct, frozen=True, kw_only=True, tag="signed"):
     signed: SignedCheckpoint
 
 
-ExportLine = ExportHeader | ExportEvent | ExportCheckpoint | ExportSigned
+ExportLine = ExportHeader | ExportEvent | ExportRecorded | ExportCheckpoint | ExportSigned
 CHAIN_TEXT = (
     "digest = SHA-256(uuid 16 bytes | version int64 BE | len(topic) uint32 BE | topic UTF-8 |"
     " state bytes); link(n) = SHA-256(link(n-1) | position uint64 BE | digest), link(0) = 32"
@@ -320,16 +483,37 @@ def export(conninfo: str, target: Path) -> tuple[int, LedgerState]:
             ledger_position=state.position,
             ledger_events=state.events,
             ledger_link=state.link,
+            ledger_head_position=state.head_position,
             chain=CHAIN_TEXT,
         )
         out.write(encoder.encode(header) + b"\n")
-        recorded = ledger_rows(snap.second)
+        recorded = ledger_entries(snap.second)
         current = next(recorded, None)
         buffer = bytearray()
+        missing: list[ExportRecorded] = []
+
+        def recorded_line(item: Raw) -> ExportRecorded:
+            """A ledger entry the log no longer holds as recorded (deleted, or another event at
+            its position): kept, so that verifying the file names it."""
+            return ExportRecorded(
+                position=item[0],
+                aggregate_id=UUID(bytes=item[1]),
+                version=item[2],
+                topic=item[3].decode(),
+                digest=item[4].hex(),
+            )
+
         for position, originator, version, topic, stored in log_rows(snap.main):
             while current is not None and current[0] < position:
-                current = next(recorded, None)  # recorded, no longer in the log: verify says so
-            known = current[4].hex() if current and current[0] == position else None
+                missing.append(recorded_line(current))
+                current = next(recorded, None)
+            known = None
+            if current is not None and current[0] == position:
+                if (current[1], current[2], current[3]) == (originator, version, topic):
+                    known = current[4].hex()
+                else:
+                    missing.append(recorded_line(current))
+                current = next(recorded, None)
             try:
                 text: str | None = stored.decode()
                 raw = None
@@ -350,7 +534,12 @@ def export(conninfo: str, target: Path) -> tuple[int, LedgerState]:
                 out.write(buffer)
                 buffer.clear()
             count += 1
+        while current is not None:
+            missing.append(recorded_line(current))
+            current = next(recorded, None)
         out.write(buffer)
+        for gone in missing:
+            out.write(encoder.encode(gone) + b"\n")
         for checkpoint in state.checkpoints:
             out.write(encoder.encode(ExportCheckpoint(checkpoint=checkpoint)) + b"\n")
         for item in signed:
@@ -368,7 +557,7 @@ def _open(path: Path) -> IO[bytes]:
 class ExportContents:
     header: ExportHeader
     log: list[LogRow]
-    ledger: list[LedgerRow]
+    ledger: list[LedgerRow]  # in position order
     checkpoints: list[Checkpoint]
     signed: list[SignedCheckpoint]
 
@@ -397,6 +586,16 @@ def read_export(path: Path) -> ExportContents:
                 if item.digest is not None:
                     digest = bytes.fromhex(item.digest)
                     ledger.append(LedgerRow(item.position, originator, item.version, topic, digest))
+            elif isinstance(item, ExportRecorded):
+                ledger.append(
+                    LedgerRow(
+                        item.position,
+                        item.aggregate_id.bytes,
+                        item.version,
+                        item.topic.encode(),
+                        bytes.fromhex(item.digest),
+                    )
+                )
             elif isinstance(item, ExportCheckpoint):
                 checkpoints.append(item.checkpoint)
             elif isinstance(item, ExportSigned):
@@ -405,6 +604,7 @@ def read_export(path: Path) -> ExportContents:
                 header = item
     if header is None or header.format != EXPORT_FORMAT:
         raise ValueError(f"{path} is not an {EXPORT_FORMAT} file")
+    ledger.sort(key=lambda row: row.position)
     return ExportContents(header, log, ledger, checkpoints, signed)
 
 
@@ -424,13 +624,19 @@ def verify_file(
     usable = _checkpoint_findings([*signed, *published], keys or {}, result)
     bad = result.report.findings
     head = Checkpoint(
-        position=header.ledger_position, events=header.ledger_events, link=header.ledger_link
+        position=header.ledger_head_position,
+        events=header.ledger_events,
+        link=header.ledger_link,
     )
+    names = {row.position: (row.originator, row.version, row.topic) for row in log}
+    recorded = {row.position: (row.originator, row.version, row.topic) for row in ledger}
     result.report = verify(
-        iter(log),
-        iter(ledger),
+        digested(log),
+        ((row.position, row.digest) for row in ledger),
         [*checkpoints, *usable, *([head] if header.ledger_events else [])],
         ledger_position=header.ledger_position,
+        identify=names.__getitem__,
+        recorded_as=recorded.__getitem__,
     )
     result.report.findings = sorted([*bad, *result.report.findings], key=lambda f: f.position)
     return result

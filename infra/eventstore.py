@@ -137,6 +137,17 @@ class OtklikRecorder(PostgresApplicationRecorder):
         assert row is not None
         return int(row["n"])
 
+    def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]:
+        """The stream's stored events with their log positions, in version order (one query)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                f"SELECT notification_id, topic, state FROM {self.events_table_name}"
+                " WHERE originator_id = %s ORDER BY originator_version",
+                (originator_id,),
+                prepare=True,
+            )
+            return [(r["notification_id"], r["topic"], bytes(r["state"])) for r in curs.fetchall()]
+
     def select_positions(self, originator_id: UUID) -> list[tuple[int, int]]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import decide
@@ -63,6 +63,8 @@ class AppealRecorder(Protocol):
     def next_registration_number(self) -> int: ...
 
     def select_positions(self, originator_id: UUID) -> list[tuple[int, int]]: ...
+
+    def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]: ...
 
 
 class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -132,11 +134,16 @@ class AppealsApplication(Application[UUID]):
         return state, last
 
     def history(self, appeal_id: UUID) -> list[RecordedEvent]:
-        positions = self._positions(appeal_id)
-        events = self.events_of(appeal_id)
-        if not events:
+        """The appeal's events with their log positions, read in one query."""
+        recorded = []
+        for position, topic, state in self.appeal_recorder.select_recorded(appeal_id):
+            event = self.mapper.to_domain_event(StoredEvent(appeal_id, 0, topic, state))
+            if not isinstance(event, AppealEvent):
+                break  # another kind of stream (a calendar): not an appeal
+            recorded.append(RecordedEvent(position=position, event=event))
+        if not recorded:
             raise NotFound(f"there is no appeal {appeal_id}")
-        return [RecordedEvent(position=positions[e.originator_version], event=e) for e in events]
+        return recorded
 
     # --- commands --------------------------------------------------------------------------
     def receive(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from typing import NamedTuple
 from uuid import UUID
@@ -85,17 +85,46 @@ class Report(msgspec.Struct, kw_only=True):
         return min(self.findings, key=lambda f: f.position) if self.findings else None
 
 
+def digested(log: Iterable[Raw]) -> Iterator[tuple[int, bytes]]:
+    """(position, digest) of each stored event (``chain.digest_of``, inlined: this is the
+    verification's hot loop)."""
+    sha = hashlib.sha256
+    for position, originator, version, topic, state in log:
+        yield (
+            position,
+            sha(
+                b"".join(
+                    (
+                        originator,
+                        version.to_bytes(8, "big", signed=True),
+                        len(topic).to_bytes(4, "big"),
+                        topic,
+                        state,
+                    )
+                )
+            ).digest(),
+        )
+
+
+# the identity of the log's event at a position: (aggregate id bytes, version, topic bytes)
+Identify = Callable[[int], tuple[bytes, int, bytes]]
+
+
 def verify(
-    log: Iterable[Raw],
-    ledger: Iterable[Raw],
+    log: Iterable[tuple[int, bytes]],
+    ledger: Iterable[tuple[int, bytes]],
     checkpoints: Sequence[Checkpoint] = (),
     *,
     ledger_position: int,
+    identify: Identify,
+    recorded_as: Identify,
     max_findings: int = 1000,
 ) -> Report:
-    """Walk the log and the ledger side by side by position; recompute every digest and the
-    chain; compare with the ledger (up to ``ledger_position``, the last position it has
-    processed: later events are pending) and with the checkpoints."""
+    """Walk the log's digests (``digested``) and the ledger's (position, digest) side by side by
+    position; compute the chain; compare with the ledger (up to ``ledger_position``, the last
+    position it has processed: later events are pending) and with the checkpoints. Where
+    something differs, ``identify`` names the log's event at a position and ``recorded_as`` the
+    event the ledger recorded there."""
     started = time.perf_counter()
     report = Report(ledger_position=ledger_position)
     findings: list[Finding] = []
@@ -121,53 +150,54 @@ def verify(
             if cp.position != position or cp.events != count or cp.link != chain.hex():
                 findings.append(_checkpoint(cp, position, count, chain))
 
+    def found(at: int) -> LogRow:
+        originator, version, topic = identify(at)
+        return LogRow(at, originator, version, topic, b"")
+
+    def kept(recorded: tuple[int, bytes]) -> LedgerRow:
+        originator, version, topic = recorded_as(recorded[0])
+        return LedgerRow(recorded[0], originator, version, topic, recorded[1])
+
     sha = hashlib.sha256
-    for row in log:
-        row_position, originator, version, topic, state = row
+    checkpoints_left = bool(wanted)
+    for row_position, d in log:
         while recorded is not None and recorded[0] < row_position:
-            moved_ledger[recorded[0]] = LedgerRow._make(recorded)
-            findings.append(_deleted(LedgerRow._make(recorded)))
+            gone = kept(recorded)
+            moved_ledger[recorded[0]] = gone
+            findings.append(_deleted(gone))
             ledger_events += 1
             recorded = next(ledger_iter, None)
-        if next_checkpoint < len(wanted):
+        if checkpoints_left:
             passed(row_position - 1)
-        d = sha(
-            b"".join(
-                (
-                    originator,
-                    version.to_bytes(8, "big", signed=True),
-                    len(topic).to_bytes(4, "big"),
-                    topic,
-                    state,
-                )
-            )
-        ).digest()
         chain = sha(chain + row_position.to_bytes(8, "big") + d).digest()
         position = row_position
         count += 1
         if recorded is not None and recorded[0] == row_position:
             ledger_events += 1
-            if recorded[4] != d:
+            if recorded[1] != d:
                 moved_log[d] = row_position
-                kept = LedgerRow._make(recorded)
-                if recorded[1] == originator and recorded[2] == version:
-                    findings.append(_altered(kept, d))
+                was = kept(recorded)
+                here = found(row_position)
+                if (was.originator, was.version) == (here.originator, here.version):
+                    findings.append(_altered(was, d))
                 else:
-                    moved_ledger[row_position] = kept
-                    findings.append(_moved(kept, LogRow._make(row)))
+                    moved_ledger[row_position] = was
+                    findings.append(_moved(was, here))
             recorded = next(ledger_iter, None)
         elif row_position <= ledger_position:
             moved_log[d] = row_position
-            findings.append(_inserted(LogRow._make(row)))
+            findings.append(_inserted(found(row_position)))
         else:
             pending += 1
-        if next_checkpoint < len(wanted):
+        if checkpoints_left:
             passed(row_position)
+            checkpoints_left = next_checkpoint < len(wanted)
         if len(findings) >= max_findings:
             break
     while recorded is not None and len(findings) < max_findings:
-        moved_ledger[recorded[0]] = LedgerRow._make(recorded)
-        findings.append(_deleted(LedgerRow._make(recorded)))
+        gone = kept(recorded)
+        moved_ledger[recorded[0]] = gone
+        findings.append(_deleted(gone))
         ledger_events += 1
         recorded = next(ledger_iter, None)
     if len(findings) < max_findings:

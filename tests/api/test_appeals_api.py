@@ -121,7 +121,7 @@ def test_a_whole_life_through_http_with_history_and_as_of(
     assert {c["field"]: c["after"] for c in assignment["changes"]}["department"] == (
         "Управление ЖКХ"
     )
-    assert assignment["applied"]["deadline_policy"] == "federal/1"
+    assert assignment["applied"]["deadline_policy"].startswith("federal/")  # other tests publish
     assert assignment["applied"]["calendar"].startswith("RU/")
     then = client.get(f"/api/v1/appeals/{appeal_id}", params={"as_of": approved})
     assert then.status_code == 200, then.text

@@ -109,6 +109,8 @@ def test_an_untouched_log_verifies_clean_in_the_database_and_in_an_export(
     result = audit.verify_database(info.conninfo)
     report = result.report
     assert report.ok, report.findings
+    parallel = audit.verify_database(info.conninfo, workers=2, parallel_from=0).report
+    assert parallel.ok and parallel.head_link == report.head_link
     assert report.events == report.ledger_events == log_size(info)
     assert report.pending == 0
     assert report.head_link == container.audit_ledger.head().link
@@ -155,6 +157,9 @@ def test_one_changed_byte_is_found_and_named(audit_db: tuple[Container, Connecti
     try:
         report = audit.verify_database(info.conninfo).report
         assert problems(report) == [(position, Problem.ALTERED)]
+        # the digest workers (other processes) find the same
+        parallel = audit.verify_database(info.conninfo, workers=2, parallel_from=0).report
+        assert parallel.findings == report.findings
         first = report.first
         assert first is not None and first.position == position
         assert (first.aggregate_id, first.version, first.topic) == (originator, version, topic)
@@ -221,6 +226,8 @@ def test_two_swapped_events_are_found_and_named(audit_db: tuple[Container, Conne
     try:
         report = audit.verify_database(info.conninfo).report
         assert problems(report) == [(a, Problem.MOVED), (b, Problem.MOVED)]
+        parallel = audit.verify_database(info.conninfo, workers=3, parallel_from=0).report
+        assert parallel.findings == report.findings
         moved = {f.position: f for f in report.findings}
         assert f"now at position {b}" in moved[a].detail
         assert f"now at position {a}" in moved[b].detail
