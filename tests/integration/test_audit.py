@@ -359,3 +359,52 @@ def test_personal_data_reads_are_recorded_even_when_simultaneous(
         (OPERATOR.id, "operator", ("full_name", "phone"))
     }
     assert audit.verify_database(_info.conninfo).report.ok
+
+
+def otklik(info: ConnectionInfo, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "infra.cli", *args],
+        env={**os.environ, "DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_command_line_replays_exports_signs_and_verifies(
+    audit_db: tuple[Container, ConnectionInfo], tmp_path: Path
+) -> None:
+    """As an auditor uses it: a timeline, a key pair, a signed checkpoint kept outside the
+    database, an export, and verification of both with the public key."""
+    container, info = audit_db
+    appeal_id = make_long_appeal(container)
+    container.engine.catch_up_all()
+    timeline = otklik(info, "audit", "replay", str(appeal_id))
+    assert timeline.returncode == 0, timeline.stderr
+    assert "AppealClosed" in timeline.stdout and "status:" in timeline.stdout
+    assert timeline.stdout.count("AnswerDelivered") == 3
+    keys = otklik(info, "audit", "keygen", "-o", str(tmp_path / "keys"))
+    assert keys.returncode == 0, keys.stderr
+    published = tmp_path / "published.jsonl"
+    signed = otklik(
+        info,
+        "audit",
+        "checkpoint",
+        "--key",
+        str(tmp_path / "keys" / "otklik-audit.key"),
+        "--append-to",
+        str(published),
+    )
+    assert signed.returncode == 0, signed.stderr
+    assert published.read_text() == signed.stdout
+    export = tmp_path / "log.jsonl.gz"
+    exported = otklik(info, "audit", "export", "-o", str(export))
+    assert exported.returncode == 0, exported.stderr
+    public = str(tmp_path / "keys" / "otklik-audit.pub")
+    for where in ([], ["--file", str(export)]):
+        checked = otklik(
+            info, "audit", "verify", *where, "--checkpoints", str(published), "--public-key", public
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "INTACT" in checked.stdout
+        assert "2 signatures valid" in checked.stdout  # in the log (and the file) and published
