@@ -54,3 +54,14 @@ def expected_version(if_match: str | None) -> int | None:
             'If-Match must be an ETag this API returned, such as "3"',
         )
     return int(value)
+
+
+def require_offset(name: str, moment: datetime | None) -> None:
+    """A time given in a query must say its offset (``2026-03-01T12:00:00+03:00``)."""
+    if moment is not None and moment.tzinfo is None:
+        raise ApiProblem(
+            400,
+            f"invalid-{name.replace('_', '-')}",
+            f"Bad {name}",
+            f"{name} must carry a time zone offset, such as 2026-03-01T12:00:00Z",
+        )

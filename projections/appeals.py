@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import base64
 import builtins
-import contextlib
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.appeals.state import AppealState
 from projections.appeal_states import fold_batch
-from projections.engine.model import Batch, ProjectionNotReady
+from projections.engine.model import Batch, reading
 
 _STATE_DECODER = msgspec.json.Decoder(AppealState)
 
@@ -204,7 +201,7 @@ class AppealQueries:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY received_at DESC, appeal_id DESC LIMIT %s"
         params.append(limit + 1)
-        with self._reading() as conn:
+        with reading(self.pool, AppealsProjection.name) as conn:
             # the position first: the rows read after it are at least as new
             tracked = conn.execute(
                 "SELECT position FROM projection_builds WHERE name = 'appeals' AND active"
@@ -234,17 +231,9 @@ class AppealQueries:
               AND NOT d.deadline = ANY(a.breached)
             ORDER BY d.due LIMIT %(limit)s
         """
-        with self._reading() as conn:
+        with reading(self.pool, AppealsProjection.name) as conn:
             rows = conn.execute(query, {"now": now, "limit": limit}).fetchall()
         return [(r[0], r[1]) for r in rows]
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
-        try:
-            with self.pool.connection() as conn:
-                yield conn
-        except psycopg.errors.UndefinedTable:
-            raise ProjectionNotReady(AppealsProjection.name) from None
 
 
 def encode_cursor(received_at: datetime, appeal_id: UUID) -> str:

@@ -5,18 +5,15 @@ append-only record, under the log's hash chain; this view only makes them search
 from __future__ import annotations
 
 import builtins
-import contextlib
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.audit.events import PersonalDataRead
-from projections.engine.model import Batch, ProjectionNotReady
+from projections.engine.model import Batch, reading
 
 
 class PersonalDataReadsProjection:
@@ -128,18 +125,10 @@ class PersonalDataReadQueries:
             f"SELECT {', '.join(_COLUMNS)} FROM personal_data_reads"
             f" WHERE {' AND '.join(clauses)} ORDER BY position DESC LIMIT %(limit)s"
         )
-        with self._reading() as conn:
+        with reading(self.pool, PersonalDataReadsProjection.name) as conn:
             rows = conn.execute(query, params).fetchall()
         items = [PersonalDataReadItem(**dict(zip(_COLUMNS, r, strict=True))) for r in rows[:limit]]
         more = len(rows) > limit
         return PersonalDataReadPage(
             items=items, next_cursor=items[-1].position if more and items else None
         )
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
-        try:
-            with self.pool.connection() as conn:
-                yield conn
-        except psycopg.errors.UndefinedTable:
-            raise ProjectionNotReady(PersonalDataReadsProjection.name) from None

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import base64
 import builtins
-import contextlib
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
-import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Deadline
 from projections.appeal_states import fold_batch
-from projections.engine.model import Batch, ProjectionNotReady
+from projections.engine.model import Batch, reading
 
 _COLUMNS = (
     "appeal_id",
@@ -195,7 +192,7 @@ class SlaQueries:
             f"{_SELECT} WHERE {' AND '.join(clauses)}"
             " ORDER BY due, appeal_id, deadline LIMIT %(limit)s"
         )
-        with self._reading() as conn:
+        with reading(self.pool, SlaProjection.name) as conn:
             tracked = conn.execute(
                 "SELECT position FROM projection_builds WHERE name = 'sla' AND active"
             ).fetchone()
@@ -208,14 +205,6 @@ class SlaQueries:
             next_cursor=_encode_cursor(last) if last else None,
             position=int(tracked[0]) if tracked else 0,
         )
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
-        try:
-            with self.pool.connection() as conn:
-                yield conn
-        except psycopg.errors.UndefinedTable:
-            raise ProjectionNotReady(SlaProjection.name) from None
 
 
 def _encode_cursor(item: SlaItem) -> str:

@@ -22,6 +22,7 @@ from api.schemas import (
     AsOfState,
     etag,
     expected_version,
+    require_offset,
 )
 from api.services import Services
 from domain.appeals import commands as cmd
@@ -170,13 +171,7 @@ def get_appeal(
     actor = authenticated(request, services.authenticate)
     require_role(actor, STAFF_READERS, "read appeals")
     if as_of is not None:
-        if as_of.tzinfo is None:
-            raise ApiProblem(
-                400,
-                "invalid-as-of",
-                "Bad as_of",
-                "as_of must carry a time zone offset, such as 2026-03-01T12:00:00Z",
-            )
+        require_offset("as_of", as_of)
         state, last = services.appeals.as_of(appeal_id, as_of)
         _check_department(actor, state.department)
         body = AsOfState(
@@ -210,11 +205,8 @@ def get_history(
     department's appeals'."""
     actor = authenticated(request, services.authenticate)
     require_role(actor, HISTORY_READERS, "read appeal histories")
-    for name, moment in (("since", since), ("until", until)):
-        if moment is not None and moment.tzinfo is None:
-            raise ApiProblem(
-                400, f"invalid-{name}", f"Bad {name}", f"{name} must carry a time zone offset"
-            )
+    require_offset("since", since)
+    require_offset("until", until)
     types = {t.strip() for t in type_.split(",") if t.strip()} if type_ else None
     if types is not None and (unknown := types - APPEAL_EVENT_NAMES):
         raise ApiProblem(

@@ -8,7 +8,7 @@ from litestar import Request, get
 from litestar.params import Parameter
 
 from api.auth import authenticated, require_role
-from api.errors import ApiProblem
+from api.schemas import require_offset
 from api.services import Services
 from domain.shared.actors import AUDIT_READERS
 from projections.audit_ledger import LedgerHead
@@ -33,11 +33,8 @@ def personal_data_reads(
     is an event in the log, under the hash chain. Auditors and the head only."""
     actor = authenticated(request, services.authenticate)
     require_role(actor, AUDIT_READERS, "read the personal-data access log")
-    for name, moment in (("since", since), ("until", until)):
-        if moment is not None and moment.tzinfo is None:
-            raise ApiProblem(
-                400, f"invalid-{name}", f"Bad {name}", f"{name} must carry a time zone offset"
-            )
+    require_offset("since", since)
+    require_offset("until", until)
     return services.personal_data_reads.list(
         appeal_id=appeal_id,
         actor_id=actor_id,

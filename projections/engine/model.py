@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
@@ -11,6 +12,7 @@ from uuid import UUID
 import msgspec
 import psycopg
 from psycopg import sql
+from psycopg_pool import ConnectionPool
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -80,6 +82,17 @@ class ProjectionNotReady(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(f"the {name!r} view is being built; try again shortly")
         self.name = name
+
+
+@contextlib.contextmanager
+def reading(pool: ConnectionPool, name: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection for a query on the view ``name``; ProjectionNotReady while it has no active
+    build (its tables do not exist yet)."""
+    try:
+        with pool.connection() as conn:
+            yield conn
+    except psycopg.errors.UndefinedTable:
+        raise ProjectionNotReady(name) from None
 
 
 class ProjectionBehind(Exception):
