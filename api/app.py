@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.controllers import appeals, audit, calendar, health, projections, sla
+from api.controllers import appeals, audit, calendar, claims, health, projections, sla
 from api.errors import EXCEPTION_HANDLERS
 from api.services import Services
 
@@ -80,6 +80,14 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             projections.list_projections,
             audit.personal_data_reads,
             audit.ledger,
+            claims.detect_claim,
+            claims.list_claims,
+            *claims.CLAIM_ROUTES,
+            claims.get_claim,
+            claims.match_claims,
+            claims.misinformation_summary,
+            claims.get_claim_review,
+            claims.list_claim_reviews,
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -9,9 +9,11 @@ from datetime import date
 from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
+from domain.claims.service import ClaimsService
 from domain.sla.book import CalendarBook, PolicyBook
 from projections.appeals import AppealQueries
 from projections.audit_ledger import AuditLedgerQueries
+from projections.claims import ClaimQueries
 from projections.engine.runner import ProjectionStatus
 from projections.personal_data_reads import PersonalDataReadQueries
 from projections.sla import SlaQueries
@@ -40,3 +42,5 @@ class Services:
     audit: AuditTrail  # records who reads personal data
     personal_data_reads: PersonalDataReadQueries
     audit_ledger: AuditLedgerQueries
+    claims: ClaimsService
+    claim_queries: ClaimQueries

@@ -12,6 +12,9 @@ from psycopg_pool import ConnectionPool
 from api.services import Services
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
+from domain.claims.decide import ClaimClock
+from domain.claims.norms import DEFAULT_NORMS
+from domain.claims.service import ClaimsService
 from domain.sla.book import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
 from domain.sla.policy import FEDERAL
@@ -24,6 +27,7 @@ from infra.tokens import TokenStore
 from infra.watcher import DeadlineWatcher
 from projections.appeals import AppealQueries, AppealsProjection
 from projections.audit_ledger import AuditLedgerProjection, AuditLedgerQueries
+from projections.claims import ClaimQueries, ClaimsProjection
 from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
 from projections.engine.runner import ProjectionEngine
@@ -87,6 +91,7 @@ def projections(settings: Settings) -> list[Projection]:
         SlaProjection(),
         AuditLedgerProjection(),
         PersonalDataReadsProjection(),
+        ClaimsProjection(),
     ]
 
 
@@ -108,6 +113,8 @@ class Container:
     audit: AuditTrail
     personal_data_reads: PersonalDataReadQueries
     audit_ledger: AuditLedgerQueries
+    claims: ClaimsService
+    claim_queries: ClaimQueries
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -136,6 +143,11 @@ class Container:
             rebuild_batch=settings.projection_batch,
         )
         queries = AppealQueries(pool)
+        claims = ClaimsService(
+            appeals,
+            utc_now,
+            lambda: ClaimClock(DEFAULT_NORMS, appeals_clock().calendar, appeals_clock().timezone),
+        )
         return cls(
             settings=settings,
             info=info,
@@ -146,13 +158,15 @@ class Container:
             queries=queries,
             calendar=calendar,
             policies=policies,
-            watcher=DeadlineWatcher(appeals, queries, utc_now),
+            watcher=DeadlineWatcher(appeals, queries, utc_now, claims=claims, pool=pool),
             sla=SlaQueries(pool),
             sla_clock=appeals_clock,
             retimer=Retimer(appeals, pool),
             audit=AuditTrail(appeals, utc_now),
             personal_data_reads=PersonalDataReadQueries(pool),
             audit_ledger=AuditLedgerQueries(pool),
+            claims=claims,
+            claim_queries=ClaimQueries(pool),
         )
 
     def calendar_corrected(self, day: date, reason: str) -> int:
@@ -222,6 +236,8 @@ class Container:
             audit=self.audit,
             personal_data_reads=self.personal_data_reads,
             audit_ledger=self.audit_ledger,
+            claims=self.claims,
+            claim_queries=self.claim_queries,
         )
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from psycopg.rows import DictRow
 from domain.appeals.application import IdempotencyRecord
 from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
+from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 
 EVENT_TYPES: dict[str, type[Any]] = {
@@ -30,6 +31,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *CALENDAR_EVENT_TYPES,
         *POLICY_EVENT_TYPES,
         *AUDIT_EVENT_TYPES,
+        *CLAIM_EVENT_TYPES,
     )
 }
 _ENCODER = msgspec.json.Encoder()

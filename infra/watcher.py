@@ -15,13 +15,18 @@ from collections.abc import Callable
 from datetime import datetime
 
 import structlog
+from psycopg_pool import ConnectionPool
 
 from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.appeals.vocabulary import Deadline, EscalationTarget
+from domain.claims.commands import RecordNormBreach
+from domain.claims.events import Norm
+from domain.claims.service import ClaimsService
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ConcurrencyConflict, RuleViolated
 from projections.appeals import AppealQueries
+from projections.claims import breach_candidates as claim_breach_candidates
 from projections.engine.model import ProjectionNotReady
 
 log = structlog.get_logger("otklik.watcher")
@@ -44,10 +49,14 @@ class DeadlineWatcher:
         clock: Callable[[], datetime],
         *,
         interval: float = 30.0,
+        claims: ClaimsService | None = None,
+        pool: ConnectionPool | None = None,
     ) -> None:
         self.appeals = appeals
         self.queries = queries
         self.clock = clock
+        self.claims = claims  # and the claims' response norms, read from the claims view
+        self.pool = pool
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -75,6 +84,30 @@ class DeadlineWatcher:
                     break
         return recorded
 
+    def scan_claims(self) -> int:
+        """One pass over the claims' response norms; the number of breaches recorded."""
+        if self.claims is None or self.pool is None:
+            return 0
+        try:
+            candidates = claim_breach_candidates(self.pool, self.clock())
+        except ProjectionNotReady:
+            return 0
+        recorded = 0
+        for claim_id, name in candidates:
+            command = RecordNormBreach(norm=Norm(name))
+            for _attempt in range(3):
+                try:
+                    self.claims.handle(claim_id, command, actor=WATCHER)
+                except ConcurrencyConflict:
+                    continue
+                except RuleViolated:
+                    break  # recorded by another watcher, or met meanwhile
+                else:
+                    recorded += 1
+                    log.info("claim.norm_breached", claim_id=str(claim_id), norm=name)
+                    break
+        return recorded
+
     def start(self) -> None:
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, daemon=True, name="deadline-watcher")
@@ -90,6 +123,7 @@ class DeadlineWatcher:
         while not self._stop.is_set():
             try:
                 self.scan()
+                self.scan_claims()
             except Exception as error:  # the database is away: try again on the next round
                 log.warning("deadline.watcher_error", error=type(error).__name__)
             self._stop.wait(self.interval)

@@ -48,6 +48,7 @@ class SourcePost(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     channel: ShortText  # vk, telegram, ok, a news site…
     first_seen: datetime
     reach: Annotated[int, msgspec.Meta(ge=0)] = 0  # audience reach estimate
+    text: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None  # the post's words
 
 
 class ClaimEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):

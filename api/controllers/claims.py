@@ -1,0 +1,225 @@
+"""Misinformation response: claims (detect, one route per action, read, list), recognising a
+known claim in a new post, the response figures, and published refutations as schema.org
+ClaimReview (public)."""
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+import structlog
+from litestar import Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Parameter
+
+from api.auth import authenticated, require_role
+from api.controllers.appeals import POSITION_HEADER, IfMatch
+from api.errors import ApiProblem
+from api.schemas import etag, expected_version, require_offset
+from api.services import Services
+from domain.claims import commands as cmd
+from domain.claims.events import Verdict
+from domain.claims.service import ClaimResult
+from domain.claims.state import ClaimState
+from domain.shared.actors import STAFF_READERS, Role
+from projections.claims import (
+    MATCH_THRESHOLD,
+    ClaimSummary,
+    Match,
+    MisinformationSummary,
+    summary,
+)
+
+log = structlog.get_logger("otklik.api")
+Limit = Annotated[int, Parameter(ge=1, le=500)]
+FIGURE_READERS = frozenset({Role.CURATOR, Role.HEAD, Role.ANALYST, Role.AUDITOR})
+ORGANISATION = "Муниципальный центр управления"
+RATINGS = {
+    Verdict.FALSE: (1, "Ложь"),
+    Verdict.MISLEADING: (2, "Вводит в заблуждение"),
+    Verdict.PARTLY_TRUE: (3, "Частично достоверно"),
+    Verdict.TRUE: (5, "Достоверно"),
+    Verdict.UNVERIFIABLE: (None, "Не поддаётся проверке"),
+}
+
+
+def _response(result: ClaimResult, status: int) -> Response[ClaimState]:
+    headers = {"ETag": etag(result.state.version), POSITION_HEADER: str(result.position)}
+    if status == 201:
+        headers["Location"] = f"/api/v1/claims/{result.state.id}"
+    return Response(result.state, status_code=status, headers=headers)
+
+
+# GET and POST /api/v1/claims share a path: async, their blocking work moved to a thread.
+@post("/api/v1/claims", status_code=201, tags=["claims"], summary=cmd.DetectClaim.summary)
+async def detect_claim(
+    request: Request[Any, Any, Any], data: cmd.DetectClaim, services: Services
+) -> Response[ClaimState]:
+    return await sync_to_thread(_detect, request, data, services)
+
+
+def _detect(
+    request: Request[Any, Any, Any], data: cmd.DetectClaim, services: Services
+) -> Response[ClaimState]:
+    actor = authenticated(request, services.authenticate)
+    result = services.claims.detect(data, actor=actor)
+    log.info("command", command="DetectClaim", claim_id=str(result.state.id))
+    return _response(result, 201)
+
+
+@get("/api/v1/claims", tags=["claims"])
+async def list_claims(
+    request: Request[Any, Any, Any],
+    services: Services,
+    status: str | None = None,
+    department: str | None = None,
+    verdict: str | None = None,
+    before: datetime | None = None,
+    limit: Limit = 100,
+) -> list[ClaimSummary]:
+    """Claims, newest first (``before``: the last one's ``detected_at`` for the next page)."""
+    return await sync_to_thread(
+        _list, request, services, status, department, verdict, before, limit
+    )
+
+
+def _list(
+    request: Request[Any, Any, Any],
+    services: Services,
+    status: str | None,
+    department: str | None,
+    verdict: str | None,
+    before: datetime | None,
+    limit: int,
+) -> list[ClaimSummary]:
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read claims")
+    require_offset("before", before)
+    return services.claim_queries.list(
+        status=status, department=department, verdict=verdict, before=before, limit=limit
+    )
+
+
+def _claim_route(command_type: type[cmd.ClaimCommand]) -> HTTPRouteHandler:
+    def handler(
+        request: Request[Any, Any, Any],
+        claim_id: UUID,
+        data: Any,
+        services: Services,
+        if_match: IfMatch = None,
+    ) -> Response[ClaimState]:
+        actor = authenticated(request, services.authenticate)
+        result = services.claims.handle(
+            claim_id, data, actor=actor, expected_version=expected_version(if_match)
+        )
+        log.info("command", command=command_type.__name__, claim_id=str(claim_id))
+        return _response(result, 200)
+
+    handler.__annotations__["data"] = command_type
+    handler.__name__ = f"claim_{command_type.route.replace('-', '_')}"
+    return post(
+        f"/api/v1/claims/{{claim_id:uuid}}/{command_type.route}",
+        sync_to_thread=True,
+        status_code=200,
+        tags=["claims"],
+        summary=command_type.summary,
+        operation_id=handler.__name__,
+    )(handler)
+
+
+CLAIM_ROUTES = [_claim_route(c) for c in cmd.CLAIM_COMMANDS]
+
+
+@get("/api/v1/claims/{claim_id:uuid}", sync_to_thread=True, tags=["claims"])
+def get_claim(
+    request: Request[Any, Any, Any], claim_id: UUID, services: Services
+) -> Response[ClaimState]:
+    """The claim's current state, folded from its events."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "read claims")
+    state = services.claims.state(claim_id)
+    return Response(state, headers={"ETag": etag(state.version)})
+
+
+class MatchRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+    threshold: Annotated[float, msgspec.Meta(ge=0, le=1)] = MATCH_THRESHOLD
+    limit: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
+
+
+@post("/api/v1/claims/match", sync_to_thread=True, status_code=200, tags=["claims"])
+def match_claims(
+    request: Request[Any, Any, Any], data: MatchRequest, services: Services
+) -> list[Match]:
+    """Known claims a new post repeats, best first, with a similarity (0..1) at or above the
+    threshold and the existing refutation to answer it with."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, STAFF_READERS, "match claims")
+    return services.claim_queries.match(data.text, threshold=data.threshold, limit=data.limit)
+
+
+@get("/api/v1/misinformation/summary", sync_to_thread=True, tags=["claims"])
+def misinformation_summary(
+    request: Request[Any, Any, Any],
+    services: Services,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    department: str | None = None,
+) -> MisinformationSummary:
+    """For the claims detected in [since, until): time to verdict and to refutation (median,
+    p90, share within the norm), open claims by age and reach, recurring claims, by
+    department."""
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, FIGURE_READERS, "read the misinformation figures")
+    require_offset("since", since)
+    require_offset("until", until)
+    return summary(
+        services.claim_queries.pool,
+        now=services.appeals.clock(),
+        since=since,
+        until=until,
+        department=department,
+    )
+
+
+def claim_review(claim: ClaimSummary) -> dict[str, Any]:
+    """The published refutation as schema.org ClaimReview (JSON-LD)."""
+    value, name = RATINGS[Verdict(claim.verdict or Verdict.UNVERIFIABLE)]
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": name}
+    if value is not None:
+        rating.update(ratingValue=value, bestRating=5, worstRating=1)
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": claim.published_urls[0] if claim.published_urls else None,
+        "datePublished": claim.published_at.date().isoformat() if claim.published_at else None,
+        "author": {"@type": "Organization", "name": ORGANISATION},
+        "claimReviewed": claim.text,
+        "reviewRating": rating,
+        "reviewBody": claim.refutation,
+        "itemReviewed": {
+            "@type": "Claim",
+            "datePublished": claim.first_seen.date().isoformat(),
+            "firstAppearance": {"@type": "CreativeWork", "url": claim.source_urls[0]},
+            "appearance": [{"@type": "CreativeWork", "url": url} for url in claim.source_urls],
+        },
+    }
+
+
+@get("/api/v1/claims/{claim_id:uuid}/claim-review", sync_to_thread=True, tags=["claims"])
+def get_claim_review(claim_id: UUID, services: Services) -> Response[dict[str, Any]]:
+    """Public: the claim's published refutation as schema.org ClaimReview (JSON-LD)."""
+    found = services.claim_queries.one(claim_id)
+    if found is None or found.published_at is None:
+        raise ApiProblem(
+            404, "not-found", "Not found", f"claim {claim_id} has no published refutation"
+        )
+    return Response(claim_review(found), media_type="application/ld+json")
+
+
+@get("/api/v1/claim-reviews", sync_to_thread=True, tags=["claims"])
+def list_claim_reviews(services: Services, limit: Limit = 100) -> Response[list[dict[str, Any]]]:
+    """Public: the published refutations as schema.org ClaimReview (JSON-LD), newest first."""
+    published = services.claim_queries.list(published=True, limit=limit)
+    return Response([claim_review(c) for c in published], media_type="application/ld+json")
