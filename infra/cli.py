@@ -59,15 +59,17 @@ def demo(
 ) -> None:
     """Load realistic demo data (written through the domain) into the database and exit."""
     from infra.demo import load_demo
+    from infra.demo_claims import load_demo_claims
 
     with container_session(migrate=True) as container:
         container.seed_calendar()
         started = time.perf_counter()
         stats = load_demo(container.appeals, appeals, now=datetime.now(UTC), seed=seed)
+        claims = load_demo_claims(container.claims, now=datetime.now(UTC), seed=seed)
         took = time.perf_counter() - started
         typer.echo(
-            f"loaded {stats.appeals} appeals ({stats.events} events) in {took:.1f} s; "
-            f"by kind: {stats.by_kind}"
+            f"loaded {stats.appeals} appeals ({stats.events} events) and {claims} claims"
+            f" in {took:.1f} s; by kind: {stats.by_kind}"
         )
         container.engine.catch_up_all()
         typer.echo("projections caught up")
@@ -426,6 +428,7 @@ def demo_session(
 ) -> None:
     """What `make demo` runs: migrate, load demo data once, create a token, serve, print URLs."""
     from infra.demo import load_demo
+    from infra.demo_claims import load_demo_claims
 
     with database_session() as (settings, info):
         database.upgrade(info)
@@ -435,7 +438,11 @@ def demo_session(
             if not container.has_appeals():
                 typer.echo(f"loading {appeals} demo appeals…", err=True)
                 stats = load_demo(container.appeals, appeals, now=datetime.now(UTC))
-                typer.echo(f"loaded {stats.appeals} appeals, {stats.events} events", err=True)
+                claims = load_demo_claims(container.claims, now=datetime.now(UTC))
+                typer.echo(
+                    f"loaded {stats.appeals} appeals, {stats.events} events, {claims} claims",
+                    err=True,
+                )
             token, _ = container.tokens.create(role=Role.CURATOR, name="Демо: куратор МЦУ")
         finally:
             container.close()

@@ -11,7 +11,9 @@ import pytest
 
 from domain.appeals.application import AppealsApplication
 from domain.appeals.events import AppealReceived
+from infra.container import Container
 from infra.demo import load_demo
+from infra.demo_claims import FAKES, load_demo_claims
 
 pytestmark = pytest.mark.integration
 
@@ -64,3 +66,20 @@ def test_demo_data_spans_a_year_with_every_channel_and_outcome(
         "incident",
         "call",
     }
+
+
+def test_demo_claims_cover_the_whole_response(container: Container) -> None:
+    written = load_demo_claims(container.claims, now=datetime.now(UTC), seed=7)
+    assert written == len(FAKES)
+    container.engine.catch_up_all()
+    listed = container.claim_queries.list(limit=500)
+    demo = [c for c in listed if c.text in {fake[1] for fake in FAKES}]
+    assert len(demo) >= written
+    statuses = Counter(c.status for c in demo)
+    assert statuses["closed"] > 0 and statuses["published"] > 0 and statuses["detected"] > 0
+    assert any(c.resurfaced > 0 for c in demo)
+    assert {c.verdict for c in demo} >= {"false", "misleading", "true", "unverifiable", None}
+    known = FAKES[0][4]
+    assert known is not None
+    (match,) = container.claim_queries.match(known, threshold=0.55, limit=1)
+    assert match.refutation == FAKES[0][2]
