@@ -15,7 +15,16 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.controllers import appeals, audit, calendar, claims, health, projections, sla
+from api.controllers import (
+    appeals,
+    audit,
+    calendar,
+    claims,
+    health,
+    methodologies,
+    projections,
+    sla,
+)
 from api.errors import EXCEPTION_HANDLERS
 from api.services import Services
 
@@ -88,6 +97,9 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             claims.misinformation_summary,
             claims.get_claim_review,
             claims.list_claim_reviews,
+            methodologies.list_methodologies,
+            methodologies.publish_methodology,
+            methodologies.get_methodology,
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -10,6 +10,7 @@ from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
+from domain.ratings.methodology import MethodologyBook
 from domain.sla.book import CalendarBook, PolicyBook
 from projections.appeals import AppealQueries
 from projections.audit_ledger import AuditLedgerQueries
@@ -44,3 +45,4 @@ class Services:
     audit_ledger: AuditLedgerQueries
     claims: ClaimsService
     claim_queries: ClaimQueries
+    methodologies: MethodologyBook

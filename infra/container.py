@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -15,6 +17,8 @@ from domain.audit.access import AuditTrail
 from domain.claims.decide import ClaimClock
 from domain.claims.norms import DEFAULT_NORMS
 from domain.claims.service import ClaimsService
+from domain.ratings.methodology import MethodologyBook, parse_toml
+from domain.shared.errors import ConcurrencyConflict
 from domain.sla.book import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
 from domain.sla.policy import FEDERAL
@@ -33,6 +37,9 @@ from projections.engine.model import Projection
 from projections.engine.runner import ProjectionEngine
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.sla import SlaProjection, SlaQueries
+
+METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
+DEFAULT_METHODOLOGY = "v1"
 
 
 def utc_now() -> datetime:
@@ -115,6 +122,7 @@ class Container:
     audit_ledger: AuditLedgerQueries
     claims: ClaimsService
     claim_queries: ClaimQueries
+    methodologies: MethodologyBook
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -167,6 +175,7 @@ class Container:
             audit_ledger=AuditLedgerQueries(pool),
             claims=claims,
             claim_queries=ClaimQueries(pool),
+            methodologies=MethodologyBook(appeals, utc_now),
         )
 
     def calendar_corrected(self, day: date, reason: str) -> int:
@@ -183,11 +192,19 @@ class Container:
         )
 
     def seed_calendar(self) -> None:
-        """Make sure the production calendar holds the years deadlines can reach, and the
-        federal SLA policy is published (version 1) when no policy is."""
+        """Make sure the production calendar holds the years deadlines can reach, the federal
+        SLA policy is published (version 1) when no policy is, and so is the default rating
+        methodology ``v1`` (infra/methodologies/v1.toml)."""
         calendar_source.seed(self.calendar, calendar_source.default_years(utc_now().date()))
         if self.settings.sla_policy == FEDERAL.id:
             self.policies.seed(FEDERAL, actor=calendar_source.SEEDER)
+        if self.methodologies.methodology(DEFAULT_METHODOLOGY) is None:
+            with contextlib.suppress(ConcurrencyConflict):  # another process seeded it first
+                self.methodologies.publish(
+                    DEFAULT_METHODOLOGY,
+                    parse_toml((METHODOLOGIES / "v1.toml").read_text()),
+                    actor=calendar_source.SEEDER,
+                )
         self.sla_clock.refresh()
 
     def policy_published(self, policy_id: str, note: str) -> int:
@@ -238,6 +255,7 @@ class Container:
             audit_ledger=self.audit_ledger,
             claims=self.claims,
             claim_queries=self.claim_queries,
+            methodologies=self.methodologies,
         )
 
     def close(self) -> None:

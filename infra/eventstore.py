@@ -22,6 +22,7 @@ from domain.appeals.application import IdempotencyRecord
 from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
+from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 
 EVENT_TYPES: dict[str, type[Any]] = {
@@ -32,6 +33,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *POLICY_EVENT_TYPES,
         *AUDIT_EVENT_TYPES,
         *CLAIM_EVENT_TYPES,
+        *METHODOLOGY_EVENT_TYPES,
     )
 }
 _ENCODER = msgspec.json.Encoder()

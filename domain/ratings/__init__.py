@@ -1,0 +1,1 @@
+"""Ratings of departments, sectors and the municipality under versioned methodologies."""
