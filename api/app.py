@@ -23,6 +23,7 @@ from api.controllers import (
     health,
     methodologies,
     projections,
+    ratings,
     sla,
 )
 from api.errors import EXCEPTION_HANDLERS
@@ -100,6 +101,8 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             methodologies.list_methodologies,
             methodologies.publish_methodology,
             methodologies.get_methodology,
+            ratings.ratings,
+            ratings.compare,
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

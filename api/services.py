@@ -17,6 +17,7 @@ from projections.audit_ledger import AuditLedgerQueries
 from projections.claims import ClaimQueries
 from projections.engine.runner import ProjectionStatus
 from projections.personal_data_reads import PersonalDataReadQueries
+from projections.ratings import RatingQueries
 from projections.sla import SlaQueries
 
 # (projection name, log position, timeout in seconds) -> the position reached, or raises
@@ -46,3 +47,4 @@ class Services:
     claims: ClaimsService
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
+    ratings: RatingQueries

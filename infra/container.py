@@ -36,6 +36,7 @@ from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
 from projections.engine.runner import ProjectionEngine
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
+from projections.ratings import RatingQueries
 from projections.sla import SlaProjection, SlaQueries
 
 METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
@@ -123,6 +124,7 @@ class Container:
     claims: ClaimsService
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
+    ratings: RatingQueries
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -176,6 +178,7 @@ class Container:
             claims=claims,
             claim_queries=ClaimQueries(pool),
             methodologies=MethodologyBook(appeals, utc_now),
+            ratings=RatingQueries(pool, settings.timezone),
         )
 
     def calendar_corrected(self, day: date, reason: str) -> int:
@@ -256,6 +259,7 @@ class Container:
             claims=self.claims,
             claim_queries=self.claim_queries,
             methodologies=self.methodologies,
+            ratings=self.ratings,
         )
 
     def close(self) -> None:

@@ -48,6 +48,9 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     reopen_count: int
     satisfaction_score: int | None
     breached: list[str]  # deadlines whose breach is recorded for their current due date
+    registered_at: datetime | None
+    municipality: str | None  # None: the deployment's default municipality
+    is_repeat: bool  # linked as a repeat of an earlier appeal
 
 
 _FIELDS = AppealSummary.__struct_fields__
@@ -59,7 +62,9 @@ class AppealsProjection:
     appeal (the fold's state is kept in memory between batches, not in the table)."""
 
     name = "appeals"
-    version = 2  # v2: forward and first-reaction deadlines, first reaction, recorded breaches
+    # v2: forward and first-reaction deadlines, first reaction, recorded breaches; v3: registered
+    # at, municipality, repeat (what the ratings count)
+    version = 3
     topics = None  # every appeal event changes the state
     tables = ("appeals",)
     ddl = """
@@ -89,7 +94,10 @@ class AppealsProjection:
             rework_count integer NOT NULL,
             reopen_count integer NOT NULL,
             satisfaction_score integer,
-            breached text[] NOT NULL
+            breached text[] NOT NULL,
+            registered_at timestamptz,
+            municipality text,
+            is_repeat boolean NOT NULL
         );
     """
     indexes = """
@@ -101,6 +109,8 @@ class AppealsProjection:
         CREATE INDEX IF NOT EXISTS {appeals}_registration ON {appeals} (registration_number);
         CREATE INDEX IF NOT EXISTS {appeals}_open_answer ON {appeals} (answer_due)
             WHERE closed_at IS NULL AND first_answered_at IS NULL;
+        CREATE INDEX IF NOT EXISTS {appeals}_answered ON {appeals} (first_answered_at)
+            WHERE first_answered_at IS NOT NULL;
     """
 
     def apply(self, batch: Batch) -> None:
@@ -138,6 +148,9 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.reopen_count,
         state.satisfaction_score,
         breached(state),
+        state.registered_at,
+        state.municipality,
+        state.repeat_of is not None,
     )
 
 

@@ -165,6 +165,10 @@ def decide_publish(
         raise Forbidden("only an analyst, a curator, the head or an administrator publishes")
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,62}", methodology_id):
         raise InvalidCommand("a methodology id is lowercase letters, digits, '-' and '_'")
+    if command.sla_policy != "as_recorded":
+        raise InvalidCommand(
+            "sla_policy: only 'as_recorded' (the deadline each appeal carries) is supported yet"
+        )
     seen = [w.indicator for w in command.weights]
     if len(set(seen)) != len(seen):
         raise InvalidCommand("each indicator may have one weight")

@@ -1,0 +1,179 @@
+"""Public ratings: a period's table under a methodology (the one in force: "as reported"), and
+two methodologies side by side. Aggregates only; ``ETag`` from the view's position, so a portal
+that asks again with ``If-None-Match`` gets a ``304`` until an appeal changes."""
+
+import hashlib
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get
+from litestar.params import Parameter
+
+from api.errors import ApiProblem
+from api.services import Services
+from domain.ratings.methodology import Methodology, Scope
+from domain.ratings.score import Period, RatedUnit, parse_period
+from projections.ratings import Rating
+
+CACHE_CONTROL = "public, max-age=60"
+Sort = Annotated[str, Parameter(pattern="^(rank|score|volume|unit)$")]
+
+
+def _period(text: str) -> Period:
+    try:
+        return parse_period(text)
+    except ValueError as error:
+        raise ApiProblem(400, "invalid-period", "Bad period", str(error)) from None
+
+
+def _methodology(
+    services: Services, wanted: str | None, period: Period
+) -> tuple[Methodology, bool]:
+    """The methodology asked for (``id`` or ``id/version``), or the one in force."""
+    in_force = services.methodologies.in_force(period.first_month)
+    if wanted is None:
+        if in_force is None:
+            raise ApiProblem(
+                404,
+                "no-methodology",
+                "No methodology",
+                f"no methodology is in force for {period.label}",
+            )
+        return in_force, True
+    name, _, version = wanted.partition("/")
+    found = services.methodologies.methodology(name, int(version) if version.isdigit() else None)
+    if found is None or (version and not version.isdigit()):
+        raise ApiProblem(404, "not-found", "Not found", f"there is no methodology {wanted!r}")
+    return found, in_force is not None and in_force.label == found.label
+
+
+def _scope(methodology: Methodology, scope: str) -> Scope:
+    try:
+        chosen = Scope(scope)
+    except ValueError:
+        raise ApiProblem(400, "invalid-scope", "Bad scope", f"{scope!r} is not a scope") from None
+    if chosen not in methodology.scopes:
+        raise ApiProblem(
+            400, "invalid-scope", "Bad scope", f"{methodology.label} does not rate by {scope}"
+        )
+    return chosen
+
+
+def _cached(request: Request[Any, Any, Any], body: Any, *parts: object) -> Response[Any]:
+    tag = '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:20] + '"'
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+        return Response(None, status_code=304, headers=headers)
+    return Response(body, headers=headers)
+
+
+def _sorted(units: list[RatedUnit], sort: str) -> list[RatedUnit]:
+    if sort == "rank":
+        return units
+    keys = {
+        "score": lambda u: (-(u.score or -1), u.unit),
+        "volume": lambda u: (-u.volume, u.unit),
+        "unit": lambda u: (u.unit,),
+    }
+    return sorted(units, key=keys[sort])
+
+
+@get("/api/v1/ratings", sync_to_thread=True, tags=["ratings"])
+def ratings(
+    request: Request[Any, Any, Any],
+    services: Services,
+    period: str,
+    methodology: str | None = None,
+    scope: str = "department",
+    sort: Sort = "rank",
+) -> Response[Rating]:
+    """Public: the rating of each unit for a period (``YYYY-MM``, ``YYYY-Qn``, ``YYYY``): every
+    indicator, its normalised value and contribution, the score (0–100) and the rank; units
+    below the minimum volume listed, not ranked. Default methodology: the one in force for the
+    period (the rating as reported)."""
+    chosen_period = _period(period)
+    chosen, as_reported = _methodology(services, methodology, chosen_period)
+    rating = services.ratings.rating(
+        chosen, chosen_period, _scope(chosen, scope), as_reported=as_reported
+    )
+    body = msgspec.structs.replace(rating, units=_sorted(rating.units, sort))
+    return _cached(request, body, rating.position, rating.methodology, period, scope, sort)
+
+
+class Moved(msgspec.Struct, frozen=True, kw_only=True):
+    indicator: str
+    points: float  # candidate's contribution minus base's
+
+
+class Compared(msgspec.Struct, frozen=True, kw_only=True):
+    unit: str
+    volume: int
+    base_score: float | None
+    base_rank: int | None
+    candidate_score: float | None
+    candidate_rank: int | None
+    rank_change: int | None  # positive: moved up
+    moved_by: list[Moved]  # the indicators that moved the score most
+
+
+class Comparison(msgspec.Struct, frozen=True, kw_only=True):
+    period: str
+    scope: Scope
+    base: str
+    candidate: str
+    position: int
+    units: list[Compared]
+
+
+@get("/api/v1/ratings/compare", sync_to_thread=True, tags=["ratings"])
+def compare(
+    request: Request[Any, Any, Any],
+    services: Services,
+    period: str,
+    base: str,
+    candidate: str,
+    scope: str = "department",
+) -> Response[Comparison]:
+    """Public: per unit, the score and rank under two methodologies (``id`` or ``id/version``),
+    the change of rank, and which indicators moved it."""
+    chosen_period = _period(period)
+    first, first_in_force = _methodology(services, base, chosen_period)
+    second, second_in_force = _methodology(services, candidate, chosen_period)
+    chosen_scope = _scope(first, scope)
+    _scope(second, scope)
+    a = services.ratings.rating(first, chosen_period, chosen_scope, as_reported=first_in_force)
+    b = services.ratings.rating(second, chosen_period, chosen_scope, as_reported=second_in_force)
+    theirs = {u.unit: u for u in b.units}
+    units = []
+    for mine in a.units:
+        other = theirs.get(mine.unit)
+        if other is None:
+            continue
+        points = {
+            k: round(other.contributions.get(k, 0) - mine.contributions.get(k, 0), 2)
+            for k in {*mine.contributions, *other.contributions}
+        }
+        moved = sorted(points.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:3]
+        units.append(
+            Compared(
+                unit=mine.unit,
+                volume=mine.volume,
+                base_score=mine.score,
+                base_rank=mine.rank,
+                candidate_score=other.score,
+                candidate_rank=other.rank,
+                rank_change=None
+                if mine.rank is None or other.rank is None
+                else mine.rank - other.rank,
+                moved_by=[Moved(indicator=k, points=v) for k, v in moved if v],
+            )
+        )
+    body = Comparison(
+        period=chosen_period.label,
+        scope=chosen_scope,
+        base=first.label,
+        candidate=second.label,
+        position=a.position,
+        units=units,
+    )
+    return _cached(request, body, a.position, first.label, second.label, period, scope)

@@ -1,0 +1,138 @@
+"""Ratings from the appeals view: each unit's indicators for a period, aggregated in SQL, then
+scored and ranked by the methodology (``domain/ratings/score.py``). The result is kept in memory
+for the view's position, so a portal's repeated question costs a dictionary lookup, and a new
+appeal event (a new position) recomputes it.
+
+Which appeals count for a period: those whose first answer was published in the period (volume,
+timing, completeness, satisfaction, repeats), and for ``overdue`` those whose answer deadline fell
+in the period unmet (answered late, or not yet). Period bounds are local midnights."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from psycopg_pool import ConnectionPool
+
+from domain.ratings.methodology import Indicator, Methodology, Scope
+from domain.ratings.score import Period, RatedUnit, UnitFigures, rate
+from projections.appeals import AppealsProjection
+from projections.engine.model import reading
+
+UNIT = {
+    Scope.DEPARTMENT: "department",
+    Scope.SECTOR: "sector",
+    Scope.MUNICIPALITY: "coalesce(municipality, '')",
+}
+_FIGURES_SQL = """
+    WITH counted AS (
+        SELECT {unit} AS unit, *,
+               first_answered_at >= %(start)s AND first_answered_at < %(end)s AS answered,
+               extract(epoch FROM first_answered_at - coalesce(registered_at, received_at))
+                   / 3600 AS hours
+        FROM appeals
+        WHERE {unit} IS NOT NULL
+          AND ((first_answered_at >= %(start)s AND first_answered_at < %(end)s)
+               OR (answer_due >= %(start)s AND answer_due < %(end)s))
+    )
+    SELECT unit,
+           count(*) FILTER (WHERE answered),
+           count(*) FILTER (WHERE answered AND first_answered_at < answer_due),
+           avg(hours) FILTER (WHERE answered),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY hours) FILTER (WHERE answered),
+           count(*) FILTER (WHERE answer_due >= %(start)s AND answer_due < %(end)s
+                            AND (first_answered_at IS NULL OR first_answered_at >= answer_due)),
+           count(*) FILTER (WHERE answered AND rework_count = 0 AND reopen_count = 0
+                            AND NOT is_repeat),
+           count(*) FILTER (WHERE answered AND satisfaction_score >= 4),
+           count(satisfaction_score) FILTER (WHERE answered),
+           avg(satisfaction_score) FILTER (WHERE answered),
+           count(*) FILTER (WHERE answered AND is_repeat)
+    FROM counted GROUP BY unit ORDER BY unit
+"""
+
+
+class Rating(msgspec.Struct, frozen=True, kw_only=True):
+    period: str
+    scope: Scope
+    methodology: str  # id/version
+    as_reported: bool  # the methodology in force for the period
+    position: int  # the appeals view's log position the figures are from
+    units: list[RatedUnit]
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 6) if whole else None
+
+
+def _figures(row: tuple[Any, ...]) -> UnitFigures:
+    unit, volume, on_time, average, median, overdue, complete, satisfied, rated, score, repeats = (
+        row
+    )
+    return UnitFigures(
+        unit=str(unit),
+        values={
+            Indicator.VOLUME: float(volume),
+            Indicator.ON_TIME_SHARE: _share(on_time, volume),
+            Indicator.AVERAGE_HOURS: None if average is None else round(float(average), 4),
+            Indicator.MEDIAN_HOURS: None if median is None else round(float(median), 4),
+            Indicator.OVERDUE: float(overdue),
+            Indicator.COMPLETENESS: _share(complete, volume),
+            Indicator.SATISFACTION_SHARE: _share(satisfied, rated),
+            Indicator.AVERAGE_SCORE: None if score is None else round(float(score), 4),
+            Indicator.REPEAT_SHARE: _share(repeats, volume),
+        },
+    )
+
+
+class RatingQueries:
+    def __init__(self, pool: ConnectionPool, timezone: str, cache_size: int = 512) -> None:
+        self.pool = pool
+        self.zone = ZoneInfo(timezone)
+        self._cache: OrderedDict[tuple[Any, ...], Rating] = OrderedDict()
+        self._lock = threading.Lock()
+        self.cache_size = cache_size
+
+    def position(self) -> int:
+        with reading(self.pool, AppealsProjection.name) as conn:
+            row = conn.execute(
+                "SELECT position FROM projection_builds WHERE name = 'appeals' AND active"
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+    def figures(self, period: Period, scope: Scope) -> list[UnitFigures]:
+        params = {
+            "start": datetime.combine(period.first, time(0), tzinfo=self.zone),
+            "end": datetime.combine(period.end, time(0), tzinfo=self.zone),
+        }
+        with reading(self.pool, AppealsProjection.name) as conn:
+            rows = conn.execute(_FIGURES_SQL.format(unit=UNIT[scope]), params).fetchall()
+        return [_figures(r) for r in rows]
+
+    def rating(
+        self, methodology: Methodology, period: Period, scope: Scope, *, as_reported: bool
+    ) -> Rating:
+        position = self.position()
+        key = (methodology.label, period.label, scope, position)
+        with self._lock:
+            found = self._cache.get(key)
+            if found is not None:
+                self._cache.move_to_end(key)
+                return found
+        rating = Rating(
+            period=period.label,
+            scope=scope,
+            methodology=methodology.label,
+            as_reported=as_reported,
+            position=position,
+            units=rate(methodology, self.figures(period, scope)),
+        )
+        with self._lock:
+            self._cache[key] = rating
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return rating
