@@ -1,0 +1,217 @@
+"""Ratings against an independent oracle: the v1 indicators of several months of demo data,
+computed straight from the raw events with a separate, simple implementation (plain Python over
+the events' JSON, no code shared with the view), equal the rating's figures; and a methodology
+change leaves the figures of the one in force as they were."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+
+from domain.ratings.methodology import Indicator, PublishMethodology, Scope, Weight
+from domain.ratings.score import parse_period
+from domain.shared.actors import Actor, Role
+from infra import database
+from infra.container import Container
+from infra.database import ConnectionInfo
+from infra.demo import load_demo
+from infra.settings import Settings
+
+pytestmark = pytest.mark.integration
+ANALYST = Actor(id="an-1", role=Role.ANALYST, name="Аналитик")
+
+
+@pytest.fixture(scope="module")
+def rated(db_server: ConnectionInfo) -> Iterator[tuple[Container, ConnectionInfo]]:
+    name = f"otklik_ratings_{uuid.uuid4().hex[:10]}"
+    info = database.create_database(db_server, name)
+    database.upgrade(info)
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    try:
+        container.seed_calendar()
+        load_demo(container.appeals, 1500, now=datetime.now(UTC), seed=11)
+        container.engine.catch_up_all()
+        yield container, info
+    finally:
+        container.close()
+        database.drop_database(db_server, name)
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def oracle(info: ConnectionInfo, start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
+    """Per department: the v1 indicators, from the events alone."""
+    appeals: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {
+            "department": None,
+            "registered": None,
+            "received": None,
+            "due": None,
+            "answered": None,
+            "reworks": 0,
+            "reopens": 0,
+            "repeat": False,
+            "score": None,
+        }
+    )
+    with psycopg.connect(info.conninfo) as conn:
+        rows = conn.execute(
+            "SELECT originator_id, topic, state FROM otklik_events ORDER BY notification_id"
+        ).fetchall()
+    for originator, topic, state in rows:
+        kind = topic.split("@")[0]
+        data = json.loads(bytes(state))
+        a = appeals[str(originator)]
+        if kind == "AppealReceived":
+            a["received"] = _at(data["occurred_at"])
+        elif kind == "AppealRegistered":
+            a["registered"] = _at(data["occurred_at"])
+            a["due"] = _at(data["answer_due"])
+        elif kind == "AppealAssigned":
+            a["department"] = data["department"]
+        elif kind == "DeadlineExtended":
+            a["due"] = _at(data["new_due"])
+        elif kind == "AppealResumed":
+            a["due"] = _at(data["answer_due"])
+        elif kind == "DeadlinesRetimed":
+            for d in data["deadlines"]:
+                if d["deadline"] == "answer":
+                    a["due"] = _at(d["due"])
+        elif kind == "AnswerPublished":
+            a["answered"] = a["answered"] or _at(data["occurred_at"])
+        elif kind == "AnswerReturnedForRework":
+            a["reworks"] += 1
+        elif kind == "AppealReopened":
+            a["reopens"] += 1
+        elif kind == "AppealLinkedAsRepeat":
+            a["repeat"] = True
+        elif kind == "SatisfactionRated":
+            a["score"] = data["score"]
+    result: dict[str, dict[str, Any]] = {}
+    for a in appeals.values():
+        if a["department"] is None or a["received"] is None:
+            continue
+        answered = a["answered"] is not None and start <= a["answered"] < end
+        due_here = a["due"] is not None and start <= a["due"] < end
+        if not (answered or due_here):
+            continue
+        d = result.setdefault(
+            a["department"],
+            {
+                "volume": 0,
+                "on_time": 0,
+                "hours": [],
+                "overdue": 0,
+                "complete": 0,
+                "scores": [],
+                "repeats": 0,
+            },
+        )
+        if due_here and (a["answered"] is None or a["answered"] >= a["due"]):
+            d["overdue"] += 1
+        if not answered:
+            continue
+        d["volume"] += 1
+        d["on_time"] += a["due"] is not None and a["answered"] < a["due"]
+        d["hours"].append(
+            (a["answered"] - (a["registered"] or a["received"])).total_seconds() / 3600
+        )
+        d["complete"] += a["reworks"] == 0 and a["reopens"] == 0 and not a["repeat"]
+        d["repeats"] += a["repeat"]
+        if a["score"] is not None:
+            d["scores"].append(a["score"])
+    return result
+
+
+def test_the_v1_indicators_equal_an_independent_computation_from_the_events(
+    rated: tuple[Container, ConnectionInfo],
+) -> None:
+    container, info = rated
+    zone = ZoneInfo(container.settings.timezone)
+    with psycopg.connect(info.conninfo) as conn:
+        answered = conn.execute(
+            "SELECT first_answered_at FROM appeals WHERE first_answered_at IS NOT NULL"
+        ).fetchall()
+    months = Counter(f"{r[0].astimezone(zone):%Y-%m}" for r in answered)
+    checked = 0
+    for month, _ in months.most_common(4):
+        period = parse_period(month)
+        start = datetime.combine(period.first, time(0), tzinfo=zone)
+        end = datetime.combine(period.end, time(0), tzinfo=zone)
+        expected = oracle(info, start, end)
+        figures = {f.unit: f.values for f in container.ratings.figures(period, Scope.DEPARTMENT)}
+        assert figures.keys() == expected.keys(), month
+        for department, e in expected.items():
+            got = figures[department]
+            volume = e["volume"]
+            assert got[Indicator.VOLUME] == volume
+            assert got[Indicator.OVERDUE] == e["overdue"]
+            if volume:
+                assert got[Indicator.ON_TIME_SHARE] == pytest.approx(
+                    e["on_time"] / volume, abs=1e-6
+                )
+                assert got[Indicator.COMPLETENESS] == pytest.approx(
+                    e["complete"] / volume, abs=1e-6
+                )
+                assert got[Indicator.REPEAT_SHARE] == pytest.approx(e["repeats"] / volume, abs=1e-6)
+                assert got[Indicator.MEDIAN_HOURS] == pytest.approx(
+                    statistics.median(e["hours"]), abs=1e-3
+                )
+                assert got[Indicator.AVERAGE_HOURS] == pytest.approx(
+                    statistics.mean(e["hours"]), abs=1e-3
+                )
+            if e["scores"]:
+                satisfied = sum(s >= 4 for s in e["scores"]) / len(e["scores"])
+                assert got[Indicator.SATISFACTION_SHARE] == pytest.approx(satisfied, abs=1e-6)
+                assert got[Indicator.AVERAGE_SCORE] == pytest.approx(
+                    statistics.mean(e["scores"]), abs=1e-3
+                )
+            checked += 1
+    assert checked >= 12  # departments × months
+
+
+def test_a_new_methodology_leaves_the_reported_figures_and_changes_the_ranks(
+    rated: tuple[Container, ConnectionInfo],
+) -> None:
+    container, _info = rated
+    book = container.methodologies
+    v1 = book.methodology("v1")
+    assert v1 is not None
+    month = f"{datetime.now(UTC) - timedelta(days=45):%Y-%m}"
+    period = parse_period(month)
+    before = container.ratings.rating(v1, period, Scope.DEPARTMENT, as_reported=True)
+    v2 = book.publish(
+        "v2",
+        PublishMethodology(
+            title="Скорость прежде всего",
+            weights=(
+                Weight(indicator=Indicator.MEDIAN_HOURS, weight=0.6, normalisation="min_max"),  # type: ignore[arg-type]
+                Weight(indicator=Indicator.VOLUME, weight=0.4, normalisation="min_max"),  # type: ignore[arg-type]
+            ),
+            min_volume=25,
+            note="Проект новой методики",
+        ),
+        actor=ANALYST,
+    )
+    after = container.ratings.rating(v1, period, Scope.DEPARTMENT, as_reported=True)
+    assert after == before  # v1, as reported, unchanged
+    assert book.in_force(month) == v1  # v2 has no period in force yet
+    candidate = container.ratings.rating(v2, period, Scope.DEPARTMENT, as_reported=False)
+    ranks_v1 = {u.unit: u.rank for u in before.units}
+    ranks_v2 = {u.unit: u.rank for u in candidate.units}
+    assert ranks_v1.keys() == ranks_v2.keys()
+    assert ranks_v1 != ranks_v2  # other weights, other order
+    assert any(not u.ranked for u in candidate.units) or all(
+        u.volume >= 25 for u in candidate.units
+    )
