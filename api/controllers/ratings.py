@@ -17,6 +17,10 @@ from projections.ratings import Rating
 
 CACHE_CONTROL = "public, max-age=60"
 Sort = Annotated[str, Parameter(pattern="^(rank|score|volume|unit)$")]
+# ("scope" is the ASGI scope to Litestar: the query parameter gets another name in Python)
+ScopeParam = Annotated[
+    str, Parameter(query="scope", description="department, sector or municipality")
+]
 
 
 def _period(text: str) -> Period:
@@ -84,7 +88,7 @@ def ratings(
     services: Services,
     period: str,
     methodology: str | None = None,
-    scope: str = "department",
+    unit_scope: ScopeParam = "department",
     sort: Sort = "rank",
 ) -> Response[Rating]:
     """Public: the rating of each unit for a period (``YYYY-MM``, ``YYYY-Qn``, ``YYYY``): every
@@ -94,10 +98,10 @@ def ratings(
     chosen_period = _period(period)
     chosen, as_reported = _methodology(services, methodology, chosen_period)
     rating = services.ratings.rating(
-        chosen, chosen_period, _scope(chosen, scope), as_reported=as_reported
+        chosen, chosen_period, _scope(chosen, unit_scope), as_reported=as_reported
     )
     body = msgspec.structs.replace(rating, units=_sorted(rating.units, sort))
-    return _cached(request, body, rating.position, rating.methodology, period, scope, sort)
+    return _cached(request, body, rating.position, rating.methodology, period, unit_scope, sort)
 
 
 class Moved(msgspec.Struct, frozen=True, kw_only=True):
@@ -132,15 +136,15 @@ def compare(
     period: str,
     base: str,
     candidate: str,
-    scope: str = "department",
+    unit_scope: ScopeParam = "department",
 ) -> Response[Comparison]:
     """Public: per unit, the score and rank under two methodologies (``id`` or ``id/version``),
     the change of rank, and which indicators moved it."""
     chosen_period = _period(period)
     first, first_in_force = _methodology(services, base, chosen_period)
     second, second_in_force = _methodology(services, candidate, chosen_period)
-    chosen_scope = _scope(first, scope)
-    _scope(second, scope)
+    chosen_scope = _scope(first, unit_scope)
+    _scope(second, unit_scope)
     a = services.ratings.rating(first, chosen_period, chosen_scope, as_reported=first_in_force)
     b = services.ratings.rating(second, chosen_period, chosen_scope, as_reported=second_in_force)
     theirs = {u.unit: u for u in b.units}
@@ -176,4 +180,4 @@ def compare(
         position=a.position,
         units=units,
     )
-    return _cached(request, body, a.position, first.label, second.label, period, scope)
+    return _cached(request, body, a.position, first.label, second.label, period, unit_scope)
