@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint typecheck unit bench-commands bench-projections bench-sla bench-audit lock clean
+.PHONY: venv demo test lint typecheck unit bench-commands bench-projections bench-sla bench-audit bench-ratings lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -45,6 +45,9 @@ bench-sla: venv
 
 bench-audit: venv
 	$(BIN)/python -m bench.audit
+
+bench-ratings: venv
+	$(BIN)/python -m bench.ratings
 
 # Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
 lock: venv

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import datetime, time
+from time import monotonic as time_monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,9 @@ _FIGURES_SQL = """
 """
 
 
+POSITION_TTL = 0.5
+
+
 class Rating(msgspec.Struct, frozen=True, kw_only=True):
     period: str
     scope: Scope
@@ -96,13 +100,21 @@ class RatingQueries:
         self._cache: OrderedDict[tuple[Any, ...], Rating] = OrderedDict()
         self._lock = threading.Lock()
         self.cache_size = cache_size
+        self._position: tuple[float, int] | None = None
 
     def position(self) -> int:
+        """The appeals view's position, read at most every ``POSITION_TTL`` seconds (a portal's
+        question in between is answered from memory: the ETag lags the view by that much)."""
+        now = time_monotonic()
+        if self._position is not None and now - self._position[0] < POSITION_TTL:
+            return self._position[1]
         with reading(self.pool, AppealsProjection.name) as conn:
             row = conn.execute(
                 "SELECT position FROM projection_builds WHERE name = 'appeals' AND active"
             ).fetchone()
-        return int(row[0]) if row else 0
+        position = int(row[0]) if row else 0
+        self._position = (now, position)
+        return position
 
     def figures(self, period: Period, scope: Scope) -> list[UnitFigures]:
         params = {

@@ -3,6 +3,8 @@ two methodologies side by side. Aggregates only; ``ETag`` from the view's positi
 that asks again with ``If-None-Match`` gets a ``304`` until an appeal changes."""
 
 import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -63,12 +65,26 @@ def _scope(methodology: Methodology, scope: str) -> Scope:
     return chosen
 
 
-def _cached(request: Request[Any, Any, Any], body: Any, *parts: object) -> Response[Any]:
-    tag = '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:20] + '"'
+_ENCODED: OrderedDict[str, bytes] = OrderedDict()  # ETag → the JSON body, for repeat questions
+_ENCODER = msgspec.json.Encoder()
+
+
+def _tag(*parts: object) -> str:
+    return '"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:20] + '"'
+
+
+def _cached(request: Request[Any, Any, Any], tag: str, make: Callable[[], Any]) -> Response[Any]:
+    """304 when the client has this version; else the body (encoded once per version)."""
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
     if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(None, status_code=304, headers=headers)
-    return Response(body, headers=headers)
+    body = _ENCODED.get(tag)
+    if body is None:
+        body = _ENCODER.encode(make())
+        _ENCODED[tag] = body
+        while len(_ENCODED) > 256:
+            _ENCODED.popitem(last=False)
+    return Response(body, headers=headers, media_type="application/json")
 
 
 def _sorted(units: list[RatedUnit], sort: str) -> list[RatedUnit]:
@@ -97,11 +113,16 @@ def ratings(
     period (the rating as reported)."""
     chosen_period = _period(period)
     chosen, as_reported = _methodology(services, methodology, chosen_period)
-    rating = services.ratings.rating(
-        chosen, chosen_period, _scope(chosen, unit_scope), as_reported=as_reported
-    )
-    body = msgspec.structs.replace(rating, units=_sorted(rating.units, sort))
-    return _cached(request, body, rating.position, rating.methodology, period, unit_scope, sort)
+    chosen_scope = _scope(chosen, unit_scope)
+    tag = _tag(services.ratings.position(), chosen.label, as_reported, period, unit_scope, sort)
+
+    def make() -> Rating:
+        rating = services.ratings.rating(
+            chosen, chosen_period, chosen_scope, as_reported=as_reported
+        )
+        return msgspec.structs.replace(rating, units=_sorted(rating.units, sort))
+
+    return _cached(request, tag, make)
 
 
 class Moved(msgspec.Struct, frozen=True, kw_only=True):
@@ -142,9 +163,26 @@ def compare(
     the change of rank, and which indicators moved it."""
     chosen_period = _period(period)
     first, first_in_force = _methodology(services, base, chosen_period)
-    second, second_in_force = _methodology(services, candidate, chosen_period)
+    second, _ = _methodology(services, candidate, chosen_period)
     chosen_scope = _scope(first, unit_scope)
     _scope(second, unit_scope)
+    tag = _tag(services.ratings.position(), first.label, second.label, period, unit_scope)
+    return _cached(
+        request,
+        tag,
+        lambda: _compare(services, chosen_period, chosen_scope, first, second, first_in_force),
+    )
+
+
+def _compare(
+    services: Services,
+    chosen_period: Period,
+    chosen_scope: Scope,
+    first: Methodology,
+    second: Methodology,
+    first_in_force: bool,
+) -> Comparison:
+    second_in_force = services.methodologies.in_force(chosen_period.first_month) == second
     a = services.ratings.rating(first, chosen_period, chosen_scope, as_reported=first_in_force)
     b = services.ratings.rating(second, chosen_period, chosen_scope, as_reported=second_in_force)
     theirs = {u.unit: u for u in b.units}
@@ -172,7 +210,7 @@ def compare(
                 moved_by=[Moved(indicator=k, points=v) for k, v in moved if v],
             )
         )
-    body = Comparison(
+    return Comparison(
         period=chosen_period.label,
         scope=chosen_scope,
         base=first.label,
@@ -180,4 +218,3 @@ def compare(
         position=a.position,
         units=units,
     )
-    return _cached(request, body, a.position, first.label, second.label, period, unit_scope)

@@ -7,6 +7,7 @@ a TOML file (``infra/methodologies/v1.toml``)."""
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 import uuid
 from collections.abc import Callable
@@ -224,14 +225,25 @@ SHARES = frozenset(
 class MethodologyBook:
     """Reads and publishes methodologies through the event store."""
 
-    def __init__(self, store: Application[UUID], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: Application[UUID], clock: Callable[[], datetime], ttl: float = 5.0
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.ttl = ttl  # a publication by another process is seen within this many seconds
+        self._read: tuple[float, list[Methodology]] | None = None
 
     def published(self) -> list[Methodology]:
-        """Every version of every methodology, in order of publication."""
-        found: list[Any] = list(self.store.events.get(STREAM))
-        return [e.methodology for e in found if isinstance(e, MethodologyPublished)]
+        """Every version of every methodology, in order of publication (re-read from the event
+        store at most every ``ttl`` seconds, at once after a publication here)."""
+        now = time.monotonic()
+        if self._read is None or now - self._read[0] > self.ttl:
+            found: list[Any] = list(self.store.events.get(STREAM))
+            self._read = (
+                now,
+                [e.methodology for e in found if isinstance(e, MethodologyPublished)],
+            )
+        return self._read[1]
 
     def versions(self, methodology_id: str) -> list[Methodology]:
         return [m for m in self.published() if m.id == methodology_id]
@@ -261,6 +273,7 @@ class MethodologyBook:
         actor: Actor,
         expected_version: int | None = None,
     ) -> Methodology:
+        self._read = None  # decide on the stream as it is now
         published = self.published()
         versions = [m for m in published if m.id == methodology_id]
         current = versions[-1] if versions else None
@@ -281,4 +294,6 @@ class MethodologyBook:
             raise ConcurrencyConflict(
                 "the methodology was published at the same time; reload it and decide again"
             ) from None
+        finally:
+            self._read = None
         return events[0].methodology
