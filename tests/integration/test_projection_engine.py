@@ -75,10 +75,11 @@ def test_the_list_shows_what_the_events_fold_to(
     summary = listed(container, appeal_id, department=ASSIGN.department)
     state = app.state(appeal_id)
     assert summary is not None and summary.version == state.version == 4
-    fields = [f for f in AppealSummary.__struct_fields__ if f != "breached"]
+    fields = [f for f in AppealSummary.__struct_fields__ if f not in ("breached", "is_repeat")]
     expected = {f: getattr(state, f) for f in fields}
     listed_fields = msgspec.structs.asdict(summary)
     assert {f: listed_fields[f] for f in fields} == expected and summary.breached == []
+    assert summary.is_repeat is (state.repeat_of is not None)
 
 
 def test_a_restarted_runner_folds_what_it_has_not_seen_from_the_log(
