@@ -24,6 +24,7 @@ from api.controllers import (
     methodologies,
     projections,
     ratings,
+    reports,
     sla,
 )
 from api.errors import EXCEPTION_HANDLERS
@@ -103,6 +104,10 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             methodologies.get_methodology,
             ratings.ratings,
             ratings.compare,
+            reports.kpi_report,
+            reports.summary_report,
+            reports.hot_topics_report,
+            reports.workload_report,
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

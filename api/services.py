@@ -18,6 +18,7 @@ from projections.claims import ClaimQueries
 from projections.engine.runner import ProjectionStatus
 from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
+from projections.reports import Reports
 from projections.sla import SlaQueries
 
 # (projection name, log position, timeout in seconds) -> the position reached, or raises
@@ -48,3 +49,4 @@ class Services:
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
     ratings: RatingQueries
+    reports: Reports

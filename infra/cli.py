@@ -17,6 +17,7 @@ from domain.shared.actors import Actor, Role
 from domain.sla.calendar import DayKind
 from infra import database
 from infra.cli_audit import audit_app
+from infra.cli_reports import report_app
 from infra.cli_support import container_session, database_session
 from infra.container import Container
 from infra.database import ConnectionInfo
@@ -42,6 +43,7 @@ app.add_typer(sla_app, name="sla")
 app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
 
 
 @db_app.command("upgrade")

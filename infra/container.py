@@ -37,6 +37,7 @@ from projections.engine.model import Projection
 from projections.engine.runner import ProjectionEngine
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.ratings import RatingQueries
+from projections.reports import Reports
 from projections.sla import SlaProjection, SlaQueries
 
 METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
@@ -125,6 +126,7 @@ class Container:
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
     ratings: RatingQueries
+    reports: Reports
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -153,6 +155,7 @@ class Container:
             rebuild_batch=settings.projection_batch,
         )
         queries = AppealQueries(pool)
+        ratings = RatingQueries(pool, settings.timezone)
         claims = ClaimsService(
             appeals,
             utc_now,
@@ -178,7 +181,8 @@ class Container:
             claims=claims,
             claim_queries=ClaimQueries(pool),
             methodologies=MethodologyBook(appeals, utc_now),
-            ratings=RatingQueries(pool, settings.timezone),
+            ratings=ratings,
+            reports=Reports(pool, ratings, settings.timezone),
         )
 
     def calendar_corrected(self, day: date, reason: str) -> int:
@@ -260,6 +264,7 @@ class Container:
             claim_queries=self.claim_queries,
             methodologies=self.methodologies,
             ratings=self.ratings,
+            reports=self.reports,
         )
 
     def close(self) -> None:

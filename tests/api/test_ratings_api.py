@@ -90,3 +90,39 @@ def test_publishing_a_methodology_while_the_portal_answers(
     units = compared.json()["units"]
     housing = next(u for u in units if u["unit"] == "Управление ЖКХ")
     assert housing["base_rank"] is None and housing["candidate_rank"] is not None
+
+
+def test_reports_through_http_in_three_formats_for_the_roles_that_read_them(
+    client: httpx.Client, tokens: dict[str, str]
+) -> None:
+    analyst = auth(tokens["analyst"])
+    month = f"{datetime.now(UTC):%Y-%m}"
+    as_json = client.get("/api/v1/reports/kpi", params={"period": month}, headers=analyst)
+    assert as_json.status_code == 200, as_json.text
+    assert as_json.json()["stamp"]["methodology"] == "v1/1"
+    as_csv = client.get(
+        "/api/v1/reports/kpi", params={"period": month, "format": "csv"}, headers=analyst
+    )
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.headers["content-disposition"] == f'attachment; filename="kpi-{month}.csv"'
+    assert "Подразделение" in as_csv.content.decode("utf-8-sig")
+    as_xlsx = client.get("/api/v1/reports/workload", params={"format": "xlsx"}, headers=analyst)
+    assert as_xlsx.status_code == 200 and as_xlsx.content[:2] == b"PK"  # a zip: the workbook
+    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    sliced = client.get(
+        "/api/v1/reports/summary",
+        params={"since": today, "until": today, "by": "channel,kind"},
+        headers=analyst,
+    )
+    assert sliced.status_code == 200 and sliced.json()["rows"]
+    hot = client.get("/api/v1/reports/hot-topics", params={"weeks": 4}, headers=analyst)
+    assert hot.status_code == 200 and len(hot.json()["columns"]) == 1 + 4 + 4
+    assert_problem(client.get("/api/v1/reports/kpi", params={"period": month}), 403)  # operator
+    bad = {"since": today, "until": today, "by": "street"}
+    assert_problem(client.get("/api/v1/reports/summary", params=bad, headers=analyst), 400)
+    assert_problem(
+        client.get(
+            "/api/v1/reports/kpi", params={"period": month, "format": "pdf"}, headers=analyst
+        ),
+        400,
+    )

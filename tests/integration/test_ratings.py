@@ -5,18 +5,26 @@ change leaves the figures of the one in force as they were."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import statistics
+import subprocess
+import sys
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import psycopg
 import pytest
 
+from api.report_formats import render
 from domain.ratings.methodology import Indicator, PublishMethodology, Scope, Weight
 from domain.ratings.score import parse_period
 from domain.shared.actors import Actor, Role
@@ -215,3 +223,82 @@ def test_a_new_methodology_leaves_the_reported_figures_and_changes_the_ranks(
     assert any(not u.ranked for u in candidate.units) or all(
         u.volume >= 25 for u in candidate.units
     )
+
+
+def test_the_reports_carry_the_ratings_figures_and_their_stamp_in_every_format(
+    rated: tuple[Container, ConnectionInfo], tmp_path: Path
+) -> None:
+    container, info = rated
+    v1 = container.methodologies.methodology("v1")
+    assert v1 is not None
+    period = parse_period(f"{datetime.now(UTC) - timedelta(days=45):%Y-%m}")
+    table = container.reports.kpi(v1, period)
+    rating = container.ratings.rating(v1, period, Scope.DEPARTMENT, as_reported=True)
+    by_unit = {r["unit"]: r for r in table.rows}
+    for unit in rating.units:
+        assert (by_unit[unit.unit]["answered"], by_unit[unit.unit]["rank"]) == (
+            unit.volume,
+            unit.rank,
+        )
+    total = table.rows[-1]
+    assert total["unit"] == "Муниципальное образование, всего"
+    assert total["answered"] == sum(u.volume for u in rating.units)
+    assert table.stamp["methodology"] == "v1/1" and table.stamp["position"] > 0
+    # XLSX: the title, the stamp and the headings a person reads, then the figures
+    book = openpyxl.load_workbook(io.BytesIO(render(table, "xlsx")))
+    sheet = book.active
+    assert sheet is not None
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells[0][0] == table.title
+    assert any(str(r[0]).startswith("methodology: v1/1") for r in cells[1:5])
+    headings = next(r for r in cells if r[0] == "Подразделение")
+    assert headings[:3] == ["Подразделение", "Поступило", "Дан ответ"]
+    assert len(cells) == cells.index(headings) + 1 + len(table.rows)
+    # CSV: the same rows
+    lines = list(csv.reader(io.StringIO(render(table, "csv").decode("utf-8-sig"))))
+    assert lines[0] == [table.title] and len(lines) == len(cells)
+    # summaries in slices add up to what was received
+    first, end = period.first, period.end
+    sliced = container.reports.summary(["channel", "month"], first, end)
+    with psycopg.connect(info.conninfo) as conn:
+        received = conn.execute(
+            "SELECT count(*) FROM appeals WHERE received_at >= %s AND received_at < %s",
+            (
+                datetime.combine(first, time(0), tzinfo=ZoneInfo(container.settings.timezone)),
+                datetime.combine(end, time(0), tzinfo=ZoneInfo(container.settings.timezone)),
+            ),
+        ).fetchone()
+        open_now = conn.execute(
+            "SELECT count(*) FROM appeals WHERE closed_at IS NULL AND first_answered_at IS NULL"
+        ).fetchone()
+    assert received is not None and open_now is not None
+    assert sum(r["received"] for r in sliced.rows) == received[0] > 0
+    with pytest.raises(ValueError, match="slices are any of"):
+        container.reports.summary(["street"], first, end)
+    assert sum(r["open"] for r in container.reports.workload().rows) == open_now[0]
+    hot = container.reports.hot_topics(8, datetime.now(UTC).date())
+    assert hot.rows and all(len([k for k in r if k.startswith("week_")]) == 8 for r in hot.rows)
+    # the command line writes the same report
+    target = tmp_path / "kpi.xlsx"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "infra.cli",
+            "report",
+            "kpi",
+            "--period",
+            period.label,
+            "--format",
+            "xlsx",
+            "--output",
+            str(target),
+        ],
+        env={**os.environ, "DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    again = openpyxl.load_workbook(target).active
+    assert again is not None and again["A1"].value == table.title

@@ -1,0 +1,93 @@
+"""Reports for the head of the administration, the regional ЦУР and analysts: the monthly KPI
+report, summaries in slices, hot topics, workload — as JSON, CSV or XLSX, each stamped with the
+methodology and the log position it was built from."""
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.params import Parameter
+
+from api.auth import authenticated, require_role
+from api.controllers.ratings import _methodology, _period
+from api.errors import ApiProblem
+from api.report_formats import FORMATS, render
+from api.services import Services
+from domain.shared.actors import Role
+from projections.reports import Table
+
+READERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.AUDITOR})
+Format = Annotated[str, Parameter(query="format", pattern="^(json|csv|xlsx)$")]
+
+
+def _answer(table: Table, fmt: str, name: str) -> Response[bytes]:
+    headers = {}
+    if fmt != "json":
+        headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return Response(render(table, fmt), media_type=FORMATS[fmt], headers=headers)
+
+
+def _reader(request: Request[Any, Any, Any], services: Services) -> None:
+    actor = authenticated(request, services.authenticate)
+    require_role(actor, READERS, "read reports")
+
+
+@get("/api/v1/reports/kpi", sync_to_thread=True, tags=["reports"])
+def kpi_report(
+    request: Request[Any, Any, Any],
+    services: Services,
+    period: str,
+    methodology: str | None = None,
+    fmt: Format = "json",
+) -> Response[bytes]:
+    """The monthly KPI report: per department and for the municipality — received, answered, on
+    time, overdue, median time, on the merits, satisfaction, repeats, score and rank."""
+    _reader(request, services)
+    chosen_period = _period(period)
+    chosen, _ = _methodology(services, methodology, chosen_period)
+    return _answer(services.reports.kpi(chosen, chosen_period), fmt, f"kpi-{period}")
+
+
+@get("/api/v1/reports/summary", sync_to_thread=True, tags=["reports"])
+def summary_report(
+    request: Request[Any, Any, Any],
+    services: Services,
+    since: date,
+    until: date,
+    by: str = "department",
+    fmt: Format = "json",
+) -> Response[bytes]:
+    """Appeals received from ``since`` to ``until`` (inclusive) in slices: ``by`` is a
+    comma-separated list of channel, kind, topic, department, sector, month."""
+    _reader(request, services)
+    if until < since:
+        raise ApiProblem(400, "invalid-period", "Bad period", "until is before since")
+    slices = [b.strip() for b in by.split(",") if b.strip()]
+    try:
+        table = services.reports.summary(slices, since, date.fromordinal(until.toordinal() + 1))
+    except ValueError as error:
+        raise ApiProblem(400, "invalid-slices", "Bad slices", str(error)) from None
+    return _answer(table, fmt, f"summary-{since}-{until}")
+
+
+@get("/api/v1/reports/hot-topics", sync_to_thread=True, tags=["reports"])
+def hot_topics_report(
+    request: Request[Any, Any, Any],
+    services: Services,
+    weeks: Annotated[int, Parameter(ge=2, le=52)] = 8,
+    fmt: Format = "json",
+) -> Response[bytes]:
+    """Per topic: appeals per week, the last week's growth against the average, and the share
+    of repeats before and in the last week (a rising share: a problem not solved)."""
+    _reader(request, services)
+    table = services.reports.hot_topics(weeks, services.appeals.clock().date())
+    return _answer(table, fmt, "hot-topics")
+
+
+@get("/api/v1/reports/workload", sync_to_thread=True, tags=["reports"])
+def workload_report(
+    request: Request[Any, Any, Any], services: Services, fmt: Format = "json"
+) -> Response[bytes]:
+    """Open appeals now per sector, department and executor, and how many are overdue."""
+    _reader(request, services)
+    return _answer(services.reports.workload(), fmt, "workload")
