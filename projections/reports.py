@@ -14,7 +14,7 @@ import msgspec
 from psycopg_pool import ConnectionPool
 
 from domain.ratings.methodology import Indicator, Methodology, Scope
-from domain.ratings.score import Period
+from domain.ratings.score import Period, RatedUnit
 from projections.appeals import AppealsProjection
 from projections.engine.model import reading
 from projections.ratings import RatingQueries
@@ -64,6 +64,24 @@ SLICE_TITLES = {
 }
 
 
+def _kpi_row(name: str, received: int, unit: RatedUnit) -> dict[str, Any]:
+    values = unit.indicators
+    return {
+        "unit": name,
+        "received": int(received),
+        "answered": unit.volume,
+        "on_time_share": values.get(Indicator.ON_TIME_SHARE.value),
+        "overdue": int(values.get(Indicator.OVERDUE.value) or 0),
+        "median_hours": values.get(Indicator.MEDIAN_HOURS.value),
+        "completeness": values.get(Indicator.COMPLETENESS.value),
+        "satisfaction_share": values.get(Indicator.SATISFACTION_SHARE.value),
+        "average_score": values.get(Indicator.AVERAGE_SCORE.value),
+        "repeat_share": values.get(Indicator.REPEAT_SHARE.value),
+        "score": unit.score,
+        "rank": unit.rank,
+    }
+
+
 class Reports:
     def __init__(self, pool: ConnectionPool, ratings: RatingQueries, timezone: str) -> None:
         self.pool = pool
@@ -97,45 +115,14 @@ class Reports:
                     params,
                 ).fetchall()
             )
-        rows = []
-        for unit in rating.units:
-            values = unit.indicators
-            rows.append(
-                {
-                    "unit": unit.unit,
-                    "received": int(received.get(unit.unit, 0)),
-                    "answered": unit.volume,
-                    "on_time_share": values.get(Indicator.ON_TIME_SHARE.value),
-                    "overdue": int(values.get(Indicator.OVERDUE.value) or 0),
-                    "median_hours": values.get(Indicator.MEDIAN_HOURS.value),
-                    "completeness": values.get(Indicator.COMPLETENESS.value),
-                    "satisfaction_share": values.get(Indicator.SATISFACTION_SHARE.value),
-                    "average_score": values.get(Indicator.AVERAGE_SCORE.value),
-                    "repeat_share": values.get(Indicator.REPEAT_SHARE.value),
-                    "score": unit.score,
-                    "rank": unit.rank,
-                }
-            )
+        rows = [_kpi_row(u.unit, received.get(u.unit, 0), u) for u in rating.units]
         municipal = self.ratings.rating(methodology, period, Scope.MUNICIPALITY, as_reported=True)
         # the total line for a deployment serving one municipality (several: see by municipality)
-        for whole in municipal.units if len(municipal.units) == 1 else []:
-            values = whole.indicators
-            rows.append(
-                {
-                    "unit": "Муниципальное образование, всего",
-                    "received": int(sum(received.values())),
-                    "answered": whole.volume,
-                    "on_time_share": values.get(Indicator.ON_TIME_SHARE.value),
-                    "overdue": int(values.get(Indicator.OVERDUE.value) or 0),
-                    "median_hours": values.get(Indicator.MEDIAN_HOURS.value),
-                    "completeness": values.get(Indicator.COMPLETENESS.value),
-                    "satisfaction_share": values.get(Indicator.SATISFACTION_SHARE.value),
-                    "average_score": values.get(Indicator.AVERAGE_SCORE.value),
-                    "repeat_share": values.get(Indicator.REPEAT_SHARE.value),
-                    "score": None,
-                    "rank": None,
-                }
+        if len(municipal.units) == 1:
+            total = _kpi_row(
+                "Муниципальное образование, всего", sum(received.values()), municipal.units[0]
             )
+            rows.append({**total, "score": None, "rank": None})
         return Table(
             title=f"Ежемесячный отчёт о работе с обращениями за {period.label}",
             columns=KPI_COLUMNS,

@@ -3,6 +3,7 @@ PostgreSQL (pgserver) when DATABASE_URL is unset, migrates it, and drops it at t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -71,6 +72,21 @@ def app(container: Container) -> AppealsApplication:
 def sql(db: ConnectionInfo) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     with psycopg.connect(db.conninfo, autocommit=True) as conn:
         yield conn
+
+
+@contextlib.contextmanager
+def own_database(server: ConnectionInfo, prefix: str) -> Iterator[tuple[Container, ConnectionInfo]]:
+    """A migrated database of its own and its container (calendar and policy seeded), dropped
+    afterwards: for tests whose figures or tampering must not meet the other tests' data."""
+    info = database.create_database(server, f"otklik_{prefix}_{uuid.uuid4().hex[:10]}")
+    database.upgrade(info)
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    try:
+        container.seed_calendar()
+        yield container, info
+    finally:
+        container.close()
+        database.drop_database(server, info.dbname)
 
 
 def event_count(conn: psycopg.Connection[tuple[object, ...]]) -> int:

@@ -23,12 +23,12 @@ from domain.appeals import commands as cmd
 from domain.audit.chain import Checkpoint, digest
 from domain.audit.history import replay
 from domain.audit.verify import Problem, Report
-from infra import audit, database
+from infra import audit
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.settings import Settings
 from infra.synthetic import LONG_LIFE_RECEIPT, long_life
 from projections.audit_ledger import CHECKPOINT_EVERY
+from tests.conftest import own_database
 from tests.support.appeals import CURATOR, OPERATOR, receive
 
 pytestmark = pytest.mark.integration
@@ -46,12 +46,7 @@ def make_long_appeal(container: Container) -> uuid.UUID:
 def audit_db(db_server: ConnectionInfo) -> Iterator[tuple[Container, ConnectionInfo]]:
     """A database of its own (the tampering must not reach the other tests' log): 40 short
     appeals and 3 long ones, the ledger caught up."""
-    name = f"otklik_audit_{uuid.uuid4().hex[:10]}"
-    info = database.create_database(db_server, name)
-    database.upgrade(info)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
-    try:
-        container.seed_calendar()
+    with own_database(db_server, "audit") as (container, info):
         for _ in range(40):
             r = container.appeals.receive(receive(), actor=OPERATOR, idempotency=None)
             container.appeals.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
@@ -59,9 +54,6 @@ def audit_db(db_server: ConnectionInfo) -> Iterator[tuple[Container, ConnectionI
             make_long_appeal(container)
         container.engine.catch_up_all()
         yield container, info
-    finally:
-        container.close()
-        database.drop_database(db_server, name)
 
 
 def superuser(info: ConnectionInfo) -> psycopg.Connection[Any]:

@@ -17,11 +17,10 @@ import pytest
 from domain.claims import commands as cmd
 from domain.claims.events import Norm, SourcePost, Verdict
 from domain.shared.actors import Actor, Role
-from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.settings import Settings
 from projections.claims import MATCH_THRESHOLD, summary
+from tests.conftest import own_database
 from tests.data.claims_matching import KNOWN, NEAR_MISSES, PARAPHRASES
 
 pytestmark = pytest.mark.integration
@@ -31,16 +30,8 @@ CURATOR = Actor(id="cur-1", role=Role.CURATOR, name="Куратор")
 @pytest.fixture(scope="module")
 def claims_db(db_server: ConnectionInfo) -> Iterator[tuple[Container, ConnectionInfo]]:
     """A database of its own: the figures are computed over every claim in it."""
-    name = f"otklik_claims_{uuid.uuid4().hex[:10]}"
-    info = database.create_database(db_server, name)
-    database.upgrade(info)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
-    try:
-        container.seed_calendar()
-        yield container, info
-    finally:
-        container.close()
-        database.drop_database(db_server, name)
+    with own_database(db_server, "claims") as opened:
+        yield opened
 
 
 def source(

@@ -12,7 +12,6 @@ import os
 import statistics
 import subprocess
 import sys
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -28,11 +27,10 @@ from api.report_formats import render
 from domain.ratings.methodology import Indicator, PublishMethodology, Scope, Weight
 from domain.ratings.score import parse_period
 from domain.shared.actors import Actor, Role
-from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.demo import load_demo
-from infra.settings import Settings
+from tests.conftest import own_database
 
 pytestmark = pytest.mark.integration
 ANALYST = Actor(id="an-1", role=Role.ANALYST, name="Аналитик")
@@ -40,18 +38,10 @@ ANALYST = Actor(id="an-1", role=Role.ANALYST, name="Аналитик")
 
 @pytest.fixture(scope="module")
 def rated(db_server: ConnectionInfo) -> Iterator[tuple[Container, ConnectionInfo]]:
-    name = f"otklik_ratings_{uuid.uuid4().hex[:10]}"
-    info = database.create_database(db_server, name)
-    database.upgrade(info)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
-    try:
-        container.seed_calendar()
+    with own_database(db_server, "ratings") as (container, info):
         load_demo(container.appeals, 1500, now=datetime.now(UTC), seed=11)
         container.engine.catch_up_all()
         yield container, info
-    finally:
-        container.close()
-        database.drop_database(db_server, name)
 
 
 def _at(text: str) -> datetime:
