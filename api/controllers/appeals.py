@@ -218,7 +218,18 @@ def get_history(
     recorded = services.appeals.history(appeal_id)
     if actor.role is Role.EXECUTOR:
         _check_department(actor, services.appeals.state(appeal_id).department)
-    steps = replay([(r.position, r.event) for r in recorded], types=types, since=since, until=until)
+
+    def methodology_for(month: str) -> str | None:
+        found = services.methodologies.in_force(month)
+        return found.label if found is not None else None
+
+    steps = replay(
+        [(r.position, r.event) for r in recorded],
+        types=types,
+        since=since,
+        until=until,
+        methodology_for=methodology_for,
+    )
     return AppealHistory(appeal_id=appeal_id, version=len(recorded), events=steps)
 
 

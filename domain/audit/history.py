@@ -5,7 +5,7 @@ deadline policy, calendar and time zone in force at that step."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from itertools import compress
 from operator import ne
@@ -33,7 +33,7 @@ class Applied(msgspec.Struct, frozen=True, kw_only=True):
     deadline_policy: str  # id/version, e.g. "federal/1"
     calendar: str | None  # id/version of the production calendar of the last computation
     timezone: str | None
-    methodology: str | None = None  # the rating methodology in force (none is published yet)
+    methodology: str | None = None  # the rating methodology in force for the step's month
 
 
 class HistoryStep(msgspec.Struct, frozen=True, kw_only=True):
@@ -84,6 +84,7 @@ def replay(
     types: Collection[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    methodology_for: Callable[[str], str | None] | None = None,
 ) -> list[HistoryStep]:
     """Every step of the history (``recorded``: (log position, event) in version order), or those
     of the given ``types`` with a business time in [``since``, ``until``). Filters never change
@@ -120,6 +121,9 @@ def replay(
                         deadline_policy=state.deadline_policy,
                         calendar=calendar,
                         timezone=timezone,
+                        methodology=methodology_for(f"{event.occurred_at:%Y-%m}")
+                        if methodology_for is not None
+                        else None,
                     ),
                 )
             )

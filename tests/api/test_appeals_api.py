@@ -123,6 +123,7 @@ def test_a_whole_life_through_http_with_history_and_as_of(
     )
     assert assignment["applied"]["deadline_policy"].startswith("federal/")  # other tests publish
     assert assignment["applied"]["calendar"].startswith("RU/")
+    assert assignment["applied"]["methodology"] == "v1/1"  # in force for the month
     then = client.get(f"/api/v1/appeals/{appeal_id}", params={"as_of": approved})
     assert then.status_code == 200, then.text
     assert then.json()["last_event_version"] == 6
