@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import platform
-import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +17,7 @@ import httpx
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from bench.support import fresh_database, percentile, write_results
+from bench.support import fresh_database, latency_figures, run_clients, write_results
 from domain.shared.actors import Role
 from infra.container import Container
 from infra.database import ConnectionInfo
@@ -87,21 +86,14 @@ def baseline_save(info: ConnectionInfo, threads: int) -> dict[str, Any]:
 
 
 def _run(target: Any, n: int, latencies: list[list[float]], errors: list[int]) -> dict[str, Any]:
-    started = time.perf_counter()
-    pool = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    took = time.perf_counter() - started
-    flat = [x for per in latencies for x in per]
+    figures = latency_figures(latencies, run_clients(target, n))
     return {
         "concurrency": n,
-        "commands": len(flat),
+        "commands": figures["count"],
         "errors": sum(errors),
-        "per_second": round(len(flat) / took, 1),
-        "p50_ms": round(percentile(flat, 50) * 1000, 2),
-        "p99_ms": round(percentile(flat, 99) * 1000, 2),
+        "per_second": figures["per_second"],
+        "p50_ms": figures["p50_ms"],
+        "p99_ms": figures["p99_ms"],
     }
 
 

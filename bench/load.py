@@ -5,12 +5,11 @@ the machine's CPU on itself), issuing GETs back to back for a fixed time."""
 from __future__ import annotations
 
 import http.client
-import threading
 import time
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from bench.support import percentile
+from bench.support import latency_figures, run_clients
 
 
 def measure(
@@ -44,21 +43,15 @@ def measure(
         finally:
             connection.close()
 
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    took = time.perf_counter() - started
-    flat = [x for per in latencies for x in per]
+    took = run_clients(client, clients)
+    figures = latency_figures(latencies, took)
     return {
         "path": path,
         "clients": clients,
-        "requests": len(flat),
+        "requests": figures["count"],
         "errors": sum(errors),
-        "per_second": round(len(flat) / took),
-        "p50_ms": round(percentile(flat, 50) * 1000, 2),
-        "p99_ms": round(percentile(flat, 99) * 1000, 2),
-        "max_ms": round(max(flat, default=float("nan")) * 1000, 2),
+        "per_second": round(figures["per_second"]),
+        "p50_ms": figures["p50_ms"],
+        "p99_ms": figures["p99_ms"],
+        "max_ms": figures["max_ms"],
     }

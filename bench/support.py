@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -54,6 +55,29 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))
     return ordered[index]
+
+
+def run_clients(target: Any, n: int) -> float:
+    """Run ``target(i)`` in ``n`` threads at once; the wall time until all are done."""
+    started = time.perf_counter()
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def latency_figures(latencies: list[list[float]], took: float) -> dict[str, Any]:
+    """Count, rate, p50, p99 and max (ms) of per-client latency lists over ``took`` seconds."""
+    flat = [x for per in latencies for x in per]
+    return {
+        "count": len(flat),
+        "per_second": round(len(flat) / took, 1),
+        "p50_ms": round(percentile(flat, 50) * 1000, 2),
+        "p99_ms": round(percentile(flat, 99) * 1000, 2),
+        "max_ms": round(max(flat, default=float("nan")) * 1000, 2),
+    }
 
 
 def write_results(name: str, payload: dict[str, Any], table: str) -> None:

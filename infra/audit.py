@@ -38,8 +38,10 @@ from domain.audit.verify import (
     digested,
     verify,
 )
-from infra.audit_digests import digest_part, join
+from infra.audit_digests import LOG_TYPES, digest_part, join, log_query
 from infra.eventstore import decode_event
+from projections.audit_ledger import AuditLedgerProjection
+from projections.engine.model import view_position
 
 EXPORT_FORMAT = "otklik-audit-export/1"
 FETCH = 20_000
@@ -127,10 +129,8 @@ class LedgerState:
 
 
 def ledger_state(conn: psycopg.Connection[Any]) -> LedgerState:
-    row = conn.execute(
-        "SELECT position FROM projection_builds WHERE name = 'audit_ledger' AND active"
-    ).fetchone()
-    if row is None:
+    built = view_position(conn, AuditLedgerProjection.name)
+    if built is None:
         raise LookupError("the audit ledger has no active build yet (otklik projections run)")
     head = conn.execute("SELECT events, link, position FROM audit_head WHERE id = 1").fetchone()
     checkpoints = [
@@ -140,9 +140,9 @@ def ledger_state(conn: psycopg.Connection[Any]) -> LedgerState:
         )
     ]
     if head is None:
-        return LedgerState(int(row[0]), 0, bytes(32).hex(), checkpoints)
+        return LedgerState(built, 0, bytes(32).hex(), checkpoints)
     return LedgerState(
-        int(row[0]), int(head[0]), bytes(head[1]).hex(), checkpoints, head_position=int(head[2])
+        built, int(head[0]), bytes(head[1]).hex(), checkpoints, head_position=int(head[2])
     )
 
 
@@ -176,50 +176,53 @@ def snapshot(conninfo: str) -> Iterator[Snapshot]:
             conn.close()
 
 
-_LOG_COPY = (
-    "COPY (SELECT notification_id, uuid_send(originator_id), originator_version,"
-    " convert_to(topic, 'UTF8'), state FROM otklik_events"
-    " WHERE notification_id BETWEEN {lo} AND {hi} ORDER BY notification_id)"
-    " TO STDOUT (FORMAT BINARY)"
-)
 _LEDGER_COPY = (
     "COPY (SELECT position, digest FROM audit_ledger ORDER BY position) TO STDOUT (FORMAT BINARY)"
 )
-_TYPES = ["int8", "bytea", "int8", "bytea", "bytea"]
 
 
 def _stream(conn: psycopg.Connection[Any], statement: str, types: list[str]) -> Iterator[Any]:
     """Raw rows through binary COPY: the fastest way out of PostgreSQL, no Python object but
     the tuple per row."""
-    # (the snapshot may close under a stream a verification abandoned)
-    with (
-        contextlib.suppress(psycopg.OperationalError),
-        conn.cursor() as cur,
-        cur.copy(statement) as copy,
-    ):
-        copy.set_types(types)
-        yield from copy.rows()
+    try:
+        with conn.cursor() as cur, cur.copy(statement) as copy:
+            copy.set_types(types)
+            yield from copy.rows()
+    except psycopg.OperationalError:
+        if not conn.closed:
+            raise  # the database failed under the stream: the verification cannot stand
+        # else the snapshot was closed under a stream a verification abandoned: nothing to read
 
 
 def log_rows(conn: psycopg.Connection[Any], lo: int = 0, hi: int = 2**62) -> Iterator[Raw]:
-    """The stored events at positions ``lo``..``hi``, in position order."""
-    rows: Iterator[Raw] = _stream(conn, _LOG_COPY.format(lo=int(lo), hi=int(hi)), _TYPES)
+    """The stored events at positions ``lo``..``hi``, in position order, as raw columns."""
+    rows: Iterator[Raw] = _stream(conn, log_query(lo, hi), LOG_TYPES)
     return rows
 
 
-def identify(conn: psycopg.Connection[Any]) -> Identify:
-    """Who the log's event at a position is (for a finding): read in the snapshot."""
+def _identity(conn: psycopg.Connection[Any], table: str, key: str) -> Identify:
+    """Which event stands at a position in ``table`` (for a finding): read in the snapshot."""
+    query = psycopg.sql.SQL(
+        "SELECT uuid_send(originator_id), originator_version, convert_to(topic, 'UTF8')"
+        " FROM {} WHERE {} = %s"
+    ).format(psycopg.sql.Identifier(table), psycopg.sql.Identifier(key))
 
     def at(position: int) -> tuple[bytes, int, bytes]:
-        row = conn.execute(
-            "SELECT uuid_send(originator_id), originator_version, convert_to(topic, 'UTF8')"
-            " FROM otklik_events WHERE notification_id = %s",
-            (position,),
-        ).fetchone()
+        row = conn.execute(query, (position,)).fetchone()
         assert row is not None
         return bytes(row[0]), int(row[1]), bytes(row[2])
 
     return at
+
+
+def identify(conn: psycopg.Connection[Any]) -> Identify:
+    """Who the log's event at a position is."""
+    return _identity(conn, "otklik_events", "notification_id")
+
+
+def recorded_as(conn: psycopg.Connection[Any]) -> Identify:
+    """Which event the ledger recorded at a position."""
+    return _identity(conn, "audit_ledger", "position")
 
 
 # below this many events the digests are computed in this process (no start-up cost)
@@ -300,31 +303,15 @@ def ledger_rows(conn: psycopg.Connection[Any]) -> Iterator[tuple[int, bytes]]:
 
 
 _ENTRIES_COPY = (
-    "COPY (SELECT position, uuid_send(originator_id), originator_version,"
-    " convert_to(topic, 'UTF8'), digest FROM audit_ledger ORDER BY position)"
-    " TO STDOUT (FORMAT BINARY)"
+    "COPY (SELECT position, originator_id, originator_version, topic, digest FROM audit_ledger"
+    " ORDER BY position) TO STDOUT (FORMAT BINARY)"
 )
 
 
 def ledger_entries(conn: psycopg.Connection[Any]) -> Iterator[Raw]:
     """What the ledger recorded, whole: (position, id bytes, version, topic bytes, digest)."""
-    rows: Iterator[Raw] = _stream(conn, _ENTRIES_COPY, _TYPES)
+    rows: Iterator[Raw] = _stream(conn, _ENTRIES_COPY, LOG_TYPES)
     return rows
-
-
-def recorded_as(conn: psycopg.Connection[Any]) -> Identify:
-    """Which event the ledger recorded at a position (for a finding): read in the snapshot."""
-
-    def at(position: int) -> tuple[bytes, int, bytes]:
-        row = conn.execute(
-            "SELECT uuid_send(originator_id), originator_version, convert_to(topic, 'UTF8')"
-            " FROM audit_ledger WHERE position = %s",
-            (position,),
-        ).fetchone()
-        assert row is not None
-        return bytes(row[0]), int(row[1]), bytes(row[2])
-
-    return at
 
 
 def signed_in_log(conn: psycopg.Connection[Any]) -> list[SignedCheckpoint]:

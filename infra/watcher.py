@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import structlog
 from psycopg_pool import ConnectionPool
@@ -63,25 +64,17 @@ class DeadlineWatcher:
 
     def scan(self) -> int:
         """One pass; the number of breaches this watcher recorded."""
-        recorded = 0
         try:
             candidates = self.queries.breach_candidates(self.clock())
         except ProjectionNotReady:
             return 0
+        recorded = 0
         for appeal_id, name in candidates:
             deadline = Deadline(name)
             command = cmd.RecordDeadlineBreach(deadline=deadline, escalate_to=ESCALATE_TO[deadline])
-            for _attempt in range(3):
-                try:
-                    self.appeals.handle(appeal_id, command, actor=WATCHER)
-                except ConcurrencyConflict:
-                    continue  # someone changed the appeal: decide again on the new state
-                except RuleViolated:
-                    break  # recorded by another watcher, met meanwhile, or paused
-                else:
-                    recorded += 1
-                    log.info("deadline.breached", appeal_id=str(appeal_id), deadline=name)
-                    break
+            if _recorded(partial(self.appeals.handle, appeal_id, command, actor=WATCHER)):
+                recorded += 1
+                log.info("deadline.breached", appeal_id=str(appeal_id), deadline=name)
         return recorded
 
     def scan_claims(self) -> int:
@@ -95,17 +88,9 @@ class DeadlineWatcher:
         recorded = 0
         for claim_id, name in candidates:
             command = RecordNormBreach(norm=Norm(name))
-            for _attempt in range(3):
-                try:
-                    self.claims.handle(claim_id, command, actor=WATCHER)
-                except ConcurrencyConflict:
-                    continue
-                except RuleViolated:
-                    break  # recorded by another watcher, or met meanwhile
-                else:
-                    recorded += 1
-                    log.info("claim.norm_breached", claim_id=str(claim_id), norm=name)
-                    break
+            if _recorded(partial(self.claims.handle, claim_id, command, actor=WATCHER)):
+                recorded += 1
+                log.info("claim.norm_breached", claim_id=str(claim_id), norm=name)
         return recorded
 
     def start(self) -> None:
@@ -127,3 +112,17 @@ class DeadlineWatcher:
             except Exception as error:  # the database is away: try again on the next round
                 log.warning("deadline.watcher_error", error=type(error).__name__)
             self._stop.wait(self.interval)
+
+
+def _recorded(record: Callable[[], object], attempts: int = 3) -> bool:
+    """Record a breach: True once recorded; False when the aggregate refuses (recorded by
+    another watcher, met or paused meanwhile). A concurrent change is decided again."""
+    for _attempt in range(attempts):
+        try:
+            record()
+        except ConcurrencyConflict:
+            continue  # someone changed it: decide again on the new state
+        except RuleViolated:
+            return False
+        return True
+    return False

@@ -14,7 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from domain.appeals.state import AppealState
 from projections.appeal_states import fold_batch
-from projections.engine.model import Batch, reading
+from projections.engine.model import Batch, reading, view_position
 
 _STATE_DECODER = msgspec.json.Decoder(AppealState)
 
@@ -216,9 +216,7 @@ class AppealQueries:
         params.append(limit + 1)
         with reading(self.pool, AppealsProjection.name) as conn:
             # the position first: the rows read after it are at least as new
-            tracked = conn.execute(
-                "SELECT position FROM projection_builds WHERE name = 'appeals' AND active"
-            ).fetchone()
+            tracked = view_position(conn, AppealsProjection.name)
             rows = conn.execute(query, params).fetchall()
         more = len(rows) > limit
         items = [AppealSummary(**dict(zip(_FIELDS, row, strict=True))) for row in rows[:limit]]
@@ -226,7 +224,7 @@ class AppealQueries:
         return AppealPage(
             items=items,
             next_cursor=encode_cursor(last.received_at, last.id) if last else None,
-            position=int(tracked[0]) if tracked else 0,
+            position=tracked or 0,
         )
 
     def breach_candidates(

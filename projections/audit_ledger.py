@@ -14,11 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.audit.chain import GENESIS, digest, link
-from projections.engine.model import Batch, ProjectionNotReady
+from projections.engine.model import Batch, ProjectionNotReady, reading, view_position
 
 CHECKPOINT_EVERY = 10_000
 
@@ -112,22 +111,16 @@ class AuditLedgerQueries:
         self.pool = pool
 
     def head(self) -> LedgerHead:
-        try:
-            with self.pool.connection() as conn:
-                built = conn.execute(
-                    "SELECT position FROM projection_builds WHERE name = %s AND active",
-                    (AuditLedgerProjection.name,),
-                ).fetchone()
-                head = conn.execute("SELECT events, link FROM audit_head WHERE id = 1").fetchone()
-                counted = conn.execute(
-                    "SELECT count(*), max(position) FROM audit_checkpoints"
-                ).fetchone()
-        except psycopg.errors.UndefinedTable:
-            raise ProjectionNotReady(AuditLedgerProjection.name) from None
+        with reading(self.pool, AuditLedgerProjection.name) as conn:
+            built = view_position(conn, AuditLedgerProjection.name)
+            head = conn.execute("SELECT events, link FROM audit_head WHERE id = 1").fetchone()
+            counted = conn.execute(
+                "SELECT count(*), max(position) FROM audit_checkpoints"
+            ).fetchone()
         if built is None or counted is None:
             raise ProjectionNotReady(AuditLedgerProjection.name)
         return LedgerHead(
-            position=int(built[0]),
+            position=built,
             events=int(head[0]) if head else 0,
             link=bytes(head[1]).hex() if head else GENESIS.hex(),
             checkpoints=int(counted[0]),

@@ -19,7 +19,8 @@ from psycopg_pool import ConnectionPool
 
 from domain.claims import events as ev
 from domain.claims.state import ClaimState, evolve
-from projections.engine.model import Batch, reading
+from projections.engine.fold import fold_batch
+from projections.engine.model import Batch, reading, view_position
 
 _COLUMNS = (
     "claim_id",
@@ -113,34 +114,10 @@ class ClaimsProjection:
     """
 
     def apply(self, batch: Batch) -> None:
-        states: dict[UUID, ClaimState] = batch.cache.setdefault("states", {})
-        missing = [
-            e.event.originator_id
-            for e in batch.events
-            if e.event.originator_version > 1 and e.event.originator_id not in states
-        ]
-        for claim_id, stream in batch.streams(list(dict.fromkeys(missing))).items():
-            first = next(
-                e.event.originator_version
-                for e in batch.events
-                if e.event.originator_id == claim_id
-            )
-            state: ClaimState | None = None
-            for event in stream:
-                if event.originator_version >= first:
-                    break
-                state = evolve(state, event)
-            if state is not None:
-                states[claim_id] = state
-        touched: dict[UUID, ClaimState] = {}
-        for item in batch.events:
-            event = item.event
-            state = evolve(states.get(event.originator_id), event)
-            states[event.originator_id] = touched[event.originator_id] = state
+        touched = fold_batch(batch, ev.ClaimEvent, evolve)
         if touched:
-            batch.upsert(
-                "claims", _COLUMNS, (row_of(s) for s in touched.values()), key=("claim_id",)
-            )
+            rows = (row_of(state) for state, _ in touched.values())
+            batch.upsert("claims", _COLUMNS, rows, key=("claim_id",))
 
 
 class ClaimSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -347,9 +324,7 @@ def summary(
         clauses.append("department = %(department)s")
     where = " AND ".join(clauses)
     with reading(pool, ClaimsProjection.name) as conn:
-        tracked = conn.execute(
-            "SELECT position FROM projection_builds WHERE name = 'claims' AND active"
-        ).fetchone()
+        tracked = view_position(conn, ClaimsProjection.name)
         groups = conn.execute(_SUMMARY_SQL.format(where=where), params).fetchall()
         head = conn.execute(
             f"""SELECT count(*) FILTER (WHERE urgent),
@@ -400,7 +375,7 @@ def summary(
         recurring=int(head[1]),
         resurfacings=int(head[2]),
         by_department=departments,
-        position=int(tracked[0]) if tracked else 0,
+        position=tracked or 0,
     )
 
 

@@ -22,7 +22,7 @@ from psycopg_pool import ConnectionPool
 from domain.ratings.methodology import Indicator, Methodology, Scope
 from domain.ratings.score import Period, RatedUnit, UnitFigures, rate
 from projections.appeals import AppealsProjection
-from projections.engine.model import reading
+from projections.engine.model import reading, view_position
 
 UNIT = {
     Scope.DEPARTMENT: "department",
@@ -109,10 +109,7 @@ class RatingQueries:
         if self._position is not None and now - self._position[0] < POSITION_TTL:
             return self._position[1]
         with reading(self.pool, AppealsProjection.name) as conn:
-            row = conn.execute(
-                "SELECT position FROM projection_builds WHERE name = 'appeals' AND active"
-            ).fetchone()
-        position = int(row[0]) if row else 0
+            position = view_position(conn, AppealsProjection.name) or 0
         self._position = (now, position)
         return position
 

@@ -18,7 +18,7 @@ from psycopg_pool import ConnectionPool
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Deadline
 from projections.appeal_states import fold_batch
-from projections.engine.model import Batch, reading
+from projections.engine.model import Batch, reading, view_position
 
 _COLUMNS = (
     "appeal_id",
@@ -193,9 +193,7 @@ class SlaQueries:
             " ORDER BY due, appeal_id, deadline LIMIT %(limit)s"
         )
         with reading(self.pool, SlaProjection.name) as conn:
-            tracked = conn.execute(
-                "SELECT position FROM projection_builds WHERE name = 'sla' AND active"
-            ).fetchone()
+            tracked = view_position(conn, SlaProjection.name)
             rows = conn.execute(query, params).fetchall()
         more = len(rows) > limit
         items = [SlaItem(**dict(zip(_ITEM_FIELDS, r, strict=True))) for r in rows[:limit]]
@@ -203,7 +201,7 @@ class SlaQueries:
         return SlaPage(
             items=items,
             next_cursor=_encode_cursor(last) if last else None,
-            position=int(tracked[0]) if tracked else 0,
+            position=tracked or 0,
         )
 
 

@@ -25,14 +25,14 @@ ScopeParam = Annotated[
 ]
 
 
-def _period(text: str) -> Period:
+def period_of(text: str) -> Period:
     try:
         return parse_period(text)
     except ValueError as error:
         raise ApiProblem(400, "invalid-period", "Bad period", str(error)) from None
 
 
-def _methodology(
+def methodology_of(
     services: Services, wanted: str | None, period: Period
 ) -> tuple[Methodology, bool]:
     """The methodology asked for (``id`` or ``id/version``), or the one in force."""
@@ -111,8 +111,8 @@ def ratings(
     indicator, its normalised value and contribution, the score (0–100) and the rank; units
     below the minimum volume listed, not ranked. Default methodology: the one in force for the
     period (the rating as reported)."""
-    chosen_period = _period(period)
-    chosen, as_reported = _methodology(services, methodology, chosen_period)
+    chosen_period = period_of(period)
+    chosen, as_reported = methodology_of(services, methodology, chosen_period)
     chosen_scope = _scope(chosen, unit_scope)
     tag = _tag(services.ratings.position(), chosen.label, as_reported, period, unit_scope, sort)
 
@@ -161,9 +161,9 @@ def compare(
 ) -> Response[Comparison]:
     """Public: per unit, the score and rank under two methodologies (``id`` or ``id/version``),
     the change of rank, and which indicators moved it."""
-    chosen_period = _period(period)
-    first, first_in_force = _methodology(services, base, chosen_period)
-    second, _ = _methodology(services, candidate, chosen_period)
+    chosen_period = period_of(period)
+    first, first_in_force = methodology_of(services, base, chosen_period)
+    second, _ = methodology_of(services, candidate, chosen_period)
     chosen_scope = _scope(first, unit_scope)
     _scope(second, unit_scope)
     tag = _tag(services.ratings.position(), first.label, second.label, period, unit_scope)

@@ -9,7 +9,7 @@ from litestar import Request, Response, get
 from litestar.params import Parameter
 
 from api.auth import authenticated, require_role
-from api.controllers.ratings import _methodology, _period
+from api.controllers.ratings import methodology_of, period_of
 from api.errors import ApiProblem
 from api.report_formats import FORMATS, render
 from api.services import Services
@@ -43,8 +43,8 @@ def kpi_report(
     """The monthly KPI report: per department and for the municipality — received, answered, on
     time, overdue, median time, on the merits, satisfaction, repeats, score and rank."""
     _reader(request, services)
-    chosen_period = _period(period)
-    chosen, _ = _methodology(services, methodology, chosen_period)
+    chosen_period = period_of(period)
+    chosen, _ = methodology_of(services, methodology, chosen_period)
     return _answer(services.reports.kpi(chosen, chosen_period), fmt, f"kpi-{period}")
 
 

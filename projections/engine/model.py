@@ -95,6 +95,14 @@ def reading(pool: ConnectionPool, name: str) -> Iterator[psycopg.Connection[Any]
         raise ProjectionNotReady(name) from None
 
 
+def view_position(conn: psycopg.Connection[Any], name: str) -> int | None:
+    """The log position the active build of view ``name`` has applied (None: no active build)."""
+    row = conn.execute(
+        "SELECT position FROM projection_builds WHERE name = %s AND active", (name,)
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 class ProjectionBehind(Exception):
     """A read-your-writes query waited for a position the view did not reach in time."""
 
