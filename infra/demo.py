@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.appeals.decide import decide
-from domain.appeals.events import AppealEvent, CitizenContact, Place
+from domain.appeals.events import AppealEvent
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import (
     Channel,
@@ -116,7 +116,7 @@ class DemoWriter:
             self.topics[i] = topic
             citizen = None
             if kind is not Kind.INCIDENT:
-                citizen = CitizenContact(
+                citizen = cmd.CitizenContactInput(
                     full_name=" ".join(
                         [
                             self.rng.choice(cat.LAST_NAMES),
@@ -141,7 +141,7 @@ class DemoWriter:
                 text=text,
                 external_id=external_id,
                 citizen=citizen,
-                place=Place(address=f"г. Энск, {place}"),
+                place=cmd.PlaceInput(address=f"г. Энск, {place}"),
                 occurred_at=received,
             )
             self._plan_life(i, receive, topic, subtopic, department, place, received, now)

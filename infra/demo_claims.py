@@ -8,7 +8,7 @@ import random
 from datetime import datetime, timedelta
 
 from domain.claims import commands as cmd
-from domain.claims.events import SourcePost, Verdict
+from domain.claims.events import Verdict
 from domain.claims.service import ClaimsService
 from domain.shared.actors import Actor, Role
 
@@ -95,7 +95,7 @@ def load_demo_claims(claims: ClaimsService, *, now: datetime, seed: int = 2026) 
     for n, (topic, text, refutation, verdict, comeback) in enumerate(FAKES):
         detected = now - timedelta(days=28 - n * 2.5, hours=rng.randrange(0, 12))
         reach = rng.choice([300, 1_500, 4_000, 12_000, 45_000])
-        post = SourcePost(
+        post = cmd.SourcePostInput(
             url=f"https://vk.com/wall-{1000 + n}_{rng.randrange(100, 999)}",
             channel=rng.choice(["vk", "telegram", "ok"]),
             first_seen=detected - timedelta(hours=rng.randrange(1, 6)),
@@ -158,7 +158,7 @@ def load_demo_claims(claims: ClaimsService, *, now: datetime, seed: int = 2026) 
         if comeback is not None:
             steps.append(
                 cmd.RecordResurfacing(
-                    source=SourcePost(
+                    source=cmd.SourcePostInput(
                         url=f"https://t.me/gossip/{2000 + n}",
                         channel="telegram",
                         first_seen=later(72),

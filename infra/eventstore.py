@@ -18,7 +18,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
-from domain.appeals.application import IdempotencyRecord
+from domain.appeals.application import IdempotencyRecord, RegistrationRecord
 from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
@@ -95,11 +95,20 @@ class MsgspecMapper(Mapper[UUID]):
 
 class OtklikRecorder(PostgresApplicationRecorder):
     """The library's recorder (table lock → gap-free log order, NOTIFY on append), plus the
-    idempotency record saved in the same transaction as the events it produced."""
+    idempotency record and the registration number, saved in the same transaction as the events
+    they belong to (a number taken twice fails the whole append on the table's primary key)."""
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
+        registration = kwargs.get("registration")
+        if isinstance(registration, RegistrationRecord):
+            curs.execute(
+                "INSERT INTO registration_numbers (municipality, number, appeal_id)"
+                " VALUES (%s, %s, %s)",
+                (registration.municipality or "", registration.number, registration.appeal_id),
+                prepare=True,
+            )
         record = kwargs.get("idempotency")
         if isinstance(record, IdempotencyRecord):
             curs.execute(
@@ -140,6 +149,15 @@ class OtklikRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         assert row is not None
         return int(row["n"])
+
+    def registration_taken(self, municipality: str | None, number: str) -> bool:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                "SELECT 1 FROM registration_numbers WHERE municipality = %s AND number = %s",
+                (municipality or "", number),
+                prepare=True,
+            )
+            return curs.fetchone() is not None
 
     def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]:
         """The stream's stored events with their log positions, in version order (one query)."""

@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import decide
-from domain.appeals.events import AppealEvent
+from domain.appeals.events import AppealEvent, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
 from domain.shared.actors import Actor
@@ -24,6 +24,7 @@ from domain.shared.errors import (
     IdempotencyKeyReused,
     InvalidCommand,
     NotFound,
+    RuleViolated,
     VersionMismatch,
 )
 from domain.shared.time import Clock
@@ -47,6 +48,15 @@ class IdempotencyRecord(IdempotencyClaim, frozen=True, kw_only=True):
     version: int
 
 
+class RegistrationRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """Saved with an ``AppealRegistered`` event, in the same transaction: a number is taken once
+    within a municipality (None: the deployment's default one)."""
+
+    municipality: str | None
+    number: str
+    appeal_id: UUID
+
+
 class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event with its global position in the log."""
 
@@ -62,9 +72,18 @@ class AppealRecorder(Protocol):
 
     def next_registration_number(self) -> int: ...
 
+    def registration_taken(self, municipality: str | None, number: str) -> bool: ...
+
     def select_positions(self, originator_id: UUID) -> list[tuple[int, int]]: ...
 
     def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]: ...
+
+
+class RegistrationNumberTaken(RuleViolated):
+    code = "registration-number-taken"
+
+    def __init__(self) -> None:
+        super().__init__("the registration number is already taken by another appeal")
 
 
 class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -181,14 +200,21 @@ class AppealsApplication(Application[UUID]):
 
     def _complete(self, command: cmd.Command, state: AppealState) -> cmd.Command:
         """Fill in what the control centre assigns itself (the registration number)."""
-        if isinstance(command, cmd.RegisterAppeal) and command.registration_number is None:
+        if not isinstance(command, cmd.RegisterAppeal):
+            return command
+        if command.registration_number is not None:
+            if self.appeal_recorder.registration_taken(
+                state.municipality, command.registration_number
+            ):
+                raise RegistrationNumberTaken()
+            return command
+        year = (command.occurred_at or self.clock()).astimezone(self.policy.zone).year
+        prefix = REGISTRATION_PREFIX[state.kind]
+        while True:  # a clerk may have typed a number the sequence had yet to issue
             number = self.appeal_recorder.next_registration_number()
-            year = (command.occurred_at or self.clock()).astimezone(self.policy.zone).year
-            prefix = REGISTRATION_PREFIX[state.kind]
-            return msgspec.structs.replace(
-                command, registration_number=f"{prefix}-{year}/{number:06d}"
-            )
-        return command
+            candidate = f"{prefix}-{year}/{number:06d}"
+            if not self.appeal_recorder.registration_taken(state.municipality, candidate):
+                return msgspec.structs.replace(command, registration_number=candidate)
 
     def _replay(self, idempotency: IdempotencyClaim | None) -> CommandResult | None:
         if idempotency is None:
@@ -226,9 +252,18 @@ class AppealsApplication(Application[UUID]):
                 appeal_id=state.id,
                 version=state.version,
             )
+        for event in events:
+            if isinstance(event, AppealRegistered):
+                kwargs["registration"] = RegistrationRecord(
+                    municipality=state.municipality,
+                    number=event.registration_number,
+                    appeal_id=state.id,
+                )
         try:
             recordings = self.save(*events, **kwargs)
-        except IntegrityError:
+        except IntegrityError as error:
+            if "registration_numbers" in str(error):
+                raise RegistrationNumberTaken() from None
             replay = self._replay(idempotency)
             if replay is not None:
                 return replay

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.appeals.events import CitizenContact, Place, ShortText, Text
+from domain.appeals.events import CitizenContact, Place
 from domain.appeals.vocabulary import (
     Channel,
     Deadline,
@@ -24,13 +24,37 @@ from domain.appeals.vocabulary import (
     ReopenedBy,
     ReworkReason,
 )
+from domain.shared.inputs import Code, Input, ShortText, Text, line, normalise, text
 from domain.sla.policy import ComputedDeadline
 
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-Evidence = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Tag = Annotated[str, line(100)]
+Evidence = Annotated[str, text(2000)]
 
 
-class Command(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class CitizenContactInput(CitizenContact, frozen=True, kw_only=True, gc=False):
+    """The citizen's contact as a command gives it (the event stores a plain CitizenContact)."""
+
+    full_name: Annotated[str, line(300)] | None = None
+    phone: Annotated[str, line(50)] | None = None
+    email: Annotated[str, line(300)] | None = None
+    postal_address: Annotated[str, text(1000)] | None = None
+
+    def __post_init__(self) -> None:
+        normalise(self)
+
+
+class PlaceInput(Place, frozen=True, kw_only=True, gc=False):
+    """Where the problem is, as a command gives it (the event stores a plain Place)."""
+
+    address: Annotated[str, line(1000)] | None = None
+    latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+
+    def __post_init__(self) -> None:
+        normalise(self)
+
+
+class Command(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
     route: ClassVar[str]
     summary: ClassVar[str]
 
@@ -44,19 +68,19 @@ class ReceiveAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     kind: Kind
     channel: Channel
     text: Text
-    external_id: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
-    citizen: CitizenContact | None = None
-    place: Place | None = None
+    external_id: Annotated[str, line(2000)] | None = None
+    citizen: CitizenContactInput | None = None
+    place: PlaceInput | None = None
     # The municipality's code, for a deployment serving several (its time zone counts the
     # deadlines); None: the deployment's default municipality.
-    municipality: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    municipality: Code | None = None
 
 
 class RegisterAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
     route = "register"
     summary = "Register the appeal (59-ФЗ: within 3 days of receipt)"
 
-    registration_number: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    registration_number: Code | None = None
 
 
 class CategoriseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -66,7 +90,7 @@ class CategoriseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields
     topic: ShortText
     essence: Text
     subtopic: ShortText | None = None
-    place: Place | None = None
+    place: PlaceInput | None = None
     tags: tuple[Tag, ...] = ()
 
 
@@ -153,7 +177,7 @@ class ConfirmAnswerDelivery(Command, frozen=True, kw_only=True, forbid_unknown_f
     route = "deliver-answer"
     summary = "Record that the channel confirmed delivery of the answer"
 
-    delivery_reference: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    delivery_reference: ShortText | None = None
 
 
 class FastTrackAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):

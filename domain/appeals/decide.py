@@ -16,6 +16,7 @@ from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import CHANNELS_BY_KIND, Deadline, Kind, Outcome, Status
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import Forbidden, InvalidCommand, RuleViolated
+from domain.shared.inputs import as_record
 from domain.shared.time import ALLOWED_CLOCK_SKEW_SECONDS, require_aware
 from domain.sla.clock import SlaClock
 from domain.sla.policy import Anchor, ComputedDeadline
@@ -207,8 +208,8 @@ def _receive(command: cmd.ReceiveAppeal, c: _Context) -> list[ev.AppealEvent]:
             channel=command.channel,
             external_id=command.external_id,
             text=command.text,
-            citizen=command.citizen,
-            place=command.place,
+            citizen=as_record(command.citizen, ev.CitizenContact) if command.citizen else None,
+            place=as_record(command.place, ev.Place) if command.place else None,
             register_due=register.due,
             deadline_policy=clock.policy_id,
             deadlines=_present(register, reaction),
@@ -255,7 +256,7 @@ def _categorise(command: cmd.CategoriseAppeal, c: _Context) -> list[ev.AppealEve
             topic=command.topic,
             subtopic=command.subtopic,
             essence=command.essence,
-            place=command.place,
+            place=as_record(command.place, ev.Place) if command.place else None,
             tags=tuple(dict.fromkeys(command.tags)),
         )
     ]

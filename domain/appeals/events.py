@@ -27,9 +27,6 @@ from domain.appeals.vocabulary import (
 from domain.shared.actors import Actor
 from domain.sla.policy import ComputedDeadline
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
-ShortText = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-
 
 class CitizenContact(
     msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True

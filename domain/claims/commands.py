@@ -8,12 +8,26 @@ from uuid import UUID
 
 import msgspec
 
-from domain.claims.events import Norm, ShortText, SourcePost, Text, Url, Verdict
+from domain.claims.events import Norm, SourcePost, Verdict
+from domain.shared.inputs import Count, Input, ShortText, Text, Url, normalise, text
 
-Item = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Item = Annotated[str, text(2000)]
 
 
-class ClaimCommand(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class SourcePostInput(SourcePost, frozen=True, kw_only=True, gc=False):
+    """A post as a command gives it (the event stores a plain SourcePost)."""
+
+    url: Url
+    channel: ShortText
+    first_seen: datetime
+    reach: Count = 0
+    text: Annotated[str, text(20_000)] | None = None
+
+    def __post_init__(self) -> None:
+        normalise(self)
+
+
+class ClaimCommand(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
     route: ClassVar[str]
     summary: ClassVar[str]
 
@@ -25,7 +39,7 @@ class DetectClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields
     summary = "Register a claim found in the information space"
 
     text: Text
-    sources: Annotated[tuple[SourcePost, ...], msgspec.Meta(min_length=1, max_length=100)]
+    sources: Annotated[tuple[SourcePostInput, ...], msgspec.Meta(min_length=1, max_length=100)]
     topic: ShortText | None = None
     linked_appeals: tuple[UUID, ...] = ()
     urgent: bool = False  # urgent regardless of reach
@@ -35,7 +49,7 @@ class AddSource(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=T
     route = "add-source"
     summary = "Another post spreading the claim"
 
-    source: SourcePost
+    source: SourcePostInput
 
 
 class AssessClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -98,7 +112,7 @@ class RecordResurfacing(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_
     route = "resurfaced"
     summary = "The claim appeared again (answered from its existing refutation)"
 
-    source: SourcePost
+    source: SourcePostInput
     similarity: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
 
 

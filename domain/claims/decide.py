@@ -14,6 +14,7 @@ from domain.claims.norms import ClaimNorms
 from domain.claims.state import ClaimState
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import Forbidden, InvalidCommand, RuleViolated
+from domain.shared.inputs import as_record
 from domain.shared.time import require_aware
 from domain.sla.calendar import ProductionCalendar
 
@@ -127,9 +128,16 @@ def decide(
     return _HANDLERS[type(command)](command, _Context(state, command, actor, now, state.id))
 
 
+def _require_seen(sources: tuple[ev.SourcePost, ...], now: datetime) -> None:
+    for source in sources:
+        if require_aware(source.first_seen, "first_seen") > now + ALLOWED_SKEW:
+            raise InvalidCommand("a source cannot be first seen in the future")
+
+
 def _detect(command: cmd.DetectClaim, c: _Context, clock: ClaimClock) -> list[ev.ClaimEvent]:
     if not command.text.strip():
         raise InvalidCommand("the claim's text cannot be blank")
+    _require_seen(command.sources, c.now)
     reach = sum(s.reach for s in command.sources)
     urgent = clock.norms.is_urgent(reach, command.urgent)
     verdict_due, refutation_due = clock.norms.dues(
@@ -140,7 +148,7 @@ def _detect(command: cmd.DetectClaim, c: _Context, clock: ClaimClock) -> list[ev
             **c.envelope(),
             text=command.text,
             topic=command.topic,
-            sources=command.sources,
+            sources=tuple(as_record(s, ev.SourcePost) for s in command.sources),
             linked_appeals=command.linked_appeals,
             urgent=urgent,
             verdict_due=verdict_due,
@@ -153,8 +161,9 @@ def _detect(command: cmd.DetectClaim, c: _Context, clock: ClaimClock) -> list[ev
 @_handles(cmd.AddSource)
 def _add_source(command: cmd.AddSource, c: _Context) -> list[ev.ClaimEvent]:
     if any(s.url == command.source.url for s in c.s.sources):
-        raise RuleViolated(f"{command.source.url} is already a source of the claim")
-    return [ev.SourceAdded(**c.envelope(), source=command.source)]
+        raise RuleViolated("this post is already a source of the claim")
+    _require_seen((command.source,), c.now)
+    return [ev.SourceAdded(**c.envelope(), source=as_record(command.source, ev.SourcePost))]
 
 
 @_handles(cmd.AssessClaim)
@@ -237,10 +246,10 @@ def _close(command: cmd.CloseClaim, c: _Context) -> list[ev.ClaimEvent]:
 @_handles(cmd.RecordResurfacing)
 def _resurfaced(command: cmd.RecordResurfacing, c: _Context) -> list[ev.ClaimEvent]:
     if any(s.url == command.source.url for s in c.s.sources):
-        raise RuleViolated(f"{command.source.url} is already a source of the claim")
-    return [
-        ev.ClaimResurfaced(**c.envelope(), source=command.source, similarity=command.similarity)
-    ]
+        raise RuleViolated("this post is already a source of the claim")
+    _require_seen((command.source,), c.now)
+    source = as_record(command.source, ev.SourcePost)
+    return [ev.ClaimResurfaced(**c.envelope(), source=source, similarity=command.similarity)]
 
 
 @_handles(cmd.RecordNormBreach)

@@ -22,6 +22,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ConcurrencyConflict, Forbidden, InvalidCommand, VersionMismatch
+from domain.shared.inputs import Input, line, text
 
 PUBLISHERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR})
 _NAMESPACE = uuid.UUID("0b8f5d7e-3a41-4c2b-9d6e-5f1a2c3b4d70")
@@ -109,17 +110,17 @@ class Methodology(msgspec.Struct, frozen=True, kw_only=True):
         return f"{self.id}/{self.version}"
 
 
-class PublishMethodology(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class PublishMethodology(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A methodology version as an analyst writes it (the API body, or the TOML file)."""
 
-    title: Annotated[str, msgspec.Meta(min_length=3, max_length=300)]
+    title: Annotated[str, line(300, min_length=3)]
     weights: Annotated[tuple[Weight, ...], msgspec.Meta(min_length=1, max_length=20)]
-    min_volume: Annotated[int, msgspec.Meta(ge=1)] = 10
+    min_volume: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 10
     granularity: Granularity = Granularity.MONTH
     scopes: tuple[Scope, ...] = (Scope.DEPARTMENT, Scope.SECTOR, Scope.MUNICIPALITY)
-    sla_policy: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] = "as_recorded"
-    in_force: tuple[InForce, ...] = ()
-    note: Annotated[str, msgspec.Meta(min_length=3, max_length=2000)]
+    sla_policy: Annotated[str, line(100)] = "as_recorded"
+    in_force: Annotated[tuple[InForce, ...], msgspec.Meta(max_length=100)] = ()
+    note: Annotated[str, text(2000, min_length=3)]
 
 
 def parse_toml(text: str) -> PublishMethodology:

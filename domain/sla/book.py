@@ -28,6 +28,7 @@ from domain.shared.errors import (
     RuleViolated,
     VersionMismatch,
 )
+from domain.shared.inputs import Input, as_record, line, normalise, text
 from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
 from domain.sla.policy import DeadlineRule, SlaPolicy
 
@@ -65,14 +66,14 @@ class CalendarDayCorrected(CalendarEvent, frozen=True, kw_only=True):
 CALENDAR_EVENT_TYPES: tuple[type[CalendarEvent], ...] = (CalendarYearSeeded, CalendarDayCorrected)
 
 
-class CorrectDay(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class CorrectDay(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Set one day of the calendar (an administrator's correction)."""
 
     day: date
     kind: DayKind
-    note: Annotated[str, msgspec.Meta(max_length=300)] = ""
-    reason: Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
-    decree: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    note: Annotated[str, line(300, min_length=0)] = ""
+    reason: Annotated[str, text(1000, min_length=3)]
+    decree: Annotated[str, line(500)] | None = None
 
 
 def fold(calendar_id: str, events: Iterable[CalendarEvent]) -> ProductionCalendar:
@@ -238,16 +239,27 @@ class SlaPolicyPublished(PolicyEvent, frozen=True, kw_only=True):
 POLICY_EVENT_TYPES: tuple[type[PolicyEvent], ...] = (SlaPolicyPublished,)
 
 
-class PublishPolicy(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class DeadlineRuleInput(DeadlineRule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One term as a policy's author gives it (the event stores a plain DeadlineRule)."""
+
+    topic: Annotated[str, line(500)] | None = None
+    anchor: Annotated[str, line(100)]
+    amount: Annotated[int, msgspec.Meta(ge=-3660, le=3660)]  # < 1: refused by the decider
+
+    def __post_init__(self) -> None:
+        normalise(self)
+
+
+class PublishPolicy(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A new version of an SLA policy: the whole set of rules (a region's terms)."""
 
-    title: Annotated[str, msgspec.Meta(min_length=3, max_length=300)]
-    rules: tuple[DeadlineRule, ...]
-    max_extension_days: Annotated[int, msgspec.Meta(ge=0)] = 30
+    title: Annotated[str, line(300, min_length=3)]
+    rules: Annotated[tuple[DeadlineRuleInput, ...], msgspec.Meta(max_length=500)]
+    max_extension_days: Annotated[int, msgspec.Meta(ge=0, le=3660)] = 30
     single_extension: frozenset[Kind] = frozenset({Kind.MESSAGE})
     pausable: frozenset[Kind] = frozenset({Kind.MESSAGE, Kind.INCIDENT, Kind.CALL})
     at_risk_share: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.2
-    note: Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
+    note: Annotated[str, text(1000, min_length=3)]
 
 
 def decide_publish(
@@ -274,7 +286,7 @@ def decide_publish(
         id=policy_id,
         version=version,
         title=command.title,
-        rules=command.rules,
+        rules=tuple(as_record(rule, DeadlineRule) for rule in command.rules),
         max_extension_days=command.max_extension_days,
         single_extension=command.single_extension,
         pausable=command.pausable,
@@ -336,7 +348,7 @@ class PolicyBook:
             return current
         command = PublishPolicy(
             title=policy.title,
-            rules=policy.rules,
+            rules=tuple(as_record(rule, DeadlineRuleInput) for rule in policy.rules),
             max_extension_days=policy.max_extension_days,
             single_extension=policy.single_extension,
             pausable=policy.pausable,

@@ -45,7 +45,9 @@ class SlaClock(msgspec.Struct, frozen=True, kw_only=True):
         zone = self.municipalities.get(code)
         if zone is None:
             known = ", ".join(sorted(self.municipalities)) or "none is configured"
-            raise InvalidCommand(f"there is no municipality '{code}'; known: {known}")
+            raise InvalidCommand(
+                f"`municipality` is not one this deployment serves; known: {known}"
+            )
         return msgspec.structs.replace(self, municipality=code, timezone=zone)
 
     def in_zone(self, timezone: str | None) -> SlaClock:

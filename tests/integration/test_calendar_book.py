@@ -18,10 +18,12 @@ from domain.shared.errors import (
     RuleViolated,
     VersionMismatch,
 )
+from domain.shared.inputs import as_record
 from domain.sla.book import (
     CalendarDayCorrected,
     CalendarYearSeeded,
     CorrectDay,
+    DeadlineRuleInput,
     PublishPolicy,
     stream_id,
 )
@@ -90,7 +92,7 @@ def test_a_published_policy_version_is_used_for_new_deadlines(
     assert current is not None and current.version >= 1
     command = PublishPolicy(
         title=current.title,
-        rules=current.rules,
+        rules=tuple(as_record(r, DeadlineRuleInput) for r in current.rules),
         note="Уточнение формулировок, сроки прежние",
     )
     with pytest.raises(Forbidden):

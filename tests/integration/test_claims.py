@@ -15,7 +15,8 @@ import psycopg
 import pytest
 
 from domain.claims import commands as cmd
-from domain.claims.events import Norm, SourcePost, Verdict
+from domain.claims.commands import SourcePostInput
+from domain.claims.events import Norm, Verdict
 from domain.shared.actors import Actor, Role
 from infra.container import Container
 from infra.database import ConnectionInfo
@@ -36,8 +37,8 @@ def claims_db(db_server: ConnectionInfo) -> Iterator[tuple[Container, Connection
 
 def source(
     n: int, reach: int = 100, text: str | None = None, at: datetime | None = None
-) -> SourcePost:
-    return SourcePost(
+) -> SourcePostInput:
+    return SourcePostInput(
         url=f"https://vk.com/wall-7_{n}",
         channel="vk",
         first_seen=at or datetime.now(UTC),

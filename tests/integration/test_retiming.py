@@ -13,7 +13,8 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
 from domain.appeals.vocabulary import Channel, Deadline, Kind
-from domain.sla.book import CorrectDay, PublishPolicy
+from domain.shared.inputs import as_record
+from domain.sla.book import CorrectDay, DeadlineRuleInput, PublishPolicy
 from domain.sla.calendar import DayKind
 from infra.container import Container
 from tests.support.appeals import CURATOR, DRAFT, OPERATOR, receive
@@ -88,7 +89,11 @@ def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
         else r
         for r in current.rules
     )
-    correction = PublishPolicy(title=current.title, rules=shorter, note="Исправление: ПОС — 5 дней")
+    correction = PublishPolicy(
+        title=current.title,
+        rules=tuple(as_record(r, DeadlineRuleInput) for r in shorter),
+        note="Исправление: ПОС — 5 дней",
+    )
     container.policies.publish("federal", correction, actor=CURATOR)
     assert container.policy_published("federal", correction.note) >= 1
     (event,) = retimed(app, message.state.id)
@@ -97,7 +102,11 @@ def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
     assert "версии" in event.reason and "5 дней" in event.reason
     # Corrected back: the deadline returns, with another event that says so.
     container.engine.catch_up_all()
-    restore = PublishPolicy(title=current.title, rules=current.rules, note="Возврат к 10 дням")
+    restore = PublishPolicy(
+        title=current.title,
+        rules=tuple(as_record(r, DeadlineRuleInput) for r in current.rules),
+        note="Возврат к 10 дням",
+    )
     container.policies.publish("federal", restore, actor=CURATOR)
     container.policy_published("federal", restore.note)
     back = retimed(app, message.state.id)

@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import decide
-from domain.appeals.events import AppealEvent, CitizenContact
+from domain.appeals.events import AppealEvent
 from domain.appeals.state import AppealState, fold
 from domain.appeals.vocabulary import Channel, Kind
 from domain.shared.actors import Actor, Role
@@ -31,7 +31,7 @@ def receive(
 ) -> cmd.ReceiveAppeal:
     defaults: dict[str, object] = {
         "text": "Не горят фонари во дворе",
-        "citizen": CitizenContact(full_name="Петров П. П.", phone="+7 900 111-22-33"),
+        "citizen": cmd.CitizenContactInput(full_name="Петров П. П.", phone="+7 900 111-22-33"),
     }
     if kind is Kind.INCIDENT:
         defaults["external_id"] = "https://vk.com/wall-1_2"

@@ -10,6 +10,7 @@ import pytest
 
 from domain.claims import commands as cmd
 from domain.claims import events as ev
+from domain.claims.commands import SourcePostInput
 from domain.claims.decide import ClaimClock, decide
 from domain.claims.events import Norm, SourcePost, Status, Verdict
 from domain.claims.norms import DEFAULT_NORMS
@@ -26,8 +27,8 @@ ANALYST = Actor(id="an-1", role=Role.ANALYST, name="Аналитик")
 WATCHER = Actor(id="watcher", role=Role.SYSTEM, name="Контроль сроков")
 
 
-def post(n: int = 1, reach: int = 500) -> SourcePost:
-    return SourcePost(
+def post(n: int = 1, reach: int = 500) -> SourcePostInput:
+    return SourcePostInput(
         url=f"https://vk.com/wall-1_{n}",
         channel="vk",
         first_seen=NOW - timedelta(hours=1),

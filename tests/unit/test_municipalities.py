@@ -129,7 +129,7 @@ def test_the_sla_view_gives_local_times_with_the_municipalitys_offset() -> None:
 
 
 def test_an_unknown_municipality_is_refused_with_the_known_ones() -> None:
-    with pytest.raises(InvalidCommand, match="no municipality 'tver'; known: ekaterinburg"):
+    with pytest.raises(InvalidCommand, match="not one this deployment serves; known: ekaterinburg"):
         received("tver", Kind.APPEAL, Channel.EMAIL, "2026-04-16T06:00:00")
 
 

@@ -1,0 +1,167 @@
+"""The input domain, declared once: what any command's texts, numbers and dates may hold.
+
+Every command (and every struct nested in one) derives from :class:`Input` and types its fields
+with the aliases below, so a new field gets the rules by being declared:
+
+- texts refuse NUL, the other C0 controls but tab and line breaks, DEL, lone surrogates and the
+  non-characters U+FFFE/U+FFFF (PostgreSQL text, JSON and the XLSX writer cannot hold them); a
+  one-line text refuses tabs and line breaks too; every text has a maximum length; after decoding
+  it is normalised to Unicode NFC and trimmed, and a text that is blank after trimming is refused
+  (an optional one becomes absent);
+- integers fit PostgreSQL's bigint and floats are finite;
+- dates and times lie in the years ``EARLIEST_YEAR``..``LATEST_YEAR`` (business times are further
+  held to "not ahead of now" by the deciders, which are handed the clock).
+
+Events keep the lenient types they were written with: the log is forever, and an event accepted
+under older, looser rules must still decode. Structs shared by commands and events (a citizen's
+contact, a place, a post) therefore have a strict ``…Input`` subclass for commands, turned into
+the plain struct with :func:`as_record` when it goes into an event.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from datetime import date, datetime
+from typing import Annotated, Any, TypeVar
+
+import msgspec
+
+# Characters no text may hold: C0 controls but tab, LF and CR; DEL; lone surrogates; U+FFFE/FFFF.
+_FORBIDDEN = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uD800-\uDFFF\uFFFE\uFFFF"
+TEXT_PATTERN = rf"^[^{_FORBIDDEN}]*$"
+LINE_PATTERN = rf"^[^{_FORBIDDEN}\t\n\r\u2028\u2029]*$"
+
+EARLIEST_YEAR = 2000  # no business date of a municipal control centre lies before this
+LATEST_YEAR = 2100  # nor after this (planned fix dates, production calendars)
+BIGINT_MAX = 2**63 - 1
+MAX_COUNT = 10**12  # audiences, volumes: more than the planet, less than bigint
+
+T = TypeVar("T")
+
+
+def line(max_length: int, min_length: int = 1) -> msgspec.Meta:
+    """A one-line text: a name, a topic, a code."""
+    return msgspec.Meta(
+        min_length=min_length,
+        max_length=max_length,
+        pattern=LINE_PATTERN,
+        extra={"x-normalised": "NFC, trimmed; no control characters or line breaks"},
+    )
+
+
+def text(max_length: int, min_length: int = 1) -> msgspec.Meta:
+    """A free text: line breaks and tabs allowed."""
+    return msgspec.Meta(
+        min_length=min_length,
+        max_length=max_length,
+        pattern=TEXT_PATTERN,
+        extra={"x-normalised": "NFC, trimmed; no control characters but tab and line breaks"},
+    )
+
+
+Text = Annotated[str, text(20_000)]
+ShortText = Annotated[str, line(500)]
+Code = Annotated[str, line(100)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_COUNT)]
+Url = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=8, max_length=2000, pattern=r"^https?://[^\s\x00-\x1F\x7F\uD800-\uDFFF]+$"
+    ),
+]
+Month = Annotated[str, msgspec.Meta(pattern=r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")]
+
+
+class InputRefused(ValueError):
+    """A value breaks the input domain (msgspec turns it into a ValidationError on decoding)."""
+
+
+def _string_limits(info: Any) -> tuple[int, int | None] | None:
+    if isinstance(info, msgspec.inspect.StrType):
+        return info.min_length or 0, info.max_length
+    return None
+
+
+def _plan(cls: type[Any]) -> list[tuple[str, int, int | None, bool]]:
+    """For each field: its name, the text limits (min, max) and whether None is allowed."""
+    plan = []
+    info = msgspec.inspect.type_info(cls)
+    assert isinstance(info, msgspec.inspect.StructType)
+    for field in info.fields:
+        kind = field.type
+        optional = False
+        if isinstance(kind, msgspec.inspect.UnionType):
+            optional = any(isinstance(t, msgspec.inspect.NoneType) for t in kind.types)
+            kind = next(
+                (t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)), kind
+            )
+        if isinstance(kind, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
+            kind = kind.item_type
+        limits = _string_limits(kind)
+        low, high = limits if limits is not None else (0, None)
+        plan.append((field.name, low, high, optional))
+    return plan
+
+
+_PLANS: dict[type[Any], list[tuple[str, int, int | None, bool]]] = {}
+
+
+def _clean_text(value: str, name: str, low: int, high: int | None) -> str:
+    cleaned = unicodedata.normalize("NFC", value).strip()
+    if len(cleaned) < low:
+        raise InputRefused(f"`{name}` must hold at least {low} characters besides spaces")
+    if high is not None and len(cleaned) > high:
+        raise InputRefused(f"`{name}` must hold at most {high} characters")
+    return cleaned
+
+
+def _check_scalar(value: object, name: str) -> None:
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and not -BIGINT_MAX <= value <= BIGINT_MAX:
+        raise InputRefused(f"`{name}` is out of range")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InputRefused(f"`{name}` must be a finite number")
+    if isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        # a datetime's wall-clock year: ±14 h of offset cannot move it past the window's ends
+        kind = "time" if isinstance(value, datetime) else "date"
+        raise InputRefused(f"`{name}` must be a {kind} in the years {EARLIEST_YEAR}–{LATEST_YEAR}")
+
+
+def normalise(self: Any) -> None:
+    """``__post_init__`` of every input struct: normalise texts, check the ranges."""
+    cls = type(self)
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _plan(cls)
+    for name, low, high, optional in plan:
+        value = getattr(self, name)
+        if isinstance(value, str):
+            if optional and not value.strip():
+                msgspec.structs.force_setattr(self, name, None)
+                continue
+            cleaned = _clean_text(value, name, low, high)
+            if cleaned != value:
+                msgspec.structs.force_setattr(self, name, cleaned)
+        elif isinstance(value, tuple) and value and isinstance(value[0], str):
+            cleaned_items = tuple(_clean_text(v, name, low, high) for v in value)
+            if cleaned_items != value:
+                msgspec.structs.force_setattr(self, name, cleaned_items)
+        elif isinstance(value, tuple | frozenset):
+            for item in value:
+                _check_scalar(item, name)
+        else:
+            _check_scalar(value, name)
+
+
+class Input(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every command and request body: unknown fields refused, texts normalised."""
+
+    def __post_init__(self) -> None:
+        normalise(self)
+
+
+def as_record(value: Any, record: type[T]) -> T:
+    """The plain struct an event stores for a strict input struct (same fields, same JSON)."""
+    return record(**msgspec.structs.asdict(value))
