@@ -180,7 +180,7 @@ def _require_assigned(c: _Context, action: str) -> None:
 
 def _require_not_forwarded(c: _Context) -> None:
     if c.s.forwarded_to is not None:
-        raise RuleViolated(f"the appeal was forwarded to {c.s.forwarded_to}")
+        raise RuleViolated("the appeal was forwarded to another body")
 
 
 @_handles(cmd.ReceiveAppeal)

@@ -211,16 +211,16 @@ def _publish(command: cmd.PublishRefutation, c: _Context) -> list[ev.ClaimEvent]
     if c.s.approved_at is None:
         raise RuleViolated("a refutation is published only after its approval")
     if command.channel in c.s.published_channels and c.s.last_resurfaced_at is None:
-        raise RuleViolated(f"the refutation is already published on {command.channel}")
+        raise RuleViolated("the refutation is already published on this channel")
     return [ev.RefutationPublished(**c.envelope(), channel=command.channel, url=command.url)]
 
 
 @_handles(cmd.ConfirmPublication)
 def _confirm(command: cmd.ConfirmPublication, c: _Context) -> list[ev.ClaimEvent]:
     if command.channel not in c.s.published_channels:
-        raise RuleViolated(f"nothing was published on {command.channel} to confirm")
+        raise RuleViolated("nothing was published on this channel to confirm")
     if command.channel in c.s.confirmed_channels:
-        raise RuleViolated(f"the publication on {command.channel} is already confirmed")
+        raise RuleViolated("the publication on this channel is already confirmed")
     return [
         ev.PublicationConfirmed(
             **c.envelope(), channel=command.channel, reference=command.reference

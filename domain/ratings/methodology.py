@@ -185,7 +185,7 @@ def decide_publish(
     for period in command.in_force:
         for month in (period.since, period.until):
             if month is not None and not PERIOD.match(month):
-                raise InvalidCommand(f"{month!r} is not a month (YYYY-MM)")
+                raise InvalidCommand("`in_force` holds a value that is not a month (YYYY-MM)")
         if period.until is not None and period.until < period.since:
             raise InvalidCommand(f"the period {period.since}..{period.until} ends before it starts")
     version = (current.version if current else 0) + 1

@@ -23,6 +23,7 @@ from domain.ratings.methodology import (
     Normalisation,
     Weight,
 )
+from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 
 
 class UnitFigures(msgspec.Struct, frozen=True, kw_only=True):
@@ -126,19 +127,22 @@ class Period(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def parse_period(text: str) -> Period:
-    """``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``."""
-    if m := re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", text):
+    """``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``, in the years the input domain allows."""
+    year_part = re.match(r"[0-9]{4}", text)
+    if year_part is None or not EARLIEST_YEAR <= int(year_part[0]) <= LATEST_YEAR:
+        raise ValueError(f"not a period: YYYY-MM, YYYY-Qn or YYYY, {EARLIEST_YEAR}–{LATEST_YEAR}")
+    if m := re.fullmatch(r"([0-9]{4})-(0[1-9]|1[0-2])", text):
         year, month = int(m[1]), int(m[2])
         end = date(year + month // 12, month % 12 + 1, 1)
         return Period(
             label=text, granularity=Granularity.MONTH, first=date(year, month, 1), end=end
         )
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+    if m := re.fullmatch(r"([0-9]{4})-Q([1-4])", text):
         year, quarter = int(m[1]), int(m[2])
         first = date(year, 3 * quarter - 2, 1)
         end = date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
         return Period(label=text, granularity=Granularity.QUARTER, first=first, end=end)
-    if m := re.fullmatch(r"(\d{4})", text):
+    if m := re.fullmatch(r"([0-9]{4})", text):
         year = int(m[1])
         return Period(
             label=text,
@@ -146,4 +150,4 @@ def parse_period(text: str) -> Period:
             first=date(year, 1, 1),
             end=date(year + 1, 1, 1),
         )
-    raise ValueError(f"{text!r} is not a period: YYYY-MM, YYYY-Qn or YYYY")
+    raise ValueError("not a period: YYYY-MM, YYYY-Qn or YYYY")

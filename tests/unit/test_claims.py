@@ -129,7 +129,11 @@ def test_the_whole_response_from_detection_to_closing() -> None:
         ((DETECT, ASSESS_FALSE), APPROVE, "no drafted refutation"),
         ((DETECT, ASSESS_FALSE, DRAFT), PUBLISH, "only after its approval"),
         ((DETECT, ASSESS_FALSE, DRAFT, APPROVE), ASSESS_FALSE, "can no longer change"),
-        ((DETECT, ASSESS_FALSE, DRAFT, APPROVE, PUBLISH), PUBLISH, "already published on vk"),
+        (
+            (DETECT, ASSESS_FALSE, DRAFT, APPROVE, PUBLISH),
+            PUBLISH,
+            "already published on this channel",
+        ),
         ((DETECT, ASSESS_FALSE), cmd.ConfirmPublication(channel="vk"), "nothing was published"),
         (
             (DETECT, ASSESS_FALSE, DRAFT, APPROVE, PUBLISH, cmd.ConfirmPublication(channel="vk")),
