@@ -77,7 +77,14 @@ class InputRefused(ValueError):
     """A value breaks the input domain (msgspec turns it into a ValidationError on decoding)."""
 
 
+def _unwrap(info: Any) -> Any:
+    while isinstance(info, msgspec.inspect.Metadata):
+        info = info.type
+    return info
+
+
 def _string_limits(info: Any) -> tuple[int, int | None] | None:
+    info = _unwrap(info)
     if isinstance(info, msgspec.inspect.StrType):
         return info.min_length or 0, info.max_length
     return None
@@ -89,13 +96,14 @@ def _plan(cls: type[Any]) -> list[tuple[str, int, int | None, bool]]:
     info = msgspec.inspect.type_info(cls)
     assert isinstance(info, msgspec.inspect.StructType)
     for field in info.fields:
-        kind = field.type
+        kind = _unwrap(field.type)
         optional = False
         if isinstance(kind, msgspec.inspect.UnionType):
             optional = any(isinstance(t, msgspec.inspect.NoneType) for t in kind.types)
             kind = next(
                 (t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)), kind
             )
+        kind = _unwrap(kind)
         if isinstance(kind, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
             kind = kind.item_type
         limits = _string_limits(kind)
