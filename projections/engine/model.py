@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
@@ -12,7 +11,14 @@ from uuid import UUID
 import msgspec
 import psycopg
 from psycopg import sql
-from psycopg_pool import ConnectionPool
+
+from projections.engine.failures import Undecodable, UndecodableEvent
+from projections.engine.reads import ProjectionBehind as ProjectionBehind
+from projections.engine.reads import ProjectionFailed as ProjectionFailed
+from projections.engine.reads import ProjectionNotReady as ProjectionNotReady
+from projections.engine.reads import reading as reading
+from projections.engine.reads import view_position as view_position
+from projections.engine.storable import UNSTORABLE, storable
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -76,45 +82,6 @@ class Build(msgspec.Struct, frozen=True, order=True):
         return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
-class ProjectionNotReady(Exception):
-    """A query reached a projection that has no active build yet (its first build is running)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"the {name!r} view is being built; try again shortly")
-        self.name = name
-
-
-@contextlib.contextmanager
-def reading(pool: ConnectionPool, name: str) -> Iterator[psycopg.Connection[Any]]:
-    """A connection for a query on the view ``name``; ProjectionNotReady while it has no active
-    build (its tables do not exist yet)."""
-    try:
-        with pool.connection() as conn:
-            yield conn
-    except psycopg.errors.UndefinedTable:
-        raise ProjectionNotReady(name) from None
-
-
-def view_position(conn: psycopg.Connection[Any], name: str) -> int | None:
-    """The log position the active build of view ``name`` has applied (None: no active build)."""
-    row = conn.execute(
-        "SELECT position FROM projection_builds WHERE name = %s AND active", (name,)
-    ).fetchone()
-    return int(row[0]) if row else None
-
-
-class ProjectionBehind(Exception):
-    """A read-your-writes query waited for a position the view did not reach in time."""
-
-    def __init__(self, name: str, wanted: int, reached: int) -> None:
-        super().__init__(
-            f"the {name!r} view is at log position {reached}, not yet at {wanted}; retry shortly"
-        )
-        self.name = name
-        self.wanted = wanted
-        self.reached = reached
-
-
 @dataclass
 class Batch:
     """One batch for one build: the events, the connection of the engine's transaction, the
@@ -128,6 +95,12 @@ class Batch:
     cache: dict[Any, Any] = field(default_factory=dict)
     decode: Callable[[str, bytes], Any] | None = None
     events_table: str = "otklik_events"
+    raw: bool = False  # the projection reads the stored rows itself (``stored``)
+
+    def __post_init__(self) -> None:
+        for item in () if self.raw else self.events:
+            if item.event.__class__ is Undecodable:
+                raise UndecodableEvent(f"an event of the batch: {item.event.error}")
 
     def streams(self, ids: Sequence[UUID]) -> dict[UUID, list[Any]]:
         """The decoded events of these aggregates, in version order, from the log (for a
@@ -145,7 +118,10 @@ class Batch:
                 (list(ids),),
             )
             for originator_id, topic, state in cur:
-                found.setdefault(originator_id, []).append(self.decode(topic, state))
+                event = self.decode(topic, state)
+                if event.__class__ is Undecodable:
+                    raise UndecodableEvent(f"an earlier event of an aggregate: {event.error}")
+                found.setdefault(originator_id, []).append(event)
         return found
 
     def stored(self) -> list[tuple[int, UUID, int, str, bytes]]:
@@ -184,23 +160,42 @@ class Batch:
     ) -> None:
         """Set-based write: binary COPY of the rows into a temporary staging table, then one
         ``INSERT … ON CONFLICT (key) DO UPDATE``. Columns in ``add`` are summed with the stored
-        value (counters); the others are replaced."""
+        value (counters); the others are replaced. Rows the columns cannot hold as they are (a
+        NUL, an integer beyond the column's range, from an old event) are written again made
+        storable (``storable.py``)."""
         target = self.tables[logical]
-        stage = sql.Identifier(f"stage_{target}")
         types = self._types(target)
-        cols = sql.SQL(", ").join(map(sql.Identifier, columns))
         self.conn.execute(
             sql.SQL(
                 "CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {target} INCLUDING DEFAULTS)"
                 " ON COMMIT DELETE ROWS"
-            ).format(stage=stage, target=sql.Identifier(target))
+            ).format(stage=sql.Identifier(f"stage_{target}"), target=sql.Identifier(target))
         )
+        kept = rows if isinstance(rows, list) else list(rows)
+        column_types = [types[c] for c in columns]
+        try:
+            with self.conn.transaction():
+                self._merge(target, columns, column_types, kept, key, add)
+        except UNSTORABLE:
+            self._merge(target, columns, column_types, storable(kept, column_types), key, add)
+
+    def _merge(
+        self,
+        target: str,
+        columns: Sequence[str],
+        types: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        key: Sequence[str],
+        add: Sequence[str],
+    ) -> None:
+        stage = sql.Identifier(f"stage_{target}")
+        cols = sql.SQL(", ").join(map(sql.Identifier, columns))
         with self.conn.cursor() as cur:
             copy_sql = sql.SQL("COPY {stage} ({cols}) FROM STDIN (FORMAT BINARY)").format(
                 stage=stage, cols=cols
             )
             with cur.copy(copy_sql) as copy:
-                copy.set_types([types[c] for c in columns])
+                copy.set_types(list(types))
                 for row in rows:
                     copy.write_row(row)
             updates = [

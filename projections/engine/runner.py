@@ -11,9 +11,10 @@
   notification costs at most ``poll_seconds``) and a watchdog that restarts dead runners and picks
   up new builds. One active runner per build across processes and machines (advisory lock); the
   position check under ``FOR UPDATE`` keeps it exactly-once even if two ever overlap.
-- A handler error stops that build only: the events before the failing one are committed, the
-  failing event's position and the error are recorded and shown in the status; a restart resumes
-  from the committed position.
+- A handler error (or an event the code cannot decode) stops that build only: the events before
+  the failing one are committed, the failing event's position and the error (its class, no value:
+  ``failures.py``) are recorded and shown in the status (``status.py``); a restart resumes from
+  the committed position.
 """
 
 from __future__ import annotations
@@ -26,44 +27,23 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
-import msgspec
 import psycopg
 import structlog
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from projections.engine.model import (
-    Batch,
-    Build,
-    Event,
-    Projection,
-    ProjectionBehind,
-)
+from projections.engine.failures import HandlerFailed as HandlerFailed
+from projections.engine.failures import record_failure, tolerant
+from projections.engine.model import Batch, Build, Event, Projection
+from projections.engine.status import FailedBuild, failed_builds, read_status, wait_for_position
+from projections.engine.status import ProjectionStatus as ProjectionStatus
 
 log = structlog.get_logger("otklik.projections")
 
 Decoder = Callable[[str, bytes], Any]
 NOTIFY_CHANNEL = "otklik_projections"  # the engine announces "name:version:generation:position"
-
-
-class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    version: int
-    generation: int
-    active: bool
-    state: str  # building, live, retired, failed, stopped (no runner), stalled
-    position: int
-    head: int
-    lag_events: int
-    lag_seconds: float
-    events_per_second: float
-    error: str | None
-    error_position: int | None
-    updated_at: datetime
-    activated_at: datetime | None
 
 
 @dataclass
@@ -80,14 +60,6 @@ class Progress:
     @property
     def rate(self) -> float:
         return self.events / self.seconds if self.seconds > 0 else 0.0
-
-
-class HandlerFailed(Exception):
-    def __init__(self, build: Build, position: int, error: BaseException) -> None:
-        super().__init__(f"{build.label} failed at position {position}: {error!r}")
-        self.build = build
-        self.position = position
-        self.error = error
 
 
 @dataclass
@@ -154,7 +126,7 @@ class ProjectionEngine:
         self.pool = pool
         self.conninfo = conninfo
         self.projections = {p.name: p for p in projections}
-        self.decode = decode
+        self.decode = tolerant(decode)  # an event it cannot decode fails the builds wanting it
         self.events_table = events_table
         self.live_batch = live_batch
         self.rebuild_batch = rebuild_batch
@@ -367,8 +339,9 @@ class ProjectionEngine:
         target: _Target,
         cache: dict[Any, Any],
     ) -> Batch:
+        raw = getattr(target.projection, "raw", False)
         return Batch(
-            conn, events, target.build, target.tables, cache, self.decode, self.events_table
+            conn, events, target.build, target.tables, cache, self.decode, self.events_table, raw
         )
 
     def step(self, targets: Sequence[_Target], limit: int) -> tuple[int, list[HandlerFailed]]:
@@ -514,21 +487,8 @@ class ProjectionEngine:
         return failed
 
     def _record_failure(self, failure: HandlerFailed) -> None:
-        build = failure.build
-        message = f"{type(failure.error).__name__}: {failure.error}"[:2000]
-        with self.pool.connection() as conn:
-            conn.execute(
-                "UPDATE projection_builds SET error = %s, error_position = %s, failed_at = now(),"
-                " updated_at = now() WHERE name = %s AND version = %s AND generation = %s",
-                (message, failure.position, build.name, build.version, build.generation),
-            )
-        self._finished.add(build)
-        log.error(
-            "projection.failed",
-            build=build.label,
-            position=failure.position,
-            error=type(failure.error).__name__,
-        )
+        record_failure(self.pool, failure)
+        self._finished.add(failure.build)
 
     # --- switching reads to a build -------------------------------------------------------------
     def _create_indexes(self, build: Build) -> None:
@@ -964,79 +924,15 @@ class ProjectionEngine:
 
     def wait_for(self, name: str, position: int, timeout: float = 5.0) -> int:
         """Wait until ``name``'s active build has applied ``position``; its position, or
-        ProjectionBehind after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        pause = 0.002
-        while True:
-            reached = self.position(name) or 0
-            if reached >= position:
-                return reached
-            if time.monotonic() >= deadline:
-                raise ProjectionBehind(name, position, reached)
-            time.sleep(pause)
-            pause = min(pause * 2, 0.05)
+        ProjectionBehind after ``timeout`` seconds, or ProjectionFailed at once."""
+        return wait_for_position(self.pool, name, position, timeout)
+
+    def failed(self) -> list[FailedBuild]:
+        """The builds stopped on an event (what readiness reports)."""
+        return failed_builds(self.pool, timeout=2)
 
     def status(self) -> list[ProjectionStatus]:
-        head = self.head()
-        with self.pool.connection() as conn:
-            rows = conn.execute(
-                "SELECT b.name, b.version, b.generation, b.active, b.state, b.position,"
-                " b.events_per_second, b.error, b.error_position, b.updated_at, b.activated_at,"
-                " now() - b.updated_at > make_interval(secs => %s) AS quiet"
-                " FROM projection_builds b WHERE b.state <> 'dropped'"
-                " ORDER BY b.name, b.version, b.generation",
-                (self.stall_seconds,),
-            ).fetchall()
-            held = {
-                int(r[0])
-                for r in conn.execute(
-                    "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks"
-                    " WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-                ).fetchall()
-            }
-            oldest: dict[int, float] = {}
-            for position in {int(r[5]) for r in rows if int(r[5]) < head}:
-                row = conn.execute(
-                    sql.SQL(
-                        "SELECT extract(epoch FROM now() - (convert_from(state, 'UTF8')::json"
-                        "->>'timestamp')::timestamptz) FROM {} WHERE notification_id > %s"
-                        " ORDER BY notification_id LIMIT 1"
-                    ).format(sql.Identifier(self.events_table)),
-                    (position,),
-                ).fetchone()
-                oldest[position] = float(row[0]) if row and row[0] is not None else 0.0
-        result = []
-        for r in rows:
-            build = Build(r[0], r[1], r[2])
-            position = int(r[5])
-            lag = max(head - position, 0)
-            state = r[4]
-            if r[7] is not None:
-                state = "failed"
-            elif state in ("building", "live"):
-                if build.lock_key not in held:
-                    state = "stopped" if lag else state
-                elif lag and r[11]:
-                    state = "stalled"
-            result.append(
-                ProjectionStatus(
-                    name=build.name,
-                    version=build.version,
-                    generation=build.generation,
-                    active=bool(r[3]),
-                    state=state,
-                    position=position,
-                    head=head,
-                    lag_events=lag,
-                    lag_seconds=round(max(oldest.get(position, 0.0), 0.0), 3) if lag else 0.0,
-                    events_per_second=float(r[6]) if lag or state == "building" else 0.0,
-                    error=r[7],
-                    error_position=r[8],
-                    updated_at=r[9].astimezone(UTC),
-                    activated_at=r[10].astimezone(UTC) if r[10] else None,
-                )
-            )
-        return result
+        return read_status(self.pool, self.events_table, self.stall_seconds, self.head())
 
 
 def _grant_readers(conn: psycopg.Connection[Any]) -> None:
