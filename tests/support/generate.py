@@ -1,6 +1,7 @@
-"""Hypothesis strategies for any command, built from its msgspec type: valid values, and the
-values an attacker or a careless client sends (NUL, lone surrogates, blank and over-long texts,
-numbers past bigint, infinities, year 1 and year 9999, naive times, unknown enum members)."""
+"""Hypothesis strategies for any command, built from its msgspec type: a valid command, or a
+valid command with one field set to what an attacker or a careless client sends (NUL, lone
+surrogates, blank and over-long texts, numbers past bigint, infinities, year 1 and year 9999,
+naive times, unknown enum members, values of the wrong type)."""
 
 from __future__ import annotations
 
@@ -10,82 +11,116 @@ from typing import Any
 import msgspec
 from hypothesis import strategies as st
 
-NASTY_TEXTS = (
-    "t\x00x",
-    "\ud800",
-    "a\x1bb",
-    "   ",
-    "",
-    "е\u0308",  # e + combining diaeresis: NFC makes it ё
-    "\ufeff",
-    "x" * 20_001,
-    "+7 (912) 555-01-23",
-    "line\nbreak",
-    "tab\there",
-)
-NASTY_INTS = (0, -1, 1, 5, 30, 2**31, 2**63 - 1, 2**63, 2**64 - 1, -(2**63) - 1, 10**30)
-NASTY_TIMES = (
-    datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
-    datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
-    datetime(1999, 12, 31, 23, 0, tzinfo=UTC),
-    datetime(2026, 3, 2, 9, 0),  # naive
-    datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
-    datetime(2099, 1, 1, tzinfo=UTC),  # far ahead of now
-)
-NASTY_DATES = (date(1, 1, 1), date(9999, 12, 31), date(1999, 12, 31), date(2026, 3, 9))
+ins = msgspec.inspect
+NOW = datetime.now(UTC)
+LETTERS = "абвгдеёжзийклмнопрстуфхцчшщэюяАБВГД0123456789"
+NASTY: dict[type[Any], tuple[Any, ...]] = {
+    ins.StrType: (
+        "t\x00x",
+        "\ud800",
+        "a\x1bb",
+        "   ",
+        "",
+        "е\u0308",
+        "\ufeff",
+        "x" * 20_001,
+        "+7 (912) 555-01-23",
+        "line\nbreak",
+        7,
+    ),
+    ins.IntType: (-1, 0, 2**31, 2**63 - 1, 2**63, 2**64 - 1, -(2**63) - 1, 10**30, "1", 1.5),
+    ins.FloatType: (float("inf"), float("-inf"), float("nan"), -1.0, 1e308, "0.5"),
+    ins.DateTimeType: (
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14))),
+        datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-14))),
+        datetime(1999, 12, 31, 23, 0, tzinfo=UTC),
+        datetime(2026, 3, 2, 9, 0),  # naive
+        datetime(2099, 1, 1, tzinfo=UTC),  # far ahead of now
+        "yesterday",
+    ),
+    ins.DateType: (date(1, 1, 1), date(9999, 12, 31), date(1999, 12, 31), "2026-02-30"),
+}
 
 
-def _texts(info: msgspec.inspect.StrType) -> st.SearchStrategy[str]:
-    high = min(info.max_length or 200, 200)
-    ordinary = st.text(min_size=info.min_length or 0, max_size=high)
-    any_code_point = st.text(st.characters(codec=None, exclude_categories=()), max_size=20)
-    return st.one_of(ordinary, any_code_point, st.sampled_from(NASTY_TEXTS))
+def _unwrap(info: Any) -> Any:
+    while isinstance(info, ins.Metadata):
+        info = info.type
+    return info
 
 
-def strategy(info: Any, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Python values (as ``msgspec.convert`` takes them) for the type ``info`` describes."""
-    ins = msgspec.inspect
-    if isinstance(info, ins.Metadata):
-        return strategy(info.type, depth)
+def _text(info: Any) -> st.SearchStrategy[str]:
+    low = max(info.min_length or 0, 1)
+    if info.pattern and info.pattern.startswith("^https?"):
+        return st.text(LETTERS[:20], min_size=1, max_size=10).map(lambda w: f"https://vk.com/{w}")
+    if info.pattern and info.pattern.startswith("^(20"):  # months
+        return st.builds(lambda y, m: f"{y}-{m:02d}", st.integers(2020, 2030), st.integers(1, 12))
+    return st.text(LETTERS, min_size=low, max_size=low + 30)
+
+
+def valid(info: Any, depth: int = 0) -> st.SearchStrategy[Any]:  # one branch per kind
+    """A value the type accepts (as ``msgspec.convert`` takes it)."""
+    info = _unwrap(info)
     if isinstance(info, ins.StrType):
-        return _texts(info)
+        return _text(info)
     if isinstance(info, ins.BoolType):
         return st.booleans()
     if isinstance(info, ins.IntType):
-        return st.one_of(st.integers(-(2**70), 2**70), st.sampled_from(NASTY_INTS))
+        low = info.ge if info.ge is not None else 0
+        return st.integers(low, info.le if info.le is not None else low + 1000)
     if isinstance(info, ins.FloatType):
-        return st.floats(allow_nan=True, allow_infinity=True)
+        return st.floats(0.01, 1)
     if isinstance(info, ins.DateTimeType):
-        ordinary = st.datetimes(
-            min_value=datetime(2000, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
-        )
-        return st.one_of(ordinary, st.sampled_from(NASTY_TIMES))
+        return st.builds(lambda: datetime.now(UTC) - timedelta(seconds=1))  # after the history
     if isinstance(info, ins.DateType):
-        return st.one_of(st.dates(), st.sampled_from(NASTY_DATES))
+        return st.integers(-400, 400).map(lambda d: NOW.date() + timedelta(days=d))
     if isinstance(info, ins.UUIDType):
         return st.uuids()
     if isinstance(info, ins.EnumType):
-        return st.one_of(st.sampled_from([m.value for m in info.cls]), st.text(max_size=5))
+        return st.sampled_from([m.value for m in info.cls])
     if isinstance(info, ins.NoneType):
         return st.none()
     if isinstance(info, ins.UnionType):
-        return st.one_of(*(strategy(t, depth) for t in info.types))
+        return st.one_of(*(valid(t, depth) for t in info.types))
     if isinstance(info, ins.VarTupleType | ins.ListType | ins.FrozenSetType | ins.SetType):
-        size = 0 if depth > 2 else 3
-        return st.lists(strategy(info.item_type, depth + 1), max_size=size).map(tuple)
+        low = info.min_length or 0
+        return st.lists(valid(info.item_type, depth + 1), min_size=low, max_size=low + 2)
     if isinstance(info, ins.StructType):
-        return struct_values(info, depth)
+        required = {f.name: valid(f.type, depth + 1) for f in info.fields if f.required}
+        optional = {f.name: valid(f.type, depth + 1) for f in info.fields if not f.required}
+        return st.fixed_dictionaries(required, optional=optional)
     raise NotImplementedError(f"no strategy for {info!r}")
 
 
-def struct_values(info: msgspec.inspect.StructType, depth: int = 0) -> st.SearchStrategy[Any]:
-    required = {f.name: strategy(f.type, depth + 1) for f in info.fields if f.required}
-    optional = {f.name: strategy(f.type, depth + 1) for f in info.fields if not f.required}
-    return st.fixed_dictionaries(required, optional=optional)
+def nasty(info: Any) -> st.SearchStrategy[Any]:
+    """A value that once got through somewhere, or that the type should refuse."""
+    info = _unwrap(info)
+    if isinstance(info, ins.UnionType):
+        return st.one_of(*(nasty(t) for t in info.types if not isinstance(t, ins.NoneType)))
+    if isinstance(info, ins.VarTupleType | ins.ListType | ins.FrozenSetType | ins.SetType):
+        return st.lists(nasty(info.item_type), min_size=1, max_size=2)
+    if isinstance(info, ins.StructType):
+        return one_field_spoiled(info)
+    if isinstance(info, ins.EnumType):
+        return st.sampled_from(("", "+7 (912) 555-01-23", "\x00", 1))
+    for kind, values in NASTY.items():
+        if isinstance(info, kind):
+            return st.one_of(
+                st.sampled_from(values), st.text(st.characters(codec=None), max_size=20)
+            )
+    return st.just(None)
 
 
-def commands(cls: type[Any]) -> st.SearchStrategy[Any]:
-    """Raw fields for a command of type ``cls`` (to be given to ``msgspec.convert``)."""
-    info = msgspec.inspect.type_info(cls)
-    assert isinstance(info, msgspec.inspect.StructType)
-    return struct_values(info)
+def one_field_spoiled(info: ins.StructType) -> st.SearchStrategy[dict[str, Any]]:
+    fields = [f for f in info.fields]
+    return st.sampled_from(fields).flatmap(
+        lambda field: st.tuples(valid(info), nasty(field.type)).map(
+            lambda pair: {**pair[0], field.encode_name: pair[1]}
+        )
+    )
+
+
+def commands(cls: type[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Raw fields for a command of type ``cls``: valid, or with one field spoiled."""
+    info = ins.type_info(cls)
+    assert isinstance(info, ins.StructType)
+    return st.one_of(valid(info), one_field_spoiled(info))
