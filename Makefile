@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint typecheck unit bench-commands bench-projections bench-sla bench-audit bench-ratings lock clean
+.PHONY: venv demo test lint typecheck unit fuzz bench-commands bench-projections bench-sla bench-audit bench-ratings lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -33,6 +33,11 @@ test: lint typecheck
 
 unit: venv
 	$(BIN)/pytest tests/unit
+
+# The input-domain property test at length (make test runs 150 examples).
+fuzz: venv
+	OTKLIK_PROPERTY_EXAMPLES=$${EXAMPLES:-3000} $(BIN)/pytest -p no:cacheprovider \
+		tests/integration/test_input_domain_property.py --hypothesis-show-statistics
 
 bench-commands: venv
 	$(BIN)/python -m bench.commands
