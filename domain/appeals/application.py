@@ -14,7 +14,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.appeals import commands as cmd
-from domain.appeals.decide import decide
+from domain.appeals.decide import authorise, decide
 from domain.appeals.events import AppealEvent, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
@@ -192,6 +192,8 @@ class AppealsApplication(Application[UUID]):
         if replay is not None:
             return replay
         state = self.state(appeal_id)
+        # Who may act before which version: a role that may not act learns nothing of it.
+        authorise(type(command), actor, state)
         if expected_version is not None and expected_version != state.version:
             raise VersionMismatch(expected_version, state.version)
         command = self._complete(command, state)
