@@ -108,11 +108,11 @@ class DepartmentDaysProjection:
             if isinstance(event, ev.AppealReceived):
                 context = self.context_of(event)
                 cache[event.originator_id] = context
-                day = event.occurred_at.astimezone(context.zone).date()
+                day = local_day(event.occurred_at, context.zone)
                 counts[(day, context.municipality, "", event.kind)][0] += 1
                 continue
             context = cache[event.originator_id]
-            day = event.occurred_at.astimezone(context.zone).date()
+            day = local_day(event.occurred_at, context.zone)
             key = (day, context.municipality, context.department, context.kind)
             if isinstance(event, ev.AppealAssigned):
                 counts[(day, context.municipality, event.department, context.kind)][1] += 1
@@ -162,6 +162,16 @@ class DepartmentDaysProjection:
                     _remember(context, event)
             if context is not None:
                 cache[appeal_id] = context
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The day ``moment`` falls on in ``zone``; at the ends of the calendar (year 1, year 9999:
+    old events written before the input domain refused them), where it cannot be converted, the
+    day it names."""
+    try:
+        return moment.astimezone(zone).date()
+    except OverflowError:
+        return moment.date()
 
 
 def _remember(context: _Context, event: ev.AppealEvent) -> None:

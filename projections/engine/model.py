@@ -177,7 +177,9 @@ class Batch:
             with self.conn.transaction():
                 self._merge(target, columns, column_types, kept, key, add)
         except UNSTORABLE:
-            self._merge(target, columns, column_types, storable(kept, column_types), key, add)
+            where = [columns.index(c) for c in key], [columns.index(c) for c in add]
+            clean = storable(kept, column_types, *where)
+            self._merge(target, columns, column_types, clean, key, add)
 
     def _merge(
         self,

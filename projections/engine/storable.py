@@ -55,7 +55,26 @@ def cleaner(type_name: str) -> Callable[[Any], Any]:
     return clean
 
 
-def storable(rows: Sequence[Sequence[Any]], types: Sequence[str]) -> list[tuple[Any, ...]]:
-    """``rows`` (whose columns have ``types``) with every value made storable."""
+def storable(
+    rows: Sequence[Sequence[Any]],
+    types: Sequence[str],
+    key: Sequence[int] = (),
+    add: Sequence[int] = (),
+) -> list[tuple[Any, ...]]:
+    """``rows`` (whose columns have ``types``) with every value made storable. Rows whose ``key``
+    columns become equal (``"a\x00b"`` and ``"ab"``) are merged as two upserts would merge
+    them: the columns in ``add`` summed, the others the later row's."""
     cleaners = [cleaner(t) for t in types]
-    return [tuple(c(v) for c, v in zip(cleaners, row, strict=True)) for row in rows]
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for row in rows:
+        clean = [c(v) for c, v in zip(cleaners, row, strict=True)]
+        identity = tuple(clean[i] for i in key) if key else (len(merged),)
+        earlier = merged.get(identity)
+        if earlier is not None:
+            for i in add:
+                if earlier[i] is not None and clean[i] is not None:
+                    clean[i] = cleaners[i](earlier[i] + clean[i])
+                elif clean[i] is None:
+                    clean[i] = earlier[i]
+        merged[identity] = clean
+    return [tuple(row) for row in merged.values()]

@@ -93,3 +93,9 @@ def test_storable_rows_leave_what_the_columns_hold_as_it_is() -> None:
         ("плохо", 2**63 - 1, None),
         ("хорошо", 5, ["x"]),
     ]
+
+
+def test_rows_whose_keys_become_equal_merge_as_two_upserts_would() -> None:
+    rows = [("От\x00дел", 2, "a"), ("Отдел", 3, "b"), ("Другой", 1, "c")]
+    merged = storable(rows, ["text", "integer", "text"], key=[0], add=[1])
+    assert merged == [("Отдел", 5, "b"), ("Другой", 1, "c")]
