@@ -28,6 +28,7 @@ from api.controllers import (
     sla,
 )
 from api.errors import EXCEPTION_HANDLERS
+from api.projection_problems import PROJECTION_PROBLEMS
 from api.services import Services
 
 log = structlog.get_logger("otklik.api")
@@ -110,7 +111,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             reports.workload_report,
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS},
         middleware=[request_logging],
         openapi_config=OpenAPIConfig(
             title="Otklik",

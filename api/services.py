@@ -15,7 +15,7 @@ from domain.sla.book import CalendarBook, PolicyBook
 from projections.appeals import AppealQueries
 from projections.audit_ledger import AuditLedgerQueries
 from projections.claims import ClaimQueries
-from projections.engine.runner import ProjectionStatus
+from projections.engine.status import FailedBuild, ProjectionStatus
 from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
 from projections.reports import Reports
@@ -33,6 +33,7 @@ class Services:
     authenticate: Authenticator
     readiness: Callable[[], tuple[bool, str]]
     projection_status: Callable[[], list[ProjectionStatus]]
+    failed_builds: Callable[[], list[FailedBuild]]  # builds stopped on an event: degraded
     wait_for_view: WaitForView
     calendar: CalendarBook
     sla: SlaQueries

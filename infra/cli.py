@@ -289,6 +289,7 @@ def projections_rebuild(
     )
 
     from infra.rebuild import default_processes, rebuild
+    from projections.engine.runner import HandlerFailed
     from projections.engine.runner import Progress as Done
 
     with container_session(migrate=True) as container:
@@ -335,6 +336,9 @@ def projections_rebuild(
                 )
         except RuntimeError as error:
             typer.echo(str(error), err=True)
+            raise typer.Exit(1) from None
+        except HandlerFailed as failed:  # its message names the error's class, never a value
+            typer.echo(f"{failed}; it stays there until repaired: docs/recovery.md", err=True)
             raise typer.Exit(1) from None
         labels = ", ".join(b.label for b in builds)
         typer.echo(

@@ -250,6 +250,7 @@ class Container:
             authenticate=self.tokens.authenticate,
             readiness=self.readiness,
             projection_status=self.engine.status,
+            failed_builds=self.engine.failed,
             wait_for_view=self.engine.wait_for,
             calendar=self.calendar,
             sla=self.sla,

@@ -1,7 +1,9 @@
-"""Liveness and readiness (database reachable and migrations applied)."""
+"""Liveness and readiness (database reachable and migrations applied; degraded while a read
+model's build has failed on an event)."""
 
 from typing import Any
 
+import psycopg
 from litestar import Request, Response, get
 
 from api.errors import problem
@@ -16,6 +18,18 @@ def live() -> dict[str, str]:
 @get("/health/ready", sync_to_thread=True, tags=["health"])
 def ready(request: Request[Any, Any, Any], services: Services) -> Response[dict[str, Any]]:
     ok, detail = services.readiness()
-    if ok:
-        return Response({"status": "ready", "detail": detail})
-    return problem(request, 503, "not-ready", "Not ready", detail)
+    if not ok:
+        return problem(request, 503, "not-ready", "Not ready", detail)
+    try:
+        failed = services.failed_builds()
+    except (psycopg.Error, TimeoutError) as error:
+        return problem(request, 503, "not-ready", "Not ready", f"database: {type(error).__name__}")
+    if failed:
+        # Degraded, not down: the other routes, commands included, still work, and every
+        # instance would say the same, so a 503 would only take them all out of the balancer
+        # (and hold back the deploy of the fix). Monitoring reads the body (README, Health).
+        views = ", ".join(sorted({f.projection for f in failed}))
+        return Response(
+            {"status": "degraded", "detail": f"{detail}; failed views: {views}", "failed": failed}
+        )
+    return Response({"status": "ready", "detail": detail})

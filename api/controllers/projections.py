@@ -6,7 +6,7 @@ from litestar import Request, get
 
 from api.auth import authenticated
 from api.services import Services
-from projections.engine.runner import ProjectionStatus
+from projections.engine.status import ProjectionStatus
 
 
 @get("/api/v1/projections", sync_to_thread=True, tags=["projections"])
