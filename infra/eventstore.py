@@ -18,6 +18,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
 
+from api.metrics import EVENTS_APPENDED
 from domain.appeals.application import IdempotencyRecord, RegistrationRecord
 from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
@@ -123,6 +124,14 @@ class OtklikRecorder(PostgresApplicationRecorder):
                 ),
                 prepare=True,
             )
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        for stored in stored_events:  # counted once committed
+            EVENTS_APPENDED.labels(type=stored.topic.partition("@")[0]).inc()
+        return ids
 
     def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -18,6 +18,7 @@ from functools import partial
 import structlog
 from psycopg_pool import ConnectionPool
 
+from api.metrics import WATCHER_BREACHES
 from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.appeals.vocabulary import Deadline, EscalationTarget
@@ -75,6 +76,7 @@ class DeadlineWatcher:
             if _recorded(partial(self.appeals.handle, appeal_id, command, actor=WATCHER)):
                 recorded += 1
                 log.info("deadline.breached", appeal_id=str(appeal_id), deadline=name)
+                WATCHER_BREACHES.labels(subject="appeal").inc()
         return recorded
 
     def scan_claims(self) -> int:
@@ -91,6 +93,7 @@ class DeadlineWatcher:
             if _recorded(partial(self.claims.handle, claim_id, command, actor=WATCHER)):
                 recorded += 1
                 log.info("claim.norm_breached", claim_id=str(claim_id), norm=name)
+                WATCHER_BREACHES.labels(subject="claim").inc()
         return recorded
 
     def start(self) -> None:
