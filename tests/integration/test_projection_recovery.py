@@ -20,7 +20,7 @@ from domain.appeals import events as ev
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.eventstore import decode_event
-from projections.engine.model import Batch, Build, ProjectionFailed
+from projections.engine.model import Batch, Build, ProjectionFailed, reading
 from projections.engine.runner import HandlerFailed, ProjectionEngine
 from tests.conftest import own_database
 from tests.support.appeals import OPERATOR, receive
@@ -201,3 +201,22 @@ def test_a_failed_build_resumes_where_it_stopped_once_the_same_version_is_fixed(
     )
     assert fixed.failed() == [] and fixed.wait_for("brittle", head, timeout=1) == head
     assert the_log(recovery) == log_before and poisoned < head
+
+
+def test_a_view_whose_first_build_failed_says_so_instead_of_being_built(
+    recovery: Container,
+) -> None:
+    assign(recovery)
+    poisoned = assign_poisoned(recovery)
+    engine = engine_with(recovery, Brittle())
+    with pytest.raises(HandlerFailed):
+        engine.catch_up_all()
+    assert engine.active("brittle") is None
+    with (
+        pytest.raises(ProjectionFailed) as caught,
+        reading(recovery.pool, "brittle") as conn,
+    ):
+        conn.execute("SELECT count(*) FROM brittle_assignments")
+    assert (caught.value.failed_at, caught.value.reached) == (poisoned, poisoned - 1)
+    with pytest.raises(ProjectionFailed):
+        engine.wait_for("brittle", poisoned, timeout=5)
