@@ -46,7 +46,9 @@ WATCHER_BREACHES = Counter(
 )
 PROJECTION_STATES = ("building", "live", "retired", "failed", "stopped", "stalled")
 
-PROMETHEUS = PrometheusConfig(app_name="otklik", group_path=True, exclude=["^/metrics$"])
+PROMETHEUS = PrometheusConfig(
+    app_name="otklik", prefix="otklik", group_path=True, exclude=["^/metrics$"]
+)
 
 
 @get("/metrics", include_in_schema=False, sync_to_thread=True, tags=["health"])

@@ -25,6 +25,7 @@ def test_metrics_count_requests_by_route_template_events_commands_and_projection
     scraped = httpx.get(f"{client.base_url}/metrics", timeout=30)
     assert scraped.status_code == 200
     assert scraped.headers["content-type"].startswith("text/plain")
+    assert "otklik_requests_total{" in scraped.text
     text = scraped.text
     assert appeal_id not in text  # paths are grouped by their template
     assert 'path="/api/v1/appeals/{appeal_id}"' in text
