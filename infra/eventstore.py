@@ -24,6 +24,7 @@ from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
+from domain.shared import written
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 
 EVENT_TYPES: dict[str, type[Any]] = {
@@ -131,6 +132,8 @@ class OtklikRecorder(PostgresApplicationRecorder):
         ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
         for stored in stored_events:  # counted once committed
             EVENTS_APPENDED.labels(type=stored.topic.partition("@")[0]).inc()
+        if ids:
+            written.appended(max(ids))  # an error after this commit will name the position
         return ids
 
     def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
