@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
+import traceback
 from typing import Any
 
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.types import Scope
 
+from api.redaction import (
+    http_detail,
+    route_path,
+    status_phrase,
+    validation_detail,
+    validation_errors,
+)
 from domain.shared.errors import (
     ConcurrencyConflict,
     DomainError,
@@ -60,15 +68,22 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {
+    body = problem_body(request.scope, status, code, title, detail, **extra)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def problem_body(
+    scope: Scope, status: int, code: str, title: str, detail: str, **extra: Any
+) -> dict[str, Any]:
+    """An RFC 9457 problem; ``instance`` is the route's template, never the path or query sent."""
+    return {
         "type": f"urn:otklik:problem:{code}",
         "title": title,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": route_path(scope),
         **extra,
     }
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
 def on_domain_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -88,22 +103,13 @@ def on_validation_error(
     request: Request[Any, Any, Any], exc: Exception
 ) -> Response[dict[str, Any]]:
     assert isinstance(exc, ValidationException)
-    errors = exc.extra if isinstance(exc.extra, list) else []
+    # msgspec and Litestar repeat the offending value (it may be personal data) and the query
+    # string: only the rule, the field's name and where it came from are kept.
+    errors = validation_errors(exc.extra)
+    detail = validation_detail(str(exc.detail), errors)
     return problem(
-        request,
-        400,
-        "invalid-request",
-        "The request is malformed",
-        str(exc.detail),
-        errors=[_clean(e) for e in errors],
+        request, 400, "invalid-request", "The request is malformed", detail, errors=errors
     )
-
-
-def _clean(error: Any) -> Any:
-    # Litestar echoes the offending value; it may be personal data, so keep only key and message.
-    if isinstance(error, dict):
-        return {k: v for k, v in error.items() if k in ("key", "message", "source")}
-    return str(error)
 
 
 def on_http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -114,8 +120,9 @@ def on_http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     code = {401: "unauthenticated", 404: "not-found", 405: "method-not-allowed"}.get(
         exc.status_code, "http-error"
     )
+    detail = http_detail(exc.status_code, str(exc.detail))
     return problem(
-        request, exc.status_code, code, _reason(exc.status_code), str(exc.detail), headers=headers
+        request, exc.status_code, code, status_phrase(exc.status_code), detail, headers=headers
     )
 
 
@@ -152,7 +159,15 @@ def on_projection_behind(
 
 
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("request.unexpected_error", error=type(exc).__name__)
+    # The type and where it was raised, not the message: messages can carry the request's values.
+    log.error(
+        "request.unexpected_error",
+        error=f"{type(exc).__module__}.{type(exc).__qualname__}",
+        causes=[type(c).__qualname__ for c in _causes(exc)],
+        frames=[
+            f"{f.filename}:{f.lineno} {f.name}" for f in traceback.extract_tb(exc.__traceback__)
+        ],
+    )
     return problem(
         request,
         500,
@@ -162,11 +177,13 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     )
 
 
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
+def _causes(exc: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current = exc.__cause__ or exc.__context__
+    while current is not None and len(found) < 5:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
 
 
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
