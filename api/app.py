@@ -3,6 +3,7 @@ and per-request logging with a request id."""
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -29,21 +30,27 @@ from api.controllers import (
 )
 from api.errors import EXCEPTION_HANDLERS
 from api.projection_problems import PROJECTION_PROBLEMS
+from api.redaction import route_path
+from api.request_guard import request_guard
 from api.services import Services
 
 log = structlog.get_logger("otklik.api")
+# A caller's request id is repeated in every log line: an id's characters only.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,100}")
 
 
 def request_logging(app: ASGIApp) -> ASGIApp:
     """Binds a request id (the caller's X-Request-ID or a new one) to every log line of the request,
-    returns it in the response, and logs one line per request. Paths and ids only: no bodies."""
+    returns it in the response, and logs one line per request: the route's template (never the
+    path sent, whose parameters may be anything, nor the query string) and the status; no bodies."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1")[:100] or uuid.uuid4().hex
+        given = headers.get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
@@ -62,7 +69,7 @@ def request_logging(app: ASGIApp) -> ASGIApp:
             log.info(
                 "request",
                 method=scope.get("method"),
-                path=scope["path"],
+                path=route_path(scope),
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
             )
@@ -112,7 +119,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS},
-        middleware=[request_logging],
+        middleware=[request_logging, request_guard],
         openapi_config=OpenAPIConfig(
             title="Otklik",
             version="1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from uuid import UUID
 
@@ -34,6 +35,10 @@ class AsOfState(msgspec.Struct, frozen=True, kw_only=True):
     state: AppealState
 
 
+# A version in an ETag: ASCII digits only (str.isdigit also takes "²", which int() refuses).
+_VERSION = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 
@@ -46,7 +51,7 @@ def expected_version(if_match: str | None) -> int | None:
     if value.startswith("W/"):
         value = value[2:]
     value = value.strip('"')
-    if not value.isdigit():
+    if not _VERSION.fullmatch(value):
         raise ApiProblem(
             400,
             "invalid-if-match",
