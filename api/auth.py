@@ -12,6 +12,9 @@ from api.errors import ApiProblem
 from domain.shared.actors import Actor, Role
 
 Authenticator = Callable[[str], Actor | None]
+# Through the API the system role (the deadline watcher, the re-timer) records breaches and
+# re-timings, nothing else: no methodology, policy, calendar day, escalation or resurfacing.
+SYSTEM_ACTIONS = frozenset({"record-breach", "retime-deadlines"})
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str:
@@ -38,3 +41,11 @@ def require_role(actor: Actor, roles: Iterable[Role], action: str) -> None:
             "Forbidden",
             f"the role '{actor.role}' may not {action}; allowed: {', '.join(sorted(allowed))}",
         )
+
+
+def require_command_role(actor: Actor, roles: Iterable[Role], action: str) -> None:
+    """The role check of a command route, before its body's values or its If-Match count."""
+    allowed = frozenset(roles)
+    if action not in SYSTEM_ACTIONS:
+        allowed -= {Role.SYSTEM}
+    require_role(actor, allowed, action)

@@ -14,7 +14,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_role
+from api.auth import authenticated, require_command_role, require_role
 from api.errors import ApiProblem
 from api.schemas import (
     AppealHistory,
@@ -27,6 +27,7 @@ from api.schemas import (
 from api.services import Services
 from domain.appeals import commands as cmd
 from domain.appeals.application import CommandResult, IdempotencyClaim
+from domain.appeals.decide import PERMISSIONS
 from domain.appeals.events import APPEAL_EVENT_TYPES, AppealReceived, CitizenContact
 from domain.appeals.state import AppealState
 from domain.audit.history import replay
@@ -47,6 +48,7 @@ POSITION_HEADER = "X-Otklik-Position"
 # Read your writes: a command's response carries X-Otklik-Position; a query given
 # ?min_position=N waits (at most READ_WAIT_SECONDS) until the view has applied N, else 503.
 READ_WAIT_SECONDS = 5.0
+BAD_CURSOR = "`cursor` is not one this API returned: give the previous page's `next_cursor`"
 MinPosition = Annotated[
     int | None,
     Parameter(
@@ -59,7 +61,14 @@ MinPosition = Annotated[
 ]
 IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
 IdempotencyKey = Annotated[
-    str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)
+    str | None,
+    Parameter(
+        header="Idempotency-Key",
+        required=False,
+        # printable ASCII, no spaces: what a client generates (a UUID), never text
+        pattern=r"^[\x21-\x7e]{1,200}$",
+        description="A key of the client's own (a UUID): a retry with it appends nothing again.",
+    ),
 ]
 
 
@@ -77,6 +86,22 @@ def _command_response(result: CommandResult, status: int) -> Response[AppealStat
     if status == 201:
         headers["Location"] = f"/api/v1/appeals/{result.state.id}"
     return Response(result.state, status_code=status, headers=headers)
+
+
+def read_your_writes(services: Services, view: str, min_position: int | None) -> None:
+    """Wait until ``view`` has applied ``min_position``; a position the log has not reached is a
+    client's mistake (it would wait in vain, again and again), so it is refused at once."""
+    if min_position is None:
+        return
+    if min_position > (services.appeals.recorder.max_notification_id() or 0):
+        raise ApiProblem(
+            400,
+            "invalid-min-position",
+            "Bad min_position",
+            "`min_position` is beyond the head of the log: give a position that a command's "
+            f"{POSITION_HEADER} header returned",
+        )
+    services.wait_for_view(view, min_position, READ_WAIT_SECONDS)
 
 
 def _check_department(actor: Actor, department: str | None) -> None:
@@ -127,6 +152,7 @@ def _lifecycle_route(command_type: type[cmd.Command]) -> HTTPRouteHandler:
         idempotency_key: IdempotencyKey = None,
     ) -> Response[AppealState]:
         actor = authenticated(request, services.authenticate)
+        require_command_role(actor, PERMISSIONS[command_type], command_type.route)
         result = services.appeals.handle(
             appeal_id,
             data,
@@ -167,13 +193,15 @@ def get_appeal(
     as_of: Annotated[datetime | None, Parameter(query="as_of", required=False)] = None,
 ) -> Response[AppealState] | Response[AsOfState]:
     """The appeal's current state, or with ``as_of`` its state at that moment: folded from its
-    events, so it is always current (no read-model lag) and agrees with the history."""
+    events, so it is always current (no read-model lag) and agrees with the history. A department
+    executor reads an appeal, at any moment of its past, while it is their department's now."""
     actor = authenticated(request, services.authenticate)
     require_role(actor, STAFF_READERS, "read appeals")
     if as_of is not None:
         require_offset("as_of", as_of)
+        if actor.role is Role.EXECUTOR:
+            _check_department(actor, services.appeals.state(appeal_id).department)
         state, last = services.appeals.as_of(appeal_id, as_of)
-        _check_department(actor, state.department)
         body = AsOfState(
             as_of=as_of,
             last_event_version=state.version,
@@ -208,12 +236,13 @@ def get_history(
     require_offset("since", since)
     require_offset("until", until)
     types = {t.strip() for t in type_.split(",") if t.strip()} if type_ else None
-    if types is not None and (unknown := types - APPEAL_EVENT_NAMES):
+    if types is not None and types - APPEAL_EVENT_NAMES:
         raise ApiProblem(
             400,
             "invalid-type",
             "Unknown event type",
-            f"no appeal event is called {', '.join(sorted(unknown))}",
+            "`type` names an event the appeals do not have; they have: "
+            + ", ".join(sorted(APPEAL_EVENT_NAMES)),
         )
     recorded = services.appeals.history(appeal_id)
     if actor.role is Role.EXECUTOR:
@@ -251,7 +280,7 @@ def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services
     require_role(actor, STAFF_READERS, "read appeals' deadlines")
     events = services.appeals.events_of(appeal_id)
     if not events:
-        raise ApiProblem(404, "not-found", "Not found", f"there is no appeal {appeal_id}")
+        raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
     state = services.appeals.state(appeal_id)
     _check_department(actor, state.department)
     clock = services.appeals.policy.in_zone(state.timezone)
@@ -282,7 +311,7 @@ def get_citizen(
     require_role(actor, PERSONAL_DATA_READERS, "read citizens' personal data")
     events = services.appeals.events_of(appeal_id)
     if not events:
-        raise ApiProblem(404, "not-found", "Not found", f"there is no appeal {appeal_id}")
+        raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
     if actor.role is Role.EXECUTOR:
         _check_department(actor, services.appeals.state(appeal_id).department)
     received = events[0]
@@ -340,10 +369,9 @@ def _list(
         if where.department not in (None, actor.department):
             raise Forbidden("a department executor sees only their own department's appeals")
         where = msgspec.structs.replace(where, department=actor.department)
-    if min_position is not None:
-        services.wait_for_view("appeals", min_position, READ_WAIT_SECONDS)
+    read_your_writes(services, "appeals", min_position)
     try:
         page = services.queries.list(where, limit=limit, cursor=cursor)
-    except ValueError as error:
-        raise ApiProblem(400, "invalid-cursor", "Bad cursor", str(error)) from None
+    except ValueError:
+        raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
     return AppealList(items=page.items, next_cursor=page.next_cursor, position=page.position)

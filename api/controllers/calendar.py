@@ -46,7 +46,9 @@ def get_year(
     require_role(actor, STAFF_READERS, "read the production calendar")
     calendar = services.calendar.calendar()
     if year not in calendar.years:
-        raise ApiProblem(404, "not-found", "Not found", f"{year} is not in calendar {calendar.id}")
+        raise ApiProblem(
+            404, "not-found", "Not found", f"the year is not in the calendar {calendar.id}"
+        )
     months = [calendar.month_summary(year, m) for m in range(1, 13)]
     body = CalendarYear(
         calendar_id=calendar.id,

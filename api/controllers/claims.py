@@ -13,16 +13,18 @@ from litestar.concurrency import sync_to_thread
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_role
+from api.auth import authenticated, require_command_role, require_role
 from api.controllers.appeals import POSITION_HEADER, IfMatch
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version, require_offset
 from api.services import Services
 from domain.claims import commands as cmd
+from domain.claims.decide import PERMISSIONS
 from domain.claims.events import Verdict
 from domain.claims.service import ClaimResult
 from domain.claims.state import ClaimState
 from domain.shared.actors import STAFF_READERS, Role
+from domain.shared.inputs import Input, Text
 from projections.claims import (
     MATCH_THRESHOLD,
     ClaimSummary,
@@ -110,6 +112,7 @@ def _claim_route(command_type: type[cmd.ClaimCommand]) -> HTTPRouteHandler:
         if_match: IfMatch = None,
     ) -> Response[ClaimState]:
         actor = authenticated(request, services.authenticate)
+        require_command_role(actor, PERMISSIONS[command_type], command_type.route)
         result = services.claims.handle(
             claim_id, data, actor=actor, expected_version=expected_version(if_match)
         )
@@ -142,8 +145,8 @@ def get_claim(
     return Response(state, headers={"ETag": etag(state.version)})
 
 
-class MatchRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
+class MatchRequest(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    text: Text  # the input domain's text: no NUL (it would reach PostgreSQL's full-text search)
     threshold: Annotated[float, msgspec.Meta(ge=0, le=1)] = MATCH_THRESHOLD
     limit: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
 
@@ -212,9 +215,7 @@ def get_claim_review(claim_id: UUID, services: Services) -> Response[dict[str, A
     """Public: the claim's published refutation as schema.org ClaimReview (JSON-LD)."""
     found = services.claim_queries.one(claim_id)
     if found is None or found.published_at is None:
-        raise ApiProblem(
-            404, "not-found", "Not found", f"claim {claim_id} has no published refutation"
-        )
+        raise ApiProblem(404, "not-found", "Not found", "the claim has no published refutation")
     return Response(claim_review(found), media_type="application/ld+json")
 
 

@@ -7,17 +7,17 @@ from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import authenticated
+from api.auth import authenticated, require_command_role
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
-from domain.ratings.methodology import Methodology, PublishMethodology
+from domain.ratings.methodology import PUBLISHERS, Methodology, PublishMethodology
 
 IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
 
 
 class NewMethodology(PublishMethodology, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    id: Annotated[str, msgspec.Meta(min_length=1, max_length=63)]
+    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 
 
 # GET and POST share a path: async, their blocking work moved to a thread.
@@ -43,6 +43,7 @@ def _publish(
     request: Request[Any, Any, Any], data: NewMethodology, services: Services, if_match: str | None
 ) -> Response[Methodology]:
     actor = authenticated(request, services.authenticate)
+    require_command_role(actor, PUBLISHERS, "publish rating methodologies")
     fields = {k: v for k, v in msgspec.structs.asdict(data).items() if k != "id"}
     methodology = services.methodologies.publish(
         data.id,
@@ -67,7 +68,5 @@ def get_methodology(
     """Public: one methodology (its latest version, or ``version``)."""
     found = services.methodologies.methodology(methodology_id, version)
     if found is None:
-        raise ApiProblem(
-            404, "not-found", "Not found", f"there is no methodology {methodology_id!r}"
-        )
+        raise ApiProblem(404, "not-found", "Not found", "there is no such methodology")
     return Response(found, headers={"ETag": etag(found.version)})

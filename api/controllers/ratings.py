@@ -3,6 +3,7 @@ two methodologies side by side. Aggregates only; ``ETag`` from the view's positi
 that asks again with ``If-None-Match`` gets a ``304`` until an appeal changes."""
 
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -15,9 +16,12 @@ from api.errors import ApiProblem
 from api.services import Services
 from domain.ratings.methodology import Methodology, Scope
 from domain.ratings.score import Period, RatedUnit, parse_period
+from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 from projections.ratings import Rating
 
 CACHE_CONTROL = "public, max-age=60"
+# A methodology's version in ``id/version``: ASCII digits ("²" is a digit to str.isdigit).
+_VERSION = re.compile(r"[0-9]{1,9}", re.ASCII)
 Sort = Annotated[str, Parameter(pattern="^(rank|score|volume|unit)$")]
 # ("scope" is the ASGI scope to Litestar: the query parameter gets another name in Python)
 ScopeParam = Annotated[
@@ -28,14 +32,20 @@ ScopeParam = Annotated[
 def period_of(text: str) -> Period:
     try:
         return parse_period(text)
-    except ValueError as error:
-        raise ApiProblem(400, "invalid-period", "Bad period", str(error)) from None
+    except ValueError:
+        raise ApiProblem(
+            400,
+            "invalid-period",
+            "Bad period",
+            f"`period` is YYYY-MM, YYYY-Qn or YYYY, in {EARLIEST_YEAR}–{LATEST_YEAR}",
+        ) from None
 
 
 def methodology_of(
-    services: Services, wanted: str | None, period: Period
+    services: Services, wanted: str | None, period: Period, param: str = "methodology"
 ) -> tuple[Methodology, bool]:
-    """The methodology asked for (``id`` or ``id/version``), or the one in force."""
+    """The methodology asked for (``id`` or ``id/version``, in the query parameter ``param``), or
+    the one in force."""
     in_force = services.methodologies.in_force(period.first_month)
     if wanted is None:
         if in_force is None:
@@ -43,13 +53,20 @@ def methodology_of(
                 404,
                 "no-methodology",
                 "No methodology",
-                f"no methodology is in force for {period.label}",
+                "no methodology is in force for the period",
             )
         return in_force, True
     name, _, version = wanted.partition("/")
-    found = services.methodologies.methodology(name, int(version) if version.isdigit() else None)
-    if found is None or (version and not version.isdigit()):
-        raise ApiProblem(404, "not-found", "Not found", f"there is no methodology {wanted!r}")
+    if version and not _VERSION.fullmatch(version):
+        raise ApiProblem(
+            400,
+            f"invalid-{param}",
+            f"Bad {param}",
+            f"`{param}` is a methodology's id or id/version",
+        )
+    found = services.methodologies.methodology(name, int(version) if version else None)
+    if found is None:
+        raise ApiProblem(404, "not-found", "Not found", f"`{param}` names no published methodology")
     return found, in_force is not None and in_force.label == found.label
 
 
@@ -57,10 +74,12 @@ def _scope(methodology: Methodology, scope: str) -> Scope:
     try:
         chosen = Scope(scope)
     except ValueError:
-        raise ApiProblem(400, "invalid-scope", "Bad scope", f"{scope!r} is not a scope") from None
+        raise ApiProblem(
+            400, "invalid-scope", "Bad scope", "`scope` is one of: " + ", ".join(Scope)
+        ) from None
     if chosen not in methodology.scopes:
         raise ApiProblem(
-            400, "invalid-scope", "Bad scope", f"{methodology.label} does not rate by {scope}"
+            400, "invalid-scope", "Bad scope", f"{methodology.label} does not rate by {chosen}"
         )
     return chosen
 
@@ -162,8 +181,8 @@ def compare(
     """Public: per unit, the score and rank under two methodologies (``id`` or ``id/version``),
     the change of rank, and which indicators moved it."""
     chosen_period = period_of(period)
-    first, first_in_force = methodology_of(services, base, chosen_period)
-    second, _ = methodology_of(services, candidate, chosen_period)
+    first, first_in_force = methodology_of(services, base, chosen_period, "base")
+    second, _ = methodology_of(services, candidate, chosen_period, "candidate")
     chosen_scope = _scope(first, unit_scope)
     _scope(second, unit_scope)
     tag = _tag(services.ratings.position(), first.label, second.label, period, unit_scope)

@@ -14,7 +14,8 @@ from api.errors import ApiProblem
 from api.report_formats import FORMATS, render
 from api.services import Services
 from domain.shared.actors import Role
-from projections.reports import Table
+from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
+from projections.reports import SLICES, Table
 
 READERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.AUDITOR})
 Format = Annotated[str, Parameter(query="format", pattern="^(json|csv|xlsx)$")]
@@ -45,7 +46,7 @@ def kpi_report(
     _reader(request, services)
     chosen_period = period_of(period)
     chosen, _ = methodology_of(services, methodology, chosen_period)
-    return _answer(services.reports.kpi(chosen, chosen_period), fmt, f"kpi-{period}")
+    return _answer(services.reports.kpi(chosen, chosen_period), fmt, f"kpi-{chosen_period.label}")
 
 
 @get("/api/v1/reports/summary", sync_to_thread=True, tags=["reports"])
@@ -62,11 +63,22 @@ def summary_report(
     _reader(request, services)
     if until < since:
         raise ApiProblem(400, "invalid-period", "Bad period", "until is before since")
+    if since.year < EARLIEST_YEAR or until.year > LATEST_YEAR:
+        raise ApiProblem(
+            400,
+            "invalid-period",
+            "Bad period",
+            f"since and until lie in the years {EARLIEST_YEAR}–{LATEST_YEAR}",
+        )
     slices = [b.strip() for b in by.split(",") if b.strip()]
-    try:
-        table = services.reports.summary(slices, since, date.fromordinal(until.toordinal() + 1))
-    except ValueError as error:
-        raise ApiProblem(400, "invalid-slices", "Bad slices", str(error)) from None
+    if not slices or any(b not in SLICES for b in slices):
+        raise ApiProblem(
+            400,
+            "invalid-slices",
+            "Bad slices",
+            "`by` is a comma-separated list of any of: " + ", ".join(SLICES),
+        )
+    table = services.reports.summary(slices, since, date.fromordinal(until.toordinal() + 1))
     return _answer(table, fmt, f"summary-{since}-{until}")
 
 

@@ -10,7 +10,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
 from api.auth import authenticated, require_role
-from api.controllers.appeals import READ_WAIT_SECONDS, MinPosition
+from api.controllers.appeals import BAD_CURSOR, MinPosition, read_your_writes
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
@@ -66,12 +66,11 @@ def overdue(
 ) -> SlaPage:
     """Open deadlines past due and unmet, the longest overdue first (keyset ``cursor``)."""
     where = _filter(request, services, department, sector, kind, channel, deadline, municipality)
-    if min_position is not None:
-        services.wait_for_view("sla", min_position, READ_WAIT_SECONDS)
+    read_your_writes(services, "sla", min_position)
     try:
         return services.sla.overdue(where, now=_now(services), limit=limit, cursor=cursor)
-    except ValueError as error:
-        raise ApiProblem(400, "invalid-cursor", "Bad cursor", str(error)) from None
+    except ValueError:
+        raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
 
 
 @get("/api/v1/sla/at-risk", sync_to_thread=True, tags=["sla"])
@@ -91,15 +90,14 @@ def at_risk(
     """Open deadlines not yet due with less than the policy's share of their time left (20 %),
     the soonest first."""
     where = _filter(request, services, department, sector, kind, channel, deadline, municipality)
-    if min_position is not None:
-        services.wait_for_view("sla", min_position, READ_WAIT_SECONDS)
+    read_your_writes(services, "sla", min_position)
     share = services.appeals.policy.policy.at_risk_share
     try:
         return services.sla.at_risk(
             where, now=_now(services), share=share, limit=limit, cursor=cursor
         )
-    except ValueError as error:
-        raise ApiProblem(400, "invalid-cursor", "Bad cursor", str(error)) from None
+    except ValueError:
+        raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
 
 
 def _now(services: Services) -> datetime:
@@ -129,7 +127,7 @@ def _get_policy(
     require_role(actor, STAFF_READERS, "read SLA policies")
     policy = services.policies.policy(policy_id)
     if policy is None:
-        raise ApiProblem(404, "not-found", "Not found", f"there is no SLA policy {policy_id!r}")
+        raise ApiProblem(404, "not-found", "Not found", "there is no such SLA policy")
     body = PolicyInForce(in_force=policy_id == services.policy_id, policy=policy)
     return Response(body, headers={"ETag": etag(policy.version)})
 
