@@ -28,13 +28,13 @@ def test_a_query_waits_for_the_commands_position(client: httpx.Client) -> None:
     assert listed.json()["position"] >= position
 
 
-def test_a_position_the_view_cannot_reach_gives_503_with_retry_after(
+def test_a_position_beyond_the_head_of_the_log_is_400_not_a_503_to_retry_forever(
     client: httpx.Client,
 ) -> None:
+    # (it was a 5 s wait and a 503 "retry shortly" that no retry could ever satisfy)
     response = client.get("/api/v1/appeals", params={"min_position": 10**12})
-    body = assert_problem(response, 503, "projection-behind")
-    assert response.headers["retry-after"] == "1"
-    assert body["min_position"] == 10**12 and body["position"] < 10**12
+    assert_problem(response, 400, "invalid-min-position")
+    assert "retry-after" not in response.headers
     assert_problem(client.get("/api/v1/appeals", params={"min_position": 0}), 400)
 
 
