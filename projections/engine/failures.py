@@ -43,9 +43,11 @@ def describe(error: BaseException) -> str:
     """The error's class, its message with every possible value masked (for a database error only
     the primary message: the detail shows the row's values) and, for a database error, the
     column; else where our code raised it."""
+    name = type(error).__name__
     if isinstance(error, RecordedFailure):
         return str(error)
-    name = type(error).__name__
+    if isinstance(error, UndecodableEvent):  # its message is the decoding error's description
+        return scrub(f"{name}: {error}")
     if isinstance(error, psycopg.Error) and error.diag.message_primary is not None:
         message = error.diag.message_primary
         column = error.diag.column_name or _column_in(error.diag.context)

@@ -100,7 +100,7 @@ class Batch:
     def __post_init__(self) -> None:
         for item in () if self.raw else self.events:
             if item.event.__class__ is Undecodable:
-                raise UndecodableEvent(f"an event of the batch: {item.event.error}")
+                raise UndecodableEvent(item.event.error)
 
     def streams(self, ids: Sequence[UUID]) -> dict[UUID, list[Any]]:
         """The decoded events of these aggregates, in version order, from the log (for a
@@ -120,7 +120,7 @@ class Batch:
             for originator_id, topic, state in cur:
                 event = self.decode(topic, state)
                 if event.__class__ is Undecodable:
-                    raise UndecodableEvent(f"an earlier event of an aggregate: {event.error}")
+                    raise UndecodableEvent(event.error)
                 found.setdefault(originator_id, []).append(event)
         return found
 

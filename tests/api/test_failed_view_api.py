@@ -51,7 +51,11 @@ def failing(db_server: ConnectionInfo) -> Iterator[tuple[Container, str, str]]:
     """(container, base URL, an operator's token)."""
     with own_database(db_server, "failedview") as (container, info):
         token, _ = container.tokens.create(role=Role.OPERATOR, name="Оператор")
-        env = {"OTKLIK_PROJECTIONS_IN_PROCESS": "false", "OTKLIK_LOG_LEVEL": "warning"}
+        env = {
+            "OTKLIK_PROJECTIONS_IN_PROCESS": "false",
+            "OTKLIK_LOG_LEVEL": "warning",
+            "OTKLIK_POOL_SIZE": "2",
+        }
         with server_process(info, env=env) as url:
             yield container, url, token
 

@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 from eventsourcing.persistence import StoredEvent
+from psycopg.types.json import Jsonb
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import decide
@@ -20,6 +21,7 @@ from domain.claims import events as claim_ev
 from domain.shared.actors import Actor, Role
 from infra.container import Container
 from infra.database import ConnectionInfo
+from projections.engine.model import Batch, Build
 from projections.engine.runner import HandlerFailed
 from tests.conftest import own_database
 from tests.support.appeals import OPERATOR, receive
@@ -177,3 +179,35 @@ def test_an_event_the_code_cannot_decode_stops_the_builds_that_want_it_at_its_po
         statuses = {s.name: s for s in container.engine.status()}
         assert statuses["audit_ledger"].position == head
         assert statuses["appeals"].state == "failed"
+
+
+def test_the_upsert_helper_stores_what_its_columns_cannot_hold_as_it_is(
+    poisoned: Container,
+) -> None:
+    """Every kind of column a view may declare: text, text[], jsonb, integers of each width."""
+    table = f"storable_{uuid.uuid4().hex[:8]}"
+    with poisoned.pool.connection() as conn, conn.transaction():
+        conn.execute(
+            f"CREATE TEMP TABLE {table} (id text PRIMARY KEY, words text[], doc jsonb,"
+            " small smallint, count integer NOT NULL, big bigint[])"
+        )
+        batch = Batch(conn, [], Build("storable", 1), {"t": table})
+        columns = ("id", "words", "doc", "small", "count", "big")
+        batch.upsert(
+            "t",
+            columns,
+            [
+                ("a\x00", ["x\x00"], Jsonb({"k\x00": "v\x00", "n": 10**30}), 10**6, 1, [HUGE]),
+                ("b", None, None, None, 2, []),
+                ("b\x00", None, None, None, 3, []),  # the same key once the NUL is gone
+            ],
+            key=("id",),
+            add=("count",),
+        )
+        rows = conn.execute(
+            f"SELECT id, words, doc, small, count, big FROM {table} ORDER BY id"
+        ).fetchall()
+    assert rows == [
+        ("a", ["x"], {"k": "v", "n": 10**30}, 2**15 - 1, 1, [2**63 - 1]),
+        ("b", None, None, None, 5, []),  # merged as two upserts would: the counts summed
+    ]
