@@ -14,8 +14,8 @@ from psycopg_pool import ConnectionPool
 class ProjectionNotReady(Exception):
     """A query reached a projection that has no active build yet (its first build is running)."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(f"the {name!r} view is being built; try again shortly")
+    def __init__(self, name: str, message: str | None = None) -> None:
+        super().__init__(message or f"the {name!r} view is being built; try again shortly")
         self.name = name
 
 
@@ -58,9 +58,11 @@ class ProjectionBehind(Exception):
         self.reached = reached
 
 
-class ProjectionFailed(Exception):
-    """A query reached a view whose build failed on an event before ``wanted``: it will not get
-    there until an operator fixes and rebuilds it (docs/recovery.md)."""
+class ProjectionFailed(ProjectionNotReady):
+    """A query reached a view whose build failed on an event before ``wanted`` (or before its
+    first build was done): it will not get there until an operator fixes and rebuilds it
+    (docs/recovery.md). A kind of "not ready", so that background readers that skip a view that
+    is not ready skip this one too."""
 
     def __init__(
         self,
@@ -71,10 +73,10 @@ class ProjectionFailed(Exception):
         wanted: int | None = None,
     ) -> None:
         super().__init__(
+            name,
             f"the {name!r} view (version {version}) failed on the event at log position"
-            f" {failed_at} and stays at {reached} until it is repaired; see docs/recovery.md"
+            f" {failed_at} and stays at {reached} until it is repaired; see docs/recovery.md",
         )
-        self.name = name
         self.version = version
         self.reached = reached
         self.failed_at = failed_at
