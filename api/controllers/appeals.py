@@ -56,7 +56,8 @@ MinPosition = Annotated[
         required=False,
         ge=1,
         description="Answer only once the view has applied this log position (read your writes);"
-        f" waits up to {READ_WAIT_SECONDS:g} s, then 503 projection-behind.",
+        f" waits up to {READ_WAIT_SECONDS:g} s, then 503 projection-behind; 503 projection-failed"
+        " at once when the view has failed short of it.",
     ),
 ]
 IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
