@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -116,22 +115,11 @@ def record_failure(pool: ConnectionPool, failure: HandlerFailed) -> None:
 
 class Undecodable(msgspec.Struct, frozen=True, gc=False):
     """In place of a stored event the code cannot decode (a type it does not know, a field it
-    cannot read): the build that wants it fails at its position instead of stalling."""
+    cannot read): the builds that want it fail at its position instead of stalling (a batch
+    refuses it, ``Batch.__post_init__``)."""
 
     error: str
 
 
 class UndecodableEvent(Exception):
     """A batch holds an event the code cannot decode."""
-
-
-def tolerant(decode: Callable[[str, bytes], Any]) -> Callable[[str, bytes], Any]:
-    """``decode`` that answers Undecodable instead of raising."""
-
-    def decode_or_mark(topic: str, data: bytes) -> Any:
-        try:
-            return decode(topic, data)
-        except Exception as error:
-            return Undecodable(describe(error))
-
-    return decode_or_mark

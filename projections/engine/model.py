@@ -12,7 +12,7 @@ import msgspec
 import psycopg
 from psycopg import sql
 
-from projections.engine.failures import Undecodable, UndecodableEvent
+from projections.engine.failures import Undecodable, UndecodableEvent, describe
 from projections.engine.reads import ProjectionBehind as ProjectionBehind
 from projections.engine.reads import ProjectionFailed as ProjectionFailed
 from projections.engine.reads import ProjectionNotReady as ProjectionNotReady
@@ -118,9 +118,10 @@ class Batch:
                 (list(ids),),
             )
             for originator_id, topic, state in cur:
-                event = self.decode(topic, state)
-                if event.__class__ is Undecodable:
-                    raise UndecodableEvent(event.error)
+                try:
+                    event = self.decode(topic, state)
+                except Exception as error:
+                    raise UndecodableEvent(describe(error)) from None
                 found.setdefault(originator_id, []).append(event)
         return found
 

@@ -35,7 +35,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from projections.engine.failures import HandlerFailed as HandlerFailed
-from projections.engine.failures import record_failure, tolerant
+from projections.engine.failures import Undecodable, describe, record_failure
 from projections.engine.model import Batch, Build, Event, Projection
 from projections.engine.status import FailedBuild, failed_builds, read_status, wait_for_position
 from projections.engine.status import ProjectionStatus as ProjectionStatus
@@ -126,7 +126,7 @@ class ProjectionEngine:
         self.pool = pool
         self.conninfo = conninfo
         self.projections = {p.name: p for p in projections}
-        self.decode = tolerant(decode)  # an event it cannot decode fails the builds wanting it
+        self.decode = decode
         self.events_table = events_table
         self.live_batch = live_batch
         self.rebuild_batch = rebuild_batch
@@ -402,7 +402,11 @@ class ProjectionEngine:
         for position, topic, data in rows:
             name = topic.partition("@")[0]
             if wanted is None or name in wanted:
-                events.append(Event(position=position, topic=name, event=decode(topic, data)))
+                try:
+                    event = decode(topic, data)
+                except Exception as error:  # fails the builds that want it, at its position
+                    event = Undecodable(describe(error))
+                events.append(Event(position=position, topic=name, event=event))
             elif raw:
                 events.append(Event(position=position, topic=name, event=None))
         return events

@@ -10,10 +10,8 @@ from psycopg.types.json import Jsonb
 from projections.engine.failures import (
     MAX_LENGTH,
     HandlerFailed,
-    Undecodable,
     describe,
     scrub,
-    tolerant,
 )
 from projections.engine.model import Build
 from projections.engine.storable import cleaner, storable
@@ -65,14 +63,6 @@ def test_a_failure_crosses_a_process_boundary_as_its_description() -> None:
         failed.description,
     )
     assert "912" not in str(copy) and "appeals v3 failed at log position 42" in str(copy)
-
-
-def test_an_event_the_code_cannot_decode_is_marked_not_raised() -> None:
-    def decode(topic: str, data: bytes) -> object:
-        raise KeyError(topic)
-
-    marked = tolerant(decode)("AppealFromTheFuture", b"{}")
-    assert isinstance(marked, Undecodable) and marked.error.startswith("KeyError")
 
 
 def test_text_loses_nul_and_lone_surrogates_and_ints_fit_their_column() -> None:
