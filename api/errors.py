@@ -91,7 +91,14 @@ def on_domain_error(request: Request[Any, Any, Any], exc: Exception) -> Response
     status, title = next(
         (value for cls, value in _STATUS.items() if isinstance(exc, cls)), (422, "Domain error")
     )
-    return problem(request, status, exc.code, title, exc.message)
+    detail = exc.message
+    if isinstance(exc, VersionMismatch):
+        # the domain's message repeats the version the caller sent; only the current one here
+        detail = (
+            f"the current version is {exc.actual}, not the one If-Match named; "
+            "reload and decide again"
+        )
+    return problem(request, status, exc.code, title, detail)
 
 
 def on_api_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
