@@ -17,6 +17,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.controllers import (
+    appeal_reads,
     appeals,
     audit,
     calendar,
@@ -91,11 +92,11 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             sla.get_policy,
             sla.publish_policy,
             calendar.correct_day,
-            appeals.get_appeal,
-            appeals.get_history,
-            appeals.get_sla,
-            appeals.get_citizen,
-            appeals.list_appeals,
+            appeal_reads.get_appeal,
+            appeal_reads.get_history,
+            appeal_reads.get_sla,
+            appeal_reads.get_citizen,
+            appeal_reads.list_appeals,
             projections.list_projections,
             audit.personal_data_reads,
             audit.ledger,

@@ -27,7 +27,9 @@ _ECHOING = (
 )
 # A pattern's regex is the schema's, but unreadable in a sentence: the schema shows it.
 _PATTERN = re.compile(r"^(Expected `str`) matching regex .*$", re.S)
-_MISSING_PARAMETER = re.compile(r"^Missing required (\w+) parameter '([A-Za-z_][A-Za-z0-9_-]{0,63})'")
+_MISSING_PARAMETER = re.compile(
+    r"^Missing required (\w+) parameter '([A-Za-z_][A-Za-z0-9_-]{0,63})'"
+)
 # Details of Litestar's HTTP errors that repeat nothing of the request.
 _SAFE_HTTP_DETAILS = (
     re.compile(r"^JSON is malformed: [a-z ,'\[\]{}:]+ \(byte \d+\)$"),

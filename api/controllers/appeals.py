@@ -1,76 +1,34 @@
-"""Appeals: receive, one route per lifecycle command, current state, as-of, history, list."""
+"""Appeals: receive, and one route per lifecycle command (the reads: ``appeal_reads``)."""
 
 # No `from __future__ import annotations` here: the lifecycle routes are built from the command
 # classes, and Litestar reads their annotations as real types.
 import hashlib
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import msgspec
 import structlog
-from litestar import Request, Response, get, post
+from litestar import Request, Response, post
 from litestar.concurrency import sync_to_thread
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Parameter
 
-from api.auth import authenticated, require_command_role, require_role
-from api.errors import ApiProblem
+from api.auth import authenticated, require_command_role
+from api.controllers.params import POSITION_HEADER, IdempotencyKey, IfMatch
 from api.schemas import (
-    AppealHistory,
-    AppealList,
-    AsOfState,
     etag,
     expected_version,
-    require_offset,
 )
 from api.services import Services
 from domain.appeals import commands as cmd
 from domain.appeals.application import CommandResult, IdempotencyClaim
 from domain.appeals.decide import PERMISSIONS
-from domain.appeals.events import APPEAL_EVENT_TYPES, AppealReceived, CitizenContact
 from domain.appeals.state import AppealState
-from domain.audit.history import replay
 from domain.shared.actors import (
-    HISTORY_READERS,
-    PERSONAL_DATA_READERS,
-    STAFF_READERS,
     Actor,
-    Role,
 )
-from domain.shared.errors import Forbidden
-from domain.sla.status import DeadlineView, deadlines
-from projections.appeals import AppealFilter
 
 log = structlog.get_logger("otklik.api")
 _ENCODER = msgspec.json.Encoder()
-POSITION_HEADER = "X-Otklik-Position"
-# Read your writes: a command's response carries X-Otklik-Position; a query given
-# ?min_position=N waits (at most READ_WAIT_SECONDS) until the view has applied N, else 503.
-READ_WAIT_SECONDS = 5.0
-BAD_CURSOR = "`cursor` is not one this API returned: give the previous page's `next_cursor`"
-MinPosition = Annotated[
-    int | None,
-    Parameter(
-        query="min_position",
-        required=False,
-        ge=1,
-        description="Answer only once the view has applied this log position (read your writes);"
-        f" waits up to {READ_WAIT_SECONDS:g} s, then 503 projection-behind; 503 projection-failed"
-        " at once when the view has failed short of it.",
-    ),
-]
-IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
-IdempotencyKey = Annotated[
-    str | None,
-    Parameter(
-        header="Idempotency-Key",
-        required=False,
-        # printable ASCII, no spaces: what a client generates (a UUID), never text
-        pattern=r"^[\x21-\x7e]{1,200}$",
-        description="A key of the client's own (a UUID): a retry with it appends nothing again.",
-    ),
-]
 
 
 def _claim(actor: Actor, key: str | None, what: str, data: cmd.Command) -> IdempotencyClaim | None:
@@ -89,30 +47,6 @@ def _command_response(result: CommandResult, status: int) -> Response[AppealStat
     return Response(result.state, status_code=status, headers=headers)
 
 
-def read_your_writes(services: Services, view: str, min_position: int | None) -> None:
-    """Wait until ``view`` has applied ``min_position``; a position the log has not reached is a
-    client's mistake (it would wait in vain, again and again), so it is refused at once."""
-    if min_position is None:
-        return
-    if min_position > (services.appeals.recorder.max_notification_id() or 0):
-        raise ApiProblem(
-            400,
-            "invalid-min-position",
-            "Bad min_position",
-            "`min_position` is beyond the head of the log: give a position that a command's "
-            f"{POSITION_HEADER} header returned",
-        )
-    services.wait_for_view(view, min_position, READ_WAIT_SECONDS)
-
-
-def _check_department(actor: Actor, department: str | None) -> None:
-    if actor.role is Role.EXECUTOR and department != actor.department:
-        raise Forbidden("a department executor sees only appeals assigned to their department")
-
-
-# GET and POST /api/v1/appeals share a path: Litestar registers a shared path's handlers again
-# for each sibling, which wraps a sync_to_thread handler twice; so these two are async and move
-# their blocking work to a thread themselves.
 @post("/api/v1/appeals", status_code=201, tags=["appeals"], summary=cmd.ReceiveAppeal.summary)
 async def receive_appeal(
     request: Request[Any, Any, Any],
@@ -183,196 +117,3 @@ def _lifecycle_route(command_type: type[cmd.Command]) -> HTTPRouteHandler:
 
 
 LIFECYCLE_ROUTES = [_lifecycle_route(c) for c in cmd.LIFECYCLE_COMMANDS]
-APPEAL_EVENT_NAMES = frozenset(cls.__name__ for cls in APPEAL_EVENT_TYPES)
-
-
-@get("/api/v1/appeals/{appeal_id:uuid}", sync_to_thread=True, tags=["appeals"])
-def get_appeal(
-    request: Request[Any, Any, Any],
-    appeal_id: UUID,
-    services: Services,
-    as_of: Annotated[datetime | None, Parameter(query="as_of", required=False)] = None,
-) -> Response[AppealState] | Response[AsOfState]:
-    """The appeal's current state, or with ``as_of`` its state at that moment: folded from its
-    events, so it is always current (no read-model lag) and agrees with the history. A department
-    executor reads an appeal, at any moment of its past, while it is their department's now."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read appeals")
-    if as_of is not None:
-        require_offset("as_of", as_of)
-        if actor.role is Role.EXECUTOR:
-            _check_department(actor, services.appeals.state(appeal_id).department)
-        state, last = services.appeals.as_of(appeal_id, as_of)
-        body = AsOfState(
-            as_of=as_of,
-            last_event_version=state.version,
-            last_event_type=type(last.event).__name__,
-            last_event_position=last.position,
-            last_event_recorded_at=last.event.timestamp,
-            state=state,
-        )
-        return Response(body, headers={"ETag": etag(state.version)})
-    state = services.appeals.state(appeal_id)
-    _check_department(actor, state.department)
-    return Response(state, headers={"ETag": etag(state.version)})
-
-
-@get("/api/v1/appeals/{appeal_id:uuid}/history", sync_to_thread=True, tags=["appeals", "audit"])
-def get_history(
-    request: Request[Any, Any, Any],
-    appeal_id: UUID,
-    services: Services,
-    type_: Annotated[str | None, Parameter(query="type", required=False)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> AppealHistory:
-    """Every event of the appeal in order: stream version, log position, type, business and
-    recorded time, actor and role, payload (the citizen's contact details redacted), the change
-    it made to the appeal's state, and the deadline policy, calendar and time zone in force.
-    ``type`` (comma-separated event types) and ``since``/``until`` (business time) filter the
-    steps. Auditors and the head see every appeal's history; a department executor, their
-    department's appeals'."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, HISTORY_READERS, "read appeal histories")
-    require_offset("since", since)
-    require_offset("until", until)
-    types = {t.strip() for t in type_.split(",") if t.strip()} if type_ else None
-    if types is not None and types - APPEAL_EVENT_NAMES:
-        raise ApiProblem(
-            400,
-            "invalid-type",
-            "Unknown event type",
-            "`type` names an event the appeals do not have; they have: "
-            + ", ".join(sorted(APPEAL_EVENT_NAMES)),
-        )
-    recorded = services.appeals.history(appeal_id)
-    if actor.role is Role.EXECUTOR:
-        _check_department(actor, services.appeals.state(appeal_id).department)
-
-    def methodology_for(month: str) -> str | None:
-        found = services.methodologies.in_force(month)
-        return found.label if found is not None else None
-
-    steps = replay(
-        [(r.position, r.event) for r in recorded],
-        types=types,
-        since=since,
-        until=until,
-        methodology_for=methodology_for,
-    )
-    return AppealHistory(appeal_id=appeal_id, version=len(recorded), events=steps)
-
-
-class AppealSla(msgspec.Struct, frozen=True, kw_only=True):
-    appeal_id: UUID
-    version: int
-    as_of: datetime
-    municipality: str | None  # None: the deployment's default municipality
-    timezone: str  # the zone the deadlines count in; each ``due_local`` carries its offset
-    deadlines: list[DeadlineView]
-
-
-@get("/api/v1/appeals/{appeal_id:uuid}/sla", sync_to_thread=True, tags=["appeals", "sla"])
-def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services) -> AppealSla:
-    """Every deadline of the appeal: due, status (on_track, at_risk, met, missed, overdue), time
-    left in its own unit, the history of its changes, and its provenance (policy and calendar
-    versions, anchor event, rule, the steps of the computation). Read from the events alone."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read appeals' deadlines")
-    events = services.appeals.events_of(appeal_id)
-    if not events:
-        raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
-    state = services.appeals.state(appeal_id)
-    _check_department(actor, state.department)
-    clock = services.appeals.policy.in_zone(state.timezone)
-    now = services.appeals.clock()
-    views = deadlines(
-        events,
-        now=now,
-        calendar=clock.calendar,
-        timezone=clock.timezone,
-        at_risk_share=clock.policy.at_risk_share,
-    )
-    return AppealSla(
-        appeal_id=appeal_id,
-        version=state.version,
-        as_of=now,
-        municipality=state.municipality,
-        timezone=clock.timezone,
-        deadlines=views,
-    )
-
-
-@get("/api/v1/appeals/{appeal_id:uuid}/citizen", sync_to_thread=True, tags=["appeals"])
-def get_citizen(
-    request: Request[Any, Any, Any], appeal_id: UUID, services: Services
-) -> CitizenContact:
-    """The citizen's contact details (personal data, 152-ФЗ): only for roles that answer."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, PERSONAL_DATA_READERS, "read citizens' personal data")
-    events = services.appeals.events_of(appeal_id)
-    if not events:
-        raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
-    if actor.role is Role.EXECUTOR:
-        _check_department(actor, services.appeals.state(appeal_id).department)
-    received = events[0]
-    assert isinstance(received, AppealReceived)
-    contact = received.citizen or CitizenContact()
-    served = tuple(k for k, v in msgspec.structs.asdict(contact).items() if v is not None)
-    # Recorded before it is served: a reading that cannot be recorded is not served.
-    services.audit.personal_data_read(
-        appeal_id, actor=actor, route="GET /api/v1/appeals/{id}/citizen", fields=served
-    )
-    log.info("personal_data.read", appeal_id=str(appeal_id), actor_id=actor.id, role=actor.role)
-    return contact
-
-
-@get("/api/v1/appeals", tags=["appeals"])
-async def list_appeals(
-    request: Request[Any, Any, Any],
-    services: Services,
-    status: str | None = None,
-    kind: str | None = None,
-    channel: str | None = None,
-    department: str | None = None,
-    topic: str | None = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
-    limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-    cursor: str | None = None,
-    min_position: MinPosition = None,
-) -> AppealList:
-    """Appeals newest first, filtered, keyset-paginated with ``cursor``; ``position`` is the
-    log position the view had reached."""
-    where = AppealFilter(
-        status=status,
-        kind=kind,
-        channel=channel,
-        department=department,
-        topic=topic,
-        received_from=received_from,
-        received_to=received_to,
-    )
-    return await sync_to_thread(_list, request, services, where, limit, cursor, min_position)
-
-
-def _list(
-    request: Request[Any, Any, Any],
-    services: Services,
-    where: AppealFilter,
-    limit: int,
-    cursor: str | None,
-    min_position: int | None,
-) -> AppealList:
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "list appeals")
-    if actor.role is Role.EXECUTOR:
-        if where.department not in (None, actor.department):
-            raise Forbidden("a department executor sees only their own department's appeals")
-        where = msgspec.structs.replace(where, department=actor.department)
-    read_your_writes(services, "appeals", min_position)
-    try:
-        page = services.queries.list(where, limit=limit, cursor=cursor)
-    except ValueError:
-        raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
-    return AppealList(items=page.items, next_cursor=page.next_cursor, position=page.position)

@@ -14,7 +14,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
 from api.auth import authenticated, require_command_role, require_role
-from api.controllers.appeals import POSITION_HEADER, IfMatch
+from api.controllers.params import POSITION_HEADER, IfMatch
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version, require_offset
 from api.services import Services

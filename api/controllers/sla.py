@@ -10,7 +10,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
 from api.auth import authenticated, require_role
-from api.controllers.appeals import BAD_CURSOR, MinPosition, read_your_writes
+from api.controllers.params import BAD_CURSOR, MinPosition, read_your_writes
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
