@@ -30,10 +30,18 @@ from api.controllers import (
     sla,
 )
 from api.errors import EXCEPTION_HANDLERS
+from api.metrics import (
+    PROMETHEUS,
+    OtklikCollector,
+    count_commands,
+    metrics,
+    register_collector,
+)
 from api.projection_problems import PROJECTION_PROBLEMS
 from api.redaction import route_path
 from api.request_guard import request_guard
 from api.services import Services
+from domain.shared import written
 
 log = structlog.get_logger("otklik.api")
 # A caller's request id is repeated in every log line: an id's characters only.
@@ -54,6 +62,7 @@ def request_logging(app: ASGIApp) -> ASGIApp:
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        written.begin()  # what this request commits, for an error after the commit to name
         started = time.perf_counter()
         status = 500
 
@@ -79,8 +88,10 @@ def request_logging(app: ASGIApp) -> ASGIApp:
 
 
 def create_app(services: Services, *, debug: bool = False) -> Litestar:
+    register_collector(OtklikCollector(services.projection_status, services.pool_stats))
     return Litestar(
         route_handlers=[
+            metrics,
             health.live,
             health.ready,
             appeals.receive_appeal,
@@ -120,7 +131,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS},
-        middleware=[request_logging, request_guard],
+        middleware=[request_logging, PROMETHEUS.middleware, count_commands, request_guard],
         openapi_config=OpenAPIConfig(
             title="Otklik",
             version="1",

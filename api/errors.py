@@ -17,6 +17,7 @@ from api.redaction import (
     validation_detail,
     validation_errors,
 )
+from domain.shared import written
 from domain.shared.errors import (
     ConcurrencyConflict,
     DomainError,
@@ -175,6 +176,18 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[d
             f"{f.filename}:{f.lineno} {f.name}" for f in traceback.extract_tb(exc.__traceback__)
         ],
     )
+    record = written.current()
+    position = record.last if record is not None else None
+    if position is not None:  # the command was committed before the failure: say so
+        return problem(
+            request,
+            500,
+            "internal-error-after-write",
+            "Internal error after the command was recorded",
+            f"the command was recorded in the log (position {position}), then the server failed;"
+            " do not send it again: reload what it changed",
+            position=position,
+        )
     return problem(
         request,
         500,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -51,3 +51,5 @@ class Services:
     methodologies: MethodologyBook
     ratings: RatingQueries
     reports: Reports
+    # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
+    pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict

@@ -222,7 +222,7 @@ def _receive(command: cmd.ReceiveAppeal, c: _Context) -> list[ev.AppealEvent]:
 @_handles(cmd.RegisterAppeal)
 def _register(command: cmd.RegisterAppeal, c: _Context) -> list[ev.AppealEvent]:
     if c.s.status is not Status.RECEIVED:
-        raise RuleViolated(f"the appeal is already registered as {c.s.registration_number}")
+        raise RuleViolated("the appeal is already registered")
     if command.registration_number is None:
         raise InvalidCommand("a registration number is required")
     s = c.s
