@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import shutil
 import sys
 import threading
 import time
@@ -22,6 +23,7 @@ from infra.cli_support import container_session, database_session
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.logging import configure
+from infra.metrics_dir import share_metrics
 from infra.settings import DATABASE_URL_VARIABLE, Settings
 
 app = typer.Typer(
@@ -370,6 +372,7 @@ def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, worke
     from granian.constants import Interfaces
 
     os.environ[DATABASE_URL_VARIABLE] = info.url()
+    metrics_folder = share_metrics(settings.data_dir)
     container = Container.build(settings, info)
     try:
         container.seed_calendar()
@@ -398,6 +401,7 @@ def _serve(settings: Settings, info: ConnectionInfo, host: str, port: int, worke
         if background is not None:
             background.terminate()
             background.join(10)
+        shutil.rmtree(metrics_folder, ignore_errors=True)
 
 
 def _run_background(settings: Settings, info: ConnectionInfo) -> None:
