@@ -13,6 +13,7 @@ from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
 from domain.shared.actors import STAFF_READERS
+from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 from domain.sla.book import EDITORS, CorrectDay
 from domain.sla.calendar import CalendarDay, MonthSummary
 
@@ -45,7 +46,8 @@ def get_year(
     actor = authenticated(request, services.authenticate)
     require_role(actor, STAFF_READERS, "read the production calendar")
     calendar = services.calendar.calendar()
-    if year not in calendar.years:
+    # a year outside the input domain (a correction an older version let through) is not served
+    if year not in calendar.years or not EARLIEST_YEAR <= year <= LATEST_YEAR:
         raise ApiProblem(
             404, "not-found", "Not found", f"the year is not in the calendar {calendar.id}"
         )
