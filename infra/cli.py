@@ -22,6 +22,7 @@ from infra.cli_reports import report_app
 from infra.cli_support import container_session, database_session
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.db_waits import until_reachable
 from infra.logging import configure
 from infra.metrics_dir import share_metrics
 from infra.settings import DATABASE_URL_VARIABLE, Settings
@@ -409,7 +410,7 @@ def _run_background(settings: Settings, info: ConnectionInfo) -> None:
     configure(settings.log_level, settings.log_format)
     container = Container.build(settings, info)
     try:
-        container.engine.start()
+        until_reachable(container.engine.start, "projections.start")  # the database may go away
         container.watcher.start()
         threading.Event().wait()
     finally:

@@ -22,8 +22,9 @@ from domain.shared.errors import ConcurrencyConflict
 from domain.sla.book import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
 from domain.sla.policy import FEDERAL
-from infra import calendar_source, database
+from infra import calendar_source, database, db_bounds
 from infra.database import ConnectionInfo
+from infra.db_waits import Outage, under_cap
 from infra.eventstore import decode_event
 from infra.retimer import Retimer
 from infra.settings import Settings
@@ -42,6 +43,7 @@ from projections.sla import SlaProjection, SlaQueries
 
 METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
 DEFAULT_METHODOLOGY = "v1"
+READY_WITHIN = 1.5  # seconds /health/ready waits on the database at most, per wait
 
 
 def utc_now() -> datetime:
@@ -108,7 +110,8 @@ def projections(settings: Settings) -> list[Projection]:
 class Container:
     settings: Settings
     info: ConnectionInfo
-    pool: ConnectionPool
+    pool: ConnectionPool  # requests and commands: quick limits (a 503 within seconds)
+    background_pool: ConnectionPool  # the projection engine: long statements
     appeals: AppealsApplication
     tokens: TokenStore
     engine: ProjectionEngine
@@ -131,11 +134,18 @@ class Container:
 
     @classmethod
     def build(cls, settings: Settings, info: ConnectionInfo) -> Container:
-        pool = database.open_pool(info, settings.pool_size)
+        outage = Outage()  # what this process last saw of the database, for all its pools
+        limits = db_bounds.request_limits(settings, outage)
+        pool = database.open_pool(info, settings.pool_size, limits=limits)
+        background = db_bounds.background_limits(settings, outage)
+        background_pool = database.open_pool(
+            info, settings.pool_size, "otklik-background", limits=background
+        )
         appeals = AppealsApplication(
-            env=info.eventsourcing_env(settings.pool_size),
+            env=info.eventsourcing_env(settings.pool_size, limits),
             clock=utc_now,
         )
+        db_bounds.bound_recorder(appeals.recorder, limits)
         calendar = CalendarBook(appeals, utc_now)
         policies = PolicyBook(appeals, utc_now)
         appeals_clock = CalendarClock(
@@ -148,8 +158,8 @@ class Container:
         )
         appeals.use_clock_source(appeals_clock)
         engine = ProjectionEngine(
-            pool=pool,
-            conninfo=info.conninfo,
+            pool=background_pool,
+            conninfo=background.session_conninfo(info.conninfo),
             projections=projections(settings),
             decode=decode_event,
             rebuild_batch=settings.projection_batch,
@@ -165,6 +175,7 @@ class Container:
             settings=settings,
             info=info,
             pool=pool,
+            background_pool=background_pool,
             appeals=appeals,
             tokens=TokenStore(pool),
             engine=engine,
@@ -244,14 +255,16 @@ class Container:
         return True, f"database reachable, schema at {current}"
 
     def services(self) -> Services:
+        # the engine reads through the background pool: a request waits on it no longer than here
+        cap = db_bounds.request_limits(self.settings).longest_wait
         return Services(
             appeals=self.appeals,
             queries=self.queries,
             authenticate=self.tokens.authenticate,
-            readiness=self.readiness,
-            projection_status=self.engine.status,
-            failed_builds=self.engine.failed,
-            wait_for_view=self.engine.wait_for,
+            readiness=under_cap(READY_WITHIN, self.readiness),
+            projection_status=under_cap(cap, self.engine.status),
+            failed_builds=under_cap(cap, self.engine.failed),
+            wait_for_view=under_cap(cap, self.engine.wait_for),
             calendar=self.calendar,
             sla=self.sla,
             calendar_corrected=self.calendar_corrected,
@@ -273,3 +286,4 @@ class Container:
         self.engine.stop()
         self.appeals.close()
         self.pool.close()
+        self.background_pool.close()

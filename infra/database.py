@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,8 +14,12 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from infra.db_bounds import Limits, open_bounded_pool
+
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 EMBEDDED_DBNAME = "otklik"
+# The defaults of the settings OTKLIK_DB_*_TIMEOUT, for the pools of requests and commands.
+REQUEST_LIMITS = Limits(connect=3.0, pool_wait=3.0, statement=3.0)
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,9 @@ class ConnectionInfo:
     def with_dbname(self, dbname: str) -> ConnectionInfo:
         return ConnectionInfo(dbname, self.host, self.port, self.user, self.password)
 
-    def eventsourcing_env(self, pool_size: int) -> dict[str, str]:
-        """The eventsourcing library's configuration for this database."""
+    def eventsourcing_env(self, pool_size: int, limits: Limits = REQUEST_LIMITS) -> dict[str, str]:
+        """The eventsourcing library's configuration for this database (``bound_recorder`` puts
+        the rest of ``limits`` on its pool)."""
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "APPLICATION_RECORDER_TOPIC": "infra.eventstore:OtklikRecorder",
@@ -77,6 +83,9 @@ class ConnectionInfo:
             "POSTGRES_MAX_OVERFLOW": str(pool_size),
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_CONN_MAX_AGE": "3600",
+            # the pool's wait for a free connection, in whole seconds
+            "POSTGRES_CONNECT_TIMEOUT": str(max(1, math.ceil(limits.pool_wait))),
+            "POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT": "5",
         }
 
 
@@ -134,17 +143,11 @@ def head_revision() -> str:
     return head
 
 
-def open_pool(info: ConnectionInfo, size: int, name: str = "otklik") -> ConnectionPool:
-    pool: ConnectionPool = ConnectionPool(
-        info.conninfo,
-        min_size=1,
-        max_size=size,
-        name=name,
-        open=True,
-        kwargs={"autocommit": False},
-    )
-    pool.wait(timeout=30)
-    return pool
+def open_pool(
+    info: ConnectionInfo, size: int, name: str = "otklik", limits: Limits = REQUEST_LIMITS
+) -> ConnectionPool:
+    """A pool of at most ``size`` connections, every wait on the database under ``limits``."""
+    return open_bounded_pool(info.conninfo, size, limits, name=name, kwargs={"autocommit": False})
 
 
 @contextlib.contextmanager

@@ -24,6 +24,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     projections_in_process: bool  # OTKLIK_PROJECTIONS_IN_PROCESS: run projections in `serve`
     projection_batch: int  # OTKLIK_PROJECTION_BATCH: most events in one rebuild transaction
     sla_policy: str  # OTKLIK_SLA_POLICY: the id of the SLA policy in force
+    # How long anyone waits on the database, in seconds (see infra/db_bounds.py):
+    db_connect_timeout: float = 3.0  # OTKLIK_DB_CONNECT_TIMEOUT: making a connection
+    db_pool_timeout: float = 3.0  # OTKLIK_DB_POOL_TIMEOUT: waiting for a free pooled connection
+    db_statement_timeout: float = 3.0  # OTKLIK_DB_STATEMENT_TIMEOUT: a statement of a request
+    # OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT: a statement of the projections, rebuilds and bulk
+    # work (0: none)
+    db_background_statement_timeout: float = 300.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -51,6 +58,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             in ("1", "true", "yes", "y"),
             projection_batch=int(env.get("OTKLIK_PROJECTION_BATCH", "50000")),
             sla_policy=env.get("OTKLIK_SLA_POLICY", "federal"),
+            db_connect_timeout=_seconds(env, "OTKLIK_DB_CONNECT_TIMEOUT", 3.0),
+            db_pool_timeout=_seconds(env, "OTKLIK_DB_POOL_TIMEOUT", 3.0),
+            db_statement_timeout=_seconds(env, "OTKLIK_DB_STATEMENT_TIMEOUT", 3.0),
+            db_background_statement_timeout=_seconds(
+                env, "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT", 300.0, zero_allowed=True
+            ),
         )
 
     def with_database(self, url: str) -> Settings:
@@ -58,6 +71,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 DATABASE_URL_VARIABLE = "DATABASE_URL"
+
+
+def _seconds(
+    env: dict[str, str], variable: str, default: float, zero_allowed: bool = False
+) -> float:
+    text = env.get(variable, "").strip()
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        raise ValueError(f"{variable}: expected a number of seconds") from None
+    if not (value > 0 or (zero_allowed and value == 0)) or value > 86_400:
+        raise ValueError(f"{variable}: out of range (0 < seconds <= 86400)")
+    return value
 
 
 def _zone(name: str, variable: str) -> str:
