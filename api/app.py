@@ -37,6 +37,7 @@ from api.metrics import (
     metrics,
     register_collector,
 )
+from api.outage import OUTAGE_HANDLERS
 from api.projection_problems import PROJECTION_PROBLEMS
 from api.redaction import route_path
 from api.request_guard import request_guard
@@ -130,7 +131,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             reports.workload_report,
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
-        exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS},
+        exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS, **OUTAGE_HANDLERS},
         middleware=[request_logging, PROMETHEUS.middleware, count_commands, request_guard],
         openapi_config=OpenAPIConfig(
             title="Otklik",

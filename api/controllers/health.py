@@ -9,6 +9,8 @@ from litestar import Request, Response, get
 from api.errors import problem
 from api.services import Services
 
+_RETRY = {"Retry-After": "5"}
+
 
 @get("/health/live", sync_to_thread=False, tags=["health"])
 def live() -> dict[str, str]:
@@ -19,11 +21,20 @@ def live() -> dict[str, str]:
 def ready(request: Request[Any, Any, Any], services: Services) -> Response[dict[str, Any]]:
     ok, detail = services.readiness()
     if not ok:
-        return problem(request, 503, "not-ready", "Not ready", detail)
+        # The check waits on the database a second or two at most (the composition root bounds
+        # it), so a probe gets a quick answer when the database is away.
+        return problem(request, 503, "not-ready", "Not ready", detail, headers=_RETRY)
     try:
         failed = services.failed_builds()
     except (psycopg.Error, TimeoutError) as error:
-        return problem(request, 503, "not-ready", "Not ready", f"database: {type(error).__name__}")
+        return problem(
+            request,
+            503,
+            "not-ready",
+            "Not ready",
+            f"database: {type(error).__name__}",
+            headers=_RETRY,
+        )
     if failed:
         # Degraded, not down: the other routes, commands included, still work, and every
         # instance would say the same, so a 503 would only take them all out of the balancer
