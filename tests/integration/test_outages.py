@@ -1,0 +1,280 @@
+"""Outages under a running server (`otklik serve`) on a PostgreSQL of the test's own: the database
+frozen (SIGSTOP to the postmaster and every backend), then killed (SIGKILL to the postmaster),
+then started again on the same data and port. Meanwhile every route, commands included, answers a
+503 problem+json with Retry-After within 5 s; afterwards commands work and the projections catch
+up with no restart of the server, and the log holds every event once.
+
+The timings are printed (``pytest -s``); with OTKLIK_OUTAGE_REPORT=path they are also written
+there as Markdown (bench/results/outages.md is such a run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from domain.shared.actors import Role
+from infra import database
+from infra.container import Container
+from infra.database import ConnectionInfo
+from infra.server_process import server_process
+from infra.settings import Settings
+from tests.support.own_postgres import OwnPostgres
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc"),
+]
+BUDGET = 5.0  # seconds: the longest an answer may take while the database is away
+APPEAL: dict[str, Any] = {
+    "kind": "message",
+    "channel": "pos",
+    "text": "Не горит фонарь у подъезда",
+    "citizen": {"full_name": "Петрова Ольга Ивановна", "phone": "+7 900 000-00-00"},
+}
+LOG = "SELECT notification_id, originator_id, originator_version, topic FROM otklik_events"
+
+
+@dataclass(frozen=True)
+class Answer:
+    label: str
+    status: int
+    seconds: float
+    media_type: str
+    retry_after: str | None
+
+
+@pytest.fixture(scope="module")
+def own_server() -> Iterator[OwnPostgres]:
+    # Not under pytest's temporary directory: another pytest run may make its root private
+    # again (0700) at any moment, and the server runs as the pgserver user when we are root.
+    folder = Path(tempfile.mkdtemp(prefix="otklik-outage-"))
+    server = OwnPostgres(folder)
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def own_db(own_server: OwnPostgres) -> tuple[ConnectionInfo, str]:
+    """The migrated database, and an operator's token made in it."""
+    info = database.create_database(own_server.info, "otklik")
+    database.upgrade(info)
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    try:
+        token, _ = container.tokens.create(role=Role.CURATOR, name="Куратор")
+    finally:
+        container.close()
+    return info, token
+
+
+def timed(client: httpx.Client, label: str, method: str, url: str, **kwargs: Any) -> Answer:
+    started = time.monotonic()
+    try:
+        response = client.request(method, url, **kwargs)
+    except httpx.TimeoutException:
+        return Answer(label, 0, time.monotonic() - started, "timeout", None)
+    return Answer(
+        label,
+        response.status_code,
+        time.monotonic() - started,
+        response.headers.get("content-type", ""),
+        response.headers.get("retry-after"),
+    )
+
+
+def probes(client: httpx.Client, appeal_id: str, position: int, tag: str) -> list[Answer]:
+    """One request of each kind, sent together."""
+    calls: list[Callable[[], Answer]] = [
+        lambda: timed(client, "GET /health/ready", "GET", "/health/ready"),
+        lambda: timed(client, "GET /api/v1/appeals", "GET", "/api/v1/appeals"),
+        lambda: timed(client, "GET /api/v1/appeals/{id}", "GET", f"/api/v1/appeals/{appeal_id}"),
+        lambda: timed(
+            client,
+            "GET /api/v1/appeals?min_position",
+            "GET",
+            "/api/v1/appeals",
+            params={"min_position": position},
+        ),
+        lambda: timed(client, "GET /api/v1/projections", "GET", "/api/v1/projections"),
+        lambda: timed(
+            client,
+            "POST /api/v1/appeals",
+            "POST",
+            "/api/v1/appeals",
+            json={**APPEAL, "text": f"outage-probe {tag}"},
+            headers={"Idempotency-Key": f"outage-{tag}"},
+        ),
+        lambda: timed(
+            client,
+            "POST /api/v1/appeals/{id}/register",
+            "POST",
+            f"/api/v1/appeals/{appeal_id}/register",
+            json={},
+        ),
+    ]
+    with ThreadPoolExecutor(len(calls)) as threads:
+        return list(threads.map(lambda call: call(), calls))
+
+
+def assert_quick_503s(answers: list[Answer]) -> None:
+    for answer in answers:
+        assert answer.status == 503, answer
+        assert answer.media_type.startswith("application/problem+json"), answer
+        assert answer.retry_after is not None and answer.retry_after.isdigit(), answer
+        assert answer.seconds < BUDGET, answer
+
+
+def until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> float:
+    """Seconds until ``check`` holds (polled every 0.1 s)."""
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < timeout, f"not within {timeout:g} s: {what}"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def caught_up(client: httpx.Client) -> bool:
+    """Every view has applied the whole log (a failed build would never: that fails the test)."""
+    response = client.get("/api/v1/projections")
+    if response.status_code != 200:
+        return False
+    builds = [s for s in response.json() if s["state"] != "retired"]
+    assert not [s for s in builds if s["state"] == "failed"], response.text
+    return bool(builds) and all(s["active"] and s["position"] == s["head"] for s in builds)
+
+
+def log_rows(info: ConnectionInfo) -> list[tuple[Any, ...]]:
+    with psycopg.connect(info.conninfo, connect_timeout=5) as conn:
+        return conn.execute(f"{LOG} ORDER BY notification_id").fetchall()
+
+
+def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided(
+    own_server: OwnPostgres, own_db: tuple[ConnectionInfo, str], tmp_path: Path
+) -> None:
+    info, token = own_db
+    env = {"OTKLIK_POOL_SIZE": "4", "OTKLIK_LOG_LEVEL": "info"}
+    timeline: list[tuple[str, list[Answer]]] = []
+    with (
+        server_process(info, log=tmp_path / "server.log", env=env) as url,
+        httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        ) as client,
+    ):
+        created = client.post("/api/v1/appeals", json=APPEAL)
+        assert created.status_code == 201, created.text
+        appeal_id = created.json()["id"]
+        position = int(created.headers["X-Otklik-Position"])
+        until(lambda: caught_up(client), "the views caught up before the outage")
+        before = log_rows(info)
+
+        own_server.freeze()
+        try:
+            for round_ in ("1", "2"):  # the second finds the pools' connections given up
+                timeline.append(
+                    (f"frozen, round {round_}", probes(client, appeal_id, position, f"f{round_}"))
+                )
+        finally:
+            own_server.thaw()
+        thawed = until(lambda: client.get("/health/ready").status_code == 200, "ready when thawed")
+
+        own_server.kill()
+        for round_ in ("1", "2"):
+            timeline.append(
+                (f"killed, round {round_}", probes(client, appeal_id, position, f"k{round_}"))
+            )
+
+        own_server.start()
+        restarted = time.monotonic()
+
+        def repeat_refused_command() -> httpx.Response:  # as the 503 told: with the same key
+            return client.post(
+                "/api/v1/appeals",
+                json={**APPEAL, "text": "outage-probe k1"},
+                headers={"Idempotency-Key": "outage-k1"},
+            )
+
+        until(lambda: repeat_refused_command().status_code == 201, "a command after the restart")
+        command = time.monotonic() - restarted
+        until(lambda: client.get("/health/ready").status_code == 200, "ready when restarted")
+        ready = time.monotonic() - restarted
+        replayed = repeat_refused_command()
+        after_restart = [client.post("/api/v1/appeals", json=APPEAL) for _ in range(3)]
+        until(lambda: caught_up(client), "the views caught up after the restart")
+        views = time.monotonic() - restarted
+        after = log_rows(info)
+        assert client.post(f"/api/v1/appeals/{appeal_id}/register", json={}).status_code == 200
+
+    report = render(timeline, thawed, ready, command, views)
+    print(report)
+    if target := os.environ.get("OTKLIK_OUTAGE_REPORT"):
+        Path(target).write_text(report)
+
+    for _, answers in timeline:
+        assert_quick_503s(answers)
+    assert replayed.headers.get("Idempotent-Replayed") == "true", replayed.text
+    assert all(r.status_code == 201 for r in after_restart)
+    # Nothing lost or changed: the log before the outage is the start of the log after it; the
+    # commands refused during the outage appended nothing; the one repeated with its key, once.
+    assert after[: len(before)] == before
+    new = after[len(before) :]
+    ids = {str(r.json()["id"]) for r in after_restart}
+    assert len(new) == len(ids) + 1 and len({(r[1], r[2]) for r in after}) == len(after)
+    with psycopg.connect(info.conninfo) as conn:
+        probes_recorded = conn.execute(
+            "SELECT convert_from(state, 'UTF8')::json->>'text' FROM otklik_events"
+            " WHERE convert_from(state, 'UTF8') LIKE '%outage-probe%'"
+        ).fetchall()
+        viewed = conn.execute("SELECT count(*) FROM appeals").fetchone()
+    assert probes_recorded == [("outage-probe k1",)]
+    assert viewed is not None and viewed[0] == sum(
+        1 for r in after if r[3].partition("@")[0] == "AppealReceived"
+    )
+
+
+def render(
+    timeline: list[tuple[str, list[Answer]]],
+    thawed: float,
+    ready: float,
+    command: float,
+    views: float,
+) -> str:
+    lines = [
+        "# Outages (tests/integration/test_outages.py)",
+        "",
+        "A running `otklik serve` (`OTKLIK_POOL_SIZE=4`, every other setting at its default) on"
+        " a PostgreSQL of the test's own; each round sends 7 requests together (the server runs"
+        f" sync handlers on {min(32, (os.cpu_count() or 1) + 4)} threads here). Each answer must be"
+        f" a 503 problem+json with Retry-After in < {BUDGET:g} s. Reproduce with"
+        " `OTKLIK_OUTAGE_REPORT=bench/results/outages.md .venv/bin/pytest -s"
+        " tests/integration/test_outages.py`.",
+        "",
+        "| database | request | status | seconds | Retry-After |",
+        "|---|---|---|---|---|",
+    ]
+    for phase, answers in timeline:
+        for a in answers:
+            lines.append(
+                f"| {phase} | {a.label} | {a.status} | {a.seconds:.2f} | {a.retry_after} |"
+            )
+    lines += [
+        "",
+        f"- thawed → /health/ready 200 after {thawed:.2f} s",
+        f"- restarted (no server restart) → the command refused during the kill, repeated with its"
+        f" Idempotency-Key, recorded after {command:.2f} s; /health/ready 200 after {ready:.2f} s;"
+        f" every view caught up after {views:.2f} s",
+        "",
+    ]
+    return "\n".join(lines)
