@@ -12,6 +12,7 @@ from eventsourcing.persistence import InterfaceError, OperationalError
 from litestar import Request, Response
 
 from api.errors import problem
+from domain.shared import written
 
 log = structlog.get_logger("otklik.api")
 
@@ -35,7 +36,16 @@ def on_database_unavailable(
     detail = (
         f"the database is unavailable or did not answer in time; retry in {RETRY_AFTER_SECONDS} s"
     )
-    if request.method not in _SAFE_METHODS:
+    record = written.current()
+    position = record.last if record is not None else None
+    extra: dict[str, Any] = {}
+    if position is not None:  # committed before the database went away: say what was written
+        detail += (
+            f"; the command was recorded (log position {position}) before the failure:"
+            " do not send it again, reload what it changed"
+        )
+        extra["position"] = position
+    elif request.method not in _SAFE_METHODS:
         detail += (
             "; the command may or may not have been recorded: repeat it with the same"
             " Idempotency-Key (or check its effect first) so that it is recorded once"
@@ -47,6 +57,7 @@ def on_database_unavailable(
         "Service unavailable",
         detail,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        **extra,
     )
 
 

@@ -279,6 +279,10 @@ class Container:
             methodologies=self.methodologies,
             ratings=self.ratings,
             reports=self.reports,
+            pool_stats=lambda: {
+                "requests": self.pool.get_stats(),
+                "background": self.background_pool.get_stats(),
+            },
         )
 
     def close(self) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import psycopg
 from litestar import Litestar, post
 from litestar.testing import TestClient
 
 from api.app import request_logging
 from api.errors import EXCEPTION_HANDLERS
+from api.outage import OUTAGE_HANDLERS
 from domain.shared import written
 
 
@@ -46,3 +48,22 @@ def test_a_failure_before_any_write_says_nothing_was_changed_and_requests_do_not
     body = answer.json()
     assert answer.status_code == 500 and body["type"] == "urn:otklik:problem:internal-error"
     assert "nothing was changed" in body["detail"] and "position" not in body
+
+
+@post("/api/v1/away-after-write", sync_to_thread=True)
+def away_after_write() -> None:
+    written.appended(77)
+    raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_database_lost_after_the_commit_is_a_503_that_names_the_position() -> None:
+    app = Litestar(
+        route_handlers=[away_after_write],
+        exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
+        middleware=[request_logging],
+    )
+    with TestClient(app) as client:
+        answer = client.post("/api/v1/away-after-write")
+    body = answer.json()
+    assert answer.status_code == 503 and answer.headers["retry-after"]
+    assert body["position"] == 77 and "do not send it again" in body["detail"]
