@@ -27,6 +27,8 @@ from typing import Annotated, Any, TypeVar
 
 import msgspec
 
+from domain.shared.errors import InvalidCommand
+
 # Characters no text may hold: C0 controls but tab, LF and CR; DEL; lone surrogates; U+FFFE/FFFF.
 _FORBIDDEN = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F\uD800-\uDFFF\uFFFE\uFFFF"
 TEXT_PATTERN = rf"^[^{_FORBIDDEN}]*$"
@@ -73,8 +75,9 @@ Url = Annotated[
 Month = Annotated[str, msgspec.Meta(pattern=r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")]
 
 
-class InputRefused(ValueError):
-    """A value breaks the input domain (msgspec turns it into a ValidationError on decoding)."""
+class InputRefused(InvalidCommand, ValueError):
+    """A value breaks the input domain: on decoding msgspec turns it into a ValidationError (a
+    400); a command built in code with it is an InvalidCommand like any other rule's."""
 
 
 def _unwrap(info: Any) -> Any:
@@ -118,7 +121,7 @@ _PLANS: dict[type[Any], list[tuple[str, int, int | None, bool]]] = {}
 def _clean_text(value: str, name: str, low: int, high: int | None) -> str:
     cleaned = unicodedata.normalize("NFC", value).strip()
     if len(cleaned) < low:
-        raise InputRefused(f"`{name}` must hold at least {low} characters besides spaces")
+        raise InputRefused(f"`{name}` is blank or shorter than {low} characters besides spaces")
     if high is not None and len(cleaned) > high:
         raise InputRefused(f"`{name}` must hold at most {high} characters")
     return cleaned
