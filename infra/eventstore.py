@@ -7,6 +7,7 @@ records are decoded as plain data and upcast with the class's ``upcast_vK_vK+1``
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
@@ -130,10 +131,11 @@ class OtklikRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
-        for stored in stored_events:  # counted once committed
-            EVENTS_APPENDED.labels(type=stored.topic.partition("@")[0]).inc()
         if ids:
             written.appended(max(ids))  # an error after this commit will name the position
+        with contextlib.suppress(Exception):  # a metrics file gone never fails a committed write
+            for stored in stored_events:
+                EVENTS_APPENDED.labels(type=stored.topic.partition("@")[0]).inc()
         return ids
 
     def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
