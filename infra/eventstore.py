@@ -104,13 +104,17 @@ class OtklikRecorder(PostgresApplicationRecorder):
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        registration = kwargs.get("registration")
-        if isinstance(registration, RegistrationRecord):
-            curs.execute(
+        registrations = kwargs.get("registrations") or ()
+        rows = [
+            (r.municipality or "", r.number, r.appeal_id)
+            for r in registrations
+            if isinstance(r, RegistrationRecord)
+        ]
+        if rows:
+            curs.executemany(
                 "INSERT INTO registration_numbers (municipality, number, appeal_id)"
                 " VALUES (%s, %s, %s)",
-                (registration.municipality or "", registration.number, registration.appeal_id),
-                prepare=True,
+                rows,
             )
         record = kwargs.get("idempotency")
         if isinstance(record, IdempotencyRecord):

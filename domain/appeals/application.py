@@ -15,7 +15,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import authorise, decide
-from domain.appeals.events import AppealEvent, AppealRegistered
+from domain.appeals.events import AppealEvent, AppealReceived, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
 from domain.shared.actors import Actor
@@ -132,7 +132,7 @@ class AppealsApplication(Application[UUID]):
                 break  # another kind of stream (a calendar): not an appeal
             state = evolve(state, event)
         if state is None:
-            raise NotFound(f"there is no appeal {appeal_id}")
+            raise NotFound("there is no such appeal")
         return state
 
     def state_as_of(self, appeal_id: UUID, moment: datetime) -> AppealState:
@@ -149,7 +149,7 @@ class AppealsApplication(Application[UUID]):
             state = evolve(state, recorded.event)
             last = recorded
         if state is None or last is None:
-            raise NotFound(f"the appeal {appeal_id} had not been received by {moment.isoformat()}")
+            raise NotFound("the appeal had not been received by the time asked for (as_of)")
         return state, last
 
     def history(self, appeal_id: UUID) -> list[RecordedEvent]:
@@ -161,7 +161,7 @@ class AppealsApplication(Application[UUID]):
                 break  # another kind of stream (a calendar): not an appeal
             recorded.append(RecordedEvent(position=position, event=event))
         if not recorded:
-            raise NotFound(f"there is no appeal {appeal_id}")
+            raise NotFound("there is no such appeal")
         return recorded
 
     # --- commands --------------------------------------------------------------------------
@@ -254,13 +254,15 @@ class AppealsApplication(Application[UUID]):
                 appeal_id=state.id,
                 version=state.version,
             )
-        for event in events:
-            if isinstance(event, AppealRegistered):
-                kwargs["registration"] = RegistrationRecord(
-                    municipality=state.municipality,
-                    number=event.registration_number,
-                    appeal_id=state.id,
-                )
+        kwargs["registrations"] = [
+            RegistrationRecord(
+                municipality=state.municipality,
+                number=event.registration_number,
+                appeal_id=state.id,
+            )
+            for event in events
+            if isinstance(event, AppealRegistered)
+        ]
         try:
             recordings = self.save(*events, **kwargs)
         except IntegrityError as error:
@@ -275,6 +277,21 @@ class AppealsApplication(Application[UUID]):
         return CommandResult(state=state, position=recordings[-1].notification.id)
 
     def save_events(self, events: Sequence[AppealEvent]) -> int:
-        """Append already-decided events of many appeals in one transaction (bulk loads)."""
-        recordings = self.save(*events)
+        """Append already-decided events of many appeals in one transaction (bulk loads), with
+        the registration numbers they give (a number taken twice fails the whole batch)."""
+        municipalities = {
+            e.originator_id: e.municipality for e in events if isinstance(e, AppealReceived)
+        }
+        registrations = [
+            RegistrationRecord(
+                municipality=municipalities[e.originator_id]
+                if e.originator_id in municipalities
+                else self.state(e.originator_id).municipality,
+                number=e.registration_number,
+                appeal_id=e.originator_id,
+            )
+            for e in events
+            if isinstance(e, AppealRegistered)
+        ]
+        recordings = self.save(*events, registrations=registrations)
         return recordings[-1].notification.id if recordings else 0

@@ -91,7 +91,7 @@ class CategoriseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields
     essence: Text
     subtopic: ShortText | None = None
     place: PlaceInput | None = None
-    tags: tuple[Tag, ...] = ()
+    tags: Annotated[tuple[Tag, ...], msgspec.Meta(max_length=50)] = ()
 
 
 class AssignAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -148,7 +148,7 @@ class DraftAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True
 
     text: Text
     fix_date: date | None = None
-    evidence: tuple[Evidence, ...] = ()
+    evidence: Annotated[tuple[Evidence, ...], msgspec.Meta(max_length=50)] = ()
 
 
 class ApproveAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -248,7 +248,7 @@ class RetimeDeadlines(Command, frozen=True, kw_only=True, forbid_unknown_fields=
     route = "retime-deadlines"
     summary = "Record deadlines recomputed after a calendar correction (system)"
 
-    deadlines: tuple[ComputedDeadline, ...]
+    deadlines: Annotated[tuple[ComputedDeadline, ...], msgspec.Meta(max_length=20)]
     reason: Text
 
 

@@ -41,7 +41,7 @@ class DetectClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields
     text: Text
     sources: Annotated[tuple[SourcePostInput, ...], msgspec.Meta(min_length=1, max_length=100)]
     topic: ShortText | None = None
-    linked_appeals: tuple[UUID, ...] = ()
+    linked_appeals: Annotated[tuple[UUID, ...], msgspec.Meta(max_length=100)] = ()
     urgent: bool = False  # urgent regardless of reach
 
 
@@ -67,7 +67,7 @@ class DraftRefutation(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fi
     summary = "Draft the refutation: the facts, in words for the public"
 
     text: Text
-    facts: tuple[Item, ...] = ()
+    facts: Annotated[tuple[Item, ...], msgspec.Meta(max_length=50)] = ()
 
 
 class ApproveRefutation(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -44,7 +44,7 @@ class ClaimsService:
     def state(self, claim_id: UUID) -> ClaimState:
         state = fold(self.events_of(claim_id))
         if state is None:
-            raise NotFound(f"there is no claim {claim_id}")
+            raise NotFound("there is no such claim")
         return state
 
     def detect(self, command: cmd.DetectClaim, *, actor: Actor) -> ClaimResult:

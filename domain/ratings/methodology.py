@@ -26,7 +26,7 @@ from domain.shared.inputs import Input, line, text
 
 PUBLISHERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR})
 _NAMESPACE = uuid.UUID("0b8f5d7e-3a41-4c2b-9d6e-5f1a2c3b4d70")
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(r"(20[0-9][0-9]|2100)-(0[1-9]|1[0-2])")  # a month of the input domain
 
 
 class Indicator(StrEnum):
@@ -119,7 +119,7 @@ class PublishMethodology(Input, frozen=True, kw_only=True, forbid_unknown_fields
     granularity: Granularity = Granularity.MONTH
     scopes: tuple[Scope, ...] = (Scope.DEPARTMENT, Scope.SECTOR, Scope.MUNICIPALITY)
     sla_policy: Annotated[str, line(100)] = "as_recorded"
-    in_force: Annotated[tuple[InForce, ...], msgspec.Meta(max_length=100)] = ()
+    in_force: Annotated[tuple[InForce, ...], msgspec.Meta(max_length=100)] = ()  # months: decide
     note: Annotated[str, text(2000, min_length=3)]
 
 
@@ -184,10 +184,10 @@ def decide_publish(
             raise InvalidCommand(f"{w.indicator} is not a share; normalise it by min_max or target")
     for period in command.in_force:
         for month in (period.since, period.until):
-            if month is not None and not PERIOD.match(month):
+            if month is not None and not PERIOD.fullmatch(month):
                 raise InvalidCommand("`in_force` holds a value that is not a month (YYYY-MM)")
         if period.until is not None and period.until < period.since:
-            raise InvalidCommand(f"the period {period.since}..{period.until} ends before it starts")
+            raise InvalidCommand("an `in_force` period ends before it starts")
     version = (current.version if current else 0) + 1
     methodology = Methodology(
         id=methodology_id,
@@ -238,13 +238,12 @@ class MethodologyBook:
         """Every version of every methodology, in order of publication (re-read from the event
         store at most every ``ttl`` seconds, at once after a publication here)."""
         now = time.monotonic()
-        if self._read is None or now - self._read[0] > self.ttl:
+        read = self._read  # once: publish() may reset it from another thread meanwhile
+        if read is None or now - read[0] > self.ttl:
             found: list[Any] = list(self.store.events.get(STREAM))
-            self._read = (
-                now,
-                [e.methodology for e in found if isinstance(e, MethodologyPublished)],
-            )
-        return self._read[1]
+            read = (now, [e.methodology for e in found if isinstance(e, MethodologyPublished)])
+            self._read = read
+        return read[1]
 
     def versions(self, methodology_id: str) -> list[Methodology]:
         return [m for m in self.published() if m.id == methodology_id]

@@ -21,7 +21,9 @@ the plain struct with :func:`as_record` when it goes into an event.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -86,54 +88,75 @@ def _unwrap(info: Any) -> Any:
     return info
 
 
-def _string_limits(info: Any) -> tuple[int, int | None] | None:
-    info = _unwrap(info)
-    if isinstance(info, msgspec.inspect.StrType):
-        return info.min_length or 0, info.max_length
-    return None
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """What ``normalise`` checks of one field (decoding checks the same; code does not)."""
+
+    name: str
+    optional: bool
+    low: int = 0  # a text's (or each item's) least length
+    high: int | None = None
+    pattern: re.Pattern[str] | None = None
+    bounds: tuple[float | None, float | None, float | None, float | None] = (None,) * 4
 
 
-def _plan(cls: type[Any]) -> list[tuple[str, int, int | None, bool]]:
-    """For each field: its name, the text limits (min, max) and whether None is allowed."""
-    plan = []
+def _field(name: str, kind: Any) -> _Field:
+    kind = _unwrap(kind)
+    optional = False
+    if isinstance(kind, msgspec.inspect.UnionType):
+        optional = any(isinstance(t, msgspec.inspect.NoneType) for t in kind.types)
+        kind = next((t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)), kind)
+    kind = _unwrap(kind)
+    if isinstance(kind, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
+        kind = _unwrap(kind.item_type)
+    if isinstance(kind, msgspec.inspect.StrType):
+        pattern = re.compile(kind.pattern) if kind.pattern else None
+        return _Field(name, optional, kind.min_length or 0, kind.max_length, pattern)
+    if isinstance(kind, msgspec.inspect.IntType | msgspec.inspect.FloatType):
+        return _Field(name, optional, bounds=(kind.ge, kind.le, kind.gt, kind.lt))
+    return _Field(name, optional)
+
+
+def _plan(cls: type[Any]) -> list[_Field]:
     info = msgspec.inspect.type_info(cls)
     assert isinstance(info, msgspec.inspect.StructType)
-    for field in info.fields:
-        kind = _unwrap(field.type)
-        optional = False
-        if isinstance(kind, msgspec.inspect.UnionType):
-            optional = any(isinstance(t, msgspec.inspect.NoneType) for t in kind.types)
-            kind = next(
-                (t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)), kind
-            )
-        kind = _unwrap(kind)
-        if isinstance(kind, msgspec.inspect.VarTupleType | msgspec.inspect.ListType):
-            kind = kind.item_type
-        limits = _string_limits(kind)
-        low, high = limits if limits is not None else (0, None)
-        plan.append((field.name, low, high, optional))
-    return plan
+    return [_field(field.name, field.type) for field in info.fields]
 
 
-_PLANS: dict[type[Any], list[tuple[str, int, int | None, bool]]] = {}
+_PLANS: dict[type[Any], list[_Field]] = {}
 
 
-def _clean_text(value: str, name: str, low: int, high: int | None) -> str:
+def _clean_text(value: str, field: _Field) -> str:
     cleaned = unicodedata.normalize("NFC", value).strip()
-    if len(cleaned) < low:
-        raise InputRefused(f"`{name}` is blank or shorter than {low} characters besides spaces")
-    if high is not None and len(cleaned) > high:
-        raise InputRefused(f"`{name}` must hold at most {high} characters")
+    name = field.name
+    if len(cleaned) < field.low:
+        raise InputRefused(
+            f"`{name}` is blank or shorter than {field.low} characters besides spaces"
+        )
+    if field.high is not None and len(cleaned) > field.high:
+        raise InputRefused(f"`{name}` must hold at most {field.high} characters")
+    if field.pattern is not None and not field.pattern.search(cleaned):
+        raise InputRefused(f"`{name}` holds characters or a form it may not")
     return cleaned
 
 
-def _check_scalar(value: object, name: str) -> None:
+def _check_scalar(value: object, field: _Field) -> None:
+    name = field.name
     if isinstance(value, bool):
         return
     if isinstance(value, int) and not -BIGINT_MAX <= value <= BIGINT_MAX:
         raise InputRefused(f"`{name}` is out of range")
     if isinstance(value, float) and not math.isfinite(value):
         raise InputRefused(f"`{name}` must be a finite number")
+    if isinstance(value, int | float):
+        ge, le, gt, lt = field.bounds
+        if (
+            (ge is not None and value < ge)
+            or (le is not None and value > le)
+            or (gt is not None and value <= gt)
+            or (lt is not None and value >= lt)
+        ):
+            raise InputRefused(f"`{name}` is out of range")
     if isinstance(value, date) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         # a datetime's wall-clock year: ±14 h of offset cannot move it past the window's ends
         kind = "time" if isinstance(value, datetime) else "date"
@@ -141,29 +164,31 @@ def _check_scalar(value: object, name: str) -> None:
 
 
 def normalise(self: Any) -> None:
-    """``__post_init__`` of every input struct: normalise texts, check the ranges."""
+    """``__post_init__`` of every input struct: normalise texts, check the ranges (again, for a
+    command built in code rather than decoded)."""
     cls = type(self)
     plan = _PLANS.get(cls)
     if plan is None:
         plan = _PLANS[cls] = _plan(cls)
-    for name, low, high, optional in plan:
+    for field in plan:
+        name = field.name
         value = getattr(self, name)
         if isinstance(value, str):
-            if optional and not value.strip():
+            if field.optional and not value.strip():
                 msgspec.structs.force_setattr(self, name, None)
                 continue
-            cleaned = _clean_text(value, name, low, high)
+            cleaned = _clean_text(value, field)
             if cleaned != value:
                 msgspec.structs.force_setattr(self, name, cleaned)
         elif isinstance(value, tuple) and value and isinstance(value[0], str):
-            cleaned_items = tuple(_clean_text(v, name, low, high) for v in value)
+            cleaned_items = tuple(_clean_text(v, field) for v in value)
             if cleaned_items != value:
                 msgspec.structs.force_setattr(self, name, cleaned_items)
         elif isinstance(value, tuple | frozenset):
             for item in value:
-                _check_scalar(item, name)
+                _check_scalar(item, field)
         else:
-            _check_scalar(value, name)
+            _check_scalar(value, field)
 
 
 class Input(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
