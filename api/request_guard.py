@@ -11,6 +11,7 @@ from array import array
 from itertools import accumulate
 from urllib.parse import unquote_to_bytes
 
+import anyio.to_thread
 import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
@@ -21,10 +22,12 @@ from api.errors import PROBLEM_MEDIA_TYPE, problem_body
 MAX_DEPTH = 64  # arrays and objects inside one another; our deepest body uses 4
 MAX_BODY_BYTES = 10 * 1024 * 1024  # Litestar's default request_max_body_size
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# A JSON string (escapes included): brackets inside it do not nest anything.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STEPS = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")  # +1 and -1 as signed bytes
+_OFF_LOOP_BYTES = 64 * 1024  # a body this large is checked in a worker thread
+_CHUNK = 64 * 1024  # quotes and brackets looked at in one go (and between them the GIL is free)
+_PASSES = 4  # times at most that adjacent "[]" are taken out before brackets are counted one by one
+_NOT_SYNTAX = bytes(b for b in range(256) if b not in b'"[]{}')
+_FOLD = bytes.maketrans(b"{}", b"[]")  # objects nest as arrays do
+_STEPS = bytes.maketrans(b"[]", b"\x01\xff")  # +1 and -1 as signed bytes
 _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -35,15 +38,57 @@ class Refusal(Exception):
         self.status, self.code, self.title, self.detail = status, code, title, detail
 
 
-def nesting_depth(body: bytes) -> int:
-    """How deep arrays and objects nest in a JSON text, without parsing it (and without
-    recursion); brackets that would never close count as open. Cheap for ordinary bodies: unless
-    more than ``MAX_DEPTH`` brackets open at all, it is only counted."""
-    opened = body.count(b"[") + body.count(b"{")
-    if opened <= MAX_DEPTH:
-        return opened
-    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
-    return max(accumulate(array("b", brackets.translate(_STEPS))), default=0)
+def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects nest more than ``limit`` levels deep in a JSON text, told
+    without parsing it, without recursion and in time linear in its length (no regex that can
+    backtrack). Brackets inside strings nest nothing; a string that never closes runs to the end
+    (a parser stops there too); brackets that never close count as open. It answers as soon as
+    the limit is passed, and unless more than ``limit`` brackets open at all, it only counts.
+
+    Escapes go first: ``\\\\`` pairs, then ``\\"`` (so every quote left opens or closes a string),
+    then every byte but quotes and brackets, and adjacent quotes (an empty string, or two strings
+    side by side, nothing between them). What is outside strings is every other piece between
+    quotes. A backslash outside a string is read as an escape too: JSON has none there, and a
+    parser stops at it, so only what comes after it can be read differently."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    syntax = (
+        body.replace(b"\\\\", b"")
+        .replace(b'\\"', b"")
+        .translate(_FOLD, _NOT_SYNTAX)
+        .replace(b'""', b"")
+    )
+    inside, depth = False, 0
+    for start in range(0, len(syntax), _CHUNK):
+        pieces = syntax[start : start + _CHUNK].split(b'"')
+        outside = b"".join(pieces[inside::2])
+        if _passes(outside, depth, limit):
+            return True
+        depth += 2 * outside.count(b"[") - len(outside)
+        inside ^= len(pieces) % 2 == 0  # an odd number of quotes
+    return False
+
+
+def _passes(brackets: bytes, depth: int, limit: int) -> bool:
+    """Whether the depth, ``depth`` before ``brackets`` (only "[" and "]"), passes ``limit`` in
+    them. Taking out every adjacent "[]" lowers the peak by at most one level, so after k such
+    passes the peak is the one left or up to k more; counting one by one settles the rest."""
+    if depth + brackets.count(b"[") <= limit:
+        return False
+    reduced, passes = brackets, 0
+    while passes < _PASSES:
+        shorter = reduced.replace(b"[]", b"")
+        if len(shorter) > len(reduced) * 3 // 4:
+            break  # little to gain: deep rather than wide
+        reduced, passes = shorter, passes + 1
+    peak = _peak(reduced, depth)
+    if peak > limit or peak + passes <= limit:
+        return peak > limit
+    return _peak(brackets, depth) > limit
+
+
+def _peak(brackets: bytes, depth: int) -> int:
+    return max(accumulate(array("b", brackets.translate(_STEPS)), initial=depth))
 
 
 def check_body(body: bytes) -> None:
@@ -53,7 +98,7 @@ def check_body(body: bytes) -> None:
         raise Refusal(
             400, "invalid-body", "The body is not UTF-8", "a JSON body must be encoded in UTF-8"
         ) from None
-    if nesting_depth(body) > MAX_DEPTH:
+    if too_deep(body):
         raise Refusal(
             400,
             "invalid-body",
@@ -116,7 +161,10 @@ def request_guard(app: ASGIApp) -> ASGIApp:
                 body, complete = await _read_body(receive)
                 if not complete:
                     return  # the client is gone: nobody to answer
-                check_body(body)
+                if len(body) > _OFF_LOOP_BYTES:  # the event loop goes on serving meanwhile
+                    await anyio.to_thread.run_sync(check_body, body)
+                else:
+                    check_body(body)
         except Refusal as refusal:
             await _refuse(scope, send, refusal)
             return

@@ -1,6 +1,7 @@
 """HTTP parsing answers 400, never 500, and appends nothing: bodies that are not UTF-8 or nest too
-deep (with a token or without), If-Match and Idempotency-Key that are not ASCII, control
-characters in the query or the path, NUL in a text."""
+deep (with a token or without; a megabyte string that never closes is read in linear time),
+If-Match and Idempotency-Key that are not ASCII, control characters in the query or the path, NUL
+in a text."""
 
 from __future__ import annotations
 
@@ -51,6 +52,34 @@ def test_a_body_nested_deeper_than_64_levels_is_400(
     response = post_raw(base_url, "/api/v1/appeals", content, headers)
     body = assert_problem(response, 400, "invalid-body")
     assert "64" in body["detail"]
+    assert event_count(sql) == before
+
+
+# A string of escaped quotes that never closes, a megabyte long: it once took the depth check
+# minutes (a regex went back over the rest of the body from every quote).
+ESCAPED_QUOTES = b'"' + b'\\"' * (1 << 19)
+
+
+@pytest.mark.parametrize("with_token", [False, True])
+def test_a_megabyte_string_that_never_closes_after_65_levels_is_too_deep(
+    base_url: str, tokens: dict[str, str], sql: Conn, with_token: bool
+) -> None:
+    before = event_count(sql)
+    headers = auth(tokens["operator"]) if with_token else {}
+    response = post_raw(base_url, "/api/v1/appeals", b"[" * 65 + ESCAPED_QUOTES, headers)
+    assert "64" in assert_problem(response, 400, "invalid-body")["detail"]
+    assert event_count(sql) == before
+
+
+def test_a_megabyte_string_that_never_closes_within_64_levels_reaches_the_parser(
+    base_url: str, tokens: dict[str, str], sql: Conn
+) -> None:
+    before = event_count(sql)
+    content = b"[]" * 70 + b"[" * 64 + ESCAPED_QUOTES + b"[" * 1000
+    response = post_raw(base_url, "/api/v1/appeals", content, auth(tokens["operator"]))
+    problem = assert_problem(response, 400)
+    # the parser's answer (malformed JSON), not the guard's
+    assert problem["type"] != "urn:otklik:problem:invalid-body"
     assert event_count(sql) == before
 
 
