@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool
 from domain.appeals.state import AppealState
 from projections.appeal_states import fold_batch
 from projections.engine.model import Batch, reading, view_position
+from projections.engine.storable import moment
 
 _STATE_DECODER = msgspec.json.Decoder(AppealState)
 
@@ -63,8 +64,9 @@ class AppealsProjection:
 
     name = "appeals"
     # v2: forward and first-reaction deadlines, first reaction, recorded breaches; v3: registered
-    # at, municipality, repeat (what the ratings count)
-    version = 3
+    # at, municipality, repeat (what the ratings count); v4: times an old event put beyond what
+    # can be read back are kept at the edge (a v3 build may hold rows no list can read)
+    version = 4
     topics = None  # every appeal event changes the state
     tables = ("appeals",)
     ddl = """
@@ -120,6 +122,8 @@ class AppealsProjection:
 
 
 def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
+    """The appeal's row, its times within what can be read back (``storable.moment``: an old
+    event's business time at the ends of the calendar, and the deadlines computed from it)."""
     state, position = entry
     return (
         state.id,
@@ -134,21 +138,21 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.department,
         state.executor,
         state.sector,
-        state.received_at,
-        state.register_due,
-        state.answer_due,
-        state.forward_due,
-        state.first_reaction_due,
-        state.first_reaction_at,
-        state.first_answered_at,
-        state.closed_at,
+        moment(state.received_at),
+        moment(state.register_due),
+        moment(state.answer_due),
+        moment(state.forward_due),
+        moment(state.first_reaction_due),
+        moment(state.first_reaction_at),
+        moment(state.first_answered_at),
+        moment(state.closed_at),
         state.outcome,
         state.extensions,
         state.rework_count,
         state.reopen_count,
         state.satisfaction_score,
         breached(state),
-        state.registered_at,
+        moment(state.registered_at),
         state.municipality,
         state.repeat_of is not None,
     )
@@ -248,14 +252,59 @@ class AppealQueries:
 
 
 def encode_cursor(received_at: datetime, appeal_id: UUID) -> str:
-    raw = f"{received_at.isoformat()}|{appeal_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack_cursor(received_at.isoformat(), str(appeal_id))
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    received_at, appeal_id = unpack_cursor(cursor, 2)
+    return cursor_time(received_at), cursor_uuid(appeal_id)
+
+
+# The keyset cursors of the lists: base64 (URL-safe, unpadded) of their fields joined by "|".
+# A cursor is taken only as the API wrote it: anything else (another spelling of the same
+# fields, a NUL or another control character hidden in the base64, a time beyond what a view
+# holds) raises ValueError, which the routes answer with a 400 that does not repeat it.
+_NOT_A_CURSOR = "the cursor is not one this API returned"
+_CURSOR_LENGTH = 256  # ours are under 120 characters
+
+
+def pack_cursor(*fields: str) -> str:
+    return base64.urlsafe_b64encode("|".join(fields).encode()).decode().rstrip("=")
+
+
+def unpack_cursor(cursor: str, count: int) -> list[str]:
+    """The ``count`` fields of a cursor ``pack_cursor`` wrote, exactly as it wrote them."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, _, appeal_id = raw.partition("|")
-        return datetime.fromisoformat(moment), UUID(appeal_id)
+        if len(cursor) > _CURSOR_LENGTH or not cursor.isascii():
+            raise ValueError(_NOT_A_CURSOR)
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
+        text = raw.decode()
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise ValueError(_NOT_A_CURSOR) from None
+    fields = text.split("|")
+    if len(fields) != count or not text.isprintable() or pack_cursor(*fields) != cursor:
+        raise ValueError(_NOT_A_CURSOR)
+    return fields
+
+
+def cursor_time(text: str) -> datetime:
+    """A time a cursor carries: as ``isoformat`` wrote it, with its offset, within what a view
+    holds (``storable.moment``)."""
+    try:
+        value = datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError("the cursor is not one this API returned") from None
+        raise ValueError(_NOT_A_CURSOR) from None
+    if value.tzinfo is None or value.isoformat() != text or moment(value) != value:
+        raise ValueError(_NOT_A_CURSOR)
+    return value
+
+
+def cursor_uuid(text: str) -> UUID:
+    """An id a cursor carries, in its canonical spelling."""
+    try:
+        value = UUID(text)
+    except ValueError:
+        raise ValueError(_NOT_A_CURSOR) from None
+    if str(value) != text:
+        raise ValueError(_NOT_A_CURSOR)
+    return value

@@ -6,7 +6,6 @@ the question, so the queries decide it (the rows hold only facts from the events
 
 from __future__ import annotations
 
-import base64
 import builtins
 from datetime import datetime
 from typing import Any
@@ -18,8 +17,11 @@ from psycopg_pool import ConnectionPool
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Deadline
 from projections.appeal_states import fold_batch
+from projections.appeals import cursor_time, cursor_uuid, pack_cursor, unpack_cursor
 from projections.engine.model import Batch, reading, view_position
+from projections.engine.storable import moment
 
+_DEADLINES = frozenset(d.value for d in Deadline)
 _COLUMNS = (
     "appeal_id",
     "deadline",
@@ -39,7 +41,9 @@ _COLUMNS = (
 
 
 def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
-    """The appeal's deadlines as rows (a deadline the appeal does not have is absent)."""
+    """The appeal's deadlines as rows (a deadline the appeal does not have is absent), their
+    times within what can be read back (``storable.moment``: an old event's business time at the
+    ends of the calendar, and the deadlines computed from it)."""
     breached = {(b.deadline, b.due) for b in state.breaches}
     registered = state.registered_at or state.received_at
     facts = [
@@ -57,9 +61,9 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
         (
             state.id,
             deadline.value,
-            due,
-            started,
-            met,
+            moment(due),
+            moment(started),
+            moment(met),
             state.is_closed,
             (deadline, due) in breached,
             state.registration_number,
@@ -77,8 +81,10 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
 
 class SlaProjection:
     name = "sla"
-    # v2: the open-deadline indexes cover the lists' whole sort order; v3: the municipality
-    version = 3
+    # v2: the open-deadline indexes cover the lists' whole sort order; v3: the municipality; v4:
+    # times an old event put beyond what can be read back are kept at the edge (a v3 build may
+    # hold rows the lists cannot read, first in their order)
+    version = 4
     topics = None  # any event can change a deadline, meet it, or route the appeal
     tables = ("sla_deadlines",)
     ddl = """
@@ -206,14 +212,13 @@ class SlaQueries:
 
 
 def _encode_cursor(item: SlaItem) -> str:
-    raw = f"{item.due.isoformat()}|{item.appeal_id}|{item.deadline}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return pack_cursor(item.due.isoformat(), str(item.appeal_id), item.deadline)
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, UUID, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        due, appeal_id, deadline = raw.split("|")
-        return datetime.fromisoformat(due), UUID(appeal_id), deadline
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError("the cursor is not one this API returned") from None
+    """The cursor's due date, appeal and deadline (one of ``Deadline``); ValueError for a cursor
+    the API did not write (``appeals.unpack_cursor``)."""
+    due, appeal_id, deadline = unpack_cursor(cursor, 3)
+    if deadline not in _DEADLINES:
+        raise ValueError("the cursor is not one this API returned")
+    return cursor_time(due), cursor_uuid(appeal_id), deadline

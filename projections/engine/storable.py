@@ -2,12 +2,20 @@
 without NUL (PostgreSQL text cannot hold it, nor jsonb ``\\u0000``) or lone surrogates, integers
 clamped to their column's range. Applied only to a write the database refused (the common case
 costs nothing), and it changes nothing a column could hold, so a build is the same however its
-batches fall."""
+batches fall.
+
+Times are the exception: PostgreSQL stores a business time at the ends of the calendar (year 1
+at +14:00 is year 0 in UTC, 9999 at -12:00 year 10000) without a word, but Python cannot read it
+back, and a list sorted by it would fail on its first page. The database never refuses such a
+time, so the fallback alone would not see it: a view keeps the times it writes readable itself
+with ``moment`` (the appeals and SLA views do), and the fallback applies the same rule, which
+changes nothing for such a view."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, overload
 
 import psycopg
 from psycopg.types.json import Json, Jsonb
@@ -21,6 +29,25 @@ _RANGES = {
     "integer": (-(2**31), 2**31 - 1),
     "bigint": (-(2**63), 2**63 - 1),
 }
+
+
+# The times a view writes: those PostgreSQL and Python both hold in any time zone a session may
+# read them in (an offset is less than a day, so a day's margin at each end of Python's calendar).
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+@overload
+def moment(value: datetime) -> datetime: ...
+@overload
+def moment(value: None) -> None: ...
+def moment(value: datetime | None) -> datetime | None:
+    """``value`` within [EARLIEST, LATEST] (the nearest end when it lies beyond one: a list sorted
+    by it keeps its order). A time without a zone (which no view writes) is left as it is."""
+    # years 2 to 9998 lie within whatever their offset: the common case compares no zones
+    if value is None or 1 < value.year < 9999 or value.tzinfo is None:
+        return value
+    return min(max(value, EARLIEST), LATEST)
 
 
 def text(value: str) -> str:
@@ -42,6 +69,8 @@ def cleaner(type_name: str) -> Callable[[Any], Any]:
             return text(value)
         if isinstance(value, bool) or value is None:
             return value
+        if isinstance(value, datetime):
+            return moment(value)
         if isinstance(value, int) and low is not None and high is not None:
             return min(max(value, low), high)
         if isinstance(value, list | tuple):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
@@ -17,18 +18,26 @@ from psycopg.types.json import Jsonb
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import decide
+from domain.appeals.events import AppealEvent
 from domain.claims import events as claim_ev
+from domain.ratings.score import parse_period
 from domain.shared.actors import Actor, Role
 from infra.container import Container
 from infra.database import ConnectionInfo
+from projections.appeals import AppealFilter
 from projections.engine.model import Batch, Build
 from projections.engine.runner import HandlerFailed
+from projections.engine.storable import EARLIEST, LATEST
+from projections.sla import SlaFilter
 from tests.conftest import own_database
-from tests.support.appeals import OPERATOR, receive
+from tests.support.appeals import ASSIGN, OPERATOR, REGISTER, Scenario, answered, receive
 
 pytestmark = pytest.mark.integration
 CURATOR = Actor(id="cur-1", role=Role.CURATOR, name="Куратор")
 HUGE = 2**64 - 1  # what a claim source's reach once held
+# business times at the ends of the calendar: year 0 and year 10000 in UTC
+FIRST_MOMENT = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
+LAST_MOMENT = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-12)))
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +220,105 @@ def test_the_upsert_helper_stores_what_its_columns_cannot_hold_as_it_is(
         ("a", ["x"], {"k": "v", "n": 10**30}, 2**15 - 1, 1, [2**63 - 1]),
         ("b", None, None, None, 5, []),  # merged as two upserts would: the counts summed
     ]
+
+
+def moved(value: Any, moment: datetime) -> Any:
+    """``value`` with every business time in it (not the recording time) at ``moment``."""
+    if isinstance(value, datetime):
+        return moment
+    if isinstance(value, tuple):
+        return tuple(moved(v, moment) for v in value)
+    if isinstance(value, msgspec.Struct):
+        fields = value.__struct_fields__
+        changes = {f: moved(getattr(value, f), moment) for f in fields if f != "timestamp"}
+        return msgspec.structs.replace(value, **changes)
+    return value
+
+
+def copied(
+    events: list[AppealEvent], moment: datetime, first: int | None = None, *, dues: bool = True
+) -> list[Any]:
+    """The appeal's events as a new appeal, the business times of the ``first`` of them (all:
+    None) at ``moment``: every one (the deadlines computed there too), or (``dues`` False) only
+    when the acts occurred."""
+
+    def at_the_end(event: AppealEvent) -> AppealEvent:
+        if dues:
+            return moved(event, moment)  # type: ignore[no-any-return]
+        return msgspec.structs.replace(event, occurred_at=moment)
+
+    copy = uuid.uuid4()
+    return [
+        msgspec.structs.replace(
+            at_the_end(e) if first is None or i < first else e, originator_id=copy
+        )
+        for i, e in enumerate(events)
+    ]
+
+
+def test_views_at_the_ends_of_the_calendar_are_read_by_every_query_the_routes_use(
+    db_server: ConnectionInfo,
+) -> None:
+    """Year 1 at +14:00 is year 0 in UTC, 9999 at -12:00 year 10000: a view that wrote them as
+    they are would be built, and every list sorted by them would fail on its first page."""
+    with own_database(db_server, "calendar_ends") as (container, _info):
+        now = datetime.now(UTC)
+        done = answered().events
+        open_ = Scenario(start=now - timedelta(hours=1)).given(receive(), REGISTER, ASSIGN).events
+        for moment in (FIRST_MOMENT, LAST_MOMENT):
+            append(container, *copied(done, moment))  # answered, every time at the end
+            append(container, *copied(open_, moment))  # open, deadlines at the end
+            append(container, *copied(done, moment, first=2))  # received, registered there
+            # received and registered there, the deadlines not: open, soon due
+            append(container, *copied(open_, moment, first=2, dues=False))
+        container.appeals.receive(receive(), actor=OPERATOR, idempotency=None)
+        container.engine.catch_up_all()
+        assert container.engine.failed() == []
+        with container.pool.connection() as conn:
+            stored = conn.execute(
+                "SELECT min(least(received_at, register_due)),"
+                " max(greatest(received_at, register_due)) FROM appeals"
+            ).fetchone()
+            assert stored == (EARLIEST, LATEST)
+            dues = conn.execute("SELECT min(due), max(due) FROM sla_deadlines").fetchone()
+            assert dues == (EARLIEST, LATEST)
+
+        def every_page(read: Any) -> list[Any]:
+            items, cursor = [], None
+            while True:
+                page = read(cursor)
+                items += page.items
+                if page.next_cursor is None:
+                    return items
+                cursor = page.next_cursor
+
+        everyone = SlaFilter()
+        overdue = every_page(lambda c: container.sla.overdue(everyone, now=now, limit=2, cursor=c))
+        assert overdue[0].due == EARLIEST and overdue[0].started_at == EARLIEST
+        assert [i.due for i in overdue] == sorted(i.due for i in overdue)
+        at_risk = every_page(
+            lambda c: container.sla.at_risk(everyone, now=now, share=0.2, limit=2, cursor=c)
+        )
+        assert any(i.started_at == EARLIEST for i in at_risk)
+        listed = every_page(lambda c: container.queries.list(AppealFilter(), limit=2, cursor=c))
+        assert len(listed) == 9 and listed[0].received_at == LATEST
+        assert [i.received_at for i in listed[-4:]] == [EARLIEST] * 4
+        assert any(i.register_due == EARLIEST for i in listed[-4:])
+        methodology = container.methodologies.methodology("v1")
+        assert methodology is not None
+        reports = container.reports
+        # answered in March 2026 (the scenario's clock), received in year 1 or 9999
+        department = reports.kpi(methodology, parse_period("2026-03")).rows[0]
+        assert department["answered"] == 2
+        reports.kpi(methodology, parse_period(f"{now:%Y-%m}"))
+        sliced = reports.summary(
+            ["channel", "kind", "topic", "department", "sector", "month"],
+            date(1, 1, 1),
+            date(9999, 12, 31),
+        )
+        # the latest moment lies past the last day's start in Moscow: the four of year 1, one now
+        local = now.astimezone(ZoneInfo(container.settings.timezone))
+        assert {r["month"] for r in sliced.rows} == {"0001-01", f"{local:%Y-%m}"}
+        assert sum(r["received"] for r in sliced.rows) == 5
+        assert reports.hot_topics(8, now.date()).rows
+        assert sum(r["open"] for r in reports.workload().rows) >= 4
