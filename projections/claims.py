@@ -21,6 +21,7 @@ from domain.claims import events as ev
 from domain.claims.state import ClaimState, evolve
 from projections.engine.fold import fold_batch
 from projections.engine.model import Batch, reading, view_position
+from projections.engine.storable import moment
 
 _COLUMNS = (
     "claim_id",
@@ -60,25 +61,25 @@ def row_of(state: ClaimState) -> tuple[Any, ...]:
         words,
         state.urgent,
         state.reach,
-        state.detected_at,
-        state.verdict_at,
-        state.verdict_due,
-        state.first_published_at,
-        state.refutation_due,
-        state.closed_at,
+        moment(state.detected_at),  # times an older version let through stay readable back
+        moment(state.verdict_at),
+        moment(state.verdict_due),
+        moment(state.first_published_at),
+        moment(state.refutation_due),
+        moment(state.closed_at),
         state.resurfaced,
         [b.value for b in state.breaches],
         state.refutation,
         list(state.published_urls),
         [s.url for s in state.sources],
-        min(s.first_seen for s in state.sources),
+        moment(min(s.first_seen for s in state.sources)),
         state.version,
     )
 
 
 class ClaimsProjection:
     name = "claims"
-    version = 1
+    version = 2  # 2: times clamped to what PostgreSQL reads back (an old log's year 1 or 9999)
     topics = frozenset(cls.__name__ for cls in ev.CLAIM_EVENT_TYPES)
     tables = ("claims",)
     ddl = """
