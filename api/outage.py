@@ -1,6 +1,9 @@
 """The database away (unreachable, frozen, restarting, too slow to answer) → 503 problem+json with
 Retry-After: come back in a few seconds; not an internal error. The body and the log line carry
-the exception's class only (a driver's message may quote what was sent)."""
+the exception's class only (a driver's message may quote what was sent). For a command it says
+what to do next: not to send it again when it was recorded (the position written); else to repeat
+it with the same Idempotency-Key where the route takes one and the request carried it, or to check
+its effect before sending it again."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import psycopg
 import structlog
 from eventsourcing.persistence import InterfaceError, OperationalError
 from litestar import Request, Response
+from litestar.params import HeaderParameter, ParameterKwarg
 
 from api.errors import problem
 from domain.shared import written
@@ -27,6 +31,39 @@ OUTAGE_ERRORS: tuple[type[Exception], ...] = (
     InterfaceError,
 )
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+IDEMPOTENCY_HEADER = "idempotency-key"
+
+
+def takes_idempotency_key(request: Request[Any, Any, Any]) -> bool:
+    """Whether the request's route declares the Idempotency-Key header (the appeal commands)."""
+    handler = request.scope.get("route_handler")
+    signature = getattr(handler, "parsed_fn_signature", None)
+    if signature is None:
+        return False
+    return any(
+        (_header_of(p.kwarg_definition) or "").lower() == IDEMPOTENCY_HEADER
+        for p in signature.parameters.values()
+    )
+
+
+def _header_of(definition: object) -> str | None:
+    """The header a parameter reads: ``Parameter(header=…)``, or ``HeaderParameter(name=…)``."""
+    if isinstance(definition, HeaderParameter) and definition.name:
+        return definition.name
+    return definition.header if isinstance(definition, ParameterKwarg) else None
+
+
+def _advice(request: Request[Any, Any, Any]) -> str:
+    """What to do about a command that may or may not have been recorded: a repeat with the same
+    key is recorded once only where the route takes the key and the request carried one."""
+    if takes_idempotency_key(request):
+        if request.headers.get(IDEMPOTENCY_HEADER):
+            return "repeat it with the same Idempotency-Key, so that it is recorded once"
+        return (
+            "check its effect (reload what it changes) before sending it again; this route"
+            " takes an Idempotency-Key, with which a repeat is recorded once"
+        )
+    return "check its effect (reload what it changes) before sending it again"
 
 
 def on_database_unavailable(
@@ -46,10 +83,7 @@ def on_database_unavailable(
         )
         extra["position"] = position
     elif request.method not in _SAFE_METHODS:
-        detail += (
-            "; the command may or may not have been recorded: repeat it with the same"
-            " Idempotency-Key (or check its effect first) so that it is recorded once"
-        )
+        detail += "; the command may or may not have been recorded: " + _advice(request)
     return problem(
         request,
         503,

@@ -13,7 +13,10 @@ from typing import Any
 
 import psycopg
 from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.postgres import ConnectionPool as LibraryPool
 from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg import Connection
+from psycopg.rows import DictRow
 
 from infra.db_waits import BoundedPool, Outage, connection_class
 from infra.settings import Settings
@@ -120,19 +123,41 @@ def open_bounded_pool(
     return pool
 
 
+class RecorderPool(BoundedPool, LibraryPool[Connection[DictRow]]):
+    """A ``BoundedPool`` that is also the eventsourcing library's pool class, so that it can
+    stand in for the pool the library made (``bound_recorder``)."""
+
+
 def bound_recorder(recorder: ApplicationRecorder, limits: Limits) -> None:
-    """Put the eventsourcing library's recorder pool under ``limits`` (the library sets the
-    pool's wait from POSTGRES_CONNECT_TIMEOUT but has no setting for libpq's connect timeout,
-    keepalives, the statement timeout or the client-side limit). The connections it already
-    made are replaced."""
+    """Give the eventsourcing library's recorder a pool under ``limits``, as ours are: libpq's
+    connect timeout, keepalives, the statement timeout and the client-side limit on each round
+    trip, and a wait for a connection that respects the request's cap and shrinks to the
+    outage's probe while the database is away (the library's own pool has only a fixed wait,
+    from POSTGRES_CONNECT_TIMEOUT). Its size, lifetime and per-connection setup (autocommit,
+    idle-in-transaction timeout, the composite types the library registered) are the
+    library's; the library's own pool, opened when the recorder was made, is closed."""
     if not isinstance(recorder, PostgresApplicationRecorder):
         return
-    pool = recorder.datastore.pool
-    assert isinstance(pool.kwargs, dict)
-    pool.kwargs.update(limits.connection_kwargs())
-    pool.connection_class = limits.connection_class()
-    pool.timeout = limits.pool_wait
-    pool.reconnect_timeout = RECONNECT_FOR
-    pool.drain()
-    if limits.outage is not None:
-        limits.outage.on_away(pool.drain)
+    datastore = recorder.datastore
+    library = datastore.pool
+    assert isinstance(library.kwargs, dict)
+    pool = RecorderPool(
+        library.conninfo,
+        connection_class=limits.connection_class(),
+        kwargs={**library.kwargs, **limits.connection_kwargs()},
+        min_size=library.min_size,
+        max_size=library.max_size,
+        open=True,
+        configure=datastore.after_connect_func(),
+        check=LibraryPool.check_connection if datastore.pre_ping else None,
+        name="otklik-events",
+        timeout=limits.pool_wait,
+        max_waiting=library.max_waiting,
+        max_lifetime=library.max_lifetime,
+        reconnect_timeout=RECONNECT_FOR,
+        outage=limits.outage,  # drains it when the database goes away
+        interactive=limits.interactive,
+        get_password_func=library.get_password_func,
+    )
+    library.close()
+    datastore.pool = pool

@@ -14,7 +14,14 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import (
+    Cipher,
+    Compressor,
+    Mapper,
+    Notification,
+    StoredEvent,
+    Transcoder,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor
 from psycopg.rows import DictRow
@@ -96,6 +103,26 @@ class MsgspecMapper(Mapper[UUID]):
         return cast(DomainEventProtocol[UUID], decode_event(stored_event.topic, stored_event.state))
 
 
+def _one_attempt(method: Any) -> Any:
+    """The library's recorder method without its ``@retry``: the function ``functools.wraps``
+    keeps as ``__wrapped__`` (the method itself should the library stop decorating it)."""
+    return getattr(method, "__wrapped__", method)
+
+
+# The library tries these up to ten times, 0.2 s apart, on any OperationalError or InterfaceError
+# (``@retry(..., max_attempts=10, wait=0.2)``): a request would wait ten times its limits (32 s
+# with the database gone), and an append whose COMMIT was recorded but went unanswered would be
+# sent again and fail on the log's (originator, version) key: a 409 for a recorded write.
+# Here each makes one attempt, an append included: its failure is the request's 503 with
+# Retry-After, whose advice (repeat with the same Idempotency-Key, which records it once, or check
+# the effect first) is the client's retry; the pools drop their connections when the database
+# goes away, so the repeat finds fresh ones.
+_INSERT_EVENTS = _one_attempt(PostgresApplicationRecorder.insert_events)
+_SELECT_EVENTS = _one_attempt(PostgresApplicationRecorder.select_events)
+_SELECT_NOTIFICATIONS = _one_attempt(PostgresApplicationRecorder.select_notifications)
+_MAX_NOTIFICATION_ID = _one_attempt(PostgresApplicationRecorder.max_notification_id)
+
+
 class OtklikRecorder(PostgresApplicationRecorder):
     """The library's recorder (table lock → gap-free log order, NOTIFY on append), plus the
     idempotency record and the registration number, saved in the same transaction as the events
@@ -134,13 +161,45 @@ class OtklikRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        ids: Sequence[int] | None = _INSERT_EVENTS(self, stored_events, **kwargs)
         if ids:
             written.appended(max(ids))  # an error after this commit will name the position
         with contextlib.suppress(Exception):  # a metrics file gone never fails a committed write
             for stored in stored_events:
                 EVENTS_APPENDED.labels(type=stored.topic.partition("@")[0]).inc()
         return ids
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        *,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> Sequence[StoredEvent]:
+        events: Sequence[StoredEvent] = _SELECT_EVENTS(
+            self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit
+        )
+        return events
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        notifications: Sequence[Notification] = _SELECT_NOTIFICATIONS(
+            self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+        )
+        return notifications
+
+    def max_notification_id(self) -> int | None:
+        found: int | None = _MAX_NOTIFICATION_ID(self)
+        return found
 
     def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

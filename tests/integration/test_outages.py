@@ -1,14 +1,19 @@
 """Outages under a running server (`otklik serve`) on a PostgreSQL of the test's own: the database
 frozen (SIGSTOP to the postmaster and every backend), then killed (SIGKILL to the postmaster),
-then started again on the same data and port. Meanwhile every route, commands included, answers a
-503 problem+json with Retry-After within 5 s; afterwards commands work and the projections catch
-up with no restart of the server, and the log holds every event once.
+then started again on the same data and port. Meanwhile every route, commands and the public
+routes that read the event store included, answers a 503 problem+json with Retry-After within
+5 s, whose advice for a command fits the route (repeat with the same Idempotency-Key only where
+it takes one); so does each of the event store's own calls, made in-process; afterwards commands
+work and the projections catch up with no restart of the server, and the log holds every event
+once.
 
 The timings are printed (``pytest -s``); with OTKLIK_OUTAGE_REPORT=path they are also written
 there as Markdown (bench/results/outages.md is such a run)."""
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import os
 import shutil
 import tempfile
@@ -16,13 +21,17 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import psycopg
 import pytest
 
+from api.outage import OUTAGE_ERRORS
+from domain.ratings.methodology import MethodologyBook
 from domain.shared.actors import Role
 from infra import database
 from infra.container import Container
@@ -43,6 +52,33 @@ APPEAL: dict[str, Any] = {
     "citizen": {"full_name": "Петрова Ольга Ивановна", "phone": "+7 900 000-00-00"},
 }
 LOG = "SELECT notification_id, originator_id, originator_version, topic FROM otklik_events"
+# The public methodology and rating routes read the methodologies from the event store once this
+# cache of theirs has expired.
+METHODOLOGY_CACHE = float(inspect.signature(MethodologyBook).parameters["ttl"].default)
+KEYED_ADVICE = "repeat it with the same Idempotency-Key"
+CHECK_ADVICE = "check its effect"
+# What a 503 to each command says about repeating it: with its key only where the route takes
+# one and the request carried it.
+ADVICE = {
+    "POST /api/v1/appeals": KEYED_ADVICE,
+    "POST /api/v1/appeals/{id}/register": CHECK_ADVICE,  # takes a key; none was sent
+    "POST /api/v1/claims": CHECK_ADVICE,  # takes none
+}
+
+
+def claim(tag: str) -> dict[str, Any]:
+    seen = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    source = {"url": f"https://t.me/outage/{tag}", "channel": "telegram", "first_seen": seen}
+    return {"text": f"outage-probe claim {tag}", "topic": "ЖКХ", "sources": [source]}
+
+
+def store_answers(container: Container) -> bool:
+    """The event store (in-process) answers a read."""
+    try:
+        container.appeals.recorder.max_notification_id()
+    except OUTAGE_ERRORS:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -52,6 +88,17 @@ class Answer:
     seconds: float
     media_type: str
     retry_after: str | None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One of the event store's own calls, made in-process while the database is away."""
+
+    label: str
+    raised: str  # the exception's class ("" when it answered)
+    seconds: float
+    outage_error: bool  # one the API answers with a 503 (api.outage.OUTAGE_ERRORS)
 
 
 @pytest.fixture(scope="module")
@@ -86,17 +133,51 @@ def timed(client: httpx.Client, label: str, method: str, url: str, **kwargs: Any
         response = client.request(method, url, **kwargs)
     except httpx.TimeoutException:
         return Answer(label, 0, time.monotonic() - started, "timeout", None)
+    seconds = time.monotonic() - started
+    media_type = response.headers.get("content-type", "")
+    detail = str(response.json().get("detail", "")) if "json" in media_type else ""
     return Answer(
         label,
         response.status_code,
-        time.monotonic() - started,
-        response.headers.get("content-type", ""),
+        seconds,
+        media_type,
         response.headers.get("retry-after"),
+        detail,
     )
 
 
-def probes(client: httpx.Client, appeal_id: str, position: int, tag: str) -> list[Answer]:
-    """One request of each kind, sent together."""
+def store_calls(container: Container) -> list[Call]:
+    """The event store's reads and an append, one after another (as a request makes them)."""
+    recorder = container.appeals.recorder
+    calls: list[tuple[str, Callable[[], object]]] = [
+        ("events.get (select_events)", lambda: container.appeals.events.get(uuid4())),
+        ("select_notifications", lambda: recorder.select_notifications(1, 10)),
+        ("max_notification_id", recorder.max_notification_id),
+        ("insert_events (empty)", lambda: recorder.insert_events([])),
+    ]
+    made: list[Call] = []
+    for label, call in calls:
+        started = time.monotonic()
+        try:
+            call()
+        except Exception as error:
+            outage_error = isinstance(error, OUTAGE_ERRORS)
+            made.append(Call(label, type(error).__name__, time.monotonic() - started, outage_error))
+        else:
+            made.append(Call(label, "", time.monotonic() - started, False))
+    return made
+
+
+def probes(
+    client: httpx.Client,
+    public: httpx.Client,
+    container: Container,
+    appeal_id: str,
+    position: int,
+    tag: str,
+) -> tuple[list[Answer], list[Call]]:
+    """One request of each kind, sent together, and meanwhile the event store's own calls."""
+    period = datetime.now(UTC).strftime("%Y-%m")
     calls: list[Callable[[], Answer]] = [
         lambda: timed(client, "GET /health/ready", "GET", "/health/ready"),
         lambda: timed(client, "GET /api/v1/appeals", "GET", "/api/v1/appeals"),
@@ -124,17 +205,34 @@ def probes(client: httpx.Client, appeal_id: str, position: int, tag: str) -> lis
             f"/api/v1/appeals/{appeal_id}/register",
             json={},
         ),
+        lambda: timed(client, "POST /api/v1/claims", "POST", "/api/v1/claims", json=claim(tag)),
+        lambda: timed(public, "GET /api/v1/methodologies (public)", "GET", "/api/v1/methodologies"),
+        lambda: timed(
+            public,
+            "GET /api/v1/ratings?period (public)",
+            "GET",
+            "/api/v1/ratings",
+            params={"period": period},
+        ),
     ]
-    with ThreadPoolExecutor(len(calls)) as threads:
-        return list(threads.map(lambda call: call(), calls))
+    with ThreadPoolExecutor(len(calls) + 1) as threads:
+        store = threads.submit(store_calls, container)
+        answers = list(threads.map(lambda call: call(), calls))
+        return answers, store.result()
 
 
-def assert_quick_503s(answers: list[Answer]) -> None:
+def assert_quick_503s(answers: list[Answer], calls: list[Call]) -> None:
     for answer in answers:
         assert answer.status == 503, answer
         assert answer.media_type.startswith("application/problem+json"), answer
         assert answer.retry_after is not None and answer.retry_after.isdigit(), answer
         assert answer.seconds < BUDGET, answer
+        advice = ADVICE.get(answer.label)
+        if advice is not None:
+            assert advice in answer.detail, answer
+            assert (KEYED_ADVICE in answer.detail) == (advice == KEYED_ADVICE), answer
+    for call in calls:
+        assert call.outage_error and call.seconds < BUDGET, call
 
 
 def until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> float:
@@ -166,35 +264,44 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
 ) -> None:
     info, token = own_db
     env = {"OTKLIK_POOL_SIZE": "4", "OTKLIK_LOG_LEVEL": "info"}
-    timeline: list[tuple[str, list[Answer]]] = []
+    timeline: list[tuple[str, tuple[list[Answer], list[Call]]]] = []
+    # the event store's own calls, in-process, under the server's settings
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url(), **env}), info)
     with (
+        contextlib.closing(container),
         server_process(info, log=tmp_path / "server.log", env=env) as url,
         httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         ) as client,
+        httpx.Client(base_url=url, timeout=30) as public,
     ):
+        started = time.monotonic()  # the server has read the methodologies, if at all, by now
         created = client.post("/api/v1/appeals", json=APPEAL)
         assert created.status_code == 201, created.text
         appeal_id = created.json()["id"]
         position = int(created.headers["X-Otklik-Position"])
+        assert client.post("/api/v1/claims", json=claim("before")).status_code == 201
+        assert (container.appeals.recorder.max_notification_id() or 0) > position  # pool warm
         until(lambda: caught_up(client), "the views caught up before the outage")
         before = log_rows(info)
+        # the public routes' methodologies come from the event store, not the cache
+        time.sleep(max(0.0, started + METHODOLOGY_CACHE + 0.5 - time.monotonic()))
+
+        def round_of(phase: str, tag: str) -> None:
+            timeline.append((phase, probes(client, public, container, appeal_id, position, tag)))
 
         own_server.freeze()
         try:
             for round_ in ("1", "2"):  # the second finds the pools' connections given up
-                timeline.append(
-                    (f"frozen, round {round_}", probes(client, appeal_id, position, f"f{round_}"))
-                )
+                round_of(f"frozen, round {round_}", f"f{round_}")
         finally:
             own_server.thaw()
         thawed = until(lambda: client.get("/health/ready").status_code == 200, "ready when thawed")
+        until(lambda: store_answers(container), "the event store answers when thawed")
 
         own_server.kill()
         for round_ in ("1", "2"):
-            timeline.append(
-                (f"killed, round {round_}", probes(client, appeal_id, position, f"k{round_}"))
-            )
+            round_of(f"killed, round {round_}", f"k{round_}")
 
         own_server.start()
         restarted = time.monotonic()
@@ -210,6 +317,9 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
         command = time.monotonic() - restarted
         until(lambda: client.get("/health/ready").status_code == 200, "ready when restarted")
         ready = time.monotonic() - restarted
+        until(lambda: store_answers(container), "the event store answers when restarted")
+        store_back = time.monotonic() - restarted
+        assert public.get("/api/v1/methodologies").status_code == 200
         replayed = repeat_refused_command()
         after_restart = [client.post("/api/v1/appeals", json=APPEAL) for _ in range(3)]
         until(lambda: caught_up(client), "the views caught up after the restart")
@@ -217,13 +327,13 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
         after = log_rows(info)
         assert client.post(f"/api/v1/appeals/{appeal_id}/register", json={}).status_code == 200
 
-    report = render(timeline, thawed, ready, command, views)
+    report = render(timeline, thawed, ready, command, views, store_back)
     print(report)
     if target := os.environ.get("OTKLIK_OUTAGE_REPORT"):
         Path(target).write_text(report)
 
-    for _, answers in timeline:
-        assert_quick_503s(answers)
+    for _, (answers, calls) in timeline:
+        assert_quick_503s(answers, calls)
     assert replayed.headers.get("Idempotent-Replayed") == "true", replayed.text
     assert all(r.status_code == 201 for r in after_restart)
     # Nothing lost or changed: the log before the outage is the start of the log after it; the
@@ -238,25 +348,28 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
             " WHERE convert_from(state, 'UTF8') LIKE '%outage-probe%'"
         ).fetchall()
         viewed = conn.execute("SELECT count(*) FROM appeals").fetchone()
-    assert probes_recorded == [("outage-probe k1",)]
+    assert probes_recorded == [("outage-probe claim before",), ("outage-probe k1",)]
     assert viewed is not None and viewed[0] == sum(
         1 for r in after if r[3].partition("@")[0] == "AppealReceived"
     )
 
 
 def render(
-    timeline: list[tuple[str, list[Answer]]],
+    timeline: list[tuple[str, tuple[list[Answer], list[Call]]]],
     thawed: float,
     ready: float,
     command: float,
     views: float,
+    store_back: float,
 ) -> str:
     lines = [
         "# Outages (tests/integration/test_outages.py)",
         "",
         "A running `otklik serve` (`OTKLIK_POOL_SIZE=4`, every other setting at its default) on"
-        " a PostgreSQL of the test's own; each round sends 7 requests together (the server runs"
-        f" sync handlers on {min(32, (os.cpu_count() or 1) + 4)} threads here). Each answer must be"
+        " a PostgreSQL of the test's own; each round sends"
+        f" {len(timeline[0][1][0]) if timeline else 0} requests together (the server runs"
+        f" sync handlers on {min(32, (os.cpu_count() or 1) + 4)} threads here; the public ones"
+        " without a token, after the methodologies' cache has expired). Each answer must be"
         f" a 503 problem+json with Retry-After in < {BUDGET:g} s. Reproduce with"
         " `OTKLIK_OUTAGE_REPORT=bench/results/outages.md .venv/bin/pytest -s"
         " tests/integration/test_outages.py`.",
@@ -264,17 +377,30 @@ def render(
         "| database | request | status | seconds | Retry-After |",
         "|---|---|---|---|---|",
     ]
-    for phase, answers in timeline:
+    for phase, (answers, _) in timeline:
         for a in answers:
             lines.append(
                 f"| {phase} | {a.label} | {a.status} | {a.seconds:.2f} | {a.retry_after} |"
             )
     lines += [
         "",
+        "Meanwhile the event store's own calls (eventsourcing's recorder, one attempt each, on its"
+        " bounded pool), made one after another in-process by a `Container` with the same"
+        f" settings; each must raise an error the API answers with a 503, in < {BUDGET:g} s:",
+        "",
+        "| database | call | raised | seconds |",
+        "|---|---|---|---|",
+    ]
+    for phase, (_, calls) in timeline:
+        for c in calls:
+            lines.append(f"| {phase} | {c.label} | {c.raised or '(answered)'} | {c.seconds:.2f} |")
+    lines += [
+        "",
         f"- thawed → /health/ready 200 after {thawed:.2f} s",
         f"- restarted (no server restart) → the command refused during the kill, repeated with its"
         f" Idempotency-Key, recorded after {command:.2f} s; /health/ready 200 after {ready:.2f} s;"
-        f" every view caught up after {views:.2f} s",
+        f" every view caught up after {views:.2f} s; the event store answered in-process by"
+        f" {store_back:.2f} s",
         "",
     ]
     return "\n".join(lines)

@@ -1,13 +1,35 @@
-"""How long anything waits on the database: the settings, the libpq parameters they become, and
-the client's own limits while the database answers and while it is away (no database needed)."""
+"""How long anything waits on the database: the settings, the libpq parameters they become, the
+client's own limits while the database answers and while it is away, the event store's calls
+under them, and what the 503 tells a client to do about its command (no database needed)."""
 
 from __future__ import annotations
 
+import socket
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Annotated
+from uuid import uuid4
+
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError
+from eventsourcing.postgres import PostgresDatastore
+from litestar import Litestar, post
+from litestar.params import HeaderParameter
+from litestar.testing import TestClient
+from psycopg import Connection
+from psycopg.rows import DictRow
 
-from infra.db_bounds import MARGIN, background_limits, request_limits
+from api.controllers.params import IdempotencyKey
+from api.errors import EXCEPTION_HANDLERS
+from api.outage import OUTAGE_HANDLERS
+from domain.appeals.application import AppealsApplication
+from infra.database import ConnectionInfo
+from infra.db_bounds import MARGIN, RecorderPool, background_limits, bound_recorder, request_limits
 from infra.db_waits import Outage, allowed_wait, capped, until_reachable
+from infra.eventstore import OtklikRecorder
 from infra.settings import Settings
 
 
@@ -97,3 +119,102 @@ def test_background_work_started_while_the_database_is_away_is_retried_until_it_
 
     assert until_reachable(start, "projections.start", first=0.01) == "started"
     assert len(attempts) == 3
+
+
+@pytest.fixture
+def unreachable_store(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[AppealsApplication, Outage, list[int]]]:
+    """The event store on a port nobody listens on, bounded as the server's is (a 1 s pool wait
+    here), with a count of the connections its calls asked for."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    monkeypatch.setattr(PostgresDatastore, "register_type_adapters", lambda self: None)
+    outage = Outage(probe=0.2)
+    limits = request_limits(Settings.from_env({"OTKLIK_DB_POOL_TIMEOUT": "1"}), outage)
+    info = ConnectionInfo("otklik", "127.0.0.1", port, "postgres", "")
+    app = AppealsApplication(env=info.eventsourcing_env(2, limits), clock=lambda: datetime.now(UTC))
+    bound_recorder(app.recorder, limits)
+    assert isinstance(app.recorder, OtklikRecorder)
+    datastore = app.recorder.datastore
+    asked: list[int] = []
+    connection = datastore.get_connection
+
+    def counted() -> AbstractContextManager[Connection[DictRow]]:
+        asked.append(1)
+        return connection()
+
+    monkeypatch.setattr(datastore, "get_connection", counted)
+    try:
+        yield app, outage, asked
+    finally:
+        app.close()
+
+
+def test_the_event_store_makes_one_attempt_under_the_request_limits_and_the_probe_once_away(
+    unreachable_store: tuple[AppealsApplication, Outage, list[int]],
+) -> None:
+    app, outage, asked = unreachable_store
+    assert isinstance(app.recorder, OtklikRecorder)
+    assert isinstance(app.recorder.datastore.pool, RecorderPool)
+    calls: dict[str, Callable[[], object]] = {
+        "select_events": lambda: app.events.get(uuid4()),
+        "select_notifications": lambda: app.recorder.select_notifications(1, 10),
+        "max_notification_id": app.recorder.max_notification_id,
+        "insert_events": lambda: app.recorder.insert_events([]),
+    }
+    for away, most in ((False, 1.0), (True, 0.2)):
+        if away:
+            outage.failed("no answer")
+        for name, call in calls.items():
+            asked.clear()
+            started = time.monotonic()
+            with pytest.raises(OperationalError):
+                call()
+            took = time.monotonic() - started
+            # the library's @retry would ask ten times, 0.2 s apart
+            assert asked == [1], name
+            assert most - 0.05 < took < most + 0.5, (name, away, took)
+
+
+@post("/keyed", sync_to_thread=True)
+def keyed_command(idempotency_key: IdempotencyKey = None) -> None:
+    raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+@post("/keyed-by-name", sync_to_thread=True)
+def keyed_by_name(
+    key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", required=False)] = None,
+) -> None:
+    raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+@post("/unkeyed", sync_to_thread=True)
+def unkeyed_command() -> None:
+    raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "says", "never"),
+    [
+        ("/keyed", "k-1", "repeat it with the same Idempotency-Key", "check its effect"),
+        ("/keyed", None, "check its effect", "repeat it with the same"),
+        ("/keyed-by-name", "k-1", "repeat it with the same Idempotency-Key", "check its effect"),
+        ("/unkeyed", "k-1", "check its effect", "Idempotency-Key"),
+        ("/unkeyed", None, "check its effect", "Idempotency-Key"),
+    ],
+)
+def test_the_503_of_a_command_says_to_repeat_with_the_key_only_where_the_route_takes_it(
+    path: str, key: str | None, says: str, never: str
+) -> None:
+    app = Litestar(
+        route_handlers=[keyed_command, keyed_by_name, unkeyed_command],
+        exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
+    )
+    with TestClient(app) as client:
+        answer = client.post(path, headers={"Idempotency-Key": key} if key else {})
+    detail = answer.json()["detail"]
+    assert answer.status_code == 503 and answer.headers["retry-after"]
+    assert "may or may not have been recorded" in detail
+    assert says in detail and never not in detail, detail
