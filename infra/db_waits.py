@@ -37,6 +37,10 @@ PROBE_SECONDS = 0.5  # a request's waits while the database is away
 _WAIT_INTERVAL = 0.1  # psycopg's own polling interval
 # A cap on every pool wait and round trip made in this context (see ``capped``).
 _cap: ContextVar[float | None] = ContextVar("otklik_database_cap", default=None)
+# The moment (time.monotonic) by which a request's waits on the database must all have ended
+# (see ``request_deadline``): what bounds a request whose waits began before anyone saw the
+# database go away (a pool wait, then a statement that never returns).
+_deadline: ContextVar[float | None] = ContextVar("otklik_request_deadline", default=None)
 
 
 class DatabaseUnresponsive(psycopg.OperationalError):
@@ -89,13 +93,34 @@ def _capped(limit: float | None) -> float | None:
     return cap if limit is None else min(limit, cap)
 
 
-def allowed_wait(own: float | None, outage: Outage | None, interactive: bool) -> float | None:
+def allowed_wait(
+    own: float | None, outage: Outage | None, interactive: bool, *, deadline: bool = True
+) -> float | None:
     """The wait allowed now: the own limit, under the context's cap and, for a request while
     the database is away, under the outage's probe."""
     limit = _capped(own)
     if outage is not None and outage.away and (interactive or _cap.get() is not None):
         limit = outage.probe if limit is None else min(limit, outage.probe)
+    left = _left() if deadline else None
+    if left is not None:
+        limit = left if limit is None else min(limit, left)
     return limit
+
+
+def _left() -> float | None:
+    deadline = _deadline.get()
+    return None if deadline is None else max(deadline - time.monotonic(), 0.0)
+
+
+@contextlib.contextmanager
+def request_deadline(seconds: float) -> Iterator[None]:
+    """Every wait on the database inside the block (a request) ends within ``seconds`` of its
+    start, in all: past it the request answers 503 instead of waiting on."""
+    token = _deadline.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
 
 
 @contextlib.contextmanager
@@ -134,12 +159,21 @@ class BoundedConnection(psycopg.Connection[Row]):
     ) -> RV:
         if timeout is not None:  # the caller bounds this wait itself (notifies, cancel)
             return super().wait(gen, interval, timeout)
-        limit = allowed_wait(self.round_trip, self.outage, self.interactive)
+        limit = allowed_wait(self.round_trip, self.outage, self.interactive, deadline=False)
+        left = _left()
+        # the request's time running out says nothing of the server: no outage is flagged then
+        by_deadline = left is not None and (limit is None or left < limit)
+        if by_deadline:
+            limit = left
+        if limit is not None and limit <= 0:
+            self.close()
+            raise DatabaseUnresponsive("the request's time for the database is up")
         try:
             result = super().wait(gen, interval, limit)
         except errors._WaitTimeout:  # psycopg's own "no answer within timeout"
             self.close()  # mid-protocol: unusable; the pool discards a closed connection
-            self._failed("no answer")
+            if not by_deadline:
+                self._failed("no answer")
             raise DatabaseUnresponsive(
                 f"the database did not answer within {limit:g} s; the connection was closed"
             ) from None

@@ -31,6 +31,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT: a statement of the projections, rebuilds and bulk
     # work (0: none)
     db_background_statement_timeout: float = 300.0
+    # OTKLIK_REQUEST_DEADLINE: all of one request's waits on the database, together
+    request_deadline: float = 4.5
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -61,6 +63,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             db_connect_timeout=_seconds(env, "OTKLIK_DB_CONNECT_TIMEOUT", 3.0),
             db_pool_timeout=_seconds(env, "OTKLIK_DB_POOL_TIMEOUT", 3.0),
             db_statement_timeout=_seconds(env, "OTKLIK_DB_STATEMENT_TIMEOUT", 3.0),
+            request_deadline=_seconds(env, "OTKLIK_REQUEST_DEADLINE", 4.5),
             db_background_statement_timeout=_seconds(
                 env, "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT", 300.0, zero_allowed=True
             ),

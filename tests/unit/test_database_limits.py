@@ -218,3 +218,16 @@ def test_the_503_of_a_command_says_to_repeat_with_the_key_only_where_the_route_t
     assert answer.status_code == 503 and answer.headers["retry-after"]
     assert "may or may not have been recorded" in detail
     assert says in detail and never not in detail, detail
+
+
+def test_a_requests_waits_end_by_its_deadline_whatever_each_wait_may_take() -> None:
+    from infra.db_waits import allowed_wait, request_deadline
+
+    assert allowed_wait(3.0, None, True) == 3.0  # outside a request: the own limit
+    with request_deadline(0.2):
+        first = allowed_wait(3.0, None, True)
+        assert first is not None and 0 < first <= 0.2
+        assert allowed_wait(3.0, None, True, deadline=False) == 3.0
+        time.sleep(0.25)
+        assert allowed_wait(3.0, None, True) == 0.0  # the time is up: no more waiting
+    assert allowed_wait(None, None, False) is None
