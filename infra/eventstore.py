@@ -128,9 +128,18 @@ class OtklikRecorder(PostgresApplicationRecorder):
     idempotency record and the registration number, saved in the same transaction as the events
     they belong to (a number taken twice fails the whole append on the table's primary key)."""
 
-    def _insert_events(
+    def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # After the events, on a cursor of their own (the events' cursor keeps its ids): in the
+        # pipeline, a key taken twice is then the first error, raised at the sync as an
+        # IntegrityError, never a later statement's "pipeline aborted".
+        with curs.connection.cursor() as own:
+            self._insert_records(own, **kwargs)
+
+    @staticmethod
+    def _insert_records(curs: Cursor[DictRow], **kwargs: Any) -> None:
         registrations = kwargs.get("registrations") or ()
         rows = [
             (r.municipality or "", r.number, r.appeal_id)
