@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth import token_authentication
 from api.controllers import (
     appeal_reads,
     appeals,
@@ -133,7 +134,13 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         ],
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS, **OUTAGE_HANDLERS},
-        middleware=[request_logging, PROMETHEUS.middleware, count_commands, request_guard],
+        middleware=[
+            request_logging,
+            PROMETHEUS.middleware,
+            count_commands,
+            token_authentication(services.authenticate),  # 401 before anything is read
+            request_guard,  # then the body's depth, encoding and size, before it is parsed
+        ],
         openapi_config=OpenAPIConfig(
             title="Otklik",
             version="1",

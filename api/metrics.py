@@ -51,7 +51,9 @@ PROMETHEUS = PrometheusConfig(
 )
 
 
-@get("/metrics", include_in_schema=False, sync_to_thread=True, tags=["health"])
+@get(
+    "/metrics", include_in_schema=False, sync_to_thread=True, tags=["health"], opt={"public": True}
+)
 def metrics() -> Response[bytes]:
     """Prometheus text format: requests, commands, events, projections, the watcher, pools."""
     registry = REGISTRY

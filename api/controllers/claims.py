@@ -13,7 +13,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_command_role, require_role
+from api.auth import PUBLIC_ROUTE, authenticated, require_command_role, require_role
 from api.controllers.params import POSITION_HEADER, IfMatch
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version, require_offset
@@ -210,7 +210,12 @@ def claim_review(claim: ClaimSummary) -> dict[str, Any]:
     }
 
 
-@get("/api/v1/claims/{claim_id:uuid}/claim-review", sync_to_thread=True, tags=["claims"])
+@get(
+    "/api/v1/claims/{claim_id:uuid}/claim-review",
+    sync_to_thread=True,
+    tags=["claims"],
+    opt=PUBLIC_ROUTE,
+)
 def get_claim_review(claim_id: UUID, services: Services) -> Response[dict[str, Any]]:
     """Public: the claim's published refutation as schema.org ClaimReview (JSON-LD)."""
     found = services.claim_queries.one(claim_id)
@@ -219,7 +224,7 @@ def get_claim_review(claim_id: UUID, services: Services) -> Response[dict[str, A
     return Response(claim_review(found), media_type="application/ld+json")
 
 
-@get("/api/v1/claim-reviews", sync_to_thread=True, tags=["claims"])
+@get("/api/v1/claim-reviews", sync_to_thread=True, tags=["claims"], opt=PUBLIC_ROUTE)
 def list_claim_reviews(services: Services, limit: Limit = 100) -> Response[list[dict[str, Any]]]:
     """Public: the published refutations as schema.org ClaimReview (JSON-LD), newest first."""
     published = services.claim_queries.list(published=True, limit=limit)

@@ -6,18 +6,19 @@ from typing import Any
 import psycopg
 from litestar import Request, Response, get
 
+from api.auth import PUBLIC_ROUTE
 from api.errors import problem
 from api.services import Services
 
 _RETRY = {"Retry-After": "5"}
 
 
-@get("/health/live", sync_to_thread=False, tags=["health"])
+@get("/health/live", sync_to_thread=False, tags=["health"], opt=PUBLIC_ROUTE)
 def live() -> dict[str, str]:
     return {"status": "live"}
 
 
-@get("/health/ready", sync_to_thread=True, tags=["health"])
+@get("/health/ready", sync_to_thread=True, tags=["health"], opt=PUBLIC_ROUTE)
 def ready(request: Request[Any, Any, Any], services: Services) -> Response[dict[str, Any]]:
     ok, detail = services.readiness()
     if not ok:

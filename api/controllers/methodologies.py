@@ -7,7 +7,7 @@ from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_command_role
+from api.auth import PUBLIC_ROUTE, authenticated, require_command_role
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
@@ -21,7 +21,7 @@ class NewMethodology(PublishMethodology, frozen=True, kw_only=True, forbid_unkno
 
 
 # GET and POST share a path: async, their blocking work moved to a thread.
-@get("/api/v1/methodologies", tags=["ratings"])
+@get("/api/v1/methodologies", tags=["ratings"], opt=PUBLIC_ROUTE)
 async def list_methodologies(services: Services) -> list[Methodology]:
     """Public: the latest version of every rating methodology, with the periods it is in force."""
     return await sync_to_thread(services.methodologies.latest)
@@ -61,7 +61,12 @@ def _publish(
     )
 
 
-@get("/api/v1/methodologies/{methodology_id:str}", sync_to_thread=True, tags=["ratings"])
+@get(
+    "/api/v1/methodologies/{methodology_id:str}",
+    sync_to_thread=True,
+    tags=["ratings"],
+    opt=PUBLIC_ROUTE,
+)
 def get_methodology(
     methodology_id: str, services: Services, version: int | None = None
 ) -> Response[Methodology]:

@@ -12,6 +12,7 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.params import Parameter
 
+from api.auth import PUBLIC_ROUTE
 from api.errors import ApiProblem
 from api.services import Services
 from domain.ratings.methodology import Methodology, Scope
@@ -117,7 +118,7 @@ def _sorted(units: list[RatedUnit], sort: str) -> list[RatedUnit]:
     return sorted(units, key=keys[sort])
 
 
-@get("/api/v1/ratings", sync_to_thread=True, tags=["ratings"])
+@get("/api/v1/ratings", sync_to_thread=True, tags=["ratings"], opt=PUBLIC_ROUTE)
 def ratings(
     request: Request[Any, Any, Any],
     services: Services,
@@ -169,7 +170,7 @@ class Comparison(msgspec.Struct, frozen=True, kw_only=True):
     units: list[Compared]
 
 
-@get("/api/v1/ratings/compare", sync_to_thread=True, tags=["ratings"])
+@get("/api/v1/ratings/compare", sync_to_thread=True, tags=["ratings"], opt=PUBLIC_ROUTE)
 def compare(
     request: Request[Any, Any, Any],
     services: Services,

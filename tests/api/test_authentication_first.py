@@ -1,0 +1,70 @@
+"""Authentication comes before anything of the request is parsed: with no token or a bad one,
+every route but the public ones answers 401, whatever its body, query or path holds, and learns
+nothing of the schema."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+PUBLIC = {
+    ("GET", "/health/live"),
+    ("GET", "/health/ready"),
+    ("GET", "/api/v1/methodologies"),
+    ("GET", "/api/v1/methodologies/{methodology_id}"),
+    ("GET", "/api/v1/ratings"),
+    ("GET", "/api/v1/ratings/compare"),
+    ("GET", "/api/v1/claim-reviews"),
+    ("GET", "/api/v1/claims/{claim_id}/claim-review"),
+}
+BODIES = (b"{", b'{"zzfield": 1, "text": 7}', b"\xff\xfe", b"[]")
+
+
+def _operations(base_url: str) -> list[tuple[str, str]]:
+    schema = httpx.get(f"{base_url}/schema/openapi.json", timeout=30).json()
+    return [
+        (method.upper(), path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    ]
+
+
+def _concrete(path: str) -> str:
+    """A path the router matches (so that the answer is the route's, not a 404)."""
+    path = re.sub(r"\{year\}", "2026", path)
+    return re.sub(r"\{[^}]+\}", "00000000-0000-4000-8000-000000000000", path)
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic abc"])
+def test_every_private_route_answers_401_before_parsing_anything(
+    base_url: str, authorization: str | None
+) -> None:
+    headers = {"Content-Type": "application/json", "If-Match": '"x"'}
+    if authorization is not None:
+        headers["Authorization"] = authorization
+    operations = _operations(base_url)
+    private = [(m, p) for m, p in operations if (m, p) not in PUBLIC]
+    assert len(private) > 40  # the schema lists the staff routes
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for method, path in private:
+            for body in BODIES if method != "GET" else (None,):
+                answer = client.request(
+                    method, _concrete(path), content=body, headers=headers, params={"limit": "x"}
+                )
+                assert answer.status_code == 401, (method, path, answer.text)
+                assert answer.headers["content-type"].startswith("application/problem+json")
+                assert answer.headers["www-authenticate"].startswith("Bearer")
+                assert "zzfield" not in answer.text and "limit" not in answer.text
+
+
+def test_public_routes_need_no_token(base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        assert client.get("/health/live").status_code == 200
+        assert client.get("/api/v1/methodologies").status_code == 200
+        assert client.get("/api/v1/claim-reviews").status_code == 200
+        assert client.get("/metrics").status_code == 200
