@@ -10,7 +10,7 @@ from litestar import Request, Response, get
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_role
+from api.auth import actor_of, roles
 from api.controllers.params import BAD_CURSOR, MinPosition, read_your_writes
 from api.errors import ApiProblem
 from api.schemas import (
@@ -44,11 +44,12 @@ def _check_department(actor: Actor, department: str | None) -> None:
         raise Forbidden("a department executor sees only appeals assigned to their department")
 
 
-# GET and POST /api/v1/appeals share a path: Litestar registers a shared path's handlers again
-# for each sibling, which wraps a sync_to_thread handler twice; so these two are async and move
-
-
-@get("/api/v1/appeals/{appeal_id:uuid}", sync_to_thread=True, tags=["appeals"])
+@get(
+    "/api/v1/appeals/{appeal_id:uuid}",
+    sync_to_thread=True,
+    tags=["appeals"],
+    guards=[roles(STAFF_READERS, "read appeals")],
+)
 def get_appeal(
     request: Request[Any, Any, Any],
     appeal_id: UUID,
@@ -58,8 +59,7 @@ def get_appeal(
     """The appeal's current state, or with ``as_of`` its state at that moment: folded from its
     events, so it is always current (no read-model lag) and agrees with the history. A department
     executor reads an appeal, at any moment of its past, while it is their department's now."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read appeals")
+    actor = actor_of(request)
     if as_of is not None:
         require_offset("as_of", as_of)
         if actor.role is Role.EXECUTOR:
@@ -79,7 +79,12 @@ def get_appeal(
     return Response(state, headers={"ETag": etag(state.version)})
 
 
-@get("/api/v1/appeals/{appeal_id:uuid}/history", sync_to_thread=True, tags=["appeals", "audit"])
+@get(
+    "/api/v1/appeals/{appeal_id:uuid}/history",
+    sync_to_thread=True,
+    tags=["appeals", "audit"],
+    guards=[roles(HISTORY_READERS, "read appeal histories")],
+)
 def get_history(
     request: Request[Any, Any, Any],
     appeal_id: UUID,
@@ -94,8 +99,7 @@ def get_history(
     ``type`` (comma-separated event types) and ``since``/``until`` (business time) filter the
     steps. Auditors and the head see every appeal's history; a department executor, their
     department's appeals'."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, HISTORY_READERS, "read appeal histories")
+    actor = actor_of(request)
     require_offset("since", since)
     require_offset("until", until)
     types = {t.strip() for t in type_.split(",") if t.strip()} if type_ else None
@@ -134,13 +138,17 @@ class AppealSla(msgspec.Struct, frozen=True, kw_only=True):
     deadlines: list[DeadlineView]
 
 
-@get("/api/v1/appeals/{appeal_id:uuid}/sla", sync_to_thread=True, tags=["appeals", "sla"])
+@get(
+    "/api/v1/appeals/{appeal_id:uuid}/sla",
+    sync_to_thread=True,
+    tags=["appeals", "sla"],
+    guards=[roles(STAFF_READERS, "read appeals' deadlines")],
+)
 def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services) -> AppealSla:
     """Every deadline of the appeal: due, status (on_track, at_risk, met, missed, overdue), time
     left in its own unit, the history of its changes, and its provenance (policy and calendar
     versions, anchor event, rule, the steps of the computation). Read from the events alone."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read appeals' deadlines")
+    actor = actor_of(request)
     events = services.appeals.events_of(appeal_id)
     if not events:
         raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
@@ -165,13 +173,17 @@ def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services
     )
 
 
-@get("/api/v1/appeals/{appeal_id:uuid}/citizen", sync_to_thread=True, tags=["appeals"])
+@get(
+    "/api/v1/appeals/{appeal_id:uuid}/citizen",
+    sync_to_thread=True,
+    tags=["appeals"],
+    guards=[roles(PERSONAL_DATA_READERS, "read citizens' personal data")],
+)
 def get_citizen(
     request: Request[Any, Any, Any], appeal_id: UUID, services: Services
 ) -> CitizenContact:
     """The citizen's contact details (personal data, 152-ФЗ): only for roles that answer."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, PERSONAL_DATA_READERS, "read citizens' personal data")
+    actor = actor_of(request)
     events = services.appeals.events_of(appeal_id)
     if not events:
         raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
@@ -189,7 +201,10 @@ def get_citizen(
     return contact
 
 
-@get("/api/v1/appeals", tags=["appeals"])
+# GET and POST /api/v1/appeals share a path: Litestar registers a shared path's handlers again
+# for each sibling, which wraps a sync_to_thread handler twice; so these two are async and move
+# their blocking work to a thread themselves.
+@get("/api/v1/appeals", tags=["appeals"], guards=[roles(STAFF_READERS, "list appeals")])
 async def list_appeals(
     request: Request[Any, Any, Any],
     services: Services,
@@ -226,8 +241,7 @@ def _list(
     cursor: str | None,
     min_position: int | None,
 ) -> AppealList:
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "list appeals")
+    actor = actor_of(request)
     if actor.role is Role.EXECUTOR:
         if where.department not in (None, actor.department):
             raise Forbidden("a department executor sees only their own department's appeals")

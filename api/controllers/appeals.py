@@ -12,7 +12,7 @@ from litestar import Request, Response, post
 from litestar.concurrency import sync_to_thread
 from litestar.handlers import HTTPRouteHandler
 
-from api.auth import authenticated, require_command_role
+from api.auth import actor_of, roles
 from api.controllers.params import POSITION_HEADER, IdempotencyKey, IfMatch
 from api.schemas import (
     etag,
@@ -47,7 +47,13 @@ def _command_response(result: CommandResult, status: int) -> Response[AppealStat
     return Response(result.state, status_code=status, headers=headers)
 
 
-@post("/api/v1/appeals", status_code=201, tags=["appeals"], summary=cmd.ReceiveAppeal.summary)
+@post(
+    "/api/v1/appeals",
+    status_code=201,
+    tags=["appeals"],
+    summary=cmd.ReceiveAppeal.summary,
+    guards=[roles(PERMISSIONS[cmd.ReceiveAppeal], cmd.ReceiveAppeal.route)],
+)
 async def receive_appeal(
     request: Request[Any, Any, Any],
     data: cmd.ReceiveAppeal,
@@ -63,7 +69,7 @@ def _receive(
     services: Services,
     idempotency_key: str | None,
 ) -> Response[AppealState]:
-    actor = authenticated(request, services.authenticate)
+    actor = actor_of(request)
     result = services.appeals.receive(
         data, actor=actor, idempotency=_claim(actor, idempotency_key, "receive", data)
     )
@@ -86,8 +92,7 @@ def _lifecycle_route(command_type: type[cmd.Command]) -> HTTPRouteHandler:
         if_match: IfMatch = None,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[AppealState]:
-        actor = authenticated(request, services.authenticate)
-        require_command_role(actor, PERMISSIONS[command_type], command_type.route)
+        actor = actor_of(request)  # the department executor's rule: the domain's, on the appeal
         result = services.appeals.handle(
             appeal_id,
             data,
@@ -113,6 +118,7 @@ def _lifecycle_route(command_type: type[cmd.Command]) -> HTTPRouteHandler:
         tags=["appeal lifecycle"],
         summary=command_type.summary,
         operation_id=handler.__name__,
+        guards=[roles(PERMISSIONS[command_type], command_type.route)],
     )(handler)
 
 

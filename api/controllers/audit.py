@@ -1,13 +1,13 @@
 """Audit: who read citizens' personal data, and the audit ledger's head (to publish)."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Request, get
+from litestar import get
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_role
+from api.auth import roles
 from api.schemas import require_offset
 from api.services import Services
 from domain.shared.actors import AUDIT_READERS
@@ -17,9 +17,13 @@ from projections.personal_data_reads import PersonalDataReadPage
 Limit = Annotated[int, Parameter(ge=1, le=1000)]
 
 
-@get("/api/v1/audit/personal-data-reads", sync_to_thread=True, tags=["audit"])
+@get(
+    "/api/v1/audit/personal-data-reads",
+    sync_to_thread=True,
+    tags=["audit"],
+    guards=[roles(AUDIT_READERS, "read the personal-data access log")],
+)
 def personal_data_reads(
-    request: Request[Any, Any, Any],
     services: Services,
     appeal_id: UUID | None = None,
     actor_id: str | None = None,
@@ -31,8 +35,6 @@ def personal_data_reads(
     """Who was served a citizen's contact details — actor, role, department, appeal, route,
     fields, time — newest first (``before``: the previous page's ``next_cursor``). Each reading
     is an event in the log, under the hash chain. Auditors and the head only."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, AUDIT_READERS, "read the personal-data access log")
     require_offset("since", since)
     require_offset("until", until)
     return services.personal_data_reads.list(
@@ -45,10 +47,13 @@ def personal_data_reads(
     )
 
 
-@get("/api/v1/audit/ledger", sync_to_thread=True, tags=["audit"])
-def ledger(request: Request[Any, Any, Any], services: Services) -> LedgerHead:
+@get(
+    "/api/v1/audit/ledger",
+    sync_to_thread=True,
+    tags=["audit"],
+    guards=[roles(AUDIT_READERS, "read the audit ledger")],
+)
+def ledger(services: Services) -> LedgerHead:
     """The audit ledger's head: how far it has recorded the log, the chain's link there (what a
     signed checkpoint publishes), and its checkpoints."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, AUDIT_READERS, "read the audit ledger")
     return services.audit_ledger.head()

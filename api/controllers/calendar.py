@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_role
+from api.auth import actor_of, roles
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
@@ -37,14 +37,15 @@ class CalendarVersion(msgspec.Struct, frozen=True, kw_only=True):
     retimed_appeals: int  # open appeals whose deadlines the correction moved (each an event)
 
 
-@get("/api/v1/calendar/{year:int}", sync_to_thread=True, tags=["calendar"])
-def get_year(
-    request: Request[Any, Any, Any], year: int, services: Services
-) -> Response[CalendarYear]:
+@get(
+    "/api/v1/calendar/{year:int}",
+    sync_to_thread=True,
+    tags=["calendar"],
+    guards=[roles(STAFF_READERS, "read the production calendar")],
+)
+def get_year(year: int, services: Services) -> Response[CalendarYear]:
     """The production calendar's year: months with working days and hours, and every day that
     differs from Monday to Friday (holidays, moved days off, working Saturdays, shortened days)."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read the production calendar")
     calendar = services.calendar.calendar()
     # a year outside the input domain (a correction an older version let through) is not served
     if year not in calendar.years or not EARLIEST_YEAR <= year <= LATEST_YEAR:
@@ -64,17 +65,21 @@ def get_year(
     return Response(body, headers={"ETag": etag(calendar.version)})
 
 
-@post("/api/v1/calendar/days", sync_to_thread=True, status_code=200, tags=["calendar"])
+@post(
+    "/api/v1/calendar/days",
+    sync_to_thread=True,
+    status_code=200,
+    tags=["calendar"],
+    guards=[roles(EDITORS, "correct the production calendar")],
+)
 def correct_day(
     request: Request[Any, Any, Any], data: CorrectDay, services: Services, if_match: IfMatch = None
 ) -> Response[CalendarVersion]:
     """Correct one day (a late decree, a regional holiday): recorded as an event with its reason;
     the calendar's version goes up. Open deadlines the day moves are re-timed, each appeal with an
     event that says so; met deadlines and closed appeals stay as they were judged."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, EDITORS, "correct the production calendar")
     calendar = services.calendar.correct(
-        data, actor=actor, expected_version=expected_version(if_match)
+        data, actor=actor_of(request), expected_version=expected_version(if_match)
     )
     retimed = services.calendar_corrected(data.day, data.reason)
     body = CalendarVersion(
@@ -93,12 +98,15 @@ class Municipality(msgspec.Struct, frozen=True, kw_only=True):
     default: bool
 
 
-@get("/api/v1/municipalities", sync_to_thread=True, tags=["calendar"])
-def list_municipalities(request: Request[Any, Any, Any], services: Services) -> list[Municipality]:
+@get(
+    "/api/v1/municipalities",
+    sync_to_thread=True,
+    tags=["calendar"],
+    guards=[roles(STAFF_READERS, "read the municipalities")],
+)
+def list_municipalities(services: Services) -> list[Municipality]:
     """The municipalities this deployment serves, each with the time zone its working hours and
     deadlines count in; an appeal names one with ``municipality`` when it is received."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read the municipalities")
     clock = services.appeals.policy
     now = services.appeals.clock()
     zones: dict[str | None, str] = {clock.municipality: clock.timezone}

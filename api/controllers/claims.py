@@ -13,7 +13,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
-from api.auth import PUBLIC_ROUTE, authenticated, require_command_role, require_role
+from api.auth import PUBLIC_ROUTE, actor_of, roles
 from api.controllers.params import POSITION_HEADER, IfMatch
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version, require_offset
@@ -54,7 +54,13 @@ def _response(result: ClaimResult, status: int) -> Response[ClaimState]:
 
 
 # GET and POST /api/v1/claims share a path: async, their blocking work moved to a thread.
-@post("/api/v1/claims", status_code=201, tags=["claims"], summary=cmd.DetectClaim.summary)
+@post(
+    "/api/v1/claims",
+    status_code=201,
+    tags=["claims"],
+    summary=cmd.DetectClaim.summary,
+    guards=[roles(PERMISSIONS[cmd.DetectClaim], cmd.DetectClaim.route)],
+)
 async def detect_claim(
     request: Request[Any, Any, Any], data: cmd.DetectClaim, services: Services
 ) -> Response[ClaimState]:
@@ -64,15 +70,13 @@ async def detect_claim(
 def _detect(
     request: Request[Any, Any, Any], data: cmd.DetectClaim, services: Services
 ) -> Response[ClaimState]:
-    actor = authenticated(request, services.authenticate)
-    result = services.claims.detect(data, actor=actor)
+    result = services.claims.detect(data, actor=actor_of(request))
     log.info("command", command="DetectClaim", claim_id=str(result.state.id))
     return _response(result, 201)
 
 
-@get("/api/v1/claims", tags=["claims"])
+@get("/api/v1/claims", tags=["claims"], guards=[roles(STAFF_READERS, "read claims")])
 async def list_claims(
-    request: Request[Any, Any, Any],
     services: Services,
     status: str | None = None,
     department: str | None = None,
@@ -81,13 +85,10 @@ async def list_claims(
     limit: Limit = 100,
 ) -> list[ClaimSummary]:
     """Claims, newest first (``before``: the last one's ``detected_at`` for the next page)."""
-    return await sync_to_thread(
-        _list, request, services, status, department, verdict, before, limit
-    )
+    return await sync_to_thread(_list, services, status, department, verdict, before, limit)
 
 
 def _list(
-    request: Request[Any, Any, Any],
     services: Services,
     status: str | None,
     department: str | None,
@@ -95,8 +96,6 @@ def _list(
     before: datetime | None,
     limit: int,
 ) -> list[ClaimSummary]:
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read claims")
     require_offset("before", before)
     return services.claim_queries.list(
         status=status, department=department, verdict=verdict, before=before, limit=limit
@@ -111,10 +110,8 @@ def _claim_route(command_type: type[cmd.ClaimCommand]) -> HTTPRouteHandler:
         services: Services,
         if_match: IfMatch = None,
     ) -> Response[ClaimState]:
-        actor = authenticated(request, services.authenticate)
-        require_command_role(actor, PERMISSIONS[command_type], command_type.route)
         result = services.claims.handle(
-            claim_id, data, actor=actor, expected_version=expected_version(if_match)
+            claim_id, data, actor=actor_of(request), expected_version=expected_version(if_match)
         )
         log.info("command", command=command_type.__name__, claim_id=str(claim_id))
         return _response(result, 200)
@@ -128,19 +125,21 @@ def _claim_route(command_type: type[cmd.ClaimCommand]) -> HTTPRouteHandler:
         tags=["claims"],
         summary=command_type.summary,
         operation_id=handler.__name__,
+        guards=[roles(PERMISSIONS[command_type], command_type.route)],
     )(handler)
 
 
 CLAIM_ROUTES = [_claim_route(c) for c in cmd.CLAIM_COMMANDS]
 
 
-@get("/api/v1/claims/{claim_id:uuid}", sync_to_thread=True, tags=["claims"])
-def get_claim(
-    request: Request[Any, Any, Any], claim_id: UUID, services: Services
-) -> Response[ClaimState]:
+@get(
+    "/api/v1/claims/{claim_id:uuid}",
+    sync_to_thread=True,
+    tags=["claims"],
+    guards=[roles(STAFF_READERS, "read claims")],
+)
+def get_claim(claim_id: UUID, services: Services) -> Response[ClaimState]:
     """The claim's current state, folded from its events."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read claims")
     state = services.claims.state(claim_id)
     return Response(state, headers={"ETag": etag(state.version)})
 
@@ -151,20 +150,26 @@ class MatchRequest(Input, frozen=True, kw_only=True, forbid_unknown_fields=True)
     limit: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
 
 
-@post("/api/v1/claims/match", sync_to_thread=True, status_code=200, tags=["claims"])
-def match_claims(
-    request: Request[Any, Any, Any], data: MatchRequest, services: Services
-) -> list[Match]:
+@post(
+    "/api/v1/claims/match",
+    sync_to_thread=True,
+    status_code=200,
+    tags=["claims"],
+    guards=[roles(STAFF_READERS, "match claims")],
+)
+def match_claims(data: MatchRequest, services: Services) -> list[Match]:
     """Known claims a new post repeats, best first, with a similarity (0..1) at or above the
     threshold and the existing refutation to answer it with."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "match claims")
     return services.claim_queries.match(data.text, threshold=data.threshold, limit=data.limit)
 
 
-@get("/api/v1/misinformation/summary", sync_to_thread=True, tags=["claims"])
+@get(
+    "/api/v1/misinformation/summary",
+    sync_to_thread=True,
+    tags=["claims"],
+    guards=[roles(FIGURE_READERS, "read the misinformation figures")],
+)
 def misinformation_summary(
-    request: Request[Any, Any, Any],
     services: Services,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -173,8 +178,6 @@ def misinformation_summary(
     """For the claims detected in [since, until): time to verdict and to refutation (median,
     p90, share within the norm), open claims by age and reach, recurring claims, by
     department."""
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, FIGURE_READERS, "read the misinformation figures")
     require_offset("since", since)
     require_offset("until", until)
     return summary(

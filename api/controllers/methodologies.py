@@ -7,7 +7,7 @@ from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import PUBLIC_ROUTE, authenticated, require_command_role
+from api.auth import PUBLIC_ROUTE, actor_of, roles
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
@@ -27,7 +27,12 @@ async def list_methodologies(services: Services) -> list[Methodology]:
     return await sync_to_thread(services.methodologies.latest)
 
 
-@post("/api/v1/methodologies", status_code=201, tags=["ratings"])
+@post(
+    "/api/v1/methodologies",
+    status_code=201,
+    tags=["ratings"],
+    guards=[roles(PUBLISHERS, "publish rating methodologies")],
+)
 async def publish_methodology(
     request: Request[Any, Any, Any],
     data: NewMethodology,
@@ -42,13 +47,11 @@ async def publish_methodology(
 def _publish(
     request: Request[Any, Any, Any], data: NewMethodology, services: Services, if_match: str | None
 ) -> Response[Methodology]:
-    actor = authenticated(request, services.authenticate)
-    require_command_role(actor, PUBLISHERS, "publish rating methodologies")
     fields = {k: v for k, v in msgspec.structs.asdict(data).items() if k != "id"}
     methodology = services.methodologies.publish(
         data.id,
         PublishMethodology(**fields),
-        actor=actor,
+        actor=actor_of(request),
         expected_version=expected_version(if_match),
     )
     return Response(

@@ -3,12 +3,12 @@ report, summaries in slices, hot topics, workload — as JSON, CSV or XLSX, each
 methodology and the log position it was built from."""
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Request, Response, get
+from litestar import Response, get
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_role
+from api.auth import roles
 from api.controllers.ratings import methodology_of, period_of
 from api.errors import ApiProblem
 from api.report_formats import FORMATS, render
@@ -19,6 +19,7 @@ from projections.reports import SLICES, Table
 
 READERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.AUDITOR})
 Format = Annotated[str, Parameter(query="format", pattern="^(json|csv|xlsx)$")]
+READ_REPORTS = [roles(READERS, "read reports")]
 
 
 def _answer(table: Table, fmt: str, name: str) -> Response[bytes]:
@@ -28,14 +29,8 @@ def _answer(table: Table, fmt: str, name: str) -> Response[bytes]:
     return Response(render(table, fmt), media_type=FORMATS[fmt], headers=headers)
 
 
-def _reader(request: Request[Any, Any, Any], services: Services) -> None:
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, READERS, "read reports")
-
-
-@get("/api/v1/reports/kpi", sync_to_thread=True, tags=["reports"])
+@get("/api/v1/reports/kpi", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
 def kpi_report(
-    request: Request[Any, Any, Any],
     services: Services,
     period: str,
     methodology: str | None = None,
@@ -43,15 +38,13 @@ def kpi_report(
 ) -> Response[bytes]:
     """The monthly KPI report: per department and for the municipality — received, answered, on
     time, overdue, median time, on the merits, satisfaction, repeats, score and rank."""
-    _reader(request, services)
     chosen_period = period_of(period)
     chosen, _ = methodology_of(services, methodology, chosen_period)
     return _answer(services.reports.kpi(chosen, chosen_period), fmt, f"kpi-{chosen_period.label}")
 
 
-@get("/api/v1/reports/summary", sync_to_thread=True, tags=["reports"])
+@get("/api/v1/reports/summary", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
 def summary_report(
-    request: Request[Any, Any, Any],
     services: Services,
     since: date,
     until: date,
@@ -60,7 +53,6 @@ def summary_report(
 ) -> Response[bytes]:
     """Appeals received from ``since`` to ``until`` (inclusive) in slices: ``by`` is a
     comma-separated list of channel, kind, topic, department, sector, month."""
-    _reader(request, services)
     if until < since:
         raise ApiProblem(400, "invalid-period", "Bad period", "until is before since")
     if since.year < EARLIEST_YEAR or until.year > LATEST_YEAR:
@@ -82,24 +74,19 @@ def summary_report(
     return _answer(table, fmt, f"summary-{since}-{until}")
 
 
-@get("/api/v1/reports/hot-topics", sync_to_thread=True, tags=["reports"])
+@get("/api/v1/reports/hot-topics", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
 def hot_topics_report(
-    request: Request[Any, Any, Any],
     services: Services,
     weeks: Annotated[int, Parameter(ge=2, le=52)] = 8,
     fmt: Format = "json",
 ) -> Response[bytes]:
     """Per topic: appeals per week, the last week's growth against the average, and the share
     of repeats before and in the last week (a rising share: a problem not solved)."""
-    _reader(request, services)
     table = services.reports.hot_topics(weeks, services.appeals.clock().date())
     return _answer(table, fmt, "hot-topics")
 
 
-@get("/api/v1/reports/workload", sync_to_thread=True, tags=["reports"])
-def workload_report(
-    request: Request[Any, Any, Any], services: Services, fmt: Format = "json"
-) -> Response[bytes]:
+@get("/api/v1/reports/workload", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
+def workload_report(services: Services, fmt: Format = "json") -> Response[bytes]:
     """Open appeals now per sector, department and executor, and how many are overdue."""
-    _reader(request, services)
     return _answer(services.reports.workload(), fmt, "workload")

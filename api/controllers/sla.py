@@ -9,7 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import authenticated, require_role
+from api.auth import actor_of, roles
 from api.controllers.params import BAD_CURSOR, MinPosition, read_your_writes
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
@@ -20,6 +20,7 @@ from domain.sla.policy import SlaPolicy
 from projections.sla import SlaFilter, SlaPage
 
 Limit = Annotated[int, Parameter(ge=1, le=500)]
+READ_DEADLINES = [roles(STAFF_READERS, "read deadlines")]
 
 
 def _filter(
@@ -32,8 +33,7 @@ def _filter(
     deadline: str | None,
     municipality: str | None,
 ) -> SlaFilter:
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read deadlines")
+    actor = actor_of(request)
     if actor.role is Role.EXECUTOR:
         if department not in (None, actor.department):
             raise ApiProblem(
@@ -50,7 +50,7 @@ def _filter(
     )
 
 
-@get("/api/v1/sla/overdue", sync_to_thread=True, tags=["sla"])
+@get("/api/v1/sla/overdue", sync_to_thread=True, tags=["sla"], guards=READ_DEADLINES)
 def overdue(
     request: Request[Any, Any, Any],
     services: Services,
@@ -73,7 +73,7 @@ def overdue(
         raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
 
 
-@get("/api/v1/sla/at-risk", sync_to_thread=True, tags=["sla"])
+@get("/api/v1/sla/at-risk", sync_to_thread=True, tags=["sla"], guards=READ_DEADLINES)
 def at_risk(
     request: Request[Any, Any, Any],
     services: Services,
@@ -111,20 +111,18 @@ class PolicyInForce(msgspec.Struct, frozen=True, kw_only=True):
 
 # GET and POST share a path: like /api/v1/appeals, these two are async and move their blocking
 # work to a thread themselves (Litestar wraps a shared path's sync_to_thread handlers twice).
-@get("/api/v1/sla/policies/{policy_id:str}", tags=["sla"])
-async def get_policy(
-    request: Request[Any, Any, Any], policy_id: str, services: Services
-) -> Response[PolicyInForce]:
+@get(
+    "/api/v1/sla/policies/{policy_id:str}",
+    tags=["sla"],
+    guards=[roles(STAFF_READERS, "read SLA policies")],
+)
+async def get_policy(policy_id: str, services: Services) -> Response[PolicyInForce]:
     """The latest version of an SLA policy: its rules (deadline, kinds, channels, topic, anchor,
     amount, unit, roll-over), extension cap, pausable kinds, "at risk" share."""
-    return await sync_to_thread(_get_policy, request, policy_id, services)
+    return await sync_to_thread(_get_policy, policy_id, services)
 
 
-def _get_policy(
-    request: Request[Any, Any, Any], policy_id: str, services: Services
-) -> Response[PolicyInForce]:
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, STAFF_READERS, "read SLA policies")
+def _get_policy(policy_id: str, services: Services) -> Response[PolicyInForce]:
     policy = services.policies.policy(policy_id)
     if policy is None:
         raise ApiProblem(404, "not-found", "Not found", "there is no such SLA policy")
@@ -132,7 +130,12 @@ def _get_policy(
     return Response(body, headers={"ETag": etag(policy.version)})
 
 
-@post("/api/v1/sla/policies/{policy_id:str}", status_code=201, tags=["sla"])
+@post(
+    "/api/v1/sla/policies/{policy_id:str}",
+    status_code=201,
+    tags=["sla"],
+    guards=[roles(EDITORS, "publish SLA policies")],
+)
 async def publish_policy(
     request: Request[Any, Any, Any],
     policy_id: Annotated[str, Parameter(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")],
@@ -154,10 +157,8 @@ def _publish_policy(
     services: Services,
     if_match: str | None,
 ) -> Response[SlaPolicy]:
-    actor = authenticated(request, services.authenticate)
-    require_role(actor, EDITORS, "publish SLA policies")
     policy = services.policies.publish(
-        policy_id, data, actor=actor, expected_version=expected_version(if_match)
+        policy_id, data, actor=actor_of(request), expected_version=expected_version(if_match)
     )
     retimed = services.policy_published(policy_id, data.note)
     return Response(

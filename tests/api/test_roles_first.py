@@ -1,0 +1,252 @@
+"""Authorisation comes before validation: every private operation of the OpenAPI has a role guard,
+and a role that may not call it gets 403 whatever its body, query or headers hold, learning
+nothing of the schema; a role that may call it gets 400 for the same malformed request. Who may
+call what is read from the guards the routes declare (``api.auth.roles``), and checked against the
+grants the README states."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from api.app import ROUTE_HANDLERS
+from api.auth import PUBLIC, RoleGuard, guard_of
+from domain.shared.actors import Role
+from infra.container import Container
+from tests.api.test_appeals_api import assert_problem, auth
+from tests.api.test_authentication_first import PUBLIC as PUBLIC_OPERATIONS
+from tests.conftest import event_count
+
+pytestmark = pytest.mark.integration
+Conn = psycopg.Connection[tuple[object, ...]]
+Operation = tuple[str, str]  # (method, OpenAPI path)
+MALFORMED_JSON = b"{"
+BAD_HEADERS = {"If-Match": "garbage", "Idempotency-Key": "not a key"}  # both refused by parsing
+ANY_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture(scope="module")
+def role_tokens(container: Container, tokens: dict[str, str]) -> dict[Role, str]:
+    """One token for each role (the executor bound to a department)."""
+    made = {Role(name): token for name, token in tokens.items() if name != "other_executor"}
+    for role in (Role.SYSTEM, Role.ADMINISTRATOR):
+        made[role], _ = container.tokens.create(role=role, name=f"Проверка ролей: {role.value}")
+    assert set(made) == set(Role)
+    return made
+
+
+@pytest.fixture(scope="module")
+def schema(base_url: str) -> dict[str, Any]:
+    found: dict[str, Any] = httpx.get(f"{base_url}/schema/openapi.json", timeout=30).json()
+    return found
+
+
+@pytest.fixture
+def http(base_url: str) -> Iterator[httpx.Client]:
+    """A client with no token of its own: each request names its role's."""
+    with httpx.Client(base_url=base_url, timeout=30) as c:
+        yield c
+
+
+def declared_guards() -> dict[Operation, RoleGuard | None]:
+    """Each route's guard, under its method and its path as the OpenAPI writes it."""
+    found: dict[Operation, RoleGuard | None] = {}
+    for handler in ROUTE_HANDLERS:
+        if not handler.include_in_schema:  # /metrics: public, and not an API operation
+            continue
+        for path in handler.paths:
+            for method in handler.http_methods:
+                found[(method, re.sub(r"\{(\w+):\w+\}", r"{\1}", path))] = guard_of(handler)
+    return found
+
+
+def operations(schema: dict[str, Any]) -> dict[Operation, dict[str, Any]]:
+    return {
+        (method.upper(), path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def private_operations(schema: dict[str, Any]) -> dict[Operation, RoleGuard]:
+    guards = declared_guards()
+    private: dict[Operation, RoleGuard] = {}
+    for key in operations(schema):
+        guard = guards[key]
+        if key not in PUBLIC_OPERATIONS:
+            assert guard is not None, f"{key} declares no role guard"
+            private[key] = guard
+    return private
+
+
+def concrete(path: str) -> str:
+    """A path the router matches (so that the answer is the route's, not a 404)."""
+    return re.sub(r"\{[^}]+\}", ANY_ID, path.replace("{year}", "2026"))
+
+
+def _types(schema: dict[str, Any], components: dict[str, Any]) -> set[str]:
+    """The JSON types a schema accepts (one level of ``$ref``, ``oneOf`` and ``anyOf``)."""
+    if "$ref" in schema:
+        return _types(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+    choices: list[dict[str, Any]] = schema.get("oneOf", schema.get("anyOf", []))
+    if choices:
+        return {t for choice in choices for t in _types(choice, components)}
+    kind = schema.get("type", "object")
+    return set(kind) if isinstance(kind, list) else {kind}
+
+
+def wrong_typed_body(operation: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    """Every field of the body with a value of a type the field does not take."""
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    fields = components[ref.rsplit("/", 1)[-1]]["properties"]
+    assert fields, ref
+    body = {}
+    for name, field in fields.items():
+        takes = _types(field, components)
+        body[name] = next(
+            value
+            for value, kinds in ((7, {"integer", "number"}), ("x", {"string"}), ([7], {"array"}))
+            if not takes & kinds
+        )
+    return body
+
+
+def malformed_query(operation: dict[str, Any]) -> dict[str, str]:
+    """A value each typed query parameter refuses (a number, a date, a UUID, a pattern); the
+    required ones are left out."""
+    query = {}
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "query" or parameter.get("required"):
+            continue
+        schema = parameter["schema"]
+        typed = [s for s in schema.get("oneOf", [schema]) if s.get("type") != "null"]
+        if any(s.get("type") in ("integer", "number") or "format" in s for s in typed):
+            query[parameter["name"]] = "x"
+        elif any("pattern" in s for s in typed):
+            query[parameter["name"]] = "!"
+    return query
+
+
+def has_required_query(operation: dict[str, Any]) -> bool:
+    return any(p["in"] == "query" and p.get("required") for p in operation.get("parameters", []))
+
+
+def forbidden_detail(role: Role, guard: RoleGuard) -> str:
+    return f"the role '{role}' may not {guard.action}; allowed: {', '.join(sorted(guard.allowed))}"
+
+
+def test_every_private_operation_has_a_role_guard_and_no_public_one_has(
+    schema: dict[str, Any],
+) -> None:
+    guards = declared_guards()
+    listed = operations(schema)
+    assert set(guards) == set(listed)  # every route is in the OpenAPI, and only those
+    assert {key for key, guard in guards.items() if guard is None} == PUBLIC_OPERATIONS
+    for handler in ROUTE_HANDLERS:  # a public route opts out of the token; no other one does
+        assert (guard_of(handler) is None) == bool(handler.opt.get(PUBLIC)), handler.paths
+    private = private_operations(schema)
+    assert len(private) == len(listed) - len(PUBLIC_OPERATIONS) > 40
+
+
+def test_the_guards_grant_what_the_readme_says(schema: dict[str, Any]) -> None:
+    allowed = {key: guard.allowed for key, guard in private_operations(schema).items()}
+    editors = {Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR}
+    assert allowed[("POST", "/api/v1/sla/policies/{policy_id}")] == editors
+    assert allowed[("POST", "/api/v1/calendar/days")] == editors
+    assert allowed[("POST", "/api/v1/methodologies")] == editors | {Role.ANALYST}
+    report_readers = {Role.ANALYST, Role.CURATOR, Role.HEAD, Role.AUDITOR}
+    for report in ("kpi", "summary", "hot-topics", "workload"):
+        assert allowed[("GET", f"/api/v1/reports/{report}")] == report_readers
+    for audit in ("personal-data-reads", "ledger"):
+        assert allowed[("GET", f"/api/v1/audit/{audit}")] == {Role.AUDITOR, Role.HEAD}
+    history = allowed[("GET", "/api/v1/appeals/{appeal_id}/history")]
+    assert history == {Role.AUDITOR, Role.HEAD, Role.EXECUTOR}
+    # the citizen's contact: the roles that answer only
+    answerers = {Role.OPERATOR, Role.EXECUTOR, Role.CURATOR, Role.HEAD}
+    assert allowed[("GET", "/api/v1/appeals/{appeal_id}/citizen")] == answerers
+    commands = {key: roles for key, roles in allowed.items() if key[0] == "POST"}
+    # operator, curator and head act on every appeal; the executor answers
+    for action in ("register", "assign", "close"):
+        key = ("POST", f"/api/v1/appeals/{{appeal_id}}/{action}")
+        assert allowed[key] == {Role.OPERATOR, Role.CURATOR, Role.HEAD}
+    assert Role.EXECUTOR in allowed[("POST", "/api/v1/appeals/{appeal_id}/answer")]
+    # the system role records breaches through the API, nothing else
+    assert {key for key, roles in commands.items() if Role.SYSTEM in roles} == {
+        ("POST", "/api/v1/appeals/{appeal_id}/record-breach"),
+        ("POST", "/api/v1/claims/{claim_id}/record-breach"),
+    }
+    # auditors and analysts read (matching a post is a question, asked with a body); the
+    # analyst publishes methodologies
+    question = ("POST", "/api/v1/claims/match")
+    assert {key for key, roles in commands.items() if Role.AUDITOR in roles} == {question}
+    assert {key for key, roles in commands.items() if Role.ANALYST in roles} == {
+        question,
+        ("POST", "/api/v1/methodologies"),
+    }
+
+
+def test_a_role_that_may_not_call_an_operation_gets_403_before_anything_is_parsed(
+    http: httpx.Client, schema: dict[str, Any], role_tokens: dict[Role, str], sql: Conn
+) -> None:
+    components = schema["components"]["schemas"]
+    listed = operations(schema)
+    before = event_count(sql)
+    checked = 0
+    for (method, path), guard in private_operations(schema).items():
+        operation = listed[(method, path)]
+        bodies: list[Any] = [None]
+        if "requestBody" in operation:
+            bodies = [MALFORMED_JSON, wrong_typed_body(operation, components)]
+        for role in set(Role) - guard.allowed:
+            headers = {**auth(role_tokens[role]), **BAD_HEADERS}
+            for body in bodies:
+                answer = http.request(
+                    method,
+                    concrete(path),
+                    params=malformed_query(operation),
+                    headers=headers,
+                    **({"json": body} if isinstance(body, dict) else {"content": body}),
+                )
+                problem = assert_problem(answer, 403, "forbidden")
+                assert problem["detail"] == forbidden_detail(role, guard), (method, path)
+                assert problem["instance"] == path and "errors" not in problem
+        checked += guard.allowed != set(Role)
+    assert event_count(sql) == before
+    # every operation has a role that may not call it, but the read models' status
+    assert checked == len(listed) - len(PUBLIC_OPERATIONS) - 1
+
+
+def test_a_role_that_may_call_an_operation_gets_400_for_a_malformed_body_or_query(
+    http: httpx.Client, schema: dict[str, Any], role_tokens: dict[Role, str], sql: Conn
+) -> None:
+    components = schema["components"]["schemas"]
+    listed = operations(schema)
+    before = event_count(sql)
+    checked = 0
+    for (method, path), guard in private_operations(schema).items():
+        operation = listed[(method, path)]
+        role = min(guard.allowed)  # any role the guard lets through
+        headers = auth(role_tokens[role])
+        query = malformed_query(operation)
+        if "requestBody" in operation:
+            # JSON that does not parse: Litestar's own 400 (no field to name)
+            assert_problem(
+                http.request(method, concrete(path), headers=headers, content=MALFORMED_JSON),
+                400,
+            )
+            wrong = wrong_typed_body(operation, components)
+            answer = http.request(method, concrete(path), headers=headers, json=wrong)
+            assert assert_problem(answer, 400, "invalid-request")["errors"], (method, path)
+            checked += 1
+        if query or has_required_query(operation):
+            answer = http.request(method, concrete(path), headers=headers, params=query)
+            assert_problem(answer, 400, "invalid-request")
+            checked += "requestBody" not in operation
+    assert event_count(sql) == before
+    assert checked > 40
