@@ -1,8 +1,8 @@
-"""Refuses, before anything parses it and before the token is looked at, a request that a parser
-would choke on: a body that is not UTF-8 or JSON nested deeper than ``MAX_DEPTH`` (msgspec
-recurses, and 100,000 levels end in a RecursionError), control characters or broken UTF-8 in the
-path or the query. Every body this API takes is JSON, whatever its Content-Type says (Litestar
-decodes ``data`` as JSON), so every body is checked."""
+"""Refuses, after the token (the middleware before it) and before anything parses the request,
+a request that a parser would choke on: a body that is not UTF-8 or JSON nested deeper than
+``MAX_DEPTH`` (msgspec recurses, and 100,000 levels end in a RecursionError), control characters
+or broken UTF-8 in the path or the query. Every body this API takes is JSON, whatever its
+Content-Type says (Litestar decodes ``data`` as JSON), so every body is checked."""
 
 from __future__ import annotations
 
