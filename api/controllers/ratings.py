@@ -4,6 +4,7 @@ that asks again with ``If-None-Match`` gets a ``304`` until an appeal changes.""
 
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -86,6 +87,7 @@ def _scope(methodology: Methodology, scope: str) -> Scope:
 
 
 _ENCODED: OrderedDict[str, bytes] = OrderedDict()  # ETag → the JSON body, for repeat questions
+_ENCODED_LOCK = threading.Lock()  # handlers run on several threads
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -98,12 +100,14 @@ def _cached(request: Request[Any, Any, Any], tag: str, make: Callable[[], Any]) 
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
     if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(None, status_code=304, headers=headers)
-    body = _ENCODED.get(tag)
+    with _ENCODED_LOCK:
+        body = _ENCODED.get(tag)
     if body is None:
         body = _ENCODER.encode(make())
-        _ENCODED[tag] = body
-        while len(_ENCODED) > 256:
-            _ENCODED.popitem(last=False)
+        with _ENCODED_LOCK:
+            _ENCODED[tag] = body
+            while len(_ENCODED) > 256:
+                _ENCODED.popitem(last=False)
     return Response(body, headers=headers, media_type="application/json")
 
 
