@@ -39,6 +39,7 @@ from api.metrics import (
     register_collector,
 )
 from api.outage import OUTAGE_HANDLERS
+from api.problems_openapi import document_problems
 from api.projection_problems import PROJECTION_PROBLEMS
 from api.redaction import route_path
 from api.request_guard import request_guard
@@ -134,7 +135,7 @@ ROUTE_HANDLERS = [
 
 def create_app(services: Services, *, debug: bool = False) -> Litestar:
     register_collector(OtklikCollector(services.projection_status, services.pool_stats))
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
         exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS, **OUTAGE_HANDLERS},
@@ -158,3 +159,5 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         logging_config=None,
         debug=debug,
     )
+    document_problems(app)  # every route's problem responses, in the OpenAPI
+    return app
