@@ -47,9 +47,10 @@ from api.services import Services
 from domain.shared import written
 
 log = structlog.get_logger("otklik.api")
-# A caller's request id is repeated in every log line: an id's characters only, with a letter,
-# and no run of seven digits (a phone number is not an id, with or without its "+").
-_REQUEST_ID = re.compile(r"(?=.*[A-Za-z])(?!.*[0-9]{7})[A-Za-z0-9._:-]{1,100}")
+
+# A caller's request id is repeated in every log line: only an id's shape (hex and hyphens, a
+# letter among them, no run of seven digits: a phone number is not an id) is kept.
+_REQUEST_ID = re.compile(r"(?=.*[a-fA-F])(?!.*[0-9]{7})[0-9a-fA-F-]{8,64}")
 
 
 def request_logging(app: ASGIApp) -> ASGIApp:

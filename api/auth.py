@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import msgspec
+import structlog
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
@@ -16,12 +18,14 @@ from litestar.middleware import (
     AuthenticationResult,
     DefineMiddleware,
 )
-from litestar.types import ASGIApp
+from litestar.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import ApiProblem
+from api.errors import PROBLEM_MEDIA_TYPE, ApiProblem, problem_body
+from api.outage import OUTAGE_ERRORS
 from domain.shared.actors import Actor, Role
 
 Authenticator = Callable[[str], Actor | None]
+log = structlog.get_logger("otklik.api")
 PUBLIC = "public"  # a route handler's opt key: no token needed
 PUBLIC_ROUTE = {PUBLIC: True}
 # Through the API the system role (the deadline watcher, the re-timer) records breaches and
@@ -89,6 +93,23 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=["^/schema"], **kwargs)
         self.authenticate = authenticate
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The refusal is answered here, as a response, so that the request's log line, its
+        request id and the metrics (the middleware outside this one) see the 401 or 503."""
+        try:
+            await super().__call__(scope, receive, send)
+        except NotAuthorizedException as refused:
+            if "user" in scope:  # raised further in, after the token was accepted: not ours
+                raise
+            detail = str(refused.detail)
+            await _answer(scope, send, 401, "unauthenticated", "Unauthorized", detail)
+        except OUTAGE_ERRORS as error:
+            if "user" in scope:
+                raise
+            log.warning("request.database_unavailable", error=type(error).__name__)
+            detail = "the database is unavailable or did not answer in time; retry in 5 s"
+            await _answer(scope, send, 503, "database-unavailable", "Service unavailable", detail)
+
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
@@ -100,6 +121,22 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         if actor is None:
             raise NotAuthorizedException("the token is unknown or revoked")
         return AuthenticationResult(user=actor, auth=token.strip())
+
+
+async def _answer(
+    scope: Scope, send: Send, status: int, code: str, title: str, detail: str
+) -> None:
+    body = msgspec.json.encode(problem_body(scope, status, code, title, detail))
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    else:
+        headers.append((b"retry-after", b"5"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def token_authentication(authenticate: Authenticator) -> DefineMiddleware:

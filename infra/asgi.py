@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
 from api.app import create_app as create_litestar_app
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.db_waits import request_deadline
+from infra.db_waits import request_deadline, restart_deadline
 from infra.logging import configure
 from infra.settings import Settings
 
@@ -33,7 +33,15 @@ def with_deadline(app: Litestar, seconds: float) -> ASGIApp:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
+
+        async def receive_then_start(  # the time a client takes to send its body is not ours
+        ) -> ReceiveMessage:
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                restart_deadline(seconds)
+            return message
+
         with request_deadline(seconds):
-            await app(scope, receive, send)
+            await app(scope, receive_then_start, send)
 
     return bounded

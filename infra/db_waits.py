@@ -112,6 +112,12 @@ def _left() -> float | None:
     return None if deadline is None else max(deadline - time.monotonic(), 0.0)
 
 
+def restart_deadline(seconds: float) -> None:
+    """Inside ``request_deadline``: count its ``seconds`` from now (the body has arrived)."""
+    if _deadline.get() is not None:
+        _deadline.set(time.monotonic() + seconds)
+
+
 @contextlib.contextmanager
 def request_deadline(seconds: float) -> Iterator[None]:
     """Every wait on the database inside the block (a request) ends within ``seconds`` of its
@@ -159,12 +165,13 @@ class BoundedConnection(psycopg.Connection[Row]):
     ) -> RV:
         if timeout is not None:  # the caller bounds this wait itself (notifies, cancel)
             return super().wait(gen, interval, timeout)
-        limit = allowed_wait(self.round_trip, self.outage, self.interactive, deadline=False)
-        left = _left()
-        # the request's time running out says nothing of the server: no outage is flagged then
-        by_deadline = left is not None and (limit is None or left < limit)
-        if by_deadline:
-            limit = left
+        limit = allowed_wait(self.round_trip, self.outage, self.interactive)
+        # Only silence for the connection's whole own limit (or while already probing) says the
+        # server is away; a caller's cap or a request's deadline running out says nothing of it.
+        own = self.round_trip
+        server_silent = (own is not None and limit is not None and limit >= own) or bool(
+            self.outage is not None and self.outage.away
+        )
         if limit is not None and limit <= 0:
             self.close()
             raise DatabaseUnresponsive("the request's time for the database is up")
@@ -172,7 +179,7 @@ class BoundedConnection(psycopg.Connection[Row]):
             result = super().wait(gen, interval, limit)
         except errors._WaitTimeout:  # psycopg's own "no answer within timeout"
             self.close()  # mid-protocol: unusable; the pool discards a closed connection
-            if not by_deadline:
+            if server_silent:
                 self._failed("no answer")
             raise DatabaseUnresponsive(
                 f"the database did not answer within {limit:g} s; the connection was closed"

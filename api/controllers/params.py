@@ -11,7 +11,7 @@ from api.services import Services
 POSITION_HEADER = "X-Otklik-Position"
 # Read your writes: a command's response carries X-Otklik-Position; a query given
 # ?min_position=N waits (at most READ_WAIT_SECONDS) until the view has applied N, else 503.
-READ_WAIT_SECONDS = 5.0
+READ_WAIT_SECONDS = 4.0  # under the request deadline (OTKLIK_REQUEST_DEADLINE, 4.5 s)
 BAD_CURSOR = "`cursor` is not one this API returned: give the previous page's `next_cursor`"
 MinPosition = Annotated[
     int | None,

@@ -4,7 +4,9 @@ nothing of the schema."""
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -68,3 +70,22 @@ def test_public_routes_need_no_token(base_url: str) -> None:
         assert client.get("/api/v1/methodologies").status_code == 200
         assert client.get("/api/v1/claim-reviews").status_code == 200
         assert client.get("/metrics").status_code == 200
+
+
+def test_a_refused_token_is_logged_and_counted_as_the_401_it_is(
+    base_url: str, server_log: Path
+) -> None:
+    request_id = "abcdef01-2345-6789-abcd-ef012345abcd"
+    path = "/api/v1/appeals/00000000-0000-4000-8000-000000000000/register"
+    answer = httpx.post(f"{base_url}{path}", content=b"{", headers={"X-Request-ID": request_id})
+    assert answer.status_code == 401
+    assert answer.headers["x-request-id"] == request_id
+    lines = [line for line in server_log.read_text().splitlines() if request_id in line]
+    logged = [json.loads(line) for line in lines if '"request"' in line]
+    assert logged and logged[-1]["status"] == 401
+    assert logged[-1]["path"] == "/api/v1/appeals/{appeal_id}/register"
+    metrics = httpx.get(f"{base_url}/metrics", timeout=30).text
+    assert (
+        'otklik_commands_total{outcome="denied",route="/api/v1/appeals/{appeal_id}/register"}'
+        in metrics
+    )
