@@ -9,7 +9,7 @@ from typing import Any
 
 import anyio
 import msgspec
-import structlog
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
@@ -21,11 +21,10 @@ from litestar.middleware import (
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import PROBLEM_MEDIA_TYPE, ApiProblem, problem_body
-from api.outage import OUTAGE_ERRORS
+from api.outage import OUTAGE_ERRORS, on_database_unavailable
 from domain.shared.actors import Actor, Role
 
 Authenticator = Callable[[str], Actor | None]
-log = structlog.get_logger("otklik.api")
 PUBLIC = "public"  # a route handler's opt key: no token needed
 PUBLIC_ROUTE = {PUBLIC: True}
 # Through the API the system role (the deadline watcher, the re-timer) records breaches and
@@ -101,14 +100,13 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         except NotAuthorizedException as refused:
             if "user" in scope:  # raised further in, after the token was accepted: not ours
                 raise
-            detail = str(refused.detail)
-            await _answer(scope, send, 401, "unauthenticated", "Unauthorized", detail)
-        except OUTAGE_ERRORS as error:
+            await _answer(scope, send, 401, "unauthenticated", "Unauthorized", str(refused.detail))
+        except OUTAGE_ERRORS as error:  # the token could not be looked up
             if "user" in scope:
                 raise
-            log.warning("request.database_unavailable", error=type(error).__name__)
-            detail = "the database is unavailable or did not answer in time; retry in 5 s"
-            await _answer(scope, send, 503, "database-unavailable", "Service unavailable", detail)
+            request: Request[Any, Any, Any] = Request(scope, receive)
+            answer = on_database_unavailable(request, error)  # the same 503 as the handlers'
+            await answer.to_asgi_response(app=None, request=request)(scope, receive, send)
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -126,15 +124,13 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
 async def _answer(
     scope: Scope, send: Send, status: int, code: str, title: str, detail: str
 ) -> None:
+    """A 401 problem, sent as it is (nothing of the request was read)."""
     body = msgspec.json.encode(problem_body(scope, status, code, title, detail))
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
+        (b"www-authenticate", b"Bearer"),
     ]
-    if status == 401:
-        headers.append((b"www-authenticate", b"Bearer"))
-    else:
-        headers.append((b"retry-after", b"5"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
