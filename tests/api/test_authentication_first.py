@@ -11,18 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.routes import PUBLIC_OPERATIONS
+
 pytestmark = pytest.mark.integration
 
-PUBLIC = {
-    ("GET", "/health/live"),
-    ("GET", "/health/ready"),
-    ("GET", "/api/v1/methodologies"),
-    ("GET", "/api/v1/methodologies/{methodology_id}"),
-    ("GET", "/api/v1/ratings"),
-    ("GET", "/api/v1/ratings/compare"),
-    ("GET", "/api/v1/claim-reviews"),
-    ("GET", "/api/v1/claims/{claim_id}/claim-review"),
-}
+PUBLIC = PUBLIC_OPERATIONS
 BODIES = (b"{", b'{"zzfield": 1, "text": 7}', b"\xff\xfe", b"[]")
 
 

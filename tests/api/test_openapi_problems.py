@@ -11,20 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.routes import PUBLIC_OPERATIONS
+
 pytestmark = pytest.mark.integration
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/ProblemDetails"
-PUBLIC = {
-    ("GET", "/health/live"),
-    ("GET", "/health/ready"),
-    ("GET", "/api/v1/methodologies"),
-    ("GET", "/api/v1/methodologies/{methodology_id}"),
-    ("GET", "/api/v1/ratings"),
-    ("GET", "/api/v1/ratings/compare"),
-    ("GET", "/api/v1/claim-reviews"),
-    ("GET", "/api/v1/claims/{claim_id}/claim-review"),
-}
+PUBLIC = PUBLIC_OPERATIONS
 _TYPES: dict[str, type] = {
     "string": str,
     "integer": int,
