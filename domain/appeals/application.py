@@ -113,6 +113,9 @@ class AppealsApplication(Application[UUID]):
         if not isinstance(recorder, AppealRecorder):
             raise TypeError("the appeals application needs an AppealRecorder")
         self.appeal_recorder: AppealRecorder = recorder
+        # save_events: the municipality of appeals received in an earlier batch and not yet
+        # registered, so that their registration needs no read of the stream
+        self._unregistered: dict[UUID, str | None] = {}
 
     # --- queries ---------------------------------------------------------------------------
     def events_of(self, appeal_id: UUID) -> list[AppealEvent]:
@@ -279,19 +282,28 @@ class AppealsApplication(Application[UUID]):
     def save_events(self, events: Sequence[AppealEvent]) -> int:
         """Append already-decided events of many appeals in one transaction (bulk loads), with
         the registration numbers they give (a number taken twice fails the whole batch)."""
-        municipalities = {
+        received = {
             e.originator_id: e.municipality for e in events if isinstance(e, AppealReceived)
         }
+        registered = [e for e in events if isinstance(e, AppealRegistered)]
         registrations = [
             RegistrationRecord(
-                municipality=municipalities[e.originator_id]
-                if e.originator_id in municipalities
-                else self.state(e.originator_id).municipality,
+                municipality=self._bulk_municipality(e.originator_id, received),
                 number=e.registration_number,
                 appeal_id=e.originator_id,
             )
-            for e in events
-            if isinstance(e, AppealRegistered)
+            for e in registered
         ]
         recordings = self.save(*events, registrations=registrations)
+        self._unregistered.update(received)
+        for e in registered:
+            self._unregistered.pop(e.originator_id, None)
         return recordings[-1].notification.id if recordings else 0
+
+    def _bulk_municipality(self, appeal_id: UUID, received: dict[UUID, str | None]) -> str | None:
+        """The appeal's municipality: from this batch, an earlier batch, or else its stream."""
+        if appeal_id in received:
+            return received[appeal_id]
+        if appeal_id in self._unregistered:
+            return self._unregistered[appeal_id]
+        return self.state(appeal_id).municipality
