@@ -18,7 +18,6 @@ import pytest
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.decide import decide
 from domain.shared.actors import Role
 from infra.container import Container
 from infra.database import ConnectionInfo
@@ -30,6 +29,7 @@ from projections.engine.runner import HandlerFailed, ProjectionEngine
 from tests.api.test_appeals_api import assert_problem
 from tests.conftest import own_database
 from tests.support.appeals import OPERATOR, receive
+from tests.support.old_log import append, decided
 
 pytestmark = pytest.mark.integration
 PHONE = "+7 912 345-67-89"
@@ -65,13 +65,9 @@ def poison(container: Container) -> int:
     holds it; its position."""
     app = container.appeals
     r = app.receive(receive(), actor=OPERATOR, idempotency=None)
-    registered = app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR).state
-    command = cmd.CategoriseAppeal(topic="ЖКХ", essence="e")
-    (categorised,) = decide(registered, command, actor=OPERATOR, now=app.clock(), policy=app.policy)
-    event = msgspec.structs.replace(categorised, topic=f"t\x00{PHONE}")
-    recorded = app.recorder.insert_events([app.mapper.to_stored_event(event)])
-    assert recorded
-    return int(recorded[0])
+    app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    categorised = decided(container, r.state.id, cmd.CategoriseAppeal(topic="ЖКХ", essence="e"))
+    return append(container, msgspec.structs.replace(categorised, topic=f"t\x00{PHONE}"))
 
 
 def test_a_failed_view_is_reported_by_the_routes_and_mended_by_a_rebuild_beside_it(

@@ -24,8 +24,8 @@ from infra.database import ConnectionInfo
 from infra.server_process import server_process
 from tests.api.test_appeals_api import assert_problem
 from tests.conftest import own_database
-from tests.integration.test_poisoned_log import FIRST_MOMENT, LAST_MOMENT, append, copied
 from tests.support.appeals import ASSIGN, OPERATOR, REGISTER, Scenario, answered, receive
+from tests.support.old_log import FIRST_MOMENT, LAST_MOMENT, append, copied
 
 pytestmark = pytest.mark.integration
 LISTS = ("/api/v1/sla/overdue", "/api/v1/sla/at-risk", "/api/v1/appeals")

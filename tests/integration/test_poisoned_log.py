@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,11 +17,8 @@ from eventsourcing.persistence import StoredEvent
 from psycopg.types.json import Jsonb
 
 from domain.appeals import commands as cmd
-from domain.appeals.decide import decide
-from domain.appeals.events import AppealEvent
 from domain.claims import events as claim_ev
 from domain.ratings.score import parse_period
-from domain.shared.actors import Actor, Role
 from infra.container import Container
 from infra.database import ConnectionInfo
 from projections.appeals import AppealFilter
@@ -30,34 +27,25 @@ from projections.engine.runner import HandlerFailed
 from projections.engine.storable import EARLIEST, LATEST
 from projections.sla import SlaFilter
 from tests.conftest import own_database
-from tests.support.appeals import ASSIGN, OPERATOR, REGISTER, Scenario, answered, receive
+from tests.support.appeals import (
+    ASSIGN,
+    CURATOR,
+    OPERATOR,
+    REGISTER,
+    Scenario,
+    answered,
+    receive,
+)
+from tests.support.old_log import FIRST_MOMENT, LAST_MOMENT, append, copied, decided
 
 pytestmark = pytest.mark.integration
-CURATOR = Actor(id="cur-1", role=Role.CURATOR, name="Куратор")
 HUGE = 2**64 - 1  # what a claim source's reach once held
-# business times at the ends of the calendar: year 0 and year 10000 in UTC
-FIRST_MOMENT = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
-LAST_MOMENT = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-12)))
 
 
 @pytest.fixture(scope="module")
 def poisoned(db_server: ConnectionInfo) -> Iterator[Container]:
     with own_database(db_server, "poisoned") as (container, _info):
         yield container
-
-
-def append(container: Container, *events: Any) -> int:
-    """Append events as an older version of the code wrote them (no input rule applies)."""
-    app = container.appeals
-    recordings = app.recorder.insert_events([app.mapper.to_stored_event(e) for e in events])
-    return max(r for r in recordings or [0] if isinstance(r, int)) if recordings else 0
-
-
-def decided(container: Container, appeal_id: uuid.UUID, command: cmd.Command) -> Any:
-    app = container.appeals
-    state = app.state(appeal_id)
-    (event,) = decide(state, command, actor=OPERATOR, now=app.clock(), policy=app.policy)
-    return event
 
 
 def poisoned_appeal(container: Container) -> uuid.UUID:
@@ -142,21 +130,12 @@ def test_old_events_with_nul_and_numbers_beyond_bigint_are_held_by_every_view(
 def test_business_times_at_the_ends_of_the_calendar_do_not_stop_a_view(
     poisoned: Container,
 ) -> None:
-    earliest = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
-    latest = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-12)))
     app = poisoned.appeals
-    for moment in (earliest, latest):
+    for moment in (FIRST_MOMENT, LAST_MOMENT):
         r = app.receive(receive(), actor=OPERATOR, idempotency=None)
         app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
         app.handle(r.state.id, cmd.AssignAppeal(department="Отдел краёв"), actor=OPERATOR)
-        copy = uuid.uuid4()
-        append(
-            poisoned,
-            *(
-                msgspec.structs.replace(e, originator_id=copy, occurred_at=moment)
-                for e in app.events_of(r.state.id)
-            ),
-        )
+        append(poisoned, *copied(app.events_of(r.state.id), moment, dues=False))
     poisoned.engine.catch_up_all()
     assert poisoned.engine.failed() == []
 
@@ -219,40 +198,6 @@ def test_the_upsert_helper_stores_what_its_columns_cannot_hold_as_it_is(
     assert rows == [
         ("a", ["x"], {"k": "v", "n": 10**30}, 2**15 - 1, 1, [2**63 - 1]),
         ("b", None, None, None, 5, []),  # merged as two upserts would: the counts summed
-    ]
-
-
-def moved(value: Any, moment: datetime) -> Any:
-    """``value`` with every business time in it (not the recording time) at ``moment``."""
-    if isinstance(value, datetime):
-        return moment
-    if isinstance(value, tuple):
-        return tuple(moved(v, moment) for v in value)
-    if isinstance(value, msgspec.Struct):
-        fields = value.__struct_fields__
-        changes = {f: moved(getattr(value, f), moment) for f in fields if f != "timestamp"}
-        return msgspec.structs.replace(value, **changes)
-    return value
-
-
-def copied(
-    events: list[AppealEvent], moment: datetime, first: int | None = None, *, dues: bool = True
-) -> list[Any]:
-    """The appeal's events as a new appeal, the business times of the ``first`` of them (all:
-    None) at ``moment``: every one (the deadlines computed there too), or (``dues`` False) only
-    when the acts occurred."""
-
-    def at_the_end(event: AppealEvent) -> AppealEvent:
-        if dues:
-            return moved(event, moment)  # type: ignore[no-any-return]
-        return msgspec.structs.replace(event, occurred_at=moment)
-
-    copy = uuid.uuid4()
-    return [
-        msgspec.structs.replace(
-            at_the_end(e) if first is None or i < first else e, originator_id=copy
-        )
-        for i, e in enumerate(events)
     ]
 
 

@@ -24,6 +24,7 @@ from projections.engine.model import Batch, Build, ProjectionFailed, reading
 from projections.engine.runner import HandlerFailed, ProjectionEngine
 from tests.conftest import own_database
 from tests.support.appeals import OPERATOR, receive
+from tests.support.old_log import append
 
 pytestmark = pytest.mark.integration
 PHONE = "+7 912 345-67-89"
@@ -90,9 +91,7 @@ def assign_poisoned(container: Container) -> int:
         originator_version=1,
         department=f"Отдел {PHONE}\x00",
     )
-    recorded = app.recorder.insert_events([app.mapper.to_stored_event(poisoned)])
-    assert recorded
-    return int(recorded[0])
+    return append(container, poisoned)
 
 
 def the_log(container: Container) -> tuple[Any, ...]:

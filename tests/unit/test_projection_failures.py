@@ -22,6 +22,7 @@ from projections.engine.failures import (
 from projections.engine.model import Build
 from projections.engine.storable import EARLIEST, LATEST, cleaner, moment, storable
 from projections.sla import SlaItem, _decode_cursor, _encode_cursor
+from tests.support.old_log import FIRST_MOMENT, LAST_MOMENT  # year 0 and year 10000 in UTC
 
 PHONE = "+7 912 345-67-89"
 NAME = "Иванов Пётр"
@@ -98,12 +99,8 @@ def test_rows_whose_keys_become_equal_merge_as_two_upserts_would() -> None:
     assert merged == [("Отдел", 5, "b"), ("Другой", 1, "c")]
 
 
-FIRST = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))  # year 0 in UTC
-LAST = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-12)))  # year 10000
-
-
 def test_times_beyond_what_python_reads_back_in_any_zone_are_kept_at_the_edge() -> None:
-    assert moment(FIRST) == EARLIEST and moment(LAST) == LATEST
+    assert moment(FIRST_MOMENT) == EARLIEST and moment(LAST_MOMENT) == LATEST
     assert moment(datetime.min.replace(tzinfo=UTC)) == EARLIEST
     assert moment(datetime.max.replace(tzinfo=UTC)) == LATEST
     inside = datetime(2026, 3, 2, 9, tzinfo=timezone(timedelta(hours=3)))
@@ -122,8 +119,8 @@ def test_times_beyond_what_python_reads_back_in_any_zone_are_kept_at_the_edge() 
     for hours in (-23, -15, 0, 15, 23):
         zone = timezone(timedelta(hours=hours, minutes=59))
         assert EARLIEST.astimezone(zone) == EARLIEST and LATEST.astimezone(zone) == LATEST
-    assert cleaner("timestamp with time zone")(FIRST) == EARLIEST
-    assert cleaner("timestamp with time zone[]")([LAST, inside]) == [LATEST, inside]
+    assert cleaner("timestamp with time zone")(FIRST_MOMENT) == EARLIEST
+    assert cleaner("timestamp with time zone[]")([LAST_MOMENT, inside]) == [LATEST, inside]
 
 
 def item(due: datetime, appeal_id: UUID, deadline: str = "answer") -> SlaItem:
