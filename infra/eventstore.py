@@ -8,6 +8,7 @@ records are decoded as plain data and upcast with the class's ``upcast_vK_vK+1``
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, cast
 from uuid import UUID
@@ -18,7 +19,6 @@ from eventsourcing.persistence import (
     Cipher,
     Compressor,
     Mapper,
-    Notification,
     StoredEvent,
     Transcoder,
 )
@@ -118,15 +118,17 @@ def _one_attempt(method: Any) -> Any:
 # the effect first) is the client's retry; the pools drop their connections when the database
 # goes away, so the repeat finds fresh ones.
 _INSERT_EVENTS = _one_attempt(PostgresApplicationRecorder.insert_events)
-_SELECT_EVENTS = _one_attempt(PostgresApplicationRecorder.select_events)
-_SELECT_NOTIFICATIONS = _one_attempt(PostgresApplicationRecorder.select_notifications)
-_MAX_NOTIFICATION_ID = _one_attempt(PostgresApplicationRecorder.max_notification_id)
 
 
 class OtklikRecorder(PostgresApplicationRecorder):
     """The library's recorder (table lock → gap-free log order, NOTIFY on append), plus the
     idempotency record and the registration number, saved in the same transaction as the events
     they belong to (a number taken twice fails the whole append on the table's primary key)."""
+
+    # The library's reads, one attempt each (see _one_attempt above).
+    select_events = _one_attempt(PostgresApplicationRecorder.select_events)
+    select_notifications = _one_attempt(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = _one_attempt(PostgresApplicationRecorder.max_notification_id)
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -174,41 +176,10 @@ class OtklikRecorder(PostgresApplicationRecorder):
         if ids:
             written.appended(max(ids))  # an error after this commit will name the position
         with contextlib.suppress(Exception):  # a metrics file gone never fails a committed write
-            for stored in stored_events:
-                EVENTS_APPENDED.labels(type=stored.topic.partition("@")[0]).inc()
+            appended = Counter(stored.topic.partition("@")[0] for stored in stored_events)
+            for name, count in appended.items():
+                EVENTS_APPENDED.labels(type=name).inc(count)
         return ids
-
-    def select_events(
-        self,
-        originator_id: UUID | str,
-        *,
-        gt: int | None = None,
-        lte: int | None = None,
-        desc: bool = False,
-        limit: int | None = None,
-    ) -> Sequence[StoredEvent]:
-        events: Sequence[StoredEvent] = _SELECT_EVENTS(
-            self, originator_id, gt=gt, lte=lte, desc=desc, limit=limit
-        )
-        return events
-
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> Sequence[Notification]:
-        notifications: Sequence[Notification] = _SELECT_NOTIFICATIONS(
-            self, start, limit, stop, topics, inclusive_of_start=inclusive_of_start
-        )
-        return notifications
-
-    def max_notification_id(self) -> int | None:
-        found: int | None = _MAX_NOTIFICATION_ID(self)
-        return found
 
     def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
