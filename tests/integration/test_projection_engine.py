@@ -17,37 +17,16 @@ import pytest
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
-from infra.container import Container, projections
+from infra.container import Container
 from infra.eventstore import decode_event, topic_of
 from projections.appeals import AppealFilter, AppealsProjection, AppealSummary
-from projections.engine.model import Batch, Build, ProjectionBehind
+from projections.engine.model import Build, ProjectionBehind
 from projections.engine.runner import HandlerFailed, ProjectionEngine
 from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, receive
+from tests.support.engines import Fragile, engine_for, make_appeals
 
 pytestmark = pytest.mark.integration
 Conn = psycopg.Connection[tuple[object, ...]]
-
-
-def make_appeals(app: AppealsApplication, n: int, department: str = "Управление ЖКХ") -> int:
-    position = 0
-    for _ in range(n):
-        r = app.receive(receive(), actor=OPERATOR, idempotency=None)
-        app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
-        position = app.handle(
-            r.state.id, cmd.AssignAppeal(department=department), actor=OPERATOR
-        ).position
-    return position
-
-
-def engine_for(container: Container, **options: Any) -> ProjectionEngine:
-    """A second engine on the same database, as another worker process would have."""
-    return ProjectionEngine(
-        pool=container.pool,
-        conninfo=container.info.conninfo,
-        projections=options.pop("projections", projections(container.settings)),
-        decode=decode_event,
-        **options,
-    )
 
 
 @pytest.fixture
@@ -183,29 +162,6 @@ def test_readers_never_see_a_half_built_view(app: AppealsApplication, container:
             reader.join()
     assert not errors
     assert answers and set(answers) == {30}
-
-
-class Fragile:
-    """A projection whose handler fails on one particular event, until it is fixed."""
-
-    name = "fragile"
-    version = 1
-    topics = frozenset({"AppealAssigned"})
-    tables = ("fragile_assignments",)
-    ddl = "CREATE TABLE {fragile_assignments} (appeal_id uuid PRIMARY KEY, department text)"
-    indexes = ""
-    poison = "Отдел, на котором обработчик падает"
-    fixed = False
-
-    def apply(self, batch: Batch) -> None:
-        rows = []
-        for item in batch.events:
-            event = item.event
-            assert isinstance(event, ev.AppealAssigned)
-            if event.department == self.poison and not self.fixed:
-                raise RuntimeError("handler bug")
-            rows.append((event.originator_id, event.department))
-        batch.upsert("fragile_assignments", ("appeal_id", "department"), rows, key=("appeal_id",))
 
 
 def test_a_handler_error_stops_that_projection_only_at_the_failing_event(

@@ -19,63 +19,40 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.eventstore import decode_event
-from projections.engine.model import Batch, Build, ProjectionFailed, reading
+from projections.engine.model import Build, ProjectionFailed, reading
 from projections.engine.runner import HandlerFailed, ProjectionEngine
 from tests.conftest import own_database
 from tests.support.appeals import OPERATOR, receive
+from tests.support.engines import Fragile, engine_for, make_appeals
 from tests.support.old_log import append
 
 pytestmark = pytest.mark.integration
 PHONE = "+7 912 345-67-89"
 
 
-class Brittle:
+class Brittle(Fragile):
     """Who handles each appeal. Version 1 cannot hold a department with a NUL in it (an old
     event has one) and raises, naming the value as careless code does; ``fixed`` is the
     correction of the same version, version 2 the correction that rebuilds."""
 
     name = "brittle"
-    topics = frozenset({"AppealAssigned"})
     tables = ("brittle_assignments",)
     ddl = "CREATE TABLE {brittle_assignments} (appeal_id uuid PRIMARY KEY, department text)"
-    indexes = ""
 
     def __init__(self, version: int = 1, *, fixed: bool = False) -> None:
         self.version = version
         self.fixed = fixed or version > 1
 
-    def apply(self, batch: Batch) -> None:
-        rows = []
-        for item in batch.events:
-            event = item.event
-            assert isinstance(event, ev.AppealAssigned)
-            if "\x00" in event.department and not self.fixed:
-                raise ValueError(f"cannot file {event.department!r} (call {PHONE})")
-            rows.append((event.originator_id, event.department))
-        batch.upsert("brittle_assignments", ("appeal_id", "department"), rows, key=("appeal_id",))
+    def fails_on(self, event: ev.AppealAssigned) -> Exception | None:
+        if "\x00" in event.department:
+            return ValueError(f"cannot file {event.department!r} (call {PHONE})")
+        return None
 
 
 @pytest.fixture
 def recovery(db_server: ConnectionInfo) -> Iterator[Container]:
     with own_database(db_server, "recovery") as (container, _info):
         yield container
-
-
-def engine_with(container: Container, projection: Any) -> ProjectionEngine:
-    return ProjectionEngine(
-        pool=container.pool,
-        conninfo=container.info.conninfo,
-        projections=[projection],
-        decode=decode_event,
-    )
-
-
-def assign(container: Container, department: str = "Управление ЖКХ") -> int:
-    app = container.appeals
-    r = app.receive(receive(), actor=OPERATOR, idempotency=None)
-    app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
-    return app.handle(r.state.id, cmd.AssignAppeal(department=department), actor=OPERATOR).position
 
 
 def assign_poisoned(container: Container) -> int:
@@ -108,13 +85,11 @@ def the_log(container: Container) -> tuple[Any, ...]:
 def broken(container: Container) -> tuple[ProjectionEngine, int, int]:
     """The brittle view built and live, then stopped on the poisoned event: (engine, the
     poisoned position, the head)."""
-    engine = engine_with(container, Brittle())
+    engine = engine_for(container, projections=[Brittle()])
     engine.catch_up_all()
-    for _ in range(3):
-        assign(container)
+    make_appeals(container.appeals, 3)
     poisoned = assign_poisoned(container)
-    for _ in range(2):
-        assign(container)
+    make_appeals(container.appeals, 2)
     with pytest.raises(HandlerFailed) as caught:
         engine.catch_up(engine.runnable())
     assert caught.value.position == poisoned
@@ -163,7 +138,7 @@ def test_a_failed_build_is_shown_with_its_position_and_mended_by_a_new_version_b
     assert len(engine.failed()) == 2
 
     # The fix, as version 2, is built beside the live build and takes over at the head.
-    fixed = engine_with(recovery, Brittle(2))
+    fixed = engine_for(recovery, projections=[Brittle(2)])
     fixed.ensure()
     builds, progress = fixed.rebuild(["brittle"])
     assert builds == [Build("brittle", 2, 1)] and progress.activated
@@ -189,7 +164,7 @@ def test_a_failed_build_resumes_where_it_stopped_once_the_same_version_is_fixed(
 ) -> None:
     _engine, poisoned, head = broken(recovery)
     log_before = the_log(recovery)
-    fixed = engine_with(recovery, Brittle(1, fixed=True))
+    fixed = engine_for(recovery, projections=[Brittle(1, fixed=True)])
     fixed.catch_up(fixed.runnable())
     (status,) = fixed.status()
     assert (status.generation, status.position, status.error, status.state) == (
@@ -205,9 +180,9 @@ def test_a_failed_build_resumes_where_it_stopped_once_the_same_version_is_fixed(
 def test_a_view_whose_first_build_failed_says_so_instead_of_being_built(
     recovery: Container,
 ) -> None:
-    assign(recovery)
+    make_appeals(recovery.appeals, 1)
     poisoned = assign_poisoned(recovery)
-    engine = engine_with(recovery, Brittle())
+    engine = engine_for(recovery, projections=[Brittle()])
     with pytest.raises(HandlerFailed):
         engine.catch_up_all()
     assert engine.active("brittle") is None

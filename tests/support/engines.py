@@ -1,0 +1,69 @@
+"""Projection engines over a test's database, the appeals that feed them, and a projection whose
+handler fails on one event until it is fixed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from domain.appeals import commands as cmd
+from domain.appeals import events as ev
+from infra.container import Container, projections
+from infra.eventstore import decode_event
+from projections.engine.model import Batch
+from projections.engine.runner import ProjectionEngine
+from tests.support.appeals import OPERATOR, receive
+
+if TYPE_CHECKING:
+    from domain.appeals.application import AppealsApplication
+
+
+def make_appeals(app: AppealsApplication, n: int, department: str = "Управление ЖКХ") -> int:
+    """``n`` appeals received, registered and assigned to ``department``; the last position."""
+    position = 0
+    for _ in range(n):
+        r = app.receive(receive(), actor=OPERATOR, idempotency=None)
+        app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+        position = app.handle(
+            r.state.id, cmd.AssignAppeal(department=department), actor=OPERATOR
+        ).position
+    return position
+
+
+def engine_for(container: Container, **options: Any) -> ProjectionEngine:
+    """A second engine on the same database, as another worker process would have."""
+    return ProjectionEngine(
+        pool=container.pool,
+        conninfo=container.info.conninfo,
+        projections=options.pop("projections", projections(container.settings)),
+        decode=decode_event,
+        **options,
+    )
+
+
+class Fragile:
+    """A projection whose handler fails on one particular event, until it is fixed."""
+
+    name = "fragile"
+    version = 1
+    topics = frozenset({"AppealAssigned"})
+    tables = ("fragile_assignments",)
+    ddl = "CREATE TABLE {fragile_assignments} (appeal_id uuid PRIMARY KEY, department text)"
+    indexes = ""
+    poison = "Отдел, на котором обработчик падает"
+    fixed = False
+
+    def fails_on(self, event: ev.AppealAssigned) -> Exception | None:
+        """What the handler raises on ``event`` while it is not fixed (None: it holds it)."""
+        return RuntimeError("handler bug") if event.department == self.poison else None
+
+    def apply(self, batch: Batch) -> None:
+        (table,) = self.tables
+        rows = []
+        for item in batch.events:
+            event = item.event
+            assert isinstance(event, ev.AppealAssigned)
+            error = None if self.fixed else self.fails_on(event)
+            if error is not None:
+                raise error
+            rows.append((event.originator_id, event.department))
+        batch.upsert(table, ("appeal_id", "department"), rows, key=("appeal_id",))
