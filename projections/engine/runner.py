@@ -916,16 +916,6 @@ class ProjectionEngine:
         return Build(name, row[0], row[1]) if row else None
 
     # --- status and waiting ------------------------------------------------------------------------
-    def position(self, name: str) -> int | None:
-        """The active build's position (None: no active build yet)."""
-        with self.pool.connection() as conn:
-            row = conn.execute(
-                "SELECT position FROM projection_builds WHERE name = %s AND active",
-                (name,),
-                prepare=True,
-            ).fetchone()
-        return int(row[0]) if row else None
-
     def wait_for(self, name: str, position: int, timeout: float = 5.0) -> int:
         """Wait until ``name``'s active build has applied ``position``; its position, or
         ProjectionBehind after ``timeout`` seconds, or ProjectionFailed at once."""
