@@ -18,16 +18,21 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     Cipher,
     Compressor,
+    IntegrityError,
     Mapper,
     StoredEvent,
     Transcoder,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
-from psycopg import Cursor
+from psycopg import Cursor, errors
 from psycopg.rows import DictRow
 
 from api.metrics import EVENTS_APPENDED
-from domain.appeals.application import IdempotencyRecord, RegistrationRecord
+from domain.appeals.application import (
+    IdempotencyRecord,
+    RegistrationConflict,
+    RegistrationRecord,
+)
 from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
@@ -172,7 +177,16 @@ class OtklikRecorder(PostgresApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids: Sequence[int] | None = _INSERT_EVENTS(self, stored_events, **kwargs)
+        try:
+            ids: Sequence[int] | None = _INSERT_EVENTS(self, stored_events, **kwargs)
+        except IntegrityError as e:
+            cause = e.__cause__
+            if (
+                isinstance(cause, errors.UniqueViolation)
+                and cause.diag.table_name == "registration_numbers"
+            ):
+                raise RegistrationConflict(str(e)) from e
+            raise
         if ids:
             written.appended(max(ids))  # an error after this commit will name the position
         with contextlib.suppress(Exception):  # a metrics file gone never fails a committed write

@@ -79,6 +79,11 @@ class AppealRecorder(Protocol):
     def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]: ...
 
 
+class RegistrationConflict(IntegrityError):
+    """The append failed because a registration number it gives is already taken (the recorder
+    classifies the database's error, where its cause is visible)."""
+
+
 class RegistrationNumberTaken(RuleViolated):
     code = "registration-number-taken"
 
@@ -268,9 +273,9 @@ class AppealsApplication(Application[UUID]):
         ]
         try:
             recordings = self.save(*events, **kwargs)
-        except IntegrityError as error:
-            if "registration_numbers" in str(error):
-                raise RegistrationNumberTaken() from None
+        except RegistrationConflict:
+            raise RegistrationNumberTaken() from None
+        except IntegrityError:
             replay = self._replay(idempotency)
             if replay is not None:
                 return replay
