@@ -35,6 +35,7 @@ from domain.appeals.application import AppealsApplication
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Channel, Kind
 from domain.shared.actors import Actor, Role
+from infra import db_bounds
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.rebuild import rebuild
@@ -160,7 +161,7 @@ def library_runner(info: ConnectionInfo) -> dict[str, Any]:
             "DROP TABLE IF EXISTS baseline_appeals, baseline_department_days,"
             " bench_baseline_tracking"
         )
-    env = info.eventsourcing_env(4)
+    env = info.eventsourcing_env(4, db_bounds.request_limits(Settings.from_env()))
     env["BENCH_BASELINE_CREATE_TABLE"] = "y"
     runner = ProjectionRunner(
         application_class=BenchApplication,

@@ -18,8 +18,6 @@ from infra.db_bounds import Limits, open_bounded_pool
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 EMBEDDED_DBNAME = "otklik"
-# The defaults of the settings OTKLIK_DB_*_TIMEOUT, for the pools of requests and commands.
-REQUEST_LIMITS = Limits(connect=3.0, pool_wait=3.0, statement=3.0)
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class ConnectionInfo:
     def with_dbname(self, dbname: str) -> ConnectionInfo:
         return ConnectionInfo(dbname, self.host, self.port, self.user, self.password)
 
-    def eventsourcing_env(self, pool_size: int, limits: Limits = REQUEST_LIMITS) -> dict[str, str]:
+    def eventsourcing_env(self, pool_size: int, limits: Limits) -> dict[str, str]:
         """The eventsourcing library's configuration for this database (``bound_recorder`` puts
         the rest of ``limits`` on its pool)."""
         return {
@@ -144,7 +142,7 @@ def head_revision() -> str:
 
 
 def open_pool(
-    info: ConnectionInfo, size: int, name: str = "otklik", limits: Limits = REQUEST_LIMITS
+    info: ConnectionInfo, size: int, name: str = "otklik", *, limits: Limits
 ) -> ConnectionPool:
     """A pool of at most ``size`` connections, every wait on the database under ``limits``."""
     return open_bounded_pool(info.conninfo, size, limits, name=name, kwargs={"autocommit": False})

@@ -8,6 +8,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+# How long anyone waits on the database by default, in seconds (see infra/db_bounds.py).
+CONNECT_TIMEOUT = 3.0
+POOL_TIMEOUT = 3.0
+STATEMENT_TIMEOUT = 3.0
+BACKGROUND_STATEMENT_TIMEOUT = 300.0
+REQUEST_DEADLINE = 4.5
+
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str | None  # DATABASE_URL; None → the embedded PostgreSQL
@@ -25,14 +32,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     projection_batch: int  # OTKLIK_PROJECTION_BATCH: most events in one rebuild transaction
     sla_policy: str  # OTKLIK_SLA_POLICY: the id of the SLA policy in force
     # How long anyone waits on the database, in seconds (see infra/db_bounds.py):
-    db_connect_timeout: float = 3.0  # OTKLIK_DB_CONNECT_TIMEOUT: making a connection
-    db_pool_timeout: float = 3.0  # OTKLIK_DB_POOL_TIMEOUT: waiting for a free pooled connection
-    db_statement_timeout: float = 3.0  # OTKLIK_DB_STATEMENT_TIMEOUT: a statement of a request
+    db_connect_timeout: float  # OTKLIK_DB_CONNECT_TIMEOUT: making a connection
+    db_pool_timeout: float  # OTKLIK_DB_POOL_TIMEOUT: waiting for a free pooled connection
+    db_statement_timeout: float  # OTKLIK_DB_STATEMENT_TIMEOUT: a statement of a request
     # OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT: a statement of the projections, rebuilds and bulk
     # work (0: none)
-    db_background_statement_timeout: float = 300.0
+    db_background_statement_timeout: float
     # OTKLIK_REQUEST_DEADLINE: all of one request's waits on the database, together
-    request_deadline: float = 4.5
+    request_deadline: float
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -60,12 +67,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             in ("1", "true", "yes", "y"),
             projection_batch=int(env.get("OTKLIK_PROJECTION_BATCH", "50000")),
             sla_policy=env.get("OTKLIK_SLA_POLICY", "federal"),
-            db_connect_timeout=_seconds(env, "OTKLIK_DB_CONNECT_TIMEOUT", 3.0),
-            db_pool_timeout=_seconds(env, "OTKLIK_DB_POOL_TIMEOUT", 3.0),
-            db_statement_timeout=_seconds(env, "OTKLIK_DB_STATEMENT_TIMEOUT", 3.0),
-            request_deadline=_seconds(env, "OTKLIK_REQUEST_DEADLINE", 4.5),
+            db_connect_timeout=_seconds(env, "OTKLIK_DB_CONNECT_TIMEOUT", CONNECT_TIMEOUT),
+            db_pool_timeout=_seconds(env, "OTKLIK_DB_POOL_TIMEOUT", POOL_TIMEOUT),
+            db_statement_timeout=_seconds(env, "OTKLIK_DB_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT),
+            request_deadline=_seconds(env, "OTKLIK_REQUEST_DEADLINE", REQUEST_DEADLINE),
             db_background_statement_timeout=_seconds(
-                env, "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT", 300.0, zero_allowed=True
+                env,
+                "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
+                BACKGROUND_STATEMENT_TIMEOUT,
+                zero_allowed=True,
             ),
         )
 
