@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import msgspec
-from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
@@ -20,13 +18,14 @@ from litestar.middleware import (
 )
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from api.errors import PROBLEM_MEDIA_TYPE, ApiProblem, problem_body
+from api.errors import ApiProblem, on_http_error, send_problem
 from api.outage import OUTAGE_ERRORS, on_database_unavailable
 from domain.shared.actors import Actor, Role
 
 Authenticator = Callable[[str], Actor | None]
 PUBLIC = "public"  # a route handler's opt key: no token needed
 PUBLIC_ROUTE = {PUBLIC: True}
+BEARER_REQUIRED = "an 'Authorization: Bearer <token>' header is required"
 # Through the API the system role (the deadline watcher, the re-timer) records breaches and
 # re-timings, nothing else: no methodology, policy, calendar day, escalation or resurfacing.
 SYSTEM_ACTIONS = frozenset({"record-breach", "retime-deadlines"})
@@ -37,7 +36,7 @@ def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     read (a route it did not authenticate has none: 401)."""
     user = connection.scope.get("user")
     if not isinstance(user, Actor):
-        raise NotAuthorizedException("an 'Authorization: Bearer <token>' header is required")
+        raise NotAuthorizedException(BEARER_REQUIRED)
     return user
 
 
@@ -94,19 +93,18 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The refusal is answered here, as a response, so that the request's log line, its
-        request id and the metrics (the middleware outside this one) see the 401 or 503."""
+        request id and the metrics (the middleware outside this one) see the 401 or 503: the
+        same problems the handlers answer."""
         try:
             await super().__call__(scope, receive, send)
         except NotAuthorizedException as refused:
             if "user" in scope:  # raised further in, after the token was accepted: not ours
                 raise
-            await _answer(scope, send, 401, "unauthenticated", "Unauthorized", str(refused.detail))
+            await send_problem(on_http_error, refused, scope, receive, send)
         except OUTAGE_ERRORS as error:  # the token could not be looked up
             if "user" in scope:
                 raise
-            request: Request[Any, Any, Any] = Request(scope, receive)
-            answer = on_database_unavailable(request, error)  # the same 503 as the handlers'
-            await answer.to_asgi_response(app=None, request=request)(scope, receive, send)
+            await send_problem(on_database_unavailable, error, scope, receive, send)
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -114,25 +112,11 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         header = connection.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthorizedException("an 'Authorization: Bearer <token>' header is required")
+            raise NotAuthorizedException(BEARER_REQUIRED)
         actor = await anyio.to_thread.run_sync(self.authenticate, token.strip())
         if actor is None:
             raise NotAuthorizedException("the token is unknown or revoked")
         return AuthenticationResult(user=actor, auth=token.strip())
-
-
-async def _answer(
-    scope: Scope, send: Send, status: int, code: str, title: str, detail: str
-) -> None:
-    """A 401 problem, sent as it is (nothing of the request was read)."""
-    body = msgspec.json.encode(problem_body(scope, status, code, title, detail))
-    headers = [
-        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-        (b"content-length", str(len(body)).encode()),
-        (b"www-authenticate", b"Bearer"),
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def token_authentication(authenticate: Authenticator) -> DefineMiddleware:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
-from litestar.types import Scope
+from litestar.types import Receive, Scope, Send
 
 from api.redaction import (
     http_detail,
@@ -33,6 +34,7 @@ from projections.engine.model import ProjectionBehind, ProjectionNotReady
 log = structlog.get_logger("otklik.api")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+ProblemHandler = Callable[[Request[Any, Any, Any], Exception], Response[dict[str, Any]]]
 
 _STATUS: dict[type[DomainError], tuple[int, str]] = {
     InvalidCommand: (422, "The command breaks a rule"),
@@ -69,22 +71,24 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response[dict[str, Any]]:
-    body = problem_body(request.scope, status, code, title, detail, **extra)
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
-
-
-def problem_body(
-    scope: Scope, status: int, code: str, title: str, detail: str, **extra: Any
-) -> dict[str, Any]:
     """An RFC 9457 problem; ``instance`` is the route's template, never the path or query sent."""
-    return {
+    body = {
         "type": f"urn:otklik:problem:{code}",
         "title": title,
         "status": status,
         "detail": detail,
-        "instance": route_path(scope),
+        "instance": route_path(request.scope),
         **extra,
     }
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def send_problem(
+    handler: ProblemHandler, exc: Exception, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Send ``handler``'s answer to ``exc`` from a middleware, before any route handler ran."""
+    request: Request[Any, Any, Any] = Request(scope, receive)
+    await handler(request, exc).to_asgi_response(app=None, request=request)(scope, receive, send)
 
 
 def on_domain_error(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

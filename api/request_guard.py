@@ -12,12 +12,11 @@ from itertools import accumulate
 from urllib.parse import unquote_to_bytes
 
 import anyio.to_thread
-import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from litestar.types.asgi_types import HTTPRequestEvent
 
-from api.errors import PROBLEM_MEDIA_TYPE, problem_body
+from api.errors import ApiProblem, on_api_problem, send_problem
 
 MAX_DEPTH = 64  # arrays and objects inside one another; our deepest body uses 4
 MAX_BODY_BYTES = 10 * 1024 * 1024  # Litestar's default request_max_body_size
@@ -32,10 +31,8 @@ _CONTROL = re.compile(rb"[\x00-\x1f\x7f]")
 _CONTROL_TEXT = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class Refusal(Exception):
-    def __init__(self, status: int, code: str, title: str, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.code, self.title, self.detail = status, code, title, detail
+class Refusal(ApiProblem):
+    """A request refused before anything parses it: answered as any ``ApiProblem`` is."""
 
 
 def too_deep(body: bytes, limit: int = MAX_DEPTH) -> bool:
@@ -166,7 +163,7 @@ def request_guard(app: ASGIApp) -> ASGIApp:
                 else:
                     check_body(body)
         except Refusal as refusal:
-            await _refuse(scope, send, refusal)
+            await send_problem(on_api_problem, refusal, scope, receive, send)
             return
         await app(scope, receive if body is None else _replay(body, receive), send)
 
@@ -185,20 +182,3 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return whole
 
     return replay
-
-
-async def _refuse(scope: Scope, send: Send, refusal: Refusal) -> None:
-    body = msgspec.json.encode(
-        problem_body(scope, refusal.status, refusal.code, refusal.title, refusal.detail)
-    )
-    await send(
-        {
-            "type": "http.response.start",
-            "status": refusal.status,
-            "headers": [
-                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body, "more_body": False})
