@@ -19,6 +19,11 @@ class ProjectionNotReady(Exception):
         self.name = name
 
 
+# A build stopped on an event: building, or live (its view serves reads, frozen where it
+# stopped), with an error recorded; it stays there until it is repaired.
+FAILED_BUILD = "error IS NOT NULL AND state IN ('building', 'live')"
+
+
 @contextlib.contextmanager
 def reading(pool: ConnectionPool, name: str) -> Iterator[psycopg.Connection[Any]]:
     """A connection for a query on the view ``name``; ProjectionNotReady while it has no active
@@ -30,7 +35,7 @@ def reading(pool: ConnectionPool, name: str) -> Iterator[psycopg.Connection[Any]
         with pool.connection() as conn:
             row = conn.execute(
                 "SELECT version, position, error_position FROM projection_builds WHERE name = %s"
-                " AND state = 'building' AND error IS NOT NULL ORDER BY version DESC LIMIT 1",
+                f" AND NOT active AND {FAILED_BUILD} ORDER BY version DESC LIMIT 1",
                 (name,),
             ).fetchone()
         if row is not None:

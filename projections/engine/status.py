@@ -18,7 +18,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.engine.failures import scrub
 from projections.engine.model import Build
-from projections.engine.reads import ProjectionBehind, ProjectionFailed
+from projections.engine.reads import FAILED_BUILD, ProjectionBehind, ProjectionFailed
 
 
 class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -141,8 +141,7 @@ def failed_builds(pool: ConnectionPool, timeout: float | None = None) -> list[Fa
     with pool.connection(timeout=timeout) as conn:
         rows = conn.execute(
             "SELECT name, version, generation, active, position, error_position, error"
-            " FROM projection_builds WHERE error IS NOT NULL AND state IN ('building', 'live')"
-            " ORDER BY name, version, generation"
+            f" FROM projection_builds WHERE {FAILED_BUILD} ORDER BY name, version, generation"
         ).fetchall()
     return [
         FailedBuild(
@@ -170,7 +169,7 @@ def wait_for_position(pool: ConnectionPool, name: str, position: int, timeout: f
             row = conn.execute(
                 "SELECT position, active, error IS NOT NULL, version, error_position"
                 " FROM projection_builds WHERE name = %s"
-                " AND (active OR (state = 'building' AND error IS NOT NULL))"
+                f" AND (active OR ({FAILED_BUILD}))"
                 " ORDER BY active DESC, version DESC LIMIT 1",
                 (name,),
                 prepare=True,
