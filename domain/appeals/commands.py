@@ -24,14 +24,14 @@ from domain.appeals.vocabulary import (
     ReopenedBy,
     ReworkReason,
 )
-from domain.shared.inputs import Code, Input, ShortText, Text, line, normalise, text
+from domain.shared.inputs import Code, Input, ShortText, Text, line, text
 from domain.sla.policy import ComputedDeadline
 
 Tag = Annotated[str, line(100)]
 Evidence = Annotated[str, text(2000)]
 
 
-class CitizenContactInput(CitizenContact, frozen=True, kw_only=True, gc=False):
+class CitizenContactInput(CitizenContact, Input, frozen=True, kw_only=True, gc=False):
     """The citizen's contact as a command gives it (the event stores a plain CitizenContact)."""
 
     full_name: Annotated[str, line(300)] | None = None
@@ -39,19 +39,13 @@ class CitizenContactInput(CitizenContact, frozen=True, kw_only=True, gc=False):
     email: Annotated[str, line(300)] | None = None
     postal_address: Annotated[str, text(1000)] | None = None
 
-    def __post_init__(self) -> None:
-        normalise(self)
 
-
-class PlaceInput(Place, frozen=True, kw_only=True, gc=False):
+class PlaceInput(Place, Input, frozen=True, kw_only=True, gc=False):
     """Where the problem is, as a command gives it (the event stores a plain Place)."""
 
     address: Annotated[str, line(1000)] | None = None
     latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
-
-    def __post_init__(self) -> None:
-        normalise(self)
 
 
 class Command(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -9,12 +9,16 @@ from uuid import UUID
 import msgspec
 
 from domain.claims.events import Norm, SourcePost, Verdict
-from domain.shared.inputs import Count, Input, ShortText, Text, Url, normalise, text
+from domain.shared.inputs import Count, Input, ShortText, Text, Url, text
 
 Item = Annotated[str, text(2000)]
 
 
-class SourcePostInput(SourcePost, frozen=True, kw_only=True, gc=False):
+# A post's unknown fields stay ignored (forbid_unknown_fields=False overrides Input's), as
+# they were before it derived from Input.
+class SourcePostInput(
+    SourcePost, Input, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=False
+):
     """A post as a command gives it (the event stores a plain SourcePost)."""
 
     url: Url
@@ -22,9 +26,6 @@ class SourcePostInput(SourcePost, frozen=True, kw_only=True, gc=False):
     first_seen: datetime
     reach: Count = 0
     text: Annotated[str, text(20_000)] | None = None
-
-    def __post_init__(self) -> None:
-        normalise(self)
 
 
 class ClaimCommand(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):

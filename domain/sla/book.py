@@ -28,7 +28,7 @@ from domain.shared.errors import (
     RuleViolated,
     VersionMismatch,
 )
-from domain.shared.inputs import Input, as_record, line, normalise, text
+from domain.shared.inputs import Input, as_record, line, text
 from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
 from domain.sla.policy import DeadlineRule, SlaPolicy
 
@@ -239,15 +239,12 @@ class SlaPolicyPublished(PolicyEvent, frozen=True, kw_only=True):
 POLICY_EVENT_TYPES: tuple[type[PolicyEvent], ...] = (SlaPolicyPublished,)
 
 
-class DeadlineRuleInput(DeadlineRule, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class DeadlineRuleInput(DeadlineRule, Input, frozen=True, kw_only=True):
     """One term as a policy's author gives it (the event stores a plain DeadlineRule)."""
 
     topic: Annotated[str, line(500)] | None = None
     anchor: Annotated[str, line(100)]
     amount: Annotated[int, msgspec.Meta(ge=-3660, le=3660)]  # < 1: refused by the decider
-
-    def __post_init__(self) -> None:
-        normalise(self)
 
 
 class PublishPolicy(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
