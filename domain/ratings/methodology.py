@@ -22,11 +22,10 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ConcurrencyConflict, Forbidden, InvalidCommand, VersionMismatch
-from domain.shared.inputs import Input, line, text
+from domain.shared.inputs import Input, is_month, line, text
 
 PUBLISHERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR})
 _NAMESPACE = uuid.UUID("0b8f5d7e-3a41-4c2b-9d6e-5f1a2c3b4d70")
-PERIOD = re.compile(r"(20[0-9][0-9]|2100)-(0[1-9]|1[0-2])")  # a month of the input domain
 
 
 class Indicator(StrEnum):
@@ -184,7 +183,7 @@ def decide_publish(
             raise InvalidCommand(f"{w.indicator} is not a share; normalise it by min_max or target")
     for period in command.in_force:
         for month in (period.since, period.until):
-            if month is not None and not PERIOD.fullmatch(month):
+            if month is not None and not is_month(month):
                 raise InvalidCommand("`in_force` holds a value that is not a month (YYYY-MM)")
         if period.until is not None and period.until < period.since:
             raise InvalidCommand("an `in_force` period ends before it starts")

@@ -74,7 +74,15 @@ Url = Annotated[
         min_length=8, max_length=2000, pattern=r"^https?://[^\s\x00-\x1F\x7F\uD800-\uDFFF]+$"
     ),
 ]
-Month = Annotated[str, msgspec.Meta(pattern=r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")]
+
+
+_MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+
+
+def is_month(value: str) -> bool:
+    """``value`` is a month ``YYYY-MM`` of the years ``EARLIEST_YEAR``..``LATEST_YEAR``."""
+    found = _MONTH.fullmatch(value)
+    return found is not None and EARLIEST_YEAR <= int(found[1]) <= LATEST_YEAR
 
 
 class InputRefused(InvalidCommand, ValueError):
