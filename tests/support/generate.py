@@ -57,7 +57,7 @@ def _text(info: Any) -> st.SearchStrategy[str]:
     return st.text(LETTERS, min_size=low, max_size=low + 30)
 
 
-def valid(info: Any, depth: int = 0) -> st.SearchStrategy[Any]:  # one branch per kind
+def valid(info: Any) -> st.SearchStrategy[Any]:  # one branch per kind
     """A value the type accepts (as ``msgspec.convert`` takes it)."""
     info = _unwrap(info)
     if isinstance(info, ins.StrType):
@@ -80,13 +80,13 @@ def valid(info: Any, depth: int = 0) -> st.SearchStrategy[Any]:  # one branch pe
     if isinstance(info, ins.NoneType):
         return st.none()
     if isinstance(info, ins.UnionType):
-        return st.one_of(*(valid(t, depth) for t in info.types))
+        return st.one_of(*(valid(t) for t in info.types))
     if isinstance(info, ins.VarTupleType | ins.ListType | ins.FrozenSetType | ins.SetType):
         low = info.min_length or 0
-        return st.lists(valid(info.item_type, depth + 1), min_size=low, max_size=low + 2)
+        return st.lists(valid(info.item_type), min_size=low, max_size=low + 2)
     if isinstance(info, ins.StructType):
-        required = {f.name: valid(f.type, depth + 1) for f in info.fields if f.required}
-        optional = {f.name: valid(f.type, depth + 1) for f in info.fields if not f.required}
+        required = {f.name: valid(f.type) for f in info.fields if f.required}
+        optional = {f.name: valid(f.type) for f in info.fields if not f.required}
         return st.fixed_dictionaries(required, optional=optional)
     raise NotImplementedError(f"no strategy for {info!r}")
 
@@ -111,8 +111,7 @@ def nasty(info: Any) -> st.SearchStrategy[Any]:
 
 
 def one_field_spoiled(info: ins.StructType) -> st.SearchStrategy[dict[str, Any]]:
-    fields = [f for f in info.fields]
-    return st.sampled_from(fields).flatmap(
+    return st.sampled_from(info.fields).flatmap(
         lambda field: st.tuples(valid(info), nasty(field.type)).map(
             lambda pair: {**pair[0], field.encode_name: pair[1]}
         )

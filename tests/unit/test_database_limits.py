@@ -28,7 +28,7 @@ from api.outage import OUTAGE_HANDLERS
 from domain.appeals.application import AppealsApplication
 from infra.database import ConnectionInfo
 from infra.db_bounds import MARGIN, RecorderPool, background_limits, bound_recorder, request_limits
-from infra.db_waits import Outage, allowed_wait, capped, until_reachable
+from infra.db_waits import Outage, allowed_wait, capped, request_deadline, until_reachable
 from infra.eventstore import OtklikRecorder
 from infra.settings import Settings
 
@@ -221,8 +221,6 @@ def test_the_503_of_a_command_says_to_repeat_with_the_key_only_where_the_route_t
 
 
 def test_a_requests_waits_end_by_its_deadline_whatever_each_wait_may_take() -> None:
-    from infra.db_waits import allowed_wait, request_deadline
-
     assert allowed_wait(3.0, None, True) == 3.0  # outside a request: the own limit
     with request_deadline(0.2):
         first = allowed_wait(3.0, None, True)
