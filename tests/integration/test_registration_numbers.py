@@ -16,22 +16,16 @@ def _received(app: AppealsApplication) -> uuid.UUID:
     return app.receive(receive(), actor=OPERATOR, idempotency=None).state.id
 
 
-def _head(sql: psycopg.Connection[tuple[object, ...]]) -> object:
-    row = sql.execute("SELECT max(notification_id) FROM otklik_events").fetchone()
-    assert row is not None
-    return row[0]
-
-
 def test_a_typed_number_taken_by_another_appeal_is_refused_and_nothing_is_appended(
-    app: AppealsApplication, sql: psycopg.Connection[tuple[object, ...]]
+    app: AppealsApplication,
 ) -> None:
     number = f"ВХ-{uuid.uuid4().hex[:8]}"
     first, second = _received(app), _received(app)
     app.handle(first, cmd.RegisterAppeal(registration_number=number), actor=OPERATOR)
-    head = _head(sql)
+    head = app.recorder.max_notification_id()
     with pytest.raises(RegistrationNumberTaken):
         app.handle(second, cmd.RegisterAppeal(registration_number=number), actor=OPERATOR)
-    assert _head(sql) == head
+    assert app.recorder.max_notification_id() == head
     assert app.state(second).registration_number is None
 
 
@@ -72,7 +66,7 @@ def test_a_number_taken_between_the_check_and_the_append_is_refused_by_the_datab
         "INSERT INTO registration_numbers (municipality, number, appeal_id) VALUES ('', %s, %s)",
         (number, uuid.uuid4()),
     )
-    head = _head(sql)
+    head = app.recorder.max_notification_id()
     with pytest.raises(RegistrationNumberTaken):
         app.handle(appeal, cmd.RegisterAppeal(registration_number=number), actor=OPERATOR)
-    assert _head(sql) == head
+    assert app.recorder.max_notification_id() == head
