@@ -1,14 +1,14 @@
 """The production calendar: read a year; correct a day (a new calendar version, an event); the
 municipalities the deployment serves and their time zones."""
 
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
 
 from api.auth import actor_of, roles
+from api.controllers.params import IfMatch
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
@@ -16,8 +16,6 @@ from domain.shared.actors import STAFF_READERS
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 from domain.sla.book import EDITORS, CorrectDay
 from domain.sla.calendar import CalendarDay, MonthSummary
-
-IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
 
 
 class CalendarYear(msgspec.Struct, frozen=True, kw_only=True):

@@ -5,15 +5,13 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
-from litestar.params import Parameter
 
 from api.auth import PUBLIC_ROUTE, actor_of, roles
+from api.controllers.params import IfMatch
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
 from domain.ratings.methodology import PUBLISHERS, Methodology, PublishMethodology
-
-IfMatch = Annotated[str | None, Parameter(header="If-Match", required=False)]
 
 
 class NewMethodology(PublishMethodology, frozen=True, kw_only=True, forbid_unknown_fields=True):

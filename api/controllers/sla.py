@@ -10,7 +10,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
 from api.auth import actor_of, roles
-from api.controllers.params import BAD_CURSOR, MinPosition, read_your_writes
+from api.controllers.params import BAD_CURSOR, IfMatch, MinPosition, read_your_writes
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
@@ -141,7 +141,7 @@ async def publish_policy(
     policy_id: Annotated[str, Parameter(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")],
     data: PublishPolicy,
     services: Services,
-    if_match: Annotated[str | None, Parameter(header="If-Match", required=False)] = None,
+    if_match: IfMatch = None,
 ) -> Response[SlaPolicy]:
     """Publish a new version of an SLA policy (curator, head, administrator): recorded as an
     event. When it is the policy in force, new deadlines use it at once and the open deadlines it
