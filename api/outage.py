@@ -13,7 +13,9 @@ import psycopg
 import structlog
 from eventsourcing.persistence import InterfaceError, OperationalError
 from litestar import Request, Response
-from litestar.params import HeaderParameter, ParameterKwarg
+from litestar.enums import ParamType
+from litestar.handlers import BaseRouteHandler
+from litestar.params import ParameterKwarg
 
 from api.errors import problem
 from domain.shared import written
@@ -34,29 +36,27 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENCY_HEADER = "idempotency-key"
 
 
-def takes_idempotency_key(request: Request[Any, Any, Any]) -> bool:
-    """Whether the request's route declares the Idempotency-Key header (the appeal commands)."""
-    handler = request.scope.get("route_handler")
-    signature = getattr(handler, "parsed_fn_signature", None)
-    if signature is None:
+def takes(handler: BaseRouteHandler | None, where: ParamType, name: str) -> bool:
+    """Whether the route handler reads the header (any case) or the query parameter ``name``,
+    declared with ``Parameter(header=…)``/``Parameter(query=…)`` or ``HeaderParameter``/
+    ``QueryParameter`` (a parameter declared with neither is a query parameter of its own name)."""
+    if handler is None:  # no route matched
         return False
-    return any(
-        (_header_of(p.kwarg_definition) or "").lower() == IDEMPOTENCY_HEADER
-        for p in signature.parameters.values()
-    )
-
-
-def _header_of(definition: object) -> str | None:
-    """The header a parameter reads: ``Parameter(header=…)``, or ``HeaderParameter(name=…)``."""
-    if isinstance(definition, HeaderParameter) and definition.name:
-        return definition.name
-    return definition.header if isinstance(definition, ParameterKwarg) else None
+    for field, parameter in handler.parsed_fn_signature.parameters.items():
+        kwarg = parameter.kwarg_definition
+        if isinstance(kwarg, ParameterKwarg):
+            declared, place = kwarg.name or field, kwarg.param_type
+        else:
+            declared, place = field, ParamType.QUERY
+        if place is where and declared.lower() == name.lower():
+            return True
+    return False
 
 
 def _advice(request: Request[Any, Any, Any]) -> str:
     """What to do about a command that may or may not have been recorded: a repeat with the same
     key is recorded once only where the route takes the key and the request carried one."""
-    if takes_idempotency_key(request):
+    if takes(request.scope.get("route_handler"), ParamType.HEADER, IDEMPOTENCY_HEADER):
         if request.headers.get(IDEMPOTENCY_HEADER):
             return "repeat it with the same Idempotency-Key, so that it is recorded once"
         return (

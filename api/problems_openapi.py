@@ -16,11 +16,12 @@ from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIHeader, OpenAPIResponse, OpenAPIType, Operation, Schema
-from litestar.params import KwargDefinition, ParameterKwarg
+from litestar.params import KwargDefinition
 from litestar.routes import HTTPRoute
 
 from api.auth import PUBLIC
 from api.errors import PROBLEM_MEDIA_TYPE
+from api.outage import takes
 from api.request_guard import MAX_BODY_BYTES
 
 
@@ -131,21 +132,6 @@ def _is_problem(response: OpenAPIResponse) -> bool:
     return PROBLEM_MEDIA_TYPE in (response.content or {})
 
 
-def _takes(handler: HTTPRouteHandler, where: ParamType, name: str) -> bool:
-    """Whether the handler reads the header (any case) or the query parameter ``name``, declared
-    with ``Parameter(header=…)``/``Parameter(query=…)`` or ``HeaderParameter``/``QueryParameter``
-    (a parameter declared with neither is a query parameter of its own name)."""
-    for field, parameter in handler.parsed_fn_signature.parameters.items():
-        kwarg = parameter.kwarg_definition
-        if isinstance(kwarg, ParameterKwarg):
-            declared, place = kwarg.name or field, kwarg.param_type
-        else:
-            declared, place = field, ParamType.QUERY
-        if place is where and declared.lower() == name.lower():
-            return True
-    return False
-
-
 def problem_statuses(
     handler: HTTPRouteHandler, method: str, has_path_parameters: bool
 ) -> dict[int, str]:
@@ -159,12 +145,12 @@ def problem_statuses(
         statuses[413] = _413
     if "data" in handler.parsed_fn_signature.parameters:
         statuses[422] = _422
-    if _takes(handler, ParamType.HEADER, "If-Match"):
+    if takes(handler, ParamType.HEADER, "If-Match"):
         statuses |= {409: _409, 412: _412}
     unavailable = _503
     if method == "GET":
         unavailable += _503_VIEW
-        if _takes(handler, ParamType.QUERY, "min_position"):
+        if takes(handler, ParamType.QUERY, "min_position"):
             unavailable += _503_MIN_POSITION
     statuses[503] = unavailable
     return dict(sorted(statuses.items()))
