@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -29,6 +30,15 @@ def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
     }
     with server_process(db, log=server_log, env=env) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def openapi(base_url: str) -> dict[str, Any]:
+    """The OpenAPI document the server serves."""
+    answer = httpx.get(f"{base_url}/schema/openapi.json", timeout=30)
+    assert answer.status_code == 200
+    document: dict[str, Any] = answer.json()
+    return document
 
 
 @pytest.fixture(scope="session")

@@ -11,13 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.routes import PUBLIC_OPERATIONS
+from tests.support.routes import PUBLIC_OPERATIONS, operations
 
 pytestmark = pytest.mark.integration
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/ProblemDetails"
-PUBLIC = PUBLIC_OPERATIONS
 _TYPES: dict[str, type] = {
     "string": str,
     "integer": int,
@@ -25,23 +24,6 @@ _TYPES: dict[str, type] = {
     "object": dict,
     "boolean": bool,
 }
-
-
-@pytest.fixture(scope="module")
-def schema(base_url: str) -> dict[str, Any]:
-    answer = httpx.get(f"{base_url}/schema/openapi.json", timeout=30)
-    assert answer.status_code == 200
-    body: dict[str, Any] = answer.json()
-    return body
-
-
-def _operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [
-        (method.upper(), path, operation)
-        for path, item in schema["paths"].items()
-        for method, operation in item.items()
-        if method in ("get", "post", "put", "patch", "delete")
-    ]
 
 
 def _documents_problem(operation: dict[str, Any], status: int) -> dict[str, Any]:
@@ -78,26 +60,26 @@ def _check(schema: dict[str, Any], node: dict[str, Any], value: Any, where: str)
             _check(schema, node["items"], item, f"{where}[{i}]")
 
 
-def test_the_problem_schema(schema: dict[str, Any]) -> None:
-    problem = schema["components"]["schemas"]["ProblemDetails"]
+def test_the_problem_schema(openapi: dict[str, Any]) -> None:
+    problem = openapi["components"]["schemas"]["ProblemDetails"]
     assert set(problem["required"]) == {"type", "title", "status", "detail", "instance"}
     assert problem["additionalProperties"] is True  # projection, position, min_position, …
     assert problem["properties"]["status"]["type"] == "integer"
-    error = _resolve(schema, problem["properties"]["errors"]["items"])
+    error = _resolve(openapi, problem["properties"]["errors"]["items"])
     assert set(error["properties"]) == {"key", "message", "source"}
-    assert "500" not in {s for _, _, op in _operations(schema) for s in op["responses"]}
+    assert "500" not in {s for op in operations(openapi).values() for s in op["responses"]}
 
 
-def test_every_operation_documents_its_problems(schema: dict[str, Any]) -> None:
-    operations = _operations(schema)
-    assert len(operations) > 50
-    for method, path, operation in operations:
+def test_every_operation_documents_its_problems(openapi: dict[str, Any]) -> None:
+    every = operations(openapi)
+    assert len(every) > 50
+    for (method, path), operation in every.items():
         where = f"{method} {path}"
         try:
             _documents_problem(operation, 400)
             unavailable = _documents_problem(operation, 503)
             assert "Retry-After" in unavailable["headers"]
-            private = (method, path) not in PUBLIC
+            private = (method, path) not in PUBLIC_OPERATIONS
             if private:
                 unauthenticated = _documents_problem(operation, 401)
                 assert unauthenticated["headers"]["WWW-Authenticate"]["required"] is True
@@ -142,7 +124,7 @@ def _operation(schema: dict[str, Any], method: str, path: str) -> dict[str, Any]
     ],
 )
 def test_real_problems_fit_the_schema(
-    schema: dict[str, Any],
+    openapi: dict[str, Any],
     base_url: str,
     tokens: dict[str, str],
     method: str,
@@ -158,9 +140,9 @@ def test_real_problems_fit_the_schema(
     )
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith(PROBLEM)
-    documented = _documents_problem(_operation(schema, method, path), answer.status_code)
+    documented = _documents_problem(_operation(openapi, method, path), answer.status_code)
     problem = answer.json()
-    _check(schema, documented["content"][PROBLEM]["schema"], problem, "problem")
+    _check(openapi, documented["content"][PROBLEM]["schema"], problem, "problem")
     assert problem["status"] == status
     for header in documented.get("headers", {}):
         assert header in answer.headers

@@ -19,15 +19,14 @@ from api.auth import PUBLIC, RoleGuard, guard_of
 from domain.shared.actors import Role
 from infra.container import Container
 from tests.api.test_appeals_api import assert_problem, auth
-from tests.api.test_authentication_first import PUBLIC as PUBLIC_OPERATIONS
 from tests.conftest import event_count
+from tests.support.routes import PUBLIC_OPERATIONS, concrete, operations
 
 pytestmark = pytest.mark.integration
 Conn = psycopg.Connection[tuple[object, ...]]
 Operation = tuple[str, str]  # (method, OpenAPI path)
 MALFORMED_JSON = b"{"
 BAD_HEADERS = {"If-Match": "garbage", "Idempotency-Key": "not a key"}  # both refused by parsing
-ANY_ID = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +37,6 @@ def role_tokens(container: Container, tokens: dict[str, str]) -> dict[Role, str]
         made[role], _ = container.tokens.create(role=role, name=f"Проверка ролей: {role.value}")
     assert set(made) == set(Role)
     return made
-
-
-@pytest.fixture(scope="module")
-def schema(base_url: str) -> dict[str, Any]:
-    found: dict[str, Any] = httpx.get(f"{base_url}/schema/openapi.json", timeout=30).json()
-    return found
 
 
 @pytest.fixture
@@ -65,15 +58,6 @@ def declared_guards() -> dict[Operation, RoleGuard | None]:
     return found
 
 
-def operations(schema: dict[str, Any]) -> dict[Operation, dict[str, Any]]:
-    return {
-        (method.upper(), path): operation
-        for path, item in schema["paths"].items()
-        for method, operation in item.items()
-        if method in ("get", "post", "put", "patch", "delete")
-    }
-
-
 def private_operations(schema: dict[str, Any]) -> dict[Operation, RoleGuard]:
     guards = declared_guards()
     private: dict[Operation, RoleGuard] = {}
@@ -83,11 +67,6 @@ def private_operations(schema: dict[str, Any]) -> dict[Operation, RoleGuard]:
             assert guard is not None, f"{key} declares no role guard"
             private[key] = guard
     return private
-
-
-def concrete(path: str) -> str:
-    """A path the router matches (so that the answer is the route's, not a 404)."""
-    return re.sub(r"\{[^}]+\}", ANY_ID, path.replace("{year}", "2026"))
 
 
 def _types(schema: dict[str, Any], components: dict[str, Any]) -> set[str]:
@@ -142,20 +121,20 @@ def forbidden_detail(role: Role, guard: RoleGuard) -> str:
 
 
 def test_every_private_operation_has_a_role_guard_and_no_public_one_has(
-    schema: dict[str, Any],
+    openapi: dict[str, Any],
 ) -> None:
     guards = declared_guards()
-    listed = operations(schema)
+    listed = operations(openapi)
     assert set(guards) == set(listed)  # every route is in the OpenAPI, and only those
     assert {key for key, guard in guards.items() if guard is None} == PUBLIC_OPERATIONS
     for handler in ROUTE_HANDLERS:  # a public route opts out of the token; no other one does
         assert (guard_of(handler) is None) == bool(handler.opt.get(PUBLIC)), handler.paths
-    private = private_operations(schema)
+    private = private_operations(openapi)
     assert len(private) == len(listed) - len(PUBLIC_OPERATIONS) > 40
 
 
-def test_the_guards_grant_what_the_readme_says(schema: dict[str, Any]) -> None:
-    allowed = {key: guard.allowed for key, guard in private_operations(schema).items()}
+def test_the_guards_grant_what_the_readme_says(openapi: dict[str, Any]) -> None:
+    allowed = {key: guard.allowed for key, guard in private_operations(openapi).items()}
     editors = {Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR}
     assert allowed[("POST", "/api/v1/sla/policies/{policy_id}")] == editors
     assert allowed[("POST", "/api/v1/calendar/days")] == editors
@@ -192,13 +171,13 @@ def test_the_guards_grant_what_the_readme_says(schema: dict[str, Any]) -> None:
 
 
 def test_a_role_that_may_not_call_an_operation_gets_403_before_anything_is_parsed(
-    http: httpx.Client, schema: dict[str, Any], role_tokens: dict[Role, str], sql: Conn
+    http: httpx.Client, openapi: dict[str, Any], role_tokens: dict[Role, str], sql: Conn
 ) -> None:
-    components = schema["components"]["schemas"]
-    listed = operations(schema)
+    components = openapi["components"]["schemas"]
+    listed = operations(openapi)
     before = event_count(sql)
     checked = 0
-    for (method, path), guard in private_operations(schema).items():
+    for (method, path), guard in private_operations(openapi).items():
         operation = listed[(method, path)]
         bodies: list[Any] = [None]
         if "requestBody" in operation:
@@ -223,13 +202,13 @@ def test_a_role_that_may_not_call_an_operation_gets_403_before_anything_is_parse
 
 
 def test_a_role_that_may_call_an_operation_gets_400_for_a_malformed_body_or_query(
-    http: httpx.Client, schema: dict[str, Any], role_tokens: dict[Role, str], sql: Conn
+    http: httpx.Client, openapi: dict[str, Any], role_tokens: dict[Role, str], sql: Conn
 ) -> None:
-    components = schema["components"]["schemas"]
-    listed = operations(schema)
+    components = openapi["components"]["schemas"]
+    listed = operations(openapi)
     before = event_count(sql)
     checked = 0
-    for (method, path), guard in private_operations(schema).items():
+    for (method, path), guard in private_operations(openapi).items():
         operation = listed[(method, path)]
         role = min(guard.allowed)  # any role the guard lets through
         headers = auth(role_tokens[role])

@@ -1,7 +1,13 @@
 """The operations anyone may call without a token, as the README lists them (the portal's
-ratings and methodologies, published refutations, health): the tests hold the API to this list."""
+ratings and methodologies, published refutations, health): the tests hold the API to this list;
+and the operations of the OpenAPI document, with a path the router matches for each."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+ANY_ID = "00000000-0000-4000-8000-000000000000"
 
 PUBLIC_OPERATIONS = frozenset(
     {
@@ -15,3 +21,18 @@ PUBLIC_OPERATIONS = frozenset(
         ("GET", "/api/v1/claims/{claim_id}/claim-review"),
     }
 )
+
+
+def operations(schema: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each operation of the OpenAPI document under its method and path."""
+    return {
+        (method.upper(), path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+
+
+def concrete(path: str) -> str:
+    """A path the router matches (so that the answer is the route's, not a 404)."""
+    return re.sub(r"\{[^}]+\}", ANY_ID, path.replace("{year}", "2026"))
