@@ -40,7 +40,6 @@ from api.metrics import (
 )
 from api.outage import OUTAGE_HANDLERS
 from api.problems_openapi import document_problems
-from api.projection_problems import PROJECTION_PROBLEMS
 from api.redaction import route_path
 from api.request_guard import request_guard
 from api.services import Services
@@ -139,7 +138,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
     app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
-        exception_handlers={**EXCEPTION_HANDLERS, **PROJECTION_PROBLEMS, **OUTAGE_HANDLERS},
+        exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
         middleware=[
             request_logging,
             PROMETHEUS.middleware,

@@ -29,7 +29,7 @@ from domain.shared.errors import (
     RuleViolated,
     VersionMismatch,
 )
-from projections.engine.model import ProjectionBehind, ProjectionNotReady
+from projections.engine.model import ProjectionBehind, ProjectionFailed, ProjectionNotReady
 
 log = structlog.get_logger("otklik.api")
 
@@ -170,6 +170,32 @@ def on_projection_behind(
     )
 
 
+def on_projection_failed(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    """Not "retry": the view will not move until an operator repairs it (docs/recovery.md), so
+    503 projection-failed, with no Retry-After."""
+    assert isinstance(exc, ProjectionFailed)
+    where = f" at log position {exc.failed_at}" if exc.failed_at is not None else ""
+    extra: dict[str, Any] = {
+        "projection": exc.name,
+        "version": exc.version,
+        "position": exc.reached,
+        "failed_at": exc.failed_at,
+    }
+    if exc.wanted is not None:
+        extra["min_position"] = exc.wanted
+    return problem(
+        request,
+        503,
+        "projection-failed",
+        "The view has failed",
+        f"the {exc.name} view stopped on the event{where} and stays at log position"
+        f" {exc.reached} until an operator repairs it; waiting will not help",
+        **extra,
+    )
+
+
 def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     # The type and where it was raised, not the message: messages can carry the request's values.
     log.error(
@@ -217,5 +243,6 @@ EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     HTTPException: on_http_error,
     ProjectionNotReady: on_projection_not_ready,
     ProjectionBehind: on_projection_behind,
+    ProjectionFailed: on_projection_failed,  # a ProjectionNotReady, answered apart
     Exception: on_unexpected,
 }
