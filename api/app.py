@@ -34,7 +34,7 @@ from api.errors import EXCEPTION_HANDLERS
 from api.metrics import (
     PROMETHEUS,
     OtklikCollector,
-    count_commands,
+    count_command,
     metrics,
     register_collector,
 )
@@ -55,7 +55,8 @@ _REQUEST_ID = re.compile(r"(?=.*[a-fA-F])(?!.*[0-9]{7})[0-9a-fA-F-]{8,64}")
 def request_logging(app: ASGIApp) -> ASGIApp:
     """Binds a request id (the caller's X-Request-ID or a new one) to every log line of the request,
     returns it in the response, and logs one line per request: the route's template (never the
-    path sent, whose parameters may be anything, nor the query string) and the status; no bodies."""
+    path sent, whose parameters may be anything, nor the query string) and the status; no bodies.
+    A command (a POST under /api) is counted by the status it answered."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -80,6 +81,7 @@ def request_logging(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_wrapper)
         finally:
+            count_command(scope, status)
             log.info(
                 "request",
                 method=scope.get("method"),
@@ -142,7 +144,6 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         middleware=[
             request_logging,
             PROMETHEUS.middleware,
-            count_commands,
             token_authentication(services.authenticate),  # 401 before anything is read
             request_guard,  # then the body's depth, encoding and size, before it is parsed
         ],

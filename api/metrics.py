@@ -15,9 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 
 import structlog
 from litestar import Response, get
-from litestar.enums import ScopeType
 from litestar.plugins.prometheus import PrometheusConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -78,29 +77,11 @@ def outcome(status: int) -> str:
     return "unavailable" if status == 503 else "error"
 
 
-def count_commands(app: ASGIApp) -> ASGIApp:
-    """Counts every POST under /api by its route template and outcome (never the raw path)."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope.get("method") != "POST":
-            await app(scope, receive, send)
-            return
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("path_template") or "unmatched"
-            if str(route).startswith("/api/"):
-                COMMANDS.labels(route=route, outcome=outcome(status)).inc()
-
-    return middleware
+def count_command(scope: Scope, status: int) -> None:
+    """Counts a POST under /api by its route template and outcome (never the raw path)."""
+    route = str(scope.get("path_template", ""))
+    if scope.get("method") == "POST" and route.startswith("/api/"):
+        COMMANDS.labels(route=route, outcome=outcome(status)).inc()
 
 
 class OtklikCollector(Collector):
