@@ -51,6 +51,16 @@ def require_role(actor: Actor, roles: Iterable[Role], action: str) -> None:
         )
 
 
+def department_scope(actor: Actor, asked: str | None, refusal: str) -> str | None:
+    """The department a list is narrowed to: a department executor's own, whatever they asked
+    (another one is 403, ``refusal`` saying why); any other role's, the one asked, if any."""
+    if actor.role is not Role.EXECUTOR:
+        return asked
+    if asked not in (None, actor.department):
+        raise ApiProblem(403, "forbidden", "Forbidden", refusal)
+    return actor.department
+
+
 @dataclass(frozen=True)
 class RoleGuard:
     """A route's guard: the roles that may call it. Litestar runs it once the router has matched

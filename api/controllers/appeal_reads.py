@@ -11,7 +11,7 @@ from litestar import Request, Response, get
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import actor_of, roles
+from api.auth import actor_of, department_scope, roles
 from api.controllers.params import BAD_CURSOR, MinPosition, read_your_writes
 from api.errors import ApiProblem
 from api.schemas import (
@@ -254,11 +254,12 @@ def _list(
     cursor: str | None,
     min_position: int | None,
 ) -> AppealList:
-    actor = actor_of(request)
-    if actor.role is Role.EXECUTOR:
-        if where.department not in (None, actor.department):
-            raise Forbidden("a department executor sees only their own department's appeals")
-        where = msgspec.structs.replace(where, department=actor.department)
+    department = department_scope(
+        actor_of(request),
+        where.department,
+        "a department executor sees only their own department's appeals",
+    )
+    where = msgspec.structs.replace(where, department=department)
     read_your_writes(services, "appeals", min_position)
     try:
         page = services.queries.list(where, limit=limit, cursor=cursor)

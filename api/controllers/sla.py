@@ -9,12 +9,12 @@ from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import actor_of, roles
+from api.auth import actor_of, department_scope, roles
 from api.controllers.params import BAD_CURSOR, IfMatch, MinPosition, read_your_writes
 from api.errors import ApiProblem
 from api.schemas import etag, expected_version
 from api.services import Services
-from domain.shared.actors import STAFF_READERS, Role
+from domain.shared.actors import STAFF_READERS
 from domain.sla.book import EDITORS, PublishPolicy
 from domain.sla.policy import SlaPolicy
 from projections.sla import SlaFilter, SlaPage
@@ -33,15 +33,10 @@ def _filter(
     deadline: str | None,
     municipality: str | None,
 ) -> SlaFilter:
-    actor = actor_of(request)
-    if actor.role is Role.EXECUTOR:
-        if department not in (None, actor.department):
-            raise ApiProblem(
-                403, "forbidden", "Forbidden", "an executor sees only their own department"
-            )
-        department = actor.department
     return SlaFilter(
-        department=department,
+        department=department_scope(
+            actor_of(request), department, "an executor sees only their own department"
+        ),
         sector=sector,
         kind=kind,
         channel=channel,
