@@ -16,7 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import token_authentication
+from api.auth import OPENAPI_PATH, token_authentication
 from api.controllers import (
     appeal_reads,
     appeals,
@@ -154,7 +154,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
                 "Back end of a municipal control centre (МЦУ): appeals, deadlines, ratings, "
                 "misinformation response and audit. Errors are RFC 9457 problem documents."
             ),
-            path="/schema",
+            path=OPENAPI_PATH,
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
         logging_config=None,

@@ -25,6 +25,7 @@ from domain.shared.actors import Actor, Role
 Authenticator = Callable[[str], Actor | None]
 PUBLIC = "public"  # a route handler's opt key: no token needed
 PUBLIC_ROUTE = {PUBLIC: True}
+OPENAPI_PATH = "/schema"  # the OpenAPI and its renderings: public
 BEARER_REQUIRED = "an 'Authorization: Bearer <token>' header is required"
 # Through the API the system role (the deadline watcher, the re-timer) records breaches and
 # re-timings, nothing else: no methodology, policy, calendar day, escalation or resurfacing.
@@ -95,10 +96,10 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
     """The bearer token becomes the request's user (an ``Actor``) before anything of the request
     is parsed, so a stranger gets 401 and learns nothing of the body's schema. Public routes (the
     portal's ratings and methodologies, published refutations, health, metrics, the OpenAPI) opt
-    out with ``opt={"public": True}``; the token lookup runs off the event loop."""
+    out with ``opt=PUBLIC_ROUTE``; the token lookup runs off the event loop."""
 
     def __init__(self, app: ASGIApp, authenticate: Authenticator, **kwargs: Any) -> None:
-        super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=["^/schema"], **kwargs)
+        super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=[f"^{OPENAPI_PATH}"], **kwargs)
         self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -28,6 +28,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from api.auth import PUBLIC_ROUTE
 from projections.engine.runner import ProjectionStatus
 
 log = structlog.get_logger("otklik.metrics")
@@ -50,9 +51,7 @@ PROMETHEUS = PrometheusConfig(
 )
 
 
-@get(
-    "/metrics", include_in_schema=False, sync_to_thread=True, tags=["health"], opt={"public": True}
-)
+@get("/metrics", include_in_schema=False, sync_to_thread=True, tags=["health"], opt=PUBLIC_ROUTE)
 def metrics() -> Response[bytes]:
     """Prometheus text format: requests, commands, events, projections, the watcher, pools."""
     registry = REGISTRY

@@ -22,7 +22,7 @@ from litestar.routes import HTTPRoute
 from api.auth import PUBLIC
 from api.errors import PROBLEM_MEDIA_TYPE
 from api.outage import takes
-from api.request_guard import MAX_BODY_BYTES
+from api.request_guard import BODY_METHODS, MAX_BODY_BYTES
 
 
 class ProblemError(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,7 +50,6 @@ class ProblemDetails(msgspec.Struct, frozen=True, kw_only=True):
 _DOCUMENTED = Annotated[
     ProblemDetails, KwargDefinition(schema_extra={"additionalProperties": True})
 ]
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # the bodies request_guard reads
 
 _400 = (
     "The request is malformed: a path, query or header parameter or the body does not fit its"
@@ -141,7 +140,7 @@ def problem_statuses(
         statuses |= {401: _401, 403: _403}
     if has_path_parameters:
         statuses[404] = _404
-    if method in _BODY_METHODS:
+    if method in BODY_METHODS:
         statuses[413] = _413
     if "data" in handler.parsed_fn_signature.parameters:
         statuses[422] = _422

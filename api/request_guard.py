@@ -20,7 +20,7 @@ from api.errors import ApiProblem, on_api_problem, send_problem
 
 MAX_DEPTH = 64  # arrays and objects inside one another; our deepest body uses 4
 MAX_BODY_BYTES = 10 * 1024 * 1024  # Litestar's default request_max_body_size
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # the requests whose body is read
 _OFF_LOOP_BYTES = 64 * 1024  # a body this large is checked in a worker thread
 _CHUNK = 64 * 1024  # quotes and brackets looked at in one go (and between them the GIL is free)
 _PASSES = 4  # times at most that adjacent "[]" are taken out before brackets are counted one by one
@@ -154,7 +154,7 @@ def request_guard(app: ASGIApp) -> ASGIApp:
         body: bytes | None = None
         try:
             check_target(scope)
-            if scope.get("method") in _BODY_METHODS:
+            if scope.get("method") in BODY_METHODS:
                 body, complete = await _read_body(receive)
                 if not complete:
                     return  # the client is gone: nobody to answer

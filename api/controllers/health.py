@@ -8,9 +8,8 @@ from litestar import Request, Response, get
 
 from api.auth import PUBLIC_ROUTE
 from api.errors import problem
+from api.outage import RETRY_AFTER_SECONDS
 from api.services import Services
-
-_RETRY = {"Retry-After": "5"}
 
 
 @get("/health/live", sync_to_thread=False, tags=["health"], opt=PUBLIC_ROUTE)
@@ -20,22 +19,18 @@ def live() -> dict[str, str]:
 
 @get("/health/ready", sync_to_thread=True, tags=["health"], opt=PUBLIC_ROUTE)
 def ready(request: Request[Any, Any, Any], services: Services) -> Response[dict[str, Any]]:
+    # The check waits on the database a second or two at most (the composition root bounds it),
+    # so a probe gets a quick answer when the database is away.
     ok, detail = services.readiness()
+    failed = []
+    if ok:
+        try:
+            failed = services.failed_builds()
+        except (psycopg.Error, TimeoutError) as error:
+            ok, detail = False, f"database: {type(error).__name__}"
     if not ok:
-        # The check waits on the database a second or two at most (the composition root bounds
-        # it), so a probe gets a quick answer when the database is away.
-        return problem(request, 503, "not-ready", "Not ready", detail, headers=_RETRY)
-    try:
-        failed = services.failed_builds()
-    except (psycopg.Error, TimeoutError) as error:
-        return problem(
-            request,
-            503,
-            "not-ready",
-            "Not ready",
-            f"database: {type(error).__name__}",
-            headers=_RETRY,
-        )
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return problem(request, 503, "not-ready", "Not ready", detail, headers=retry)
     if failed:
         # Degraded, not down: the other routes, commands included, still work, and every
         # instance would say the same, so a 503 would only take them all out of the balancer
