@@ -16,6 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import written
 from api.auth import OPENAPI_PATH, token_authentication
 from api.controllers import (
     appeal_reads,
@@ -43,7 +44,6 @@ from api.problems_openapi import document_problems
 from api.redaction import route_path
 from api.request_guard import request_guard
 from api.services import Services
-from domain.shared import written
 
 log = structlog.get_logger("otklik.api")
 

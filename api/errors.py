@@ -11,6 +11,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.types import Receive, Scope, Send
 
+from api import written
 from api.redaction import (
     http_detail,
     route_path,
@@ -18,7 +19,6 @@ from api.redaction import (
     validation_detail,
     validation_errors,
 )
-from domain.shared import written
 from domain.shared.errors import (
     ConcurrencyConflict,
     DomainError,
@@ -206,8 +206,7 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[d
             f"{f.filename}:{f.lineno} {f.name}" for f in traceback.extract_tb(exc.__traceback__)
         ],
     )
-    record = written.current()
-    position = record.last if record is not None else None
+    position = written.last_position()
     if position is not None:  # the command was committed before the failure: say so
         return problem(
             request,

@@ -17,8 +17,8 @@ from litestar.enums import ParamType
 from litestar.handlers import BaseRouteHandler
 from litestar.params import ParameterKwarg
 
+from api import written
 from api.errors import problem
-from domain.shared import written
 
 log = structlog.get_logger("otklik.api")
 
@@ -73,8 +73,7 @@ def on_database_unavailable(
     detail = (
         f"the database is unavailable or did not answer in time; retry in {RETRY_AFTER_SECONDS} s"
     )
-    record = written.current()
-    position = record.last if record is not None else None
+    position = written.last_position()
     extra: dict[str, Any] = {}
     if position is not None:  # committed before the database went away: say what was written
         detail += (

@@ -27,6 +27,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor, errors
 from psycopg.rows import DictRow
 
+from api import written
 from api.metrics import EVENTS_APPENDED
 from domain.appeals.application import (
     IdempotencyRecord,
@@ -37,7 +38,6 @@ from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
-from domain.shared import written
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 
 EVENT_TYPES: dict[str, type[Any]] = {

@@ -6,10 +6,10 @@ import psycopg
 from litestar import Litestar, post
 from litestar.testing import TestClient
 
+from api import written
 from api.app import request_logging
 from api.errors import EXCEPTION_HANDLERS
 from api.outage import OUTAGE_HANDLERS
-from domain.shared import written
 
 
 @post("/api/v1/after-write", sync_to_thread=True)
