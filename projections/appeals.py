@@ -122,7 +122,7 @@ class AppealsProjection:
 
 
 def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
-    """The appeal's row, its times within what can be read back (``storable.moment``: an old
+    """The appeal's row (the upsert keeps its times readable back, ``storable.readable``: an old
     event's business time at the ends of the calendar, and the deadlines computed from it)."""
     state, position = entry
     return (
@@ -138,21 +138,21 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.department,
         state.executor,
         state.sector,
-        moment(state.received_at),
-        moment(state.register_due),
-        moment(state.answer_due),
-        moment(state.forward_due),
-        moment(state.first_reaction_due),
-        moment(state.first_reaction_at),
-        moment(state.first_answered_at),
-        moment(state.closed_at),
+        state.received_at,
+        state.register_due,
+        state.answer_due,
+        state.forward_due,
+        state.first_reaction_due,
+        state.first_reaction_at,
+        state.first_answered_at,
+        state.closed_at,
         state.outcome,
         state.extensions,
         state.rework_count,
         state.reopen_count,
         state.satisfaction_score,
         breached(state),
-        moment(state.registered_at),
+        state.registered_at,
         state.municipality,
         state.repeat_of is not None,
     )

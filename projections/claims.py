@@ -21,7 +21,6 @@ from domain.claims import events as ev
 from domain.claims.state import ClaimState, evolve
 from projections.engine.fold import fold_batch
 from projections.engine.model import Batch, reading, view_position
-from projections.engine.storable import moment
 
 _COLUMNS = (
     "claim_id",
@@ -61,18 +60,18 @@ def row_of(state: ClaimState) -> tuple[Any, ...]:
         words,
         state.urgent,
         state.reach,
-        moment(state.detected_at),  # times an older version let through stay readable back
-        moment(state.verdict_at),
-        moment(state.verdict_due),
-        moment(state.first_published_at),
-        moment(state.refutation_due),
-        moment(state.closed_at),
+        state.detected_at,  # the upsert keeps the times an older version let through readable
+        state.verdict_at,
+        state.verdict_due,
+        state.first_published_at,
+        state.refutation_due,
+        state.closed_at,
         state.resurfaced,
         [b.value for b in state.breaches],
         state.refutation,
         list(state.published_urls),
         [s.url for s in state.sources],
-        moment(min(s.first_seen for s in state.sources)),
+        min(s.first_seen for s in state.sources),
         state.version,
     )
 

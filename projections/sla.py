@@ -19,7 +19,6 @@ from domain.appeals.vocabulary import Deadline
 from projections.appeal_states import fold_batch
 from projections.appeals import cursor_time, cursor_uuid, pack_cursor, unpack_cursor
 from projections.engine.model import Batch, reading, view_position
-from projections.engine.storable import moment
 
 _DEADLINES = frozenset(d.value for d in Deadline)
 _COLUMNS = (
@@ -41,8 +40,8 @@ _COLUMNS = (
 
 
 def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
-    """The appeal's deadlines as rows (a deadline the appeal does not have is absent), their
-    times within what can be read back (``storable.moment``: an old event's business time at the
+    """The appeal's deadlines as rows (a deadline the appeal does not have is absent); the upsert
+    keeps their times readable back (``storable.readable``: an old event's business time at the
     ends of the calendar, and the deadlines computed from it)."""
     breached = {(b.deadline, b.due) for b in state.breaches}
     registered = state.registered_at or state.received_at
@@ -61,9 +60,9 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
         (
             state.id,
             deadline.value,
-            moment(due),
-            moment(started),
-            moment(met),
+            due,
+            started,
+            met,
             state.is_closed,
             (deadline, due) in breached,
             state.registration_number,

@@ -18,7 +18,7 @@ from projections.engine.reads import ProjectionFailed as ProjectionFailed
 from projections.engine.reads import ProjectionNotReady as ProjectionNotReady
 from projections.engine.reads import reading as reading
 from projections.engine.reads import view_position as view_position
-from projections.engine.storable import UNSTORABLE, storable
+from projections.engine.storable import UNSTORABLE, readable, storable
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -163,7 +163,8 @@ class Batch:
         ``INSERT … ON CONFLICT (key) DO UPDATE``. Columns in ``add`` are summed with the stored
         value (counters); the others are replaced. Rows the columns cannot hold as they are (a
         NUL, an integer beyond the column's range, from an old event) are written again made
-        storable (``storable.py``)."""
+        storable (``storable.py``); the times of timestamptz columns are kept readable back on
+        every write (``storable.readable``)."""
         target = self.tables[logical]
         types = self._types(target)
         self.conn.execute(
@@ -172,8 +173,8 @@ class Batch:
                 " ON COMMIT DELETE ROWS"
             ).format(stage=sql.Identifier(f"stage_{target}"), target=sql.Identifier(target))
         )
-        kept = rows if isinstance(rows, list) else list(rows)
         column_types = [types[c] for c in columns]
+        kept = readable(rows, column_types)
         try:
             with self.conn.transaction():
                 self._merge(target, columns, column_types, kept, key, add)

@@ -7,13 +7,13 @@ batches fall.
 Times are the exception: PostgreSQL stores a business time at the ends of the calendar (year 1
 at +14:00 is year 0 in UTC, 9999 at -12:00 year 10000) without a word, but Python cannot read it
 back, and a list sorted by it would fail on its first page. The database never refuses such a
-time, so the fallback alone would not see it: a view keeps the times it writes readable itself
-with ``moment`` (the appeals and SLA views do), and the fallback applies the same rule, which
-changes nothing for such a view."""
+time, so the fallback alone would not see it: every write keeps the times of its timestamptz
+columns readable (``readable``, applied by ``Batch.upsert`` before it writes), and the fallback
+applies the same rule, which changes nothing such a write holds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, overload
 
@@ -30,6 +30,8 @@ _RANGES = {
     "bigint": (-(2**63), 2**63 - 1),
 }
 
+
+_TIMESTAMPTZ = "timestamp with time zone"  # as format_type names it (an array: with "[]")
 
 # The times a view writes: those PostgreSQL and Python both hold in any time zone a session may
 # read them in (an offset is less than a day, so a day's margin at each end of Python's calendar).
@@ -82,6 +84,21 @@ def cleaner(type_name: str) -> Callable[[Any], Any]:
         return value
 
     return clean
+
+
+def readable(rows: Iterable[Sequence[Any]], types: Sequence[str]) -> list[Sequence[Any]]:
+    """``rows`` (whose columns have ``types``) with every time in a ``timestamptz`` column (or
+    an array of them) within [EARLIEST, LATEST] (``moment``); the other values as they are."""
+    times = [(i, cleaner(t)) for i, t in enumerate(types) if t.startswith(_TIMESTAMPTZ)]
+    if not times:
+        return rows if isinstance(rows, list) else list(rows)
+    kept: list[Sequence[Any]] = []
+    for row in rows:
+        values = list(row)
+        for i, clean in times:
+            values[i] = clean(values[i])
+        kept.append(values)
+    return kept
 
 
 def storable(
