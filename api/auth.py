@@ -20,6 +20,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import ApiProblem, on_http_error, send_problem
 from api.outage import OUTAGE_ERRORS, on_database_unavailable
+from domain.appeals.commands import RecordDeadlineBreach, RetimeDeadlines
+from domain.claims.commands import RecordNormBreach
 from domain.shared.actors import Actor, Role
 
 Authenticator = Callable[[str], Actor | None]
@@ -29,7 +31,9 @@ OPENAPI_PATH = "/schema"  # the OpenAPI and its renderings: public
 BEARER_REQUIRED = "an 'Authorization: Bearer <token>' header is required"
 # Through the API the system role (the deadline watcher, the re-timer) records breaches and
 # re-timings, nothing else: no methodology, policy, calendar day, escalation or resurfacing.
-SYSTEM_ACTIONS = frozenset({"record-breach", "retime-deadlines"})
+SYSTEM_ACTIONS = frozenset(
+    command.route for command in (RecordDeadlineBreach, RetimeDeadlines, RecordNormBreach)
+)
 
 
 def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
