@@ -17,7 +17,7 @@ from psycopg_pool import ConnectionPool
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Deadline
 from projections.appeal_states import fold_batch
-from projections.appeals import cursor_time, cursor_uuid, pack_cursor, unpack_cursor
+from projections.cursors import cursor_time, cursor_uuid, pack_cursor, unpack_cursor
 from projections.engine.model import Batch, reading, view_position
 
 _DEADLINES = frozenset(d.value for d in Deadline)
@@ -216,7 +216,7 @@ def _encode_cursor(item: SlaItem) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[datetime, UUID, str]:
     """The cursor's due date, appeal and deadline (one of ``Deadline``); ValueError for a cursor
-    the API did not write (``appeals.unpack_cursor``)."""
+    the API did not write (``cursors.unpack_cursor``)."""
     due, appeal_id, deadline = unpack_cursor(cursor, 3)
     if deadline not in _DEADLINES:
         raise ValueError("the cursor is not one this API returned")
