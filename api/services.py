@@ -10,8 +10,8 @@ from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
-from domain.ratings.methodology import MethodologyBook
-from domain.sla.book import CalendarBook, PolicyBook
+from domain.ratings.methodology_book import MethodologyBook
+from domain.sla.books import CalendarBook, PolicyBook
 from projections.appeals import AppealQueries
 from projections.audit_ledger import AuditLedgerQueries
 from projections.claims import ClaimQueries

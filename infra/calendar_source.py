@@ -18,7 +18,7 @@ from importlib.metadata import version
 import holidays
 
 from domain.shared.actors import Actor, Role
-from domain.sla.book import CalendarBook
+from domain.sla.books import CalendarBook
 from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
 
 SOURCE = f"holidays {version('holidays')} (RU)"

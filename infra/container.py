@@ -17,9 +17,10 @@ from domain.audit.access import AuditTrail
 from domain.claims.decide import ClaimClock
 from domain.claims.norms import DEFAULT_NORMS
 from domain.claims.service import ClaimsService
-from domain.ratings.methodology import MethodologyBook, parse_toml
+from domain.ratings.methodology import parse_toml
+from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.errors import ConcurrencyConflict
-from domain.sla.book import CalendarBook, PolicyBook
+from domain.sla.books import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
 from domain.sla.policy import FEDERAL
 from infra import calendar_source, database, db_bounds

@@ -162,13 +162,13 @@ class OtklikRecorder(PostgresApplicationRecorder):
         record = kwargs.get("idempotency")
         if isinstance(record, IdempotencyRecord):
             curs.execute(
-                "INSERT INTO idempotency_keys (principal, key, fingerprint, appeal_id, version)"
+                "INSERT INTO idempotency_keys (principal, key, fingerprint, stream_id, version)"
                 " VALUES (%s, %s, %s, %s, %s)",
                 (
                     record.principal,
                     record.key,
                     record.fingerprint,
-                    record.appeal_id,
+                    record.stream_id,
                     record.version,
                 ),
                 prepare=True,
@@ -198,7 +198,7 @@ class OtklikRecorder(PostgresApplicationRecorder):
     def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
-                "SELECT fingerprint, appeal_id, version FROM idempotency_keys"
+                "SELECT fingerprint, stream_id, version FROM idempotency_keys"
                 " WHERE principal = %s AND key = %s",
                 (principal, key),
                 prepare=True,
@@ -210,7 +210,7 @@ class OtklikRecorder(PostgresApplicationRecorder):
             principal=principal,
             key=key,
             fingerprint=row["fingerprint"],
-            appeal_id=row["appeal_id"],
+            stream_id=row["stream_id"],
             version=row["version"],
         )
 

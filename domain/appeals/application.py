@@ -1,6 +1,6 @@
-"""The appeals application: for each command, load → decide → save, through the eventsourcing
-event store. Storage details (the recorder's extra duties: idempotency keys, registration numbers,
-positions) come in through the small protocols below; the composition root supplies them."""
+"""The appeals application: the event store every stream shares, and the appeals' commands on it,
+each through the one command handler with the appeal's decider. Storage details (registration
+numbers, positions) come in through the small protocol below; the composition root supplies them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import authorise, decide
@@ -19,33 +19,22 @@ from domain.appeals.events import AppealEvent, AppealReceived, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
 from domain.shared.actors import Actor
-from domain.shared.errors import (
-    ConcurrencyConflict,
-    IdempotencyKeyReused,
-    InvalidCommand,
-    NotFound,
-    RuleViolated,
-    VersionMismatch,
+from domain.shared.errors import InvalidCommand, NotFound, RuleViolated
+from domain.shared.handler import (
+    CommandHandler,
+    Decider,
+    Decision,
+    IdempotencyClaim,
+    IdempotencyRecord,
+    RecordedEvent,
+    Written,
 )
 from domain.shared.time import Clock
 from domain.sla.clock import SlaClock
 
 REGISTRATION_PREFIX = {Kind.APPEAL: "О", Kind.MESSAGE: "ПОС", Kind.INCIDENT: "ИНЦ", Kind.CALL: "ЗВ"}
 
-
-class IdempotencyClaim(msgspec.Struct, frozen=True, kw_only=True):
-    """A client's Idempotency-Key, scoped to its principal, with a fingerprint of the request."""
-
-    principal: str
-    key: str
-    fingerprint: str
-
-
-class IdempotencyRecord(IdempotencyClaim, frozen=True, kw_only=True):
-    """Saved with a command's events, in the same transaction: a retry finds it and appends nothing."""
-
-    appeal_id: UUID
-    version: int
+__all__ = ["IdempotencyClaim", "IdempotencyRecord", "RecordedEvent"]  # re-exported
 
 
 class RegistrationRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,24 +46,13 @@ class RegistrationRecord(msgspec.Struct, frozen=True, kw_only=True):
     appeal_id: UUID
 
 
-class RecordedEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """An event with its global position in the log."""
-
-    position: int
-    event: AppealEvent
-
-
 @runtime_checkable
 class AppealRecorder(Protocol):
     """What the appeals application needs from its recorder beyond eventsourcing's interface."""
 
-    def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None: ...
-
     def next_registration_number(self) -> int: ...
 
     def registration_taken(self, municipality: str | None, number: str) -> bool: ...
-
-    def select_positions(self, originator_id: UUID) -> list[tuple[int, int]]: ...
 
     def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]: ...
 
@@ -96,8 +74,34 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     position: int  # the log position of the last event of the command: read-your-writes
     replayed: bool = False  # True when an Idempotency-Key returned an earlier result
 
+    @classmethod
+    def of(cls, written: Written[AppealState]) -> CommandResult:
+        return cls(state=written.state, position=written.position, replayed=written.replayed)
+
+
+def _registrations(state: AppealState, events: Sequence[AppealEvent]) -> dict[str, Any]:
+    return {
+        "registrations": [
+            RegistrationRecord(
+                municipality=state.municipality, number=e.registration_number, appeal_id=state.id
+            )
+            for e in events
+            if isinstance(e, AppealRegistered)
+        ]
+    }
+
+
+def _number_taken(error: IntegrityError) -> RegistrationNumberTaken | None:
+    return RegistrationNumberTaken() if isinstance(error, RegistrationConflict) else None
+
+
+def _authorise(state: AppealState | None, command: cmd.Command, actor: Actor) -> None:
+    authorise(type(command), actor, state)
+
 
 class AppealsApplication(Application[UUID]):
+    """The event store (every stream's, in one log) and the appeals' commands on it."""
+
     name = "Otklik"  # the events table is otklik_events
 
     def __init__(
@@ -118,13 +122,24 @@ class AppealsApplication(Application[UUID]):
         if not isinstance(recorder, AppealRecorder):
             raise TypeError("the appeals application needs an AppealRecorder")
         self.appeal_recorder: AppealRecorder = recorder
+        self.handler = CommandHandler(self, clock)
+        self.decider: Decider[AppealState, cmd.Command, AppealEvent] = Decider(
+            name="appeal",
+            events=AppealEvent,
+            evolve=evolve,
+            decide=self._decide,
+            authorise=_authorise,
+            prepare=self._complete,
+            records=_registrations,
+            integrity=_number_taken,
+        )
         # save_events: the municipality of appeals received in an earlier batch and not yet
         # registered, so that their registration needs no read of the stream
         self._unregistered: dict[UUID, str | None] = {}
 
     # --- queries ---------------------------------------------------------------------------
     def events_of(self, appeal_id: UUID) -> list[AppealEvent]:
-        return [e for e in self.events.get(appeal_id) if isinstance(e, AppealEvent)]
+        return [r.event for r in self.history(appeal_id)]
 
     def use_clock_source(self, source: Callable[[], SlaClock]) -> None:
         self._clock_source = source
@@ -134,11 +149,7 @@ class AppealsApplication(Application[UUID]):
         return self._clock_source() if self._clock_source is not None else self._policy
 
     def state(self, appeal_id: UUID, *, version: int | None = None) -> AppealState:
-        state: AppealState | None = None
-        for event in self.events.get(appeal_id, lte=version):
-            if not isinstance(event, AppealEvent):
-                break  # another kind of stream (a calendar): not an appeal
-            state = evolve(state, event)
+        state = self.handler.load(self.decider, appeal_id, version=version).state
         if state is None:
             raise NotFound("there is no such appeal")
         return state
@@ -147,10 +158,12 @@ class AppealsApplication(Application[UUID]):
         """The appeal as the system knew it at ``moment`` (events recorded up to then)."""
         return self.as_of(appeal_id, moment)[0]
 
-    def as_of(self, appeal_id: UUID, moment: datetime) -> tuple[AppealState, RecordedEvent]:
+    def as_of(
+        self, appeal_id: UUID, moment: datetime
+    ) -> tuple[AppealState, RecordedEvent[AppealEvent]]:
         """The appeal as the system knew it at ``moment``, and the last event applied."""
         state: AppealState | None = None
-        last: RecordedEvent | None = None
+        last: RecordedEvent[AppealEvent] | None = None
         for recorded in self.history(appeal_id):
             if recorded.event.timestamp > moment:
                 break
@@ -160,14 +173,10 @@ class AppealsApplication(Application[UUID]):
             raise NotFound("the appeal had not been received by the time asked for (as_of)")
         return state, last
 
-    def history(self, appeal_id: UUID) -> list[RecordedEvent]:
-        """The appeal's events with their log positions, read in one query."""
-        recorded = []
-        for position, topic, state in self.appeal_recorder.select_recorded(appeal_id):
-            event = self.mapper.to_domain_event(StoredEvent(appeal_id, 0, topic, state))
-            if not isinstance(event, AppealEvent):
-                break  # another kind of stream (a calendar): not an appeal
-            recorded.append(RecordedEvent(position=position, event=event))
+    def history(self, appeal_id: UUID) -> list[RecordedEvent[AppealEvent]]:
+        """The appeal's events with their log positions, read in one query (a stream of another
+        kind is not an appeal)."""
+        recorded = self.handler.read(AppealEvent, appeal_id, missing="there is no such appeal")
         if not recorded:
             raise NotFound("there is no such appeal")
         return recorded
@@ -176,14 +185,10 @@ class AppealsApplication(Application[UUID]):
     def receive(
         self, command: cmd.ReceiveAppeal, *, actor: Actor, idempotency: IdempotencyClaim | None
     ) -> CommandResult:
-        replay = self._replay(idempotency)
-        if replay is not None:
-            return replay
-        appeal_id = uuid4()
-        events = decide(
-            None, command, actor=actor, now=self.clock(), policy=self.policy, appeal_id=appeal_id
+        written = self.handler.handle(
+            self.decider, uuid4(), command, actor=actor, idempotency=idempotency, new=True
         )
-        return self._save(None, events, idempotency)
+        return CommandResult.of(written)
 
     def handle(
         self,
@@ -196,19 +201,29 @@ class AppealsApplication(Application[UUID]):
     ) -> CommandResult:
         if isinstance(command, cmd.ReceiveAppeal):
             raise InvalidCommand("a new appeal is received with POST /appeals")
-        replay = self._replay(idempotency)
-        if replay is not None:
-            return replay
-        state = self.state(appeal_id)
-        # Who may act before which version: a role that may not act learns nothing of it.
-        authorise(type(command), actor, state)
-        if expected_version is not None and expected_version != state.version:
-            raise VersionMismatch(expected_version, state.version)
-        command = self._complete(command, state)
-        events = decide(state, command, actor=actor, now=self.clock(), policy=self.policy)
-        return self._save(state, events, idempotency)
+        written = self.handler.handle(
+            self.decider,
+            appeal_id,
+            command,
+            actor=actor,
+            expected_version=expected_version,
+            idempotency=idempotency,
+        )
+        return CommandResult.of(written)
 
-    def _complete(self, command: cmd.Command, state: AppealState) -> cmd.Command:
+    def _decide(
+        self, state: AppealState | None, command: cmd.Command, context: Decision
+    ) -> list[AppealEvent]:
+        return decide(
+            state,
+            command,
+            actor=context.actor,
+            now=context.now,
+            policy=self.policy,
+            appeal_id=context.stream_id,
+        )
+
+    def _complete(self, state: AppealState, command: cmd.Command) -> cmd.Command:
         """Fill in what the control centre assigns itself (the registration number)."""
         if not isinstance(command, cmd.RegisterAppeal):
             return command
@@ -225,64 +240,6 @@ class AppealsApplication(Application[UUID]):
             candidate = f"{prefix}-{year}/{number:06d}"
             if not self.appeal_recorder.registration_taken(state.municipality, candidate):
                 return msgspec.structs.replace(command, registration_number=candidate)
-
-    def _replay(self, idempotency: IdempotencyClaim | None) -> CommandResult | None:
-        if idempotency is None:
-            return None
-        earlier = self.appeal_recorder.find_idempotency(idempotency.principal, idempotency.key)
-        if earlier is None:
-            return None
-        if earlier.fingerprint != idempotency.fingerprint:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was already used for a different request"
-            )
-        state = self.state(earlier.appeal_id, version=earlier.version)
-        position = self._positions(earlier.appeal_id)[earlier.version]
-        return CommandResult(state=state, position=position, replayed=True)
-
-    def _positions(self, appeal_id: UUID) -> dict[int, int]:
-        """Log position of each version of the appeal."""
-        return {v: p for p, v in self.appeal_recorder.select_positions(appeal_id)}
-
-    def _save(
-        self,
-        state: AppealState | None,
-        events: Sequence[AppealEvent],
-        idempotency: IdempotencyClaim | None,
-    ) -> CommandResult:
-        for event in events:
-            state = evolve(state, event)
-        assert state is not None
-        kwargs: dict[str, Any] = {}
-        if idempotency is not None:
-            kwargs["idempotency"] = IdempotencyRecord(
-                principal=idempotency.principal,
-                key=idempotency.key,
-                fingerprint=idempotency.fingerprint,
-                appeal_id=state.id,
-                version=state.version,
-            )
-        kwargs["registrations"] = [
-            RegistrationRecord(
-                municipality=state.municipality,
-                number=event.registration_number,
-                appeal_id=state.id,
-            )
-            for event in events
-            if isinstance(event, AppealRegistered)
-        ]
-        try:
-            recordings = self.save(*events, **kwargs)
-        except RegistrationConflict:
-            raise RegistrationNumberTaken() from None
-        except IntegrityError:
-            replay = self._replay(idempotency)
-            if replay is not None:
-                return replay
-            raise ConcurrencyConflict(
-                "another command changed the appeal at the same time; reload it and decide again"
-            ) from None
-        return CommandResult(state=state, position=recordings[-1].notification.id)
 
     def save_events(self, events: Sequence[AppealEvent]) -> int:
         """Append already-decided events of many appeals in one transaction (bulk loads), with

@@ -24,7 +24,7 @@ from domain.appeals.vocabulary import (
     ReopenedBy,
     ReworkReason,
 )
-from domain.shared.actors import Actor
+from domain.shared.envelope import Envelope
 from domain.sla.policy import ComputedDeadline
 
 
@@ -47,16 +47,8 @@ class Place(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
 
 
-class AppealEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+class AppealEvent(Envelope, frozen=True, kw_only=True, gc=False):
     """Base of every appeal event."""
-
-    class_version: ClassVar[int] = 1
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime  # when the event was recorded
-    occurred_at: datetime  # business time of the act
-    actor: Actor
 
 
 class AppealReceived(AppealEvent, frozen=True, kw_only=True):

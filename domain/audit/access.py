@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
 
 from domain.audit.chain import SignedCheckpoint
 from domain.audit.events import (
@@ -20,13 +18,24 @@ from domain.audit.events import (
     access_stream,
 )
 from domain.shared.actors import Actor
-from domain.shared.errors import ConcurrencyConflict
+from domain.shared.handler import CommandHandler, Decider, Decision, retry_on_conflict
+
+
+def _decider(make: Callable[[Decision], AuditEvent]) -> Decider[int, None, AuditEvent]:
+    """An audit stream: append-only, its state is its version."""
+    return Decider(
+        name="audit trail",
+        events=AuditEvent,
+        evolve=lambda _version, event: event.originator_version,
+        decide=lambda _version, _command, c: [make(c)],
+    )
 
 
 class AuditTrail:
     def __init__(self, store: Application[UUID], clock: Callable[[], datetime]) -> None:
         self.store = store
         self.clock = clock
+        self.handler = CommandHandler(store, clock)
 
     def personal_data_read(
         self, appeal_id: UUID, *, actor: Actor, route: str, fields: tuple[str, ...]
@@ -34,12 +43,13 @@ class AuditTrail:
         """Record the reading; the event's log position."""
         return self._append(
             access_stream(appeal_id),
-            lambda version, now: PersonalDataRead(
-                originator_id=access_stream(appeal_id),
-                originator_version=version,
-                timestamp=now,
-                occurred_at=now,
-                actor=actor,
+            actor,
+            lambda c: PersonalDataRead(
+                originator_id=c.stream_id,
+                originator_version=c.version + 1,
+                timestamp=c.now,
+                occurred_at=c.now,
+                actor=c.actor,
                 appeal_id=appeal_id,
                 route=route,
                 fields=fields,
@@ -49,27 +59,27 @@ class AuditTrail:
     def checkpoint_signed(self, signed: SignedCheckpoint, *, actor: Actor) -> int:
         return self._append(
             CHECKPOINTS_STREAM,
-            lambda version, now: CheckpointSigned(
-                originator_id=CHECKPOINTS_STREAM,
-                originator_version=version,
-                timestamp=now,
-                occurred_at=now,
-                actor=actor,
+            actor,
+            lambda c: CheckpointSigned(
+                originator_id=c.stream_id,
+                originator_version=c.version + 1,
+                timestamp=c.now,
+                occurred_at=c.now,
+                actor=c.actor,
                 signed=signed,
             ),
         )
 
     def signed_checkpoints(self) -> list[SignedCheckpoint]:
-        found: list[Any] = list(self.store.events.get(CHECKPOINTS_STREAM))
-        return [e.signed for e in found if isinstance(e, CheckpointSigned)]
+        found = self.handler.read(AuditEvent, CHECKPOINTS_STREAM)
+        return [r.event.signed for r in found if isinstance(r.event, CheckpointSigned)]
 
-    def _append(self, stream: UUID, make: Callable[[int, datetime], AuditEvent]) -> int:
-        for _attempt in range(5):  # two readings of one appeal at once: the later one retries
-            last = self.store.recorder.select_events(stream, desc=True, limit=1)
-            version = last[0].originator_version + 1 if last else 1
-            try:
-                recordings = self.store.save(make(version, self.clock()))
-            except IntegrityError:
-                continue
-            return recordings[-1].notification.id
-        raise ConcurrencyConflict("the audit trail is busy; try again")
+    def _append(self, stream: UUID, actor: Actor, make: Callable[[Decision], AuditEvent]) -> int:
+        decider = _decider(make)
+        # two readings of one appeal at once: the later one decides again
+        return retry_on_conflict(
+            lambda: (
+                self.handler.handle(decider, stream, None, actor=actor, must_exist=False).position
+            ),
+            attempts=5,
+        )

@@ -4,14 +4,10 @@ a citizen's personal data, and every checkpoint the control centre signs and pub
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import ClassVar
 from uuid import UUID
 
-import msgspec
-
 from domain.audit.chain import SignedCheckpoint
-from domain.shared.actors import Actor
+from domain.shared.envelope import Envelope
 
 _NAMESPACE = uuid.UUID("6a0f3c2e-1d4b-4f7a-9e2c-8b5d7f1a3c90")
 CHECKPOINTS_STREAM = uuid.uuid5(_NAMESPACE, "audit:checkpoints")
@@ -23,14 +19,8 @@ def access_stream(appeal_id: UUID) -> UUID:
     return uuid.uuid5(_NAMESPACE, f"personal-data:{appeal_id}")
 
 
-class AuditEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    class_version: ClassVar[int] = 1
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    occurred_at: datetime
-    actor: Actor
+class AuditEvent(Envelope, frozen=True, kw_only=True, gc=False):
+    """Base of every audit event."""
 
 
 class PersonalDataRead(AuditEvent, frozen=True, kw_only=True):

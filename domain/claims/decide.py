@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -13,9 +13,10 @@ from domain.claims.events import REFUTABLE, Norm, Status
 from domain.claims.norms import ClaimNorms
 from domain.claims.state import ClaimState
 from domain.shared.actors import Actor, Role
+from domain.shared.envelope import Stamper
 from domain.shared.errors import Forbidden, InvalidCommand, RuleViolated
 from domain.shared.inputs import as_record
-from domain.shared.time import require_aware
+from domain.shared.time import ALLOWED_CLOCK_SKEW, business_time, require_aware
 from domain.sla.calendar import ProductionCalendar
 
 _STAFF = frozenset({Role.CURATOR, Role.HEAD, Role.OPERATOR, Role.EXECUTOR})
@@ -34,7 +35,6 @@ PERMISSIONS: dict[type[cmd.ClaimCommand], frozenset[Role]] = {
     cmd.RecordResurfacing: _STAFF | {Role.SYSTEM},
     cmd.RecordNormBreach: _DECIDERS | {Role.SYSTEM},
 }
-ALLOWED_SKEW = timedelta(minutes=5)
 
 
 class ClaimClock:
@@ -46,7 +46,9 @@ class ClaimClock:
         self.timezone = timezone
 
 
-class _Context:
+class _Context(Stamper):
+    """What every decision on a claim needs to stamp its events."""
+
     def __init__(
         self,
         state: ClaimState | None,
@@ -56,31 +58,14 @@ class _Context:
         claim_id: UUID,
     ) -> None:
         self.state = state
-        self.actor = actor
-        self.now = now
-        self.claim_id = claim_id
-        at = (
-            now
-            if command.occurred_at is None
-            else require_aware(command.occurred_at, "occurred_at")
+        at = business_time(
+            command.occurred_at,
+            now,
+            not_before=state.detected_at if state is not None else None,
+            what="the claim's detection",
         )
-        if at > now + ALLOWED_SKEW:
-            raise InvalidCommand("occurred_at cannot be in the future")
-        if state is not None and at < state.detected_at:
-            raise InvalidCommand("occurred_at cannot be earlier than the claim's detection")
-        self.at = at
-        self._next = (state.version if state else 0) + 1
-
-    def envelope(self) -> dict[str, Any]:
-        version = self._next
-        self._next += 1
-        return {
-            "originator_id": self.claim_id,
-            "originator_version": version,
-            "timestamp": self.now,
-            "occurred_at": self.at,
-            "actor": self.actor,
-        }
+        super().__init__(claim_id, state.version if state else 0, actor, now, at)
+        self.claim_id = claim_id
 
     @property
     def s(self) -> ClaimState:
@@ -130,7 +115,7 @@ def decide(
 
 def _require_seen(sources: tuple[ev.SourcePost, ...], now: datetime) -> None:
     for source in sources:
-        if require_aware(source.first_seen, "first_seen") > now + ALLOWED_SKEW:
+        if require_aware(source.first_seen, "first_seen") > now + ALLOWED_CLOCK_SKEW:
             raise InvalidCommand("a source cannot be first seen in the future")
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
-from domain.shared.actors import Actor
+from domain.shared.envelope import Envelope
 
 Url = Annotated[str, msgspec.Meta(min_length=8, max_length=2000, pattern=r"^https?://")]
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
@@ -51,14 +51,8 @@ class SourcePost(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     text: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None  # the post's words
 
 
-class ClaimEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    class_version: ClassVar[int] = 1
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime  # when recorded
-    occurred_at: datetime  # business time of the act
-    actor: Actor
+class ClaimEvent(Envelope, frozen=True, kw_only=True, gc=False):
+    """Base of every claim event."""
 
 
 class ClaimDetected(ClaimEvent, frozen=True, kw_only=True):

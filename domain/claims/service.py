@@ -1,29 +1,32 @@
-"""Claims through the event store: load a claim's events, decide, append with the version check
-(another command at the same time is a conflict, never a silent overwrite)."""
+"""Claims through the one command handler: a claim's stream, its decider, and the results the
+API reads (another command at the same time is a conflict, never a silent overwrite)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import msgspec
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
 
 from domain.claims import commands as cmd
 from domain.claims.decide import ClaimClock, decide
 from domain.claims.events import ClaimEvent
-from domain.claims.state import ClaimState, evolve, fold
+from domain.claims.state import ClaimState, evolve
 from domain.shared.actors import Actor
-from domain.shared.errors import ConcurrencyConflict, NotFound, VersionMismatch
+from domain.shared.errors import NotFound
+from domain.shared.handler import CommandHandler, Decider, Decision, Written
 
 
 class ClaimResult(msgspec.Struct, frozen=True, kw_only=True):
     state: ClaimState
     position: int  # the log position of the last event appended
+
+    @classmethod
+    def of(cls, written: Written[ClaimState]) -> ClaimResult:
+        return cls(state=written.state, position=written.position)
 
 
 class ClaimsService:
@@ -36,28 +39,23 @@ class ClaimsService:
         self.store = store
         self.clock = clock
         self.claim_clock = claim_clock
+        self.handler = CommandHandler(store, clock)
+        self.decider: Decider[ClaimState, cmd.ClaimCommand, ClaimEvent] = Decider(
+            name="claim", events=ClaimEvent, evolve=evolve, decide=self._decide
+        )
 
     def events_of(self, claim_id: UUID) -> list[ClaimEvent]:
-        found: list[Any] = list(self.store.events.get(claim_id))
-        return [e for e in found if isinstance(e, ClaimEvent)]
+        return [r.event for r in self.handler.read(ClaimEvent, claim_id)]
 
     def state(self, claim_id: UUID) -> ClaimState:
-        state = fold(self.events_of(claim_id))
+        state = self.handler.load(self.decider, claim_id).state
         if state is None:
             raise NotFound("there is no such claim")
         return state
 
     def detect(self, command: cmd.DetectClaim, *, actor: Actor) -> ClaimResult:
-        claim_id = uuid.uuid4()
-        events = decide(
-            None,
-            command,
-            actor=actor,
-            now=self.clock(),
-            clock=self.claim_clock(),
-            claim_id=claim_id,
-        )
-        return self._save(None, events)
+        written = self.handler.handle(self.decider, uuid.uuid4(), command, actor=actor, new=True)
+        return ClaimResult.of(written)
 
     def handle(
         self,
@@ -67,20 +65,19 @@ class ClaimsService:
         actor: Actor,
         expected_version: int | None = None,
     ) -> ClaimResult:
-        state = self.state(claim_id)
-        if expected_version is not None and expected_version != state.version:
-            raise VersionMismatch(expected_version, state.version)
-        events = decide(state, command, actor=actor, now=self.clock(), clock=self.claim_clock())
-        return self._save(state, events)
+        written = self.handler.handle(
+            self.decider, claim_id, command, actor=actor, expected_version=expected_version
+        )
+        return ClaimResult.of(written)
 
-    def _save(self, state: ClaimState | None, events: list[ClaimEvent]) -> ClaimResult:
-        try:
-            recordings = self.store.save(*events)
-        except IntegrityError:
-            raise ConcurrencyConflict(
-                "another command changed the claim at the same time; reload it and decide again"
-            ) from None
-        for event in events:
-            state = evolve(state, event)
-        assert state is not None
-        return ClaimResult(state=state, position=recordings[-1].notification.id)
+    def _decide(
+        self, state: ClaimState | None, command: cmd.ClaimCommand, context: Decision
+    ) -> list[ClaimEvent]:
+        return decide(
+            state,
+            command,
+            actor=context.actor,
+            now=context.now,
+            clock=self.claim_clock(),
+            claim_id=context.stream_id,
+        )

@@ -7,21 +7,17 @@ a TOML file (``infra/methodologies/v1.toml``)."""
 from __future__ import annotations
 
 import re
-import time
 import tomllib
 import uuid
-from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
-from uuid import UUID
+from typing import Annotated, Any
 
 import msgspec
-from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
 
 from domain.shared.actors import Actor, Role
-from domain.shared.errors import ConcurrencyConflict, Forbidden, InvalidCommand, VersionMismatch
+from domain.shared.envelope import Envelope
+from domain.shared.errors import Forbidden, InvalidCommand
 from domain.shared.inputs import Input, is_month, line, text
 
 PUBLISHERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.ADMINISTRATOR})
@@ -139,14 +135,7 @@ def parse_toml(text: str) -> PublishMethodology:
 STREAM = uuid.uuid5(_NAMESPACE, "methodologies")
 
 
-class MethodologyPublished(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    class_version: ClassVar[int] = 1
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    occurred_at: datetime
-    actor: Actor
+class MethodologyPublished(Envelope, frozen=True, kw_only=True, gc=False):
     methodology: Methodology
 
 
@@ -170,23 +159,8 @@ def decide_publish(
         raise InvalidCommand(
             "sla_policy: only 'as_recorded' (the deadline each appeal carries) is supported yet"
         )
-    seen = [w.indicator for w in command.weights]
-    if len(set(seen)) != len(seen):
-        raise InvalidCommand("each indicator may have one weight")
-    total = sum(w.weight for w in command.weights)
-    if abs(total - 1) > 1e-6:
-        raise InvalidCommand(f"the weights add up to {total:g}, not 1")
-    for w in command.weights:
-        if w.normalisation is Normalisation.TARGET and w.target is None:
-            raise InvalidCommand(f"the {w.indicator} weight normalises to a target: give 'target'")
-        if w.normalisation is Normalisation.SHARE and w.indicator not in SHARES:
-            raise InvalidCommand(f"{w.indicator} is not a share; normalise it by min_max or target")
-    for period in command.in_force:
-        for month in (period.since, period.until):
-            if month is not None and not is_month(month):
-                raise InvalidCommand("`in_force` holds a value that is not a month (YYYY-MM)")
-        if period.until is not None and period.until < period.since:
-            raise InvalidCommand("an `in_force` period ends before it starts")
+    _check_weights(command)
+    _check_periods(command)
     version = (current.version if current else 0) + 1
     methodology = Methodology(
         id=methodology_id,
@@ -212,6 +186,29 @@ def decide_publish(
     ]
 
 
+def _check_weights(command: PublishMethodology) -> None:
+    seen = [w.indicator for w in command.weights]
+    if len(set(seen)) != len(seen):
+        raise InvalidCommand("each indicator may have one weight")
+    total = sum(w.weight for w in command.weights)
+    if abs(total - 1) > 1e-6:
+        raise InvalidCommand(f"the weights add up to {total:g}, not 1")
+    for w in command.weights:
+        if w.normalisation is Normalisation.TARGET and w.target is None:
+            raise InvalidCommand(f"the {w.indicator} weight normalises to a target: give 'target'")
+        if w.normalisation is Normalisation.SHARE and w.indicator not in SHARES:
+            raise InvalidCommand(f"{w.indicator} is not a share; normalise it by min_max or target")
+
+
+def _check_periods(command: PublishMethodology) -> None:
+    for period in command.in_force:
+        for month in (period.since, period.until):
+            if month is not None and not is_month(month):
+                raise InvalidCommand("`in_force` holds a value that is not a month (YYYY-MM)")
+        if period.until is not None and period.until < period.since:
+            raise InvalidCommand("an `in_force` period ends before it starts")
+
+
 SHARES = frozenset(
     {
         Indicator.ON_TIME_SHARE,
@@ -220,79 +217,3 @@ SHARES = frozenset(
         Indicator.REPEAT_SHARE,
     }
 )
-
-
-class MethodologyBook:
-    """Reads and publishes methodologies through the event store."""
-
-    def __init__(
-        self, store: Application[UUID], clock: Callable[[], datetime], ttl: float = 5.0
-    ) -> None:
-        self.store = store
-        self.clock = clock
-        self.ttl = ttl  # a publication by another process is seen within this many seconds
-        self._read: tuple[float, list[Methodology]] | None = None
-
-    def published(self) -> list[Methodology]:
-        """Every version of every methodology, in order of publication (re-read from the event
-        store at most every ``ttl`` seconds, at once after a publication here)."""
-        now = time.monotonic()
-        read = self._read  # once: publish() may reset it from another thread meanwhile
-        if read is None or now - read[0] > self.ttl:
-            found: list[Any] = list(self.store.events.get(STREAM))
-            read = (now, [e.methodology for e in found if isinstance(e, MethodologyPublished)])
-            self._read = read
-        return read[1]
-
-    def versions(self, methodology_id: str) -> list[Methodology]:
-        return [m for m in self.published() if m.id == methodology_id]
-
-    def latest(self) -> list[Methodology]:
-        """The latest version of each methodology."""
-        return list({m.id: m for m in self.published()}.values())
-
-    def in_force(self, month: str) -> Methodology | None:
-        """The methodology in force for ``month`` (the latest published one that says so)."""
-        for methodology in reversed(self.published()):
-            if methodology.in_force_for(month):
-                return methodology
-        return None
-
-    def methodology(self, methodology_id: str, version: int | None = None) -> Methodology | None:
-        versions = self.versions(methodology_id)
-        if version is None:
-            return versions[-1] if versions else None
-        return next((m for m in versions if m.version == version), None)
-
-    def publish(
-        self,
-        methodology_id: str,
-        command: PublishMethodology,
-        *,
-        actor: Actor,
-        expected_version: int | None = None,
-    ) -> Methodology:
-        self._read = None  # decide on the stream as it is now
-        published = self.published()
-        versions = [m for m in published if m.id == methodology_id]
-        current = versions[-1] if versions else None
-        version = current.version if current else 0
-        if expected_version is not None and expected_version != version:
-            raise VersionMismatch(expected_version, version)
-        events = decide_publish(
-            current,
-            methodology_id,
-            command,
-            actor=actor,
-            now=self.clock(),
-            stream_version=len(published),
-        )
-        try:
-            self.store.save(*events)
-        except IntegrityError:
-            raise ConcurrencyConflict(
-                "the methodology was published at the same time; reload it and decide again"
-            ) from None
-        finally:
-            self._read = None
-        return events[0].methodology

@@ -9,24 +9,20 @@ deadline computed under it records that version.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
 
 from domain.appeals.vocabulary import Deadline, Kind
 from domain.shared.actors import Actor, Role
+from domain.shared.envelope import Envelope
 from domain.shared.errors import (
-    ConcurrencyConflict,
     Forbidden,
     InvalidCommand,
-    NotFound,
     RuleViolated,
-    VersionMismatch,
 )
 from domain.shared.inputs import Input, as_record, line, text
 from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
@@ -40,14 +36,7 @@ def stream_id(calendar_id: str) -> UUID:
     return uuid.uuid5(_NAMESPACE, f"calendar:{calendar_id}")
 
 
-class CalendarEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    class_version: ClassVar[int] = 1
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    occurred_at: datetime
-    actor: Actor
+class CalendarEvent(Envelope, frozen=True, kw_only=True, gc=False):
     calendar_id: str
 
 
@@ -76,21 +65,27 @@ class CorrectDay(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
     decree: Annotated[str, line(500)] | None = None
 
 
+def evolve(calendar: ProductionCalendar | None, event: CalendarEvent) -> ProductionCalendar:
+    calendar = calendar or ProductionCalendar(id=event.calendar_id, version=0)
+    if isinstance(event, CalendarYearSeeded):
+        kept = tuple(d for d in calendar.exceptions if d.day.year != event.year)
+        return msgspec.structs.replace(
+            calendar,
+            version=event.originator_version,
+            years=tuple(sorted({*calendar.years, event.year})),
+            exceptions=tuple(sorted((*kept, *event.days), key=lambda d: d.day)),
+        )
+    if isinstance(event, CalendarDayCorrected):
+        return msgspec.structs.replace(
+            calendar.corrected(event.day), version=event.originator_version
+        )
+    return calendar
+
+
 def fold(calendar_id: str, events: Iterable[CalendarEvent]) -> ProductionCalendar:
     calendar = ProductionCalendar(id=calendar_id, version=0)
     for event in events:
-        if isinstance(event, CalendarYearSeeded):
-            kept = tuple(d for d in calendar.exceptions if d.day.year != event.year)
-            calendar = msgspec.structs.replace(
-                calendar,
-                version=event.originator_version,
-                years=tuple(sorted({*calendar.years, event.year})),
-                exceptions=tuple(sorted((*kept, *event.days), key=lambda d: d.day)),
-            )
-        elif isinstance(event, CalendarDayCorrected):
-            calendar = msgspec.structs.replace(
-                calendar.corrected(event.day), version=event.originator_version
-            )
+        calendar = evolve(calendar, event)
     return calendar
 
 
@@ -152,67 +147,24 @@ def decide_correct(
     ]
 
 
-class CalendarBook:
-    """Reads and changes calendars through the event store."""
+class SeedYears(msgspec.Struct, frozen=True, kw_only=True):
+    """Seed the years not yet in the calendar (the others are left as corrected)."""
 
-    def __init__(self, store: Application[UUID], clock: Callable[[], datetime]) -> None:
-        self.store = store
-        self.clock = clock
+    years: dict[int, Sequence[CalendarDay]]
+    source: str
 
-    def events(self, calendar_id: str) -> list[CalendarEvent]:
-        found: list[Any] = list(self.store.events.get(stream_id(calendar_id)))
-        return [e for e in found if isinstance(e, CalendarEvent)]
 
-    def calendar(self, calendar_id: str = "RU") -> ProductionCalendar:
-        return fold(calendar_id, self.events(calendar_id))
-
-    def seed(
-        self,
-        years: dict[int, Sequence[CalendarDay]],
-        *,
-        source: str,
-        actor: Actor,
-        calendar_id: str = "RU",
-    ) -> ProductionCalendar:
-        """Seed the years not yet in the calendar (the others are left as corrected)."""
-        recorded = self.events(calendar_id)
-        calendar = fold(calendar_id, recorded)
-        events: list[CalendarEvent] = []
-        for year, days in sorted(years.items()):
-            if year in calendar.years:
-                continue
-            new = decide_seed(calendar, year, days, source=source, actor=actor, now=self.clock())
-            events.extend(new)
-            calendar = fold(calendar_id, [*recorded, *events])
-        if events:
-            try:
-                self.store.save(*events)
-            except IntegrityError:  # another process seeded it first: theirs stands
-                return self.calendar(calendar_id)
-        return calendar
-
-    def correct(
-        self,
-        command: CorrectDay,
-        *,
-        actor: Actor,
-        expected_version: int | None = None,
-        calendar_id: str = "RU",
-    ) -> ProductionCalendar:
-        recorded = self.events(calendar_id)
-        calendar = fold(calendar_id, recorded)
-        if calendar.version == 0:
-            raise NotFound(f"there is no calendar {calendar_id}; seed it first")
-        if expected_version is not None and expected_version != calendar.version:
-            raise VersionMismatch(expected_version, calendar.version)
-        events = decide_correct(calendar, command, actor=actor, now=self.clock())
-        try:
-            self.store.save(*events)
-        except IntegrityError:
-            raise ConcurrencyConflict(
-                "the calendar was changed at the same time; reload it and decide again"
-            ) from None
-        return fold(calendar_id, [*recorded, *events])
+def decide_seeds(
+    calendar: ProductionCalendar, command: SeedYears, *, actor: Actor, now: datetime
+) -> list[CalendarEvent]:
+    events: list[CalendarEvent] = []
+    for year, days in sorted(command.years.items()):
+        if year in calendar.years:
+            continue
+        new = decide_seed(calendar, year, days, source=command.source, actor=actor, now=now)
+        events.extend(new)
+        calendar = evolve(calendar, new[0])
+    return events
 
 
 # --- SLA policies as versioned data ------------------------------------------------------------
@@ -220,14 +172,7 @@ def policy_stream_id(policy_id: str) -> UUID:
     return uuid.uuid5(_NAMESPACE, f"sla-policy:{policy_id}")
 
 
-class PolicyEvent(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    class_version: ClassVar[int] = 1
-
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
-    occurred_at: datetime
-    actor: Actor
+class PolicyEvent(Envelope, frozen=True, kw_only=True, gc=False):
     policy_id: str
 
 
@@ -301,60 +246,3 @@ def decide_publish(
             note=command.note,
         )
     ]
-
-
-class PolicyBook:
-    """Reads and publishes SLA policies through the event store."""
-
-    def __init__(self, store: Application[UUID], clock: Callable[[], datetime]) -> None:
-        self.store = store
-        self.clock = clock
-
-    def policy(self, policy_id: str) -> SlaPolicy | None:
-        found: list[Any] = list(self.store.events.get(policy_stream_id(policy_id)))
-        published = [e for e in found if isinstance(e, SlaPolicyPublished)]
-        return published[-1].policy if published else None
-
-    def publish(
-        self,
-        policy_id: str,
-        command: PublishPolicy,
-        *,
-        actor: Actor,
-        expected_version: int | None = None,
-    ) -> SlaPolicy:
-        current = self.policy(policy_id)
-        version = current.version if current else 0
-        if expected_version is not None and expected_version != version:
-            raise VersionMismatch(expected_version, version)
-        events = decide_publish(current, policy_id, command, actor=actor, now=self.clock())
-        try:
-            self.store.save(*events)
-        except IntegrityError:
-            raise ConcurrencyConflict(
-                "the policy was published at the same time; reload it and decide again"
-            ) from None
-        published = events[0]
-        assert isinstance(published, SlaPolicyPublished)
-        return published.policy
-
-    def seed(self, policy: SlaPolicy, *, actor: Actor) -> SlaPolicy:
-        """Publish ``policy`` as version 1 when nothing is published under its id yet."""
-        current = self.policy(policy.id)
-        if current is not None:
-            return current
-        command = PublishPolicy(
-            title=policy.title,
-            rules=tuple(as_record(rule, DeadlineRuleInput) for rule in policy.rules),
-            max_extension_days=policy.max_extension_days,
-            single_extension=policy.single_extension,
-            pausable=policy.pausable,
-            at_risk_share=policy.at_risk_share,
-            note="Федеральные сроки по умолчанию",
-        )
-        try:
-            return self.publish(policy.id, command, actor=actor)
-        except ConcurrencyConflict:  # another process seeded it first: theirs stands
-            found = self.policy(policy.id)
-            assert found is not None
-            return found

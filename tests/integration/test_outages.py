@@ -31,7 +31,7 @@ import psycopg
 import pytest
 
 from api.outage import OUTAGE_ERRORS
-from domain.ratings.methodology import MethodologyBook
+from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.actors import Role
 from infra import database
 from infra.container import Container
