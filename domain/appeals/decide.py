@@ -57,7 +57,7 @@ def authorise(command: type[cmd.Command], actor: Actor, state: AppealState | Non
     allowed = PERMISSIONS[command]
     if actor.role not in allowed:
         roles = ", ".join(sorted(allowed))
-        raise Forbidden(f"the role '{actor.role}' may not {command.route}; allowed: {roles}")
+        raise Forbidden(f"the role '{actor.role}' may not {command.action}; allowed: {roles}")
     if actor.role is Role.EXECUTOR and state is not None and state.department != actor.department:
         raise Forbidden(
             "a department executor may act only on appeals assigned to their department"
@@ -168,7 +168,7 @@ def decide(
             | cmd.RetimeDeadlines
             | cmd.EscalateAppeal,
         ):
-            raise RuleViolated(f"the appeal must be registered before '{command.route}'")
+            raise RuleViolated(f"the appeal must be registered before '{command.action}'")
     context = _Context(state, command, actor, now, policy, appeal_id)
     return _HANDLERS[command_type](command, context)
 
