@@ -20,7 +20,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import ApiProblem, on_http_error, send_problem
 from api.outage import OUTAGE_ERRORS, on_database_unavailable
-from domain.shared.actors import Actor, Role
+from domain.shared.actors import Actor, Role, within_department
 
 Authenticator = Callable[[str], Actor | None]
 PUBLIC = "public"  # a route handler's opt key: no token needed
@@ -49,21 +49,19 @@ def require_role(actor: Actor, roles: Iterable[Role], action: str) -> None:
         )
 
 
-# The department rule of the reads, here only: a department executor reads their department's
-# appeals and deadlines, nothing else (the commands' rule is the domain's, on the appeal).
 def department_scope(actor: Actor, asked: str | None, refusal: str) -> str | None:
-    """The department a list is narrowed to: a department executor's own, whatever they asked
-    (another one is 403, ``refusal`` saying why); any other role's, the one asked, if any."""
-    if actor.role is not Role.EXECUTOR:
-        return asked
-    if asked not in (None, actor.department):
+    """The department a list is narrowed to (the domain's department rule): a department
+    executor's own, whatever they asked (another one is 403, ``refusal`` saying why); any other
+    role's, the one asked, if any."""
+    if asked is not None and not within_department(actor, asked):
         raise ApiProblem(403, "forbidden", "Forbidden", refusal)
-    return actor.department
+    return actor.department if actor.role is Role.EXECUTOR else asked
 
 
 def require_department(actor: Actor, department: str | None) -> None:
-    """One appeal: a department executor reads it only while it is their department's."""
-    if actor.role is Role.EXECUTOR and department != actor.department:
+    """One appeal, read (the domain's department rule): a department executor reads it only
+    while it is their department's."""
+    if not within_department(actor, department):
         raise ApiProblem(
             403,
             "forbidden",
