@@ -70,6 +70,8 @@ def get_appeal(
     actor = actor_of(request)
     if as_of is not None:
         require_offset("as_of", as_of)
+        # only an executor's reading needs the appeal's department (its current one): the
+        # state is not read for the other roles, here and in the routes below
         if actor.role is Role.EXECUTOR:
             require_department(actor, appeals.state(appeal_id).department)
         return _as_of(appeals, appeal_id, as_of)
