@@ -31,6 +31,7 @@ from api.controllers import (
     reports,
     sla,
 )
+from api.controllers.params import ReadYourWrites
 from api.errors import EXCEPTION_HANDLERS
 from api.metrics import (
     PROMETHEUS,
@@ -135,11 +136,51 @@ ROUTE_HANDLERS = [
 ]
 
 
+def _value(value: object) -> Provide:
+    return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
+
+def dependencies(services: Services) -> dict[str, Provide]:
+    """What the routes may name as parameters: each the narrow part it needs of ``services``."""
+    appeals = services.appeals
+    read_your_writes = ReadYourWrites(
+        log_head=lambda: appeals.recorder.max_notification_id() or 0,
+        wait_for_view=services.wait_for_view,
+    )
+    parts: dict[str, object] = {
+        "appeals": appeals,
+        "appeal_queries": services.queries,
+        "clock": appeals.clock,
+        "read_your_writes": read_your_writes,
+        "calendar_book": services.calendar,
+        "calendar_corrected": services.calendar_corrected,
+        "policy_book": services.policies,
+        "policy_in_force": services.policy_id,
+        "policy_published": services.policy_published,
+        "sla_queries": services.sla,
+        "audit_trail": services.audit,
+        "personal_data_read_queries": services.personal_data_reads,
+        "audit_ledger": services.audit_ledger,
+        "claims": services.claims,
+        "claim_queries": services.claim_queries,
+        "methodologies": services.methodologies,
+        "rating_queries": services.ratings,
+        "reports": services.reports,
+        "readiness": services.readiness,
+        "failed_builds": services.failed_builds,
+        "projection_status": services.projection_status,
+    }
+    provided = {name: _value(part) for name, part in parts.items()}
+    # the SLA clock in force is read at each request: a new policy version changes it
+    provided["sla_clock"] = Provide(lambda: appeals.policy, sync_to_thread=False)
+    return provided
+
+
 def create_app(services: Services, *, debug: bool = False) -> Litestar:
     register_collector(OtklikCollector(services.projection_status, services.pool_stats))
     app = Litestar(
         route_handlers=ROUTE_HANDLERS,
-        dependencies={"services": Provide(lambda: services, use_cache=True, sync_to_thread=False)},
+        dependencies=dependencies(services),
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},
         middleware=[
             request_logging,

@@ -20,20 +20,13 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.errors import ApiProblem, on_http_error, send_problem
 from api.outage import OUTAGE_ERRORS, on_database_unavailable
-from domain.appeals.commands import RecordDeadlineBreach, RetimeDeadlines
-from domain.claims.commands import RecordNormBreach
-from domain.shared.actors import Actor, Role
+from domain.shared.actors import Actor, Role, within_department
 
 Authenticator = Callable[[str], Actor | None]
 PUBLIC = "public"  # a route handler's opt key: no token needed
 PUBLIC_ROUTE = {PUBLIC: True}
 OPENAPI_PATH = "/schema"  # the OpenAPI and its renderings: public
 BEARER_REQUIRED = "an 'Authorization: Bearer <token>' header is required"
-# Through the API the system role (the deadline watcher, the re-timer) records breaches and
-# re-timings, nothing else: no methodology, policy, calendar day, escalation or resurfacing.
-SYSTEM_ACTIONS = frozenset(
-    command.route for command in (RecordDeadlineBreach, RetimeDeadlines, RecordNormBreach)
-)
 
 
 def actor_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
@@ -57,13 +50,24 @@ def require_role(actor: Actor, roles: Iterable[Role], action: str) -> None:
 
 
 def department_scope(actor: Actor, asked: str | None, refusal: str) -> str | None:
-    """The department a list is narrowed to: a department executor's own, whatever they asked
-    (another one is 403, ``refusal`` saying why); any other role's, the one asked, if any."""
-    if actor.role is not Role.EXECUTOR:
-        return asked
-    if asked not in (None, actor.department):
+    """The department a list is narrowed to (the domain's department rule): a department
+    executor's own, whatever they asked (another one is 403, ``refusal`` saying why); any other
+    role's, the one asked, if any."""
+    if asked is not None and not within_department(actor, asked):
         raise ApiProblem(403, "forbidden", "Forbidden", refusal)
-    return actor.department
+    return actor.department if actor.role is Role.EXECUTOR else asked
+
+
+def require_department(actor: Actor, department: str | None) -> None:
+    """One appeal, read (the domain's department rule): a department executor reads it only
+    while it is their department's."""
+    if not within_department(actor, department):
+        raise ApiProblem(
+            403,
+            "forbidden",
+            "Forbidden",
+            "a department executor sees only appeals assigned to their department",
+        )
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,13 @@ class RoleGuard:
         require_role(actor_of(connection), self.allowed, self.action)
 
 
-def roles(allowed: Iterable[Role], action: str) -> RoleGuard:
+def roles(allowed: Iterable[Role], action: str, *, system: bool = False) -> RoleGuard:
     """The guard of a route that ``allowed`` may call (a domain's table of permissions, or a set
-    of readers); the system role only where ``action`` is one of ``SYSTEM_ACTIONS``."""
+    of readers). The system role only where the route says ``system``: through the API the
+    deadline watcher records breaches, nothing else (no methodology, policy, calendar day,
+    escalation or resurfacing)."""
     permitted = frozenset(allowed)
-    if action not in SYSTEM_ACTIONS:
+    if not system:
         permitted -= {Role.SYSTEM}
     return RoleGuard(permitted, action)
 

@@ -1,10 +1,11 @@
-"""What the API is handed by the composition root: the application, the queries, auth, health."""
+"""What the API is handed by the composition root: the application, the queries, auth, health.
+The app (``api.app``) hands each route only the parts it names, through dependency injection."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
@@ -24,6 +25,10 @@ from projections.sla import SlaQueries
 # (projection name, log position, timeout in seconds) -> the position reached, or raises
 # ProjectionBehind
 WaitForView = Callable[[str, int, float], int]
+# the business clock: now, in UTC (a dependency's type must be checkable: no Protocol)
+Now = Callable[[], datetime]
+# database reachable and migrations applied: (ready, what was found)
+Readiness = Callable[[], tuple[bool, str]]
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class Services:
     appeals: AppealsApplication
     queries: AppealQueries
     authenticate: Authenticator
-    readiness: Callable[[], tuple[bool, str]]
+    readiness: Readiness
     projection_status: Callable[[], list[ProjectionStatus]]
     failed_builds: Callable[[], list[FailedBuild]]  # builds stopped on an event: degraded
     wait_for_view: WaitForView

@@ -11,46 +11,41 @@ from litestar import Request, Response, get
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
-from api.auth import actor_of, department_scope, roles
-from api.controllers.params import BAD_CURSOR, MinPosition, read_your_writes
+from api.auth import actor_of, department_scope, require_department, roles
+from api.controllers.params import BAD_CURSOR, MinPosition, ReadYourWrites
 from api.errors import ApiProblem
-from api.schemas import (
+from api.schemas.appeals import (
     AppealHistory,
     AppealList,
+    AppealSla,
+    AppealState,
     AsOfState,
-    etag,
-    require_offset,
+    CitizenContact,
+    HistoryStep,
 )
-from api.services import Services
+from api.schemas.common import etag, mirror, require_offset
+from api.schemas.deadlines import DeadlineView
+from domain.appeals.application import AppealsApplication
 from domain.appeals.events import (
     APPEAL_EVENT_TYPES,
     AppealEvent,
     AppealReceived,
-    CitizenContact,
 )
-from domain.appeals.state import AppealState, fold
+from domain.appeals.events import CitizenContact as RecordedContact
+from domain.appeals.state import AppealState as State
+from domain.appeals.state import fold
+from domain.audit.access import AuditTrail
 from domain.audit.history import replay
-from domain.shared.actors import (
-    HISTORY_READERS,
-    PERSONAL_DATA_READERS,
-    STAFF_READERS,
-    Actor,
-    Role,
-)
-from domain.shared.errors import Forbidden
-from domain.sla.status import DeadlineView, deadlines
-from projections.appeals import AppealFilter
+from domain.ratings.methodology import MethodologyBook
+from domain.shared.actors import HISTORY_READERS, PERSONAL_DATA_READERS, STAFF_READERS, Role
+from domain.sla.status import deadlines
+from projections.appeals import AppealFilter, AppealQueries
 
 log = structlog.get_logger("otklik.api")
 APPEAL_EVENT_NAMES = frozenset(cls.__name__ for cls in APPEAL_EVENT_TYPES)
 
 
-def _check_department(actor: Actor, department: str | None) -> None:
-    if actor.role is Role.EXECUTOR and department != actor.department:
-        raise Forbidden("a department executor sees only appeals assigned to their department")
-
-
-def _folded(events: Iterable[AppealEvent]) -> AppealState:
+def _folded(events: Iterable[AppealEvent]) -> State:
     """The state of the appeal whose events a route has read already (not read again)."""
     state = fold(events)
     assert state is not None  # the route answered 404 to an appeal with no events
@@ -66,7 +61,7 @@ def _folded(events: Iterable[AppealEvent]) -> AppealState:
 def get_appeal(
     request: Request[Any, Any, Any],
     appeal_id: UUID,
-    services: Services,
+    appeals: AppealsApplication,
     as_of: Annotated[datetime | None, Parameter(query="as_of", required=False)] = None,
 ) -> Response[AppealState] | Response[AsOfState]:
     """The appeal's current state, or with ``as_of`` its state at that moment: folded from its
@@ -75,21 +70,41 @@ def get_appeal(
     actor = actor_of(request)
     if as_of is not None:
         require_offset("as_of", as_of)
+        # only an executor's reading needs the appeal's department (its current one): the
+        # state is not read for the other roles, here and in the routes below
         if actor.role is Role.EXECUTOR:
-            _check_department(actor, services.appeals.state(appeal_id).department)
-        state, last = services.appeals.as_of(appeal_id, as_of)
-        body = AsOfState(
-            as_of=as_of,
-            last_event_version=state.version,
-            last_event_type=type(last.event).__name__,
-            last_event_position=last.position,
-            last_event_recorded_at=last.event.timestamp,
-            state=state,
+            require_department(actor, appeals.state(appeal_id).department)
+        return _as_of(appeals, appeal_id, as_of)
+    state = appeals.state(appeal_id)
+    require_department(actor, state.department)
+    return Response(mirror(state, AppealState), headers={"ETag": etag(state.version)})
+
+
+def _as_of(appeals: AppealsApplication, appeal_id: UUID, as_of: datetime) -> Response[AsOfState]:
+    state, last = appeals.as_of(appeal_id, as_of)
+    body = AsOfState(
+        as_of=as_of,
+        last_event_version=state.version,
+        last_event_type=type(last.event).__name__,
+        last_event_position=last.position,
+        last_event_recorded_at=last.event.timestamp,
+        state=mirror(state, AppealState),
+    )
+    return Response(body, headers={"ETag": etag(state.version)})
+
+
+def _event_types(type_: str | None) -> set[str] | None:
+    """The event types ``type`` names (comma-separated); None: every type."""
+    types = {t.strip() for t in type_.split(",") if t.strip()} if type_ else None
+    if types is not None and types - APPEAL_EVENT_NAMES:
+        raise ApiProblem(
+            400,
+            "invalid-type",
+            "Unknown event type",
+            "`type` names an event the appeals do not have; they have: "
+            + ", ".join(sorted(APPEAL_EVENT_NAMES)),
         )
-        return Response(body, headers={"ETag": etag(state.version)})
-    state = services.appeals.state(appeal_id)
-    _check_department(actor, state.department)
-    return Response(state, headers={"ETag": etag(state.version)})
+    return types
 
 
 @get(
@@ -101,7 +116,8 @@ def get_appeal(
 def get_history(
     request: Request[Any, Any, Any],
     appeal_id: UUID,
-    services: Services,
+    appeals: AppealsApplication,
+    methodologies: MethodologyBook,
     type_: Annotated[str | None, Parameter(query="type", required=False)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -115,21 +131,13 @@ def get_history(
     actor = actor_of(request)
     require_offset("since", since)
     require_offset("until", until)
-    types = {t.strip() for t in type_.split(",") if t.strip()} if type_ else None
-    if types is not None and types - APPEAL_EVENT_NAMES:
-        raise ApiProblem(
-            400,
-            "invalid-type",
-            "Unknown event type",
-            "`type` names an event the appeals do not have; they have: "
-            + ", ".join(sorted(APPEAL_EVENT_NAMES)),
-        )
-    recorded = services.appeals.history(appeal_id)
+    types = _event_types(type_)
+    recorded = appeals.history(appeal_id)
     if actor.role is Role.EXECUTOR:
-        _check_department(actor, _folded(r.event for r in recorded).department)
+        require_department(actor, _folded(r.event for r in recorded).department)
 
     def methodology_for(month: str) -> str | None:
-        found = services.methodologies.in_force(month)
+        found = methodologies.in_force(month)
         return found.label if found is not None else None
 
     steps = replay(
@@ -139,16 +147,9 @@ def get_history(
         until=until,
         methodology_for=methodology_for,
     )
-    return AppealHistory(appeal_id=appeal_id, version=len(recorded), events=steps)
-
-
-class AppealSla(msgspec.Struct, frozen=True, kw_only=True):
-    appeal_id: UUID
-    version: int
-    as_of: datetime
-    municipality: str | None  # None: the deployment's default municipality
-    timezone: str  # the zone the deadlines count in; each ``due_local`` carries its offset
-    deadlines: list[DeadlineView]
+    return AppealHistory(
+        appeal_id=appeal_id, version=len(recorded), events=mirror(steps, list[HistoryStep])
+    )
 
 
 @get(
@@ -157,18 +158,19 @@ class AppealSla(msgspec.Struct, frozen=True, kw_only=True):
     tags=["appeals", "sla"],
     guards=[roles(STAFF_READERS, "read appeals' deadlines")],
 )
-def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services) -> AppealSla:
+def get_sla(
+    request: Request[Any, Any, Any], appeal_id: UUID, appeals: AppealsApplication
+) -> AppealSla:
     """Every deadline of the appeal: due, status (on_track, at_risk, met, missed, overdue), time
     left in its own unit, the history of its changes, and its provenance (policy and calendar
     versions, anchor event, rule, the steps of the computation). Read from the events alone."""
-    actor = actor_of(request)
-    events = services.appeals.events_of(appeal_id)
+    events = appeals.events_of(appeal_id)
     if not events:
         raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
     state = _folded(events)
-    _check_department(actor, state.department)
-    clock = services.appeals.policy.in_zone(state.timezone)
-    now = services.appeals.clock()
+    require_department(actor_of(request), state.department)
+    clock = appeals.policy.in_zone(state.timezone)
+    now = appeals.clock()
     views = deadlines(
         events,
         now=now,
@@ -182,7 +184,7 @@ def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services
         as_of=now,
         municipality=state.municipality,
         timezone=clock.timezone,
-        deadlines=views,
+        deadlines=mirror(views, list[DeadlineView]),
     )
 
 
@@ -193,25 +195,28 @@ def get_sla(request: Request[Any, Any, Any], appeal_id: UUID, services: Services
     guards=[roles(PERSONAL_DATA_READERS, "read citizens' personal data")],
 )
 def get_citizen(
-    request: Request[Any, Any, Any], appeal_id: UUID, services: Services
+    request: Request[Any, Any, Any],
+    appeal_id: UUID,
+    appeals: AppealsApplication,
+    audit_trail: AuditTrail,
 ) -> CitizenContact:
     """The citizen's contact details (personal data, 152-ФЗ): only for roles that answer."""
     actor = actor_of(request)
-    events = services.appeals.events_of(appeal_id)
+    events = appeals.events_of(appeal_id)
     if not events:
         raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
     if actor.role is Role.EXECUTOR:
-        _check_department(actor, _folded(events).department)
+        require_department(actor, _folded(events).department)
     received = events[0]
     assert isinstance(received, AppealReceived)
-    contact = received.citizen or CitizenContact()
+    contact = received.citizen or RecordedContact()
     served = tuple(k for k, v in msgspec.structs.asdict(contact).items() if v is not None)
     # Recorded before it is served: a reading that cannot be recorded is not served.
-    services.audit.personal_data_read(
+    audit_trail.personal_data_read(
         appeal_id, actor=actor, route="GET /api/v1/appeals/{id}/citizen", fields=served
     )
     log.info("personal_data.read", appeal_id=str(appeal_id), actor_id=actor.id, role=actor.role)
-    return contact
+    return mirror(contact, CitizenContact)
 
 
 # GET and POST /api/v1/appeals share a path: Litestar registers a shared path's handlers again
@@ -220,7 +225,8 @@ def get_citizen(
 @get("/api/v1/appeals", tags=["appeals"], guards=[roles(STAFF_READERS, "list appeals")])
 async def list_appeals(
     request: Request[Any, Any, Any],
-    services: Services,
+    appeal_queries: AppealQueries,
+    read_your_writes: ReadYourWrites,
     status: str | None = None,
     kind: str | None = None,
     channel: str | None = None,
@@ -234,35 +240,36 @@ async def list_appeals(
 ) -> AppealList:
     """Appeals newest first, filtered, keyset-paginated with ``cursor``; ``position`` is the
     log position the view had reached."""
+    scope = department_scope(
+        actor_of(request),
+        department,
+        "a department executor sees only their own department's appeals",
+    )
     where = AppealFilter(
         status=status,
         kind=kind,
         channel=channel,
-        department=department,
+        department=scope,
         topic=topic,
         received_from=received_from,
         received_to=received_to,
     )
-    return await sync_to_thread(_list, request, services, where, limit, cursor, min_position)
+    return await sync_to_thread(
+        _list, appeal_queries, read_your_writes, where, limit, cursor, min_position
+    )
 
 
 def _list(
-    request: Request[Any, Any, Any],
-    services: Services,
+    appeal_queries: AppealQueries,
+    read_your_writes: ReadYourWrites,
     where: AppealFilter,
     limit: int,
     cursor: str | None,
     min_position: int | None,
 ) -> AppealList:
-    department = department_scope(
-        actor_of(request),
-        where.department,
-        "a department executor sees only their own department's appeals",
-    )
-    where = msgspec.structs.replace(where, department=department)
-    read_your_writes(services, "appeals", min_position)
+    read_your_writes("appeals", min_position)
     try:
-        page = services.queries.list(where, limit=limit, cursor=cursor)
+        page = appeal_queries.list(where, limit=limit, cursor=cursor)
     except ValueError:
         raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
     return AppealList(items=page.items, next_cursor=page.next_cursor, position=page.position)

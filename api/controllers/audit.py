@@ -8,11 +8,10 @@ from litestar import get
 from litestar.params import Parameter
 
 from api.auth import roles
-from api.schemas import require_offset
-from api.services import Services
+from api.schemas.common import require_offset
 from domain.shared.actors import AUDIT_READERS
-from projections.audit_ledger import LedgerHead
-from projections.personal_data_reads import PersonalDataReadPage
+from projections.audit_ledger import AuditLedgerQueries, LedgerHead
+from projections.personal_data_reads import PersonalDataReadPage, PersonalDataReadQueries
 
 Limit = Annotated[int, Parameter(ge=1, le=1000)]
 
@@ -24,7 +23,7 @@ Limit = Annotated[int, Parameter(ge=1, le=1000)]
     guards=[roles(AUDIT_READERS, "read the personal-data access log")],
 )
 def personal_data_reads(
-    services: Services,
+    personal_data_read_queries: PersonalDataReadQueries,
     appeal_id: UUID | None = None,
     actor_id: str | None = None,
     since: datetime | None = None,
@@ -37,7 +36,7 @@ def personal_data_reads(
     is an event in the log, under the hash chain. Auditors and the head only."""
     require_offset("since", since)
     require_offset("until", until)
-    return services.personal_data_reads.list(
+    return personal_data_read_queries.list(
         appeal_id=appeal_id,
         actor_id=actor_id,
         since=since,
@@ -53,7 +52,7 @@ def personal_data_reads(
     tags=["audit"],
     guards=[roles(AUDIT_READERS, "read the audit ledger")],
 )
-def ledger(services: Services) -> LedgerHead:
+def ledger(audit_ledger: AuditLedgerQueries) -> LedgerHead:
     """The audit ledger's head: how far it has recorded the log, the chain's link there (what a
     signed checkpoint publishes), and its checkpoints."""
-    return services.audit_ledger.head()
+    return audit_ledger.head()

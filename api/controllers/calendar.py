@@ -1,38 +1,31 @@
 """The production calendar: read a year; correct a day (a new calendar version, an event); the
 municipalities the deployment serves and their time zones."""
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from litestar import Request, Response, get, post
 
 from api.auth import actor_of, roles
 from api.controllers.params import IfMatch
 from api.errors import ApiProblem
-from api.schemas import etag, expected_version
-from api.services import Services
+from api.schemas.calendar import (
+    CalendarDay,
+    CalendarVersion,
+    CalendarYear,
+    CorrectDay,
+    MonthSummary,
+    Municipality,
+)
+from api.schemas.common import etag, expected_version, mirror
+from api.services import Now
 from domain.shared.actors import STAFF_READERS
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
-from domain.sla.book import EDITORS, CorrectDay
-from domain.sla.calendar import CalendarDay, MonthSummary
-
-
-class CalendarYear(msgspec.Struct, frozen=True, kw_only=True):
-    calendar_id: str
-    version: int
-    year: int
-    working_days: int
-    working_hours: float
-    months: list[MonthSummary]
-    days: list[CalendarDay]  # the days that differ from the Monday-to-Friday rule
-
-
-class CalendarVersion(msgspec.Struct, frozen=True, kw_only=True):
-    calendar_id: str
-    version: int
-    day: CalendarDay
-    retimed_appeals: int  # open appeals whose deadlines the correction moved (each an event)
+from domain.sla import book
+from domain.sla.book import EDITORS, CalendarBook
+from domain.sla.clock import SlaClock
 
 
 @get(
@@ -41,16 +34,16 @@ class CalendarVersion(msgspec.Struct, frozen=True, kw_only=True):
     tags=["calendar"],
     guards=[roles(STAFF_READERS, "read the production calendar")],
 )
-def get_year(year: int, services: Services) -> Response[CalendarYear]:
+def get_year(year: int, calendar_book: CalendarBook) -> Response[CalendarYear]:
     """The production calendar's year: months with working days and hours, and every day that
     differs from Monday to Friday (holidays, moved days off, working Saturdays, shortened days)."""
-    calendar = services.calendar.calendar()
+    calendar = calendar_book.calendar()
     # a year outside the input domain (a correction an older version let through) is not served
     if year not in calendar.years or not EARLIEST_YEAR <= year <= LATEST_YEAR:
         raise ApiProblem(
             404, "not-found", "Not found", f"the year is not in the calendar {calendar.id}"
         )
-    months = [calendar.month_summary(year, m) for m in range(1, 13)]
+    months = [mirror(calendar.month_summary(year, m), MonthSummary) for m in range(1, 13)]
     body = CalendarYear(
         calendar_id=calendar.id,
         version=calendar.version,
@@ -58,7 +51,7 @@ def get_year(year: int, services: Services) -> Response[CalendarYear]:
         working_days=sum(m.working_days for m in months),
         working_hours=sum(m.working_hours for m in months),
         months=months,
-        days=[d for d in calendar.exceptions if d.day.year == year],
+        days=[mirror(d, CalendarDay) for d in calendar.exceptions if d.day.year == year],
     )
     return Response(body, headers={"ETag": etag(calendar.version)})
 
@@ -71,29 +64,28 @@ def get_year(year: int, services: Services) -> Response[CalendarYear]:
     guards=[roles(EDITORS, "correct the production calendar")],
 )
 def correct_day(
-    request: Request[Any, Any, Any], data: CorrectDay, services: Services, if_match: IfMatch = None
+    request: Request[Any, Any, Any],
+    data: CorrectDay,
+    calendar_book: CalendarBook,
+    calendar_corrected: Callable[[date, str], int],
+    if_match: IfMatch = None,
 ) -> Response[CalendarVersion]:
     """Correct one day (a late decree, a regional holiday): recorded as an event with its reason;
     the calendar's version goes up. Open deadlines the day moves are re-timed, each appeal with an
     event that says so; met deadlines and closed appeals stay as they were judged."""
-    calendar = services.calendar.correct(
-        data, actor=actor_of(request), expected_version=expected_version(if_match)
+    calendar = calendar_book.correct(
+        mirror(data, book.CorrectDay),
+        actor=actor_of(request),
+        expected_version=expected_version(if_match),
     )
-    retimed = services.calendar_corrected(data.day, data.reason)
+    retimed = calendar_corrected(data.day, data.reason)
     body = CalendarVersion(
         calendar_id=calendar.id,
         version=calendar.version,
-        day=calendar.day(data.day),
+        day=mirror(calendar.day(data.day), CalendarDay),
         retimed_appeals=retimed,
     )
     return Response(body, headers={"ETag": etag(calendar.version)})
-
-
-class Municipality(msgspec.Struct, frozen=True, kw_only=True):
-    code: str | None  # None: the deployment's default municipality when it has no code
-    timezone: str
-    utc_offset: str  # now, e.g. "+05:00"
-    default: bool
 
 
 @get(
@@ -102,19 +94,18 @@ class Municipality(msgspec.Struct, frozen=True, kw_only=True):
     tags=["calendar"],
     guards=[roles(STAFF_READERS, "read the municipalities")],
 )
-def list_municipalities(services: Services) -> list[Municipality]:
+def list_municipalities(sla_clock: SlaClock, clock: Now) -> list[Municipality]:
     """The municipalities this deployment serves, each with the time zone its working hours and
     deadlines count in; an appeal names one with ``municipality`` when it is received."""
-    clock = services.appeals.policy
-    now = services.appeals.clock()
-    zones: dict[str | None, str] = {clock.municipality: clock.timezone}
-    zones.update(clock.municipalities)
+    now = clock()
+    zones: dict[str | None, str] = {sla_clock.municipality: sla_clock.timezone}
+    zones.update(sla_clock.municipalities)
     return [
         Municipality(
             code=code,
             timezone=zone,
             utc_offset=now.astimezone(ZoneInfo(zone)).isoformat()[-6:],
-            default=code == clock.municipality,
+            default=code == sla_clock.municipality,
         )
         for code, zone in zones.items()
     ]

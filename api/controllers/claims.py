@@ -3,10 +3,10 @@ known claim in a new post, the response figures, and published refutations as sc
 ClaimReview (public)."""
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
-import msgspec
 import structlog
 from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
@@ -16,22 +16,14 @@ from litestar.params import Parameter
 from api.auth import PUBLIC_ROUTE, actor_of, roles
 from api.controllers.params import POSITION_HEADER, IfMatch
 from api.errors import ApiProblem
-from api.schemas import etag, expected_version, require_offset
-from api.services import Services
-from domain.claims import commands as cmd
+from api.schemas.claims import ACTIONS, DETECT, ClaimAction, ClaimState, DetectClaim, MatchRequest
+from api.schemas.common import etag, expected_version, mirror, require_offset
+from api.services import Now
 from domain.claims.decide import PERMISSIONS
 from domain.claims.events import Verdict
-from domain.claims.service import ClaimResult
-from domain.claims.state import ClaimState
-from domain.shared.actors import STAFF_READERS, Role
-from domain.shared.inputs import Input, Text
-from projections.claims import (
-    MATCH_THRESHOLD,
-    ClaimSummary,
-    Match,
-    MisinformationSummary,
-    summary,
-)
+from domain.claims.service import ClaimResult, ClaimsService
+from domain.shared.actors import STAFF_READERS, Actor, Role
+from projections.claims import ClaimQueries, ClaimSummary, Match, MisinformationSummary, summary
 
 log = structlog.get_logger("otklik.api")
 Limit = Annotated[int, Parameter(ge=1, le=500)]
@@ -50,7 +42,7 @@ def _response(result: ClaimResult, status: int) -> Response[ClaimState]:
     headers = {"ETag": etag(result.state.version), POSITION_HEADER: str(result.position)}
     if status == 201:
         headers["Location"] = f"/api/v1/claims/{result.state.id}"
-    return Response(result.state, status_code=status, headers=headers)
+    return Response(mirror(result.state, ClaimState), status_code=status, headers=headers)
 
 
 # GET and POST /api/v1/claims share a path: async, their blocking work moved to a thread.
@@ -58,26 +50,24 @@ def _response(result: ClaimResult, status: int) -> Response[ClaimState]:
     "/api/v1/claims",
     status_code=201,
     tags=["claims"],
-    summary=cmd.DetectClaim.summary,
-    guards=[roles(PERMISSIONS[cmd.DetectClaim], cmd.DetectClaim.route)],
+    summary=DETECT.summary,
+    guards=[roles(PERMISSIONS[DETECT.command], DETECT.name)],
 )
 async def detect_claim(
-    request: Request[Any, Any, Any], data: cmd.DetectClaim, services: Services
+    request: Request[Any, Any, Any], data: DetectClaim, claims: ClaimsService
 ) -> Response[ClaimState]:
-    return await sync_to_thread(_detect, request, data, services)
+    return await sync_to_thread(_detect, actor_of(request), data, claims)
 
 
-def _detect(
-    request: Request[Any, Any, Any], data: cmd.DetectClaim, services: Services
-) -> Response[ClaimState]:
-    result = services.claims.detect(data, actor=actor_of(request))
+def _detect(actor: Actor, data: DetectClaim, claims: ClaimsService) -> Response[ClaimState]:
+    result = claims.detect(DETECT.to_command(data), actor=actor)
     log.info("command", command="DetectClaim", claim_id=str(result.state.id))
     return _response(result, 201)
 
 
 @get("/api/v1/claims", tags=["claims"], guards=[roles(STAFF_READERS, "read claims")])
 async def list_claims(
-    services: Services,
+    claim_queries: ClaimQueries,
     status: str | None = None,
     department: str | None = None,
     verdict: str | None = None,
@@ -85,51 +75,48 @@ async def list_claims(
     limit: Limit = 100,
 ) -> list[ClaimSummary]:
     """Claims, newest first (``before``: the last one's ``detected_at`` for the next page)."""
-    return await sync_to_thread(_list, services, status, department, verdict, before, limit)
-
-
-def _list(
-    services: Services,
-    status: str | None,
-    department: str | None,
-    verdict: str | None,
-    before: datetime | None,
-    limit: int,
-) -> list[ClaimSummary]:
     require_offset("before", before)
-    return services.claim_queries.list(
-        status=status, department=department, verdict=verdict, before=before, limit=limit
+    return await sync_to_thread(
+        partial(
+            claim_queries.list,
+            status=status,
+            department=department,
+            verdict=verdict,
+            before=before,
+            limit=limit,
+        )
     )
 
 
-def _claim_route(command_type: type[cmd.ClaimCommand]) -> HTTPRouteHandler:
+def _claim_route(action: ClaimAction) -> HTTPRouteHandler:
     def handler(
         request: Request[Any, Any, Any],
         claim_id: UUID,
         data: Any,
-        services: Services,
+        claims: ClaimsService,
         if_match: IfMatch = None,
     ) -> Response[ClaimState]:
-        result = services.claims.handle(
-            claim_id, data, actor=actor_of(request), expected_version=expected_version(if_match)
+        command = action.to_command(data)
+        result = claims.handle(
+            claim_id, command, actor=actor_of(request), expected_version=expected_version(if_match)
         )
-        log.info("command", command=command_type.__name__, claim_id=str(claim_id))
+        log.info("command", command=type(command).__name__, claim_id=str(claim_id))
         return _response(result, 200)
 
-    handler.__annotations__["data"] = command_type
-    handler.__name__ = f"claim_{command_type.route.replace('-', '_')}"
+    handler.__annotations__["data"] = action.request
+    handler.__name__ = f"claim_{action.name.replace('-', '_')}"
     return post(
-        f"/api/v1/claims/{{claim_id:uuid}}/{command_type.route}",
+        f"/api/v1/claims/{{claim_id:uuid}}/{action.name}",
         sync_to_thread=True,
         status_code=200,
         tags=["claims"],
-        summary=command_type.summary,
+        summary=action.summary,
         operation_id=handler.__name__,
-        guards=[roles(PERMISSIONS[command_type], command_type.route)],
+        guards=[roles(PERMISSIONS[action.command], action.name, system=action.system)],
     )(handler)
 
 
-CLAIM_ROUTES = [_claim_route(c) for c in cmd.CLAIM_COMMANDS]
+CLAIM_ROUTES = [_claim_route(action) for action in ACTIONS]
 
 
 @get(
@@ -138,16 +125,10 @@ CLAIM_ROUTES = [_claim_route(c) for c in cmd.CLAIM_COMMANDS]
     tags=["claims"],
     guards=[roles(STAFF_READERS, "read claims")],
 )
-def get_claim(claim_id: UUID, services: Services) -> Response[ClaimState]:
+def get_claim(claim_id: UUID, claims: ClaimsService) -> Response[ClaimState]:
     """The claim's current state, folded from its events."""
-    state = services.claims.state(claim_id)
-    return Response(state, headers={"ETag": etag(state.version)})
-
-
-class MatchRequest(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    text: Text  # the input domain's text: no NUL (it would reach PostgreSQL's full-text search)
-    threshold: Annotated[float, msgspec.Meta(ge=0, le=1)] = MATCH_THRESHOLD
-    limit: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
+    state = claims.state(claim_id)
+    return Response(mirror(state, ClaimState), headers={"ETag": etag(state.version)})
 
 
 @post(
@@ -157,10 +138,10 @@ class MatchRequest(Input, frozen=True, kw_only=True, forbid_unknown_fields=True)
     tags=["claims"],
     guards=[roles(STAFF_READERS, "match claims")],
 )
-def match_claims(data: MatchRequest, services: Services) -> list[Match]:
+def match_claims(data: MatchRequest, claim_queries: ClaimQueries) -> list[Match]:
     """Known claims a new post repeats, best first, with a similarity (0..1) at or above the
     threshold and the existing refutation to answer it with."""
-    return services.claim_queries.match(data.text, threshold=data.threshold, limit=data.limit)
+    return claim_queries.match(data.text, threshold=data.threshold, limit=data.limit)
 
 
 @get(
@@ -170,7 +151,8 @@ def match_claims(data: MatchRequest, services: Services) -> list[Match]:
     guards=[roles(FIGURE_READERS, "read the misinformation figures")],
 )
 def misinformation_summary(
-    services: Services,
+    claim_queries: ClaimQueries,
+    clock: Now,
     since: datetime | None = None,
     until: datetime | None = None,
     department: str | None = None,
@@ -180,13 +162,7 @@ def misinformation_summary(
     department."""
     require_offset("since", since)
     require_offset("until", until)
-    return summary(
-        services.claim_queries.pool,
-        now=services.appeals.clock(),
-        since=since,
-        until=until,
-        department=department,
-    )
+    return summary(claim_queries.pool, now=clock(), since=since, until=until, department=department)
 
 
 def claim_review(claim: ClaimSummary) -> dict[str, Any]:
@@ -219,16 +195,18 @@ def claim_review(claim: ClaimSummary) -> dict[str, Any]:
     tags=["claims"],
     opt=PUBLIC_ROUTE,
 )
-def get_claim_review(claim_id: UUID, services: Services) -> Response[dict[str, Any]]:
+def get_claim_review(claim_id: UUID, claim_queries: ClaimQueries) -> Response[dict[str, Any]]:
     """Public: the claim's published refutation as schema.org ClaimReview (JSON-LD)."""
-    found = services.claim_queries.one(claim_id)
+    found = claim_queries.one(claim_id)
     if found is None or found.published_at is None:
         raise ApiProblem(404, "not-found", "Not found", "the claim has no published refutation")
     return Response(claim_review(found), media_type="application/ld+json")
 
 
 @get("/api/v1/claim-reviews", sync_to_thread=True, tags=["claims"], opt=PUBLIC_ROUTE)
-def list_claim_reviews(services: Services, limit: Limit = 100) -> Response[list[dict[str, Any]]]:
+def list_claim_reviews(
+    claim_queries: ClaimQueries, limit: Limit = 100
+) -> Response[list[dict[str, Any]]]:
     """Public: the published refutations as schema.org ClaimReview (JSON-LD), newest first."""
-    published = services.claim_queries.list(published=True, limit=limit)
+    published = claim_queries.list(published=True, limit=limit)
     return Response([claim_review(c) for c in published], media_type="application/ld+json")

@@ -1,6 +1,7 @@
 """Liveness and readiness (database reachable and migrations applied; degraded while a read
 model's build has failed on an event)."""
 
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
@@ -9,7 +10,8 @@ from litestar import Request, Response, get
 from api.auth import PUBLIC_ROUTE
 from api.errors import problem
 from api.outage import RETRY_AFTER_SECONDS
-from api.services import Services
+from api.services import Readiness
+from projections.engine.status import FailedBuild
 
 
 @get("/health/live", sync_to_thread=False, tags=["health"], opt=PUBLIC_ROUTE)
@@ -18,14 +20,18 @@ def live() -> dict[str, str]:
 
 
 @get("/health/ready", sync_to_thread=True, tags=["health"], opt=PUBLIC_ROUTE)
-def ready(request: Request[Any, Any, Any], services: Services) -> Response[dict[str, Any]]:
+def ready(
+    request: Request[Any, Any, Any],
+    readiness: Readiness,
+    failed_builds: Callable[[], list[FailedBuild]],
+) -> Response[dict[str, Any]]:
     # The check waits on the database a second or two at most (the composition root bounds it),
     # so a probe gets a quick answer when the database is away.
-    ok, detail = services.readiness()
+    ok, detail = readiness()
     failed = []
     if ok:
         try:
-            failed = services.failed_builds()
+            failed = failed_builds()
         except (psycopg.Error, TimeoutError) as error:
             ok, detail = False, f"database: {type(error).__name__}"
     if not ok:

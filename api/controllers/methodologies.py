@@ -1,6 +1,6 @@
 """Rating methodologies as versioned data: list them (public), publish a new version."""
 
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -9,20 +9,22 @@ from litestar.concurrency import sync_to_thread
 from api.auth import PUBLIC_ROUTE, actor_of, roles
 from api.controllers.params import IfMatch
 from api.errors import ApiProblem
-from api.schemas import etag, expected_version
-from api.services import Services
-from domain.ratings.methodology import PUBLISHERS, Methodology, PublishMethodology
+from api.schemas.common import etag, expected_version, mirror
+from api.schemas.methodologies import Methodology, NewMethodology
+from domain.ratings.methodology import PUBLISHERS, MethodologyBook, PublishMethodology
 
 
-class NewMethodology(PublishMethodology, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
+def to_command(data: NewMethodology) -> PublishMethodology:
+    """The publication, without the id the body names it by (the route's argument)."""
+    fields = {k: v for k, v in msgspec.structs.asdict(data).items() if k != "id"}
+    return mirror(fields, PublishMethodology)
 
 
 # GET and POST share a path: async, their blocking work moved to a thread.
 @get("/api/v1/methodologies", tags=["ratings"], opt=PUBLIC_ROUTE)
-async def list_methodologies(services: Services) -> list[Methodology]:
+async def list_methodologies(methodologies: MethodologyBook) -> list[Methodology]:
     """Public: the latest version of every rating methodology, with the periods it is in force."""
-    return await sync_to_thread(services.methodologies.latest)
+    return mirror(await sync_to_thread(methodologies.latest), list[Methodology])
 
 
 @post(
@@ -34,32 +36,27 @@ async def list_methodologies(services: Services) -> list[Methodology]:
 async def publish_methodology(
     request: Request[Any, Any, Any],
     data: NewMethodology,
-    services: Services,
+    methodologies: MethodologyBook,
     if_match: IfMatch = None,
 ) -> Response[Methodology]:
     """Publish a new version of a methodology (analyst, curator, head, administrator; ``If-Match``
     the current version). Its rating is built beside the others; nothing reported changes."""
-    return await sync_to_thread(_publish, request, data, services, if_match)
 
+    def publish() -> Response[Methodology]:
+        methodology = methodologies.publish(
+            data.id,
+            to_command(data),
+            actor=actor_of(request),
+            expected_version=expected_version(if_match),
+        )
+        location = f"/api/v1/methodologies/{methodology.id}?version={methodology.version}"
+        return Response(
+            mirror(methodology, Methodology),
+            status_code=201,
+            headers={"ETag": etag(methodology.version), "Location": location},
+        )
 
-def _publish(
-    request: Request[Any, Any, Any], data: NewMethodology, services: Services, if_match: str | None
-) -> Response[Methodology]:
-    fields = {k: v for k, v in msgspec.structs.asdict(data).items() if k != "id"}
-    methodology = services.methodologies.publish(
-        data.id,
-        PublishMethodology(**fields),
-        actor=actor_of(request),
-        expected_version=expected_version(if_match),
-    )
-    return Response(
-        methodology,
-        status_code=201,
-        headers={
-            "ETag": etag(methodology.version),
-            "Location": f"/api/v1/methodologies/{methodology.id}?version={methodology.version}",
-        },
-    )
+    return await sync_to_thread(publish)
 
 
 @get(
@@ -69,10 +66,10 @@ def _publish(
     opt=PUBLIC_ROUTE,
 )
 def get_methodology(
-    methodology_id: str, services: Services, version: int | None = None
+    methodology_id: str, methodologies: MethodologyBook, version: int | None = None
 ) -> Response[Methodology]:
     """Public: one methodology (its latest version, or ``version``)."""
-    found = services.methodologies.methodology(methodology_id, version)
+    found = methodologies.methodology(methodology_id, version)
     if found is None:
         raise ApiProblem(404, "not-found", "Not found", "there is no such methodology")
-    return Response(found, headers={"ETag": etag(found.version)})
+    return Response(mirror(found, Methodology), headers={"ETag": etag(found.version)})

@@ -1,12 +1,14 @@
 """What the routes share: the If-Match and Idempotency-Key headers, the log position a command
-answers with, and ``min_position`` (read your writes)."""
+answers with, and ``min_position`` (read your writes, a dependency of the routes that take it)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar.params import Parameter
 
 from api.errors import ApiProblem
-from api.services import Services
+from api.services import WaitForView
 
 POSITION_HEADER = "X-Otklik-Position"
 # Read your writes: a command's response carries X-Otklik-Position; a query given
@@ -37,17 +39,23 @@ IdempotencyKey = Annotated[
 ]
 
 
-def read_your_writes(services: Services, view: str, min_position: int | None) -> None:
-    """Wait until ``view`` has applied ``min_position``; a position the log has not reached is a
+@dataclass(frozen=True)
+class ReadYourWrites:
+    """Wait until a view has applied ``min_position``; a position the log has not reached is a
     client's mistake (it would wait in vain, again and again), so it is refused at once."""
-    if min_position is None:
-        return
-    if min_position > (services.appeals.recorder.max_notification_id() or 0):
-        raise ApiProblem(
-            400,
-            "invalid-min-position",
-            "Bad min_position",
-            "`min_position` is beyond the head of the log: give a position that a command's "
-            f"{POSITION_HEADER} header returned",
-        )
-    services.wait_for_view(view, min_position, READ_WAIT_SECONDS)
+
+    log_head: Callable[[], int]  # the log's last position
+    wait_for_view: WaitForView
+
+    def __call__(self, view: str, min_position: int | None) -> None:
+        if min_position is None:
+            return
+        if min_position > self.log_head():
+            raise ApiProblem(
+                400,
+                "invalid-min-position",
+                "Bad min_position",
+                "`min_position` is beyond the head of the log: give a position that a command's "
+                f"{POSITION_HEADER} header returned",
+            )
+        self.wait_for_view(view, min_position, READ_WAIT_SECONDS)

@@ -1,9 +1,10 @@
 """Projection status: each read model's version, position, lag and state."""
 
+from collections.abc import Callable
+
 from litestar import get
 
 from api.auth import RoleGuard
-from api.services import Services
 from domain.shared.actors import Role
 from projections.engine.status import ProjectionStatus
 
@@ -13,5 +14,7 @@ EVERY_ROLE = RoleGuard(frozenset(Role), "read the read models' status")
 
 
 @get("/api/v1/projections", sync_to_thread=True, tags=["projections"], guards=[EVERY_ROLE])
-def list_projections(services: Services) -> list[ProjectionStatus]:
-    return services.projection_status()
+def list_projections(
+    projection_status: Callable[[], list[ProjectionStatus]],
+) -> list[ProjectionStatus]:
+    return projection_status()

@@ -15,11 +15,11 @@ from litestar.params import Parameter
 
 from api.auth import PUBLIC_ROUTE
 from api.errors import ApiProblem
-from api.services import Services
-from domain.ratings.methodology import Methodology, Scope
+from api.schemas.ratings import Compared, Comparison, Moved
+from domain.ratings.methodology import Methodology, MethodologyBook, Scope
 from domain.ratings.score import Period, RatedUnit, parse_period
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
-from projections.ratings import Rating
+from projections.ratings import Rating, RatingQueries
 
 CACHE_CONTROL = "public, max-age=60"
 # A methodology's version in ``id/version``: ASCII digits ("²" is a digit to str.isdigit).
@@ -44,11 +44,11 @@ def period_of(text: str) -> Period:
 
 
 def methodology_of(
-    services: Services, wanted: str | None, period: Period, param: str = "methodology"
+    methodologies: MethodologyBook, wanted: str | None, period: Period, param: str = "methodology"
 ) -> tuple[Methodology, bool]:
     """The methodology asked for (``id`` or ``id/version``, in the query parameter ``param``), or
     the one in force."""
-    in_force = services.methodologies.in_force(period.first_month)
+    in_force = methodologies.in_force(period.first_month)
     if wanted is None:
         if in_force is None:
             raise ApiProblem(
@@ -66,7 +66,7 @@ def methodology_of(
             f"Bad {param}",
             f"`{param}` is a methodology's id or id/version",
         )
-    found = services.methodologies.methodology(name, int(version) if version else None)
+    found = methodologies.methodology(name, int(version) if version else None)
     if found is None:
         raise ApiProblem(404, "not-found", "Not found", f"`{param}` names no published methodology")
     return found, in_force is not None and in_force.label == found.label
@@ -125,7 +125,8 @@ def _sorted(units: list[RatedUnit], sort: str) -> list[RatedUnit]:
 @get("/api/v1/ratings", sync_to_thread=True, tags=["ratings"], opt=PUBLIC_ROUTE)
 def ratings(
     request: Request[Any, Any, Any],
-    services: Services,
+    methodologies: MethodologyBook,
+    rating_queries: RatingQueries,
     period: str,
     methodology: str | None = None,
     unit_scope: ScopeParam = "department",
@@ -136,48 +137,22 @@ def ratings(
     below the minimum volume listed, not ranked. Default methodology: the one in force for the
     period (the rating as reported)."""
     chosen_period = period_of(period)
-    chosen, as_reported = methodology_of(services, methodology, chosen_period)
+    chosen, as_reported = methodology_of(methodologies, methodology, chosen_period)
     chosen_scope = _scope(chosen, unit_scope)
-    tag = _tag(services.ratings.position(), chosen.label, as_reported, period, unit_scope, sort)
+    tag = _tag(rating_queries.position(), chosen.label, as_reported, period, unit_scope, sort)
 
     def make() -> Rating:
-        rating = services.ratings.rating(
-            chosen, chosen_period, chosen_scope, as_reported=as_reported
-        )
+        rating = rating_queries.rating(chosen, chosen_period, chosen_scope, as_reported=as_reported)
         return msgspec.structs.replace(rating, units=_sorted(rating.units, sort))
 
     return _cached(request, tag, make)
 
 
-class Moved(msgspec.Struct, frozen=True, kw_only=True):
-    indicator: str
-    points: float  # candidate's contribution minus base's
-
-
-class Compared(msgspec.Struct, frozen=True, kw_only=True):
-    unit: str
-    volume: int
-    base_score: float | None
-    base_rank: int | None
-    candidate_score: float | None
-    candidate_rank: int | None
-    rank_change: int | None  # positive: moved up
-    moved_by: list[Moved]  # the indicators that moved the score most
-
-
-class Comparison(msgspec.Struct, frozen=True, kw_only=True):
-    period: str
-    scope: Scope
-    base: str
-    candidate: str
-    position: int
-    units: list[Compared]
-
-
 @get("/api/v1/ratings/compare", sync_to_thread=True, tags=["ratings"], opt=PUBLIC_ROUTE)
 def compare(
     request: Request[Any, Any, Any],
-    services: Services,
+    methodologies: MethodologyBook,
+    rating_queries: RatingQueries,
     period: str,
     base: str,
     candidate: str,
@@ -186,59 +161,43 @@ def compare(
     """Public: per unit, the score and rank under two methodologies (``id`` or ``id/version``),
     the change of rank, and which indicators moved it."""
     chosen_period = period_of(period)
-    first, first_in_force = methodology_of(services, base, chosen_period, "base")
-    second, _ = methodology_of(services, candidate, chosen_period, "candidate")
+    first, first_in_force = methodology_of(methodologies, base, chosen_period, "base")
+    second, _ = methodology_of(methodologies, candidate, chosen_period, "candidate")
     chosen_scope = _scope(first, unit_scope)
     _scope(second, unit_scope)
-    tag = _tag(services.ratings.position(), first.label, second.label, period, unit_scope)
-    return _cached(
-        request,
-        tag,
-        lambda: _compare(services, chosen_period, chosen_scope, first, second, first_in_force),
-    )
+    tag = _tag(rating_queries.position(), first.label, second.label, period, unit_scope)
 
-
-def _compare(
-    services: Services,
-    chosen_period: Period,
-    chosen_scope: Scope,
-    first: Methodology,
-    second: Methodology,
-    first_in_force: bool,
-) -> Comparison:
-    second_in_force = services.methodologies.in_force(chosen_period.first_month) == second
-    a = services.ratings.rating(first, chosen_period, chosen_scope, as_reported=first_in_force)
-    b = services.ratings.rating(second, chosen_period, chosen_scope, as_reported=second_in_force)
-    theirs = {u.unit: u for u in b.units}
-    units = []
-    for mine in a.units:
-        other = theirs.get(mine.unit)
-        if other is None:
-            continue
-        points = {
-            k: round(other.contributions.get(k, 0) - mine.contributions.get(k, 0), 2)
-            for k in {*mine.contributions, *other.contributions}
-        }
-        moved = sorted(points.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:3]
-        units.append(
-            Compared(
-                unit=mine.unit,
-                volume=mine.volume,
-                base_score=mine.score,
-                base_rank=mine.rank,
-                candidate_score=other.score,
-                candidate_rank=other.rank,
-                rank_change=None
-                if mine.rank is None or other.rank is None
-                else mine.rank - other.rank,
-                moved_by=[Moved(indicator=k, points=v) for k, v in moved if v],
-            )
+    def make() -> Comparison:
+        second_in_force = methodologies.in_force(chosen_period.first_month) == second
+        a = rating_queries.rating(first, chosen_period, chosen_scope, as_reported=first_in_force)
+        b = rating_queries.rating(second, chosen_period, chosen_scope, as_reported=second_in_force)
+        theirs = {u.unit: u for u in b.units}
+        return Comparison(
+            period=chosen_period.label,
+            scope=chosen_scope,
+            base=first.label,
+            candidate=second.label,
+            position=a.position,
+            units=[_compared(u, theirs[u.unit]) for u in a.units if u.unit in theirs],
         )
-    return Comparison(
-        period=chosen_period.label,
-        scope=chosen_scope,
-        base=first.label,
-        candidate=second.label,
-        position=a.position,
-        units=units,
+
+    return _cached(request, tag, make)
+
+
+def _compared(mine: RatedUnit, other: RatedUnit) -> Compared:
+    """One unit under the base methodology and the candidate: the indicators that moved it most."""
+    points = {
+        k: round(other.contributions.get(k, 0) - mine.contributions.get(k, 0), 2)
+        for k in {*mine.contributions, *other.contributions}
+    }
+    moved = sorted(points.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:3]
+    return Compared(
+        unit=mine.unit,
+        volume=mine.volume,
+        base_score=mine.score,
+        base_rank=mine.rank,
+        candidate_score=other.score,
+        candidate_rank=other.rank,
+        rank_change=None if mine.rank is None or other.rank is None else mine.rank - other.rank,
+        moved_by=[Moved(indicator=k, points=v) for k, v in moved if v],
     )

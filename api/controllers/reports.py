@@ -12,10 +12,11 @@ from api.auth import roles
 from api.controllers.ratings import methodology_of, period_of
 from api.errors import ApiProblem
 from api.report_formats import FORMATS, render
-from api.services import Services
+from api.services import Now
+from domain.ratings.methodology import MethodologyBook
 from domain.shared.actors import Role
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
-from projections.reports import SLICES, Table
+from projections.reports import SLICES, Reports, Table
 
 READERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.AUDITOR})
 Format = Annotated[str, Parameter(query="format", pattern="^(json|csv|xlsx)$")]
@@ -31,7 +32,8 @@ def _answer(table: Table, fmt: str, name: str) -> Response[bytes]:
 
 @get("/api/v1/reports/kpi", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
 def kpi_report(
-    services: Services,
+    reports: Reports,
+    methodologies: MethodologyBook,
     period: str,
     methodology: str | None = None,
     fmt: Format = "json",
@@ -39,13 +41,13 @@ def kpi_report(
     """The monthly KPI report: per department and for the municipality — received, answered, on
     time, overdue, median time, on the merits, satisfaction, repeats, score and rank."""
     chosen_period = period_of(period)
-    chosen, _ = methodology_of(services, methodology, chosen_period)
-    return _answer(services.reports.kpi(chosen, chosen_period), fmt, f"kpi-{chosen_period.label}")
+    chosen, _ = methodology_of(methodologies, methodology, chosen_period)
+    return _answer(reports.kpi(chosen, chosen_period), fmt, f"kpi-{chosen_period.label}")
 
 
 @get("/api/v1/reports/summary", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
 def summary_report(
-    services: Services,
+    reports: Reports,
     since: date,
     until: date,
     by: str = "department",
@@ -70,23 +72,24 @@ def summary_report(
             "Bad slices",
             "`by` is a comma-separated list of any of: " + ", ".join(SLICES),
         )
-    table = services.reports.summary(slices, since, date.fromordinal(until.toordinal() + 1))
+    table = reports.summary(slices, since, date.fromordinal(until.toordinal() + 1))
     return _answer(table, fmt, f"summary-{since}-{until}")
 
 
 @get("/api/v1/reports/hot-topics", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
 def hot_topics_report(
-    services: Services,
+    reports: Reports,
+    clock: Now,
     weeks: Annotated[int, Parameter(ge=2, le=52)] = 8,
     fmt: Format = "json",
 ) -> Response[bytes]:
     """Per topic: appeals per week, the last week's growth against the average, and the share
     of repeats before and in the last week (a rising share: a problem not solved)."""
-    table = services.reports.hot_topics(weeks, services.appeals.clock().date())
+    table = reports.hot_topics(weeks, clock().date())
     return _answer(table, fmt, "hot-topics")
 
 
 @get("/api/v1/reports/workload", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
-def workload_report(services: Services, fmt: Format = "json") -> Response[bytes]:
+def workload_report(reports: Reports, fmt: Format = "json") -> Response[bytes]:
     """Open appeals now per sector, department and executor, and how many are overdue."""
-    return _answer(services.reports.workload(), fmt, "workload")
+    return _answer(reports.workload(), fmt, "workload")

@@ -1,23 +1,24 @@
 """Overdue and at-risk deadlines, sliced by department, sector, kind, channel, deadline and
 municipality; the SLA policies."""
 
-from datetime import datetime
+from collections.abc import Callable
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
 from api.auth import actor_of, department_scope, roles
-from api.controllers.params import BAD_CURSOR, IfMatch, MinPosition, read_your_writes
+from api.controllers.params import BAD_CURSOR, IfMatch, MinPosition, ReadYourWrites
 from api.errors import ApiProblem
-from api.schemas import etag, expected_version
-from api.services import Services
+from api.schemas.common import etag, expected_version, mirror
+from api.schemas.sla import PolicyInForce, PublishPolicy, SlaPolicy
+from api.services import Now
 from domain.shared.actors import STAFF_READERS
-from domain.sla.book import EDITORS, PublishPolicy
-from domain.sla.policy import SlaPolicy
-from projections.sla import SlaFilter, SlaPage
+from domain.sla import book
+from domain.sla.book import EDITORS, PolicyBook
+from domain.sla.clock import SlaClock
+from projections.sla import SlaFilter, SlaPage, SlaQueries
 
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 READ_DEADLINES = [roles(STAFF_READERS, "read deadlines")]
@@ -25,7 +26,6 @@ READ_DEADLINES = [roles(STAFF_READERS, "read deadlines")]
 
 def _filter(
     request: Request[Any, Any, Any],
-    services: Services,
     department: str | None,
     sector: str | None,
     kind: str | None,
@@ -48,7 +48,9 @@ def _filter(
 @get("/api/v1/sla/overdue", sync_to_thread=True, tags=["sla"], guards=READ_DEADLINES)
 def overdue(
     request: Request[Any, Any, Any],
-    services: Services,
+    sla_queries: SlaQueries,
+    read_your_writes: ReadYourWrites,
+    clock: Now,
     department: str | None = None,
     sector: str | None = None,
     kind: str | None = None,
@@ -60,10 +62,10 @@ def overdue(
     min_position: MinPosition = None,
 ) -> SlaPage:
     """Open deadlines past due and unmet, the longest overdue first (keyset ``cursor``)."""
-    where = _filter(request, services, department, sector, kind, channel, deadline, municipality)
-    read_your_writes(services, "sla", min_position)
+    where = _filter(request, department, sector, kind, channel, deadline, municipality)
+    read_your_writes("sla", min_position)
     try:
-        return services.sla.overdue(where, now=_now(services), limit=limit, cursor=cursor)
+        return sla_queries.overdue(where, now=clock(), limit=limit, cursor=cursor)
     except ValueError:
         raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
 
@@ -71,7 +73,10 @@ def overdue(
 @get("/api/v1/sla/at-risk", sync_to_thread=True, tags=["sla"], guards=READ_DEADLINES)
 def at_risk(
     request: Request[Any, Any, Any],
-    services: Services,
+    sla_queries: SlaQueries,
+    read_your_writes: ReadYourWrites,
+    clock: Now,
+    sla_clock: SlaClock,
     department: str | None = None,
     sector: str | None = None,
     kind: str | None = None,
@@ -84,24 +89,13 @@ def at_risk(
 ) -> SlaPage:
     """Open deadlines not yet due with less than the policy's share of their time left (20 %),
     the soonest first."""
-    where = _filter(request, services, department, sector, kind, channel, deadline, municipality)
-    read_your_writes(services, "sla", min_position)
-    share = services.appeals.policy.policy.at_risk_share
+    where = _filter(request, department, sector, kind, channel, deadline, municipality)
+    read_your_writes("sla", min_position)
+    share = sla_clock.policy.at_risk_share
     try:
-        return services.sla.at_risk(
-            where, now=_now(services), share=share, limit=limit, cursor=cursor
-        )
+        return sla_queries.at_risk(where, now=clock(), share=share, limit=limit, cursor=cursor)
     except ValueError:
         raise ApiProblem(400, "invalid-cursor", "Bad cursor", BAD_CURSOR) from None
-
-
-def _now(services: Services) -> datetime:
-    return services.appeals.clock()
-
-
-class PolicyInForce(msgspec.Struct, frozen=True, kw_only=True):
-    in_force: bool  # the policy new deadlines are computed under
-    policy: SlaPolicy
 
 
 # GET and POST share a path: like /api/v1/appeals, these two are async and move their blocking
@@ -111,17 +105,15 @@ class PolicyInForce(msgspec.Struct, frozen=True, kw_only=True):
     tags=["sla"],
     guards=[roles(STAFF_READERS, "read SLA policies")],
 )
-async def get_policy(policy_id: str, services: Services) -> Response[PolicyInForce]:
+async def get_policy(
+    policy_id: str, policy_book: PolicyBook, policy_in_force: str
+) -> Response[PolicyInForce]:
     """The latest version of an SLA policy: its rules (deadline, kinds, channels, topic, anchor,
     amount, unit, roll-over), extension cap, pausable kinds, "at risk" share."""
-    return await sync_to_thread(_get_policy, policy_id, services)
-
-
-def _get_policy(policy_id: str, services: Services) -> Response[PolicyInForce]:
-    policy = services.policies.policy(policy_id)
+    policy = await sync_to_thread(policy_book.policy, policy_id)
     if policy is None:
         raise ApiProblem(404, "not-found", "Not found", "there is no such SLA policy")
-    body = PolicyInForce(in_force=policy_id == services.policy_id, policy=policy)
+    body = PolicyInForce(in_force=policy_id == policy_in_force, policy=mirror(policy, SlaPolicy))
     return Response(body, headers={"ETag": etag(policy.version)})
 
 
@@ -135,29 +127,27 @@ async def publish_policy(
     request: Request[Any, Any, Any],
     policy_id: Annotated[str, Parameter(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")],
     data: PublishPolicy,
-    services: Services,
+    policy_book: PolicyBook,
+    policy_published: Callable[[str, str], int],
     if_match: IfMatch = None,
 ) -> Response[SlaPolicy]:
     """Publish a new version of an SLA policy (curator, head, administrator): recorded as an
     event. When it is the policy in force, new deadlines use it at once and the open deadlines it
     moves are re-timed, each appeal with an event (``X-Otklik-Retimed-Appeals`` says how many);
     met deadlines and closed appeals stay as they were judged."""
-    return await sync_to_thread(_publish_policy, request, policy_id, data, services, if_match)
 
+    def publish() -> Response[SlaPolicy]:
+        policy = policy_book.publish(
+            policy_id,
+            mirror(data, book.PublishPolicy),
+            actor=actor_of(request),
+            expected_version=expected_version(if_match),
+        )
+        retimed = policy_published(policy_id, data.note)
+        return Response(
+            mirror(policy, SlaPolicy),
+            status_code=201,
+            headers={"ETag": etag(policy.version), "X-Otklik-Retimed-Appeals": str(retimed)},
+        )
 
-def _publish_policy(
-    request: Request[Any, Any, Any],
-    policy_id: str,
-    data: PublishPolicy,
-    services: Services,
-    if_match: str | None,
-) -> Response[SlaPolicy]:
-    policy = services.policies.publish(
-        policy_id, data, actor=actor_of(request), expected_version=expected_version(if_match)
-    )
-    retimed = services.policy_published(policy_id, data.note)
-    return Response(
-        policy,
-        status_code=201,
-        headers={"ETag": etag(policy.version), "X-Otklik-Retimed-Appeals": str(retimed)},
-    )
+    return await sync_to_thread(publish)

@@ -1,8 +1,8 @@
 """Commands: what an operator, an executor or the deadline watcher asks the appeal to do.
 
-They are msgspec structs that refuse unknown fields, so the API takes them as request bodies as they
-are. ``occurred_at`` is the business time of the act when it differs from now (a letter received
-yesterday); it defaults to now. ``route`` is the action's name under ``/appeals/{id}/``.
+They are msgspec structs that refuse unknown fields and hold to the input domain (the API's request
+bodies map to them). ``occurred_at`` is the business time of the act when it differs from now (a
+letter received yesterday); it defaults to now. ``action`` is what the rules' messages call the act.
 """
 
 from __future__ import annotations
@@ -49,15 +49,13 @@ class PlaceInput(Place, Input, frozen=True, kw_only=True, gc=False):
 
 
 class Command(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route: ClassVar[str]
-    summary: ClassVar[str]
+    action: ClassVar[str]  # what the rules' messages call the act: "may not register"
 
     occurred_at: datetime | None = None
 
 
 class ReceiveAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "receive"
-    summary = "Receive a new appeal, message, incident or call"
+    action = "receive"
 
     kind: Kind
     channel: Channel
@@ -71,15 +69,13 @@ class ReceiveAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 
 class RegisterAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "register"
-    summary = "Register the appeal (59-ФЗ: within 3 days of receipt)"
+    action = "register"
 
     registration_number: Code | None = None
 
 
 class CategoriseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "categorise"
-    summary = "Structure the appeal: topic, subtopic, essence, place, tags"
+    action = "categorise"
 
     topic: ShortText
     essence: Text
@@ -89,8 +85,7 @@ class CategoriseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields
 
 
 class AssignAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "assign"
-    summary = "Route the appeal to a department (and optionally an executor)"
+    action = "assign"
 
     department: ShortText
     executor: ShortText | None = None
@@ -98,8 +93,7 @@ class AssignAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 
 class ForwardAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "forward"
-    summary = "Forward the appeal to another body, with notice to the citizen"
+    action = "forward"
 
     to_body: ShortText
     reason: Text
@@ -107,8 +101,7 @@ class ForwardAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 
 class ExtendDeadline(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "extend-deadline"
-    summary = "Extend the answer deadline (+30 days at most in all)"
+    action = "extend-deadline"
 
     days: Annotated[int, msgspec.Meta(ge=1, le=30)]
     reason: Text
@@ -117,28 +110,24 @@ class ExtendDeadline(Command, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 
 class PauseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "pause"
-    summary = "Stop the clock while waiting for the citizen's clarification"
+    action = "pause"
 
     reason: Text
 
 
 class ResumeAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "resume"
-    summary = "Restart the clock after the citizen's clarification"
+    action = "resume"
 
 
 class GiveInterimAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "interim-answer"
-    summary = "Give an interim answer"
+    action = "interim-answer"
 
     text: Text
     channel: Channel | None = None
 
 
 class DraftAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "answer"
-    summary = "Draft the answer on the merits, for review by the control centre"
+    action = "answer"
 
     text: Text
     fix_date: date | None = None
@@ -146,82 +135,71 @@ class DraftAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 class ApproveAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "approve-answer"
-    summary = "Approve the drafted answer"
+    action = "approve-answer"
 
     comment: Text | None = None
 
 
 class ReturnAnswerForRework(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "return-for-rework"
-    summary = "Return the drafted answer for rework, with the reason"
+    action = "return-for-rework"
 
     reason: ReworkReason
     comment: Text
 
 
 class PublishAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "publish-answer"
-    summary = "Send the approved answer on a channel (the appeal's own by default)"
+    action = "publish-answer"
 
     channel: Channel | None = None
 
 
 class ConfirmAnswerDelivery(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "deliver-answer"
-    summary = "Record that the channel confirmed delivery of the answer"
+    action = "deliver-answer"
 
     delivery_reference: ShortText | None = None
 
 
 class FastTrackAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "fast-track"
-    summary = "Record a fast-track solution («ускоренное решение»)"
+    action = "fast-track"
 
     resolution: Text
 
 
 class RateSatisfaction(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "rate"
-    summary = "Record the citizen's satisfaction score (1–5) with the delivered answer"
+    action = "rate"
 
     score: Annotated[int, msgspec.Meta(ge=1, le=5)]
     comment: Text | None = None
 
 
 class ReopenAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "reopen"
-    summary = "Reopen an answered or closed appeal"
+    action = "reopen"
 
     reason: Text
     by: ReopenedBy
 
 
 class MarkDuplicate(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "mark-duplicate"
-    summary = "Mark as a duplicate of an open appeal on the same problem (closes this one)"
+    action = "mark-duplicate"
 
     duplicate_of: UUID
 
 
 class LinkAsRepeat(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "link-repeat"
-    summary = "Link as a repeat of an earlier appeal of the same citizen on the same issue"
+    action = "link-repeat"
 
     repeat_of: UUID
 
 
 class LeaveWithoutAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "leave-without-answer"
-    summary = "Leave without an answer on a legal ground of 59-ФЗ ст. 11 (closes the appeal)"
+    action = "leave-without-answer"
 
     ground: LegalGround
     comment: Text | None = None
 
 
 class EscalateAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "escalate"
-    summary = "Escalate to the head of the sector, the curator or the head"
+    action = "escalate"
 
     to: EscalationTarget
     reason: Text
@@ -229,8 +207,7 @@ class EscalateAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 
 class RecordDeadlineBreach(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "record-breach"
-    summary = "Record that a deadline passed unmet (and, with escalate_to, escalate it at once)"
+    action = "record-breach"
 
     deadline: Deadline
     escalate_to: EscalationTarget | None = None
@@ -239,16 +216,14 @@ class RecordDeadlineBreach(Command, frozen=True, kw_only=True, forbid_unknown_fi
 class RetimeDeadlines(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Record deadlines recomputed under a corrected calendar (the system's re-timer)."""
 
-    route = "retime-deadlines"
-    summary = "Record deadlines recomputed after a calendar correction (system)"
+    action = "retime-deadlines"
 
     deadlines: Annotated[tuple[ComputedDeadline, ...], msgspec.Meta(max_length=20)]
     reason: Text
 
 
 class CloseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "close"
-    summary = "Close the appeal with its final outcome"
+    action = "close"
 
     outcome: Outcome
     comment: Text | None = None

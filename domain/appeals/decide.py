@@ -14,7 +14,7 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import CHANNELS_BY_KIND, Deadline, Kind, Outcome, Status
-from domain.shared.actors import Actor, Role
+from domain.shared.actors import Actor, Role, within_department
 from domain.shared.errors import Forbidden, InvalidCommand, RuleViolated
 from domain.shared.inputs import as_record
 from domain.shared.time import ALLOWED_CLOCK_SKEW_SECONDS, require_aware
@@ -57,8 +57,8 @@ def authorise(command: type[cmd.Command], actor: Actor, state: AppealState | Non
     allowed = PERMISSIONS[command]
     if actor.role not in allowed:
         roles = ", ".join(sorted(allowed))
-        raise Forbidden(f"the role '{actor.role}' may not {command.route}; allowed: {roles}")
-    if actor.role is Role.EXECUTOR and state is not None and state.department != actor.department:
+        raise Forbidden(f"the role '{actor.role}' may not {command.action}; allowed: {roles}")
+    if state is not None and not within_department(actor, state.department):
         raise Forbidden(
             "a department executor may act only on appeals assigned to their department"
         )
@@ -168,7 +168,7 @@ def decide(
             | cmd.RetimeDeadlines
             | cmd.EscalateAppeal,
         ):
-            raise RuleViolated(f"the appeal must be registered before '{command.route}'")
+            raise RuleViolated(f"the appeal must be registered before '{command.action}'")
     context = _Context(state, command, actor, now, policy, appeal_id)
     return _HANDLERS[command_type](command, context)
 

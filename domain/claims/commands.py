@@ -1,4 +1,4 @@
-"""What staff (and the norm watcher) ask a claim to do; the API takes them as request bodies."""
+"""What staff (and the norm watcher) ask a claim to do (the API's request bodies map to them)."""
 
 from __future__ import annotations
 
@@ -29,15 +29,13 @@ class SourcePostInput(
 
 
 class ClaimCommand(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route: ClassVar[str]
-    summary: ClassVar[str]
+    action: ClassVar[str]  # what the rules' messages call the act: "may not register"
 
     occurred_at: datetime | None = None
 
 
 class DetectClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "detect"
-    summary = "Register a claim found in the information space"
+    action = "detect"
 
     text: Text
     sources: Annotated[tuple[SourcePostInput, ...], msgspec.Meta(min_length=1, max_length=100)]
@@ -47,15 +45,13 @@ class DetectClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields
 
 
 class AddSource(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "add-source"
-    summary = "Another post spreading the claim"
+    action = "add-source"
 
     source: SourcePostInput
 
 
 class AssessClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "assess"
-    summary = "Give the verdict on the facts, with evidence and the responsible department"
+    action = "assess"
 
     verdict: Verdict
     evidence: Annotated[tuple[Item, ...], msgspec.Meta(min_length=1, max_length=50)]
@@ -64,62 +60,54 @@ class AssessClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields
 
 
 class DraftRefutation(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "draft-refutation"
-    summary = "Draft the refutation: the facts, in words for the public"
+    action = "draft-refutation"
 
     text: Text
     facts: Annotated[tuple[Item, ...], msgspec.Meta(max_length=50)] = ()
 
 
 class ApproveRefutation(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "approve-refutation"
-    summary = "Approve the drafted refutation"
+    action = "approve-refutation"
 
     approver: ShortText
 
 
 class PublishRefutation(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "publish-refutation"
-    summary = "Publish the approved refutation on an official page or channel"
+    action = "publish-refutation"
 
     channel: ShortText
     url: Url | None = None
 
 
 class ConfirmPublication(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "confirm-publication"
-    summary = "The channel shows the refutation (delivery confirmed)"
+    action = "confirm-publication"
 
     channel: ShortText
     reference: ShortText | None = None
 
 
 class WarnTargetGroups(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "warn"
-    summary = "Warn the groups the claim targets"
+    action = "warn"
 
     groups: Annotated[tuple[ShortText, ...], msgspec.Meta(min_length=1, max_length=50)]
     channel: ShortText
 
 
 class CloseClaim(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "close"
-    summary = "Close the claim"
+    action = "close"
 
     reason: Text
 
 
 class RecordResurfacing(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "resurfaced"
-    summary = "The claim appeared again (answered from its existing refutation)"
+    action = "resurfaced"
 
     source: SourcePostInput
     similarity: Annotated[float, msgspec.Meta(ge=0, le=1)] = 1.0
 
 
 class RecordNormBreach(ClaimCommand, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    route = "record-breach"
-    summary = "Record that a response norm passed unmet (the norm watcher)"
+    action = "record-breach"
 
     norm: Norm
 

@@ -99,7 +99,7 @@ def decide(
     allowed = PERMISSIONS[type(command)]
     if actor.role not in allowed:
         roles = ", ".join(sorted(allowed))
-        raise Forbidden(f"the role '{actor.role}' may not {command.route}; allowed: {roles}")
+        raise Forbidden(f"the role '{actor.role}' may not {command.action}; allowed: {roles}")
     if isinstance(command, cmd.DetectClaim):
         if state is not None:
             raise RuleViolated("a claim is detected only once")

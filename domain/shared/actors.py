@@ -27,6 +27,13 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     department: str | None = None
 
 
+def within_department(actor: Actor, department: str | None) -> bool:
+    """The department rule, stated once: a department executor acts on and reads only the
+    appeals and deadlines of their own department (``department``: the appeal's, or the one a
+    list asks for); every other role, any department's."""
+    return actor.role is not Role.EXECUTOR or department == actor.department
+
+
 # Roles allowed to read citizens' personal data (152-ФЗ: only those who need it to answer).
 PERSONAL_DATA_READERS = frozenset({Role.OPERATOR, Role.EXECUTOR, Role.CURATOR, Role.HEAD})
 # Roles that may read appeals at all (the public sees aggregates only).

@@ -1,0 +1,1 @@
+"""The API's own request and response bodies, one module per context, apart from the domain's."""
