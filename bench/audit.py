@@ -27,9 +27,9 @@ from domain.shared.actors import Actor, Role
 from infra import audit
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.demo.synthetic import LONG_LIFE_RECEIPT, long_life
 from infra.server_process import server_process
 from infra.settings import Settings
-from infra.synthetic import LONG_LIFE_RECEIPT, long_life
 from projections.engine.model import Build
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))

@@ -63,8 +63,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 2026,
 ) -> None:
     """Load realistic demo data (written through the domain) into the database and exit."""
-    from infra.demo import load_demo
-    from infra.demo_claims import load_demo_claims
+    from infra.demo.appeals import load_demo
+    from infra.demo.claims import load_demo_claims
 
     with container_session(migrate=True) as container:
         container.seed_calendar()
@@ -438,8 +438,8 @@ def demo_session(
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
     """What `make demo` runs: migrate, load demo data once, create a token, serve, print URLs."""
-    from infra.demo import load_demo
-    from infra.demo_claims import load_demo_claims
+    from infra.demo.appeals import load_demo
+    from infra.demo.claims import load_demo_claims
 
     with database_session() as (settings, info):
         database.upgrade(info)

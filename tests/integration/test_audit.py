@@ -26,7 +26,7 @@ from domain.audit.verify import Problem, Report
 from infra import audit
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.synthetic import LONG_LIFE_RECEIPT, long_life
+from infra.demo.synthetic import LONG_LIFE_RECEIPT, long_life
 from projections.audit_ledger import CHECKPOINT_EVERY
 from tests.conftest import own_database
 from tests.support.appeals import CURATOR, OPERATOR, receive
