@@ -17,7 +17,7 @@ from domain.audit.chain import Checkpoint
 from domain.audit.history import replay
 from domain.shared.actors import Actor, Role
 from infra import audit
-from infra.cli_support import container_session, database_session
+from infra.cli.support import container_session, database_session
 
 audit_app = typer.Typer(
     help="Audit: histories, the hash chain over the log, exports, verification, checkpoints.",
