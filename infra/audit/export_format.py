@@ -14,7 +14,7 @@ from uuid import UUID
 import msgspec
 
 from domain.audit.chain import Checkpoint, SignedCheckpoint
-from domain.audit.verify import LedgerRow, LogRow
+from domain.audit.findings import LedgerRow, LogRow
 
 EXPORT_FORMAT = "otklik-audit-export/1"
 

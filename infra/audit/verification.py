@@ -12,7 +12,8 @@ import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.audit.chain import Checkpoint, SignedCheckpoint
-from domain.audit.verify import Finding, Problem, Report, digested, verify
+from domain.audit.findings import Finding, Problem
+from domain.audit.verify import Report, digested, verify
 from infra.audit.digests import PARALLEL_FROM, log_digests
 from infra.audit.export_format import read_export
 from infra.audit.keys import signature_valid

@@ -21,8 +21,9 @@ import pytest
 
 from domain.appeals import commands as cmd
 from domain.audit.chain import Checkpoint, digest
+from domain.audit.findings import Problem
 from domain.audit.history import replay
-from domain.audit.verify import Problem, Report
+from domain.audit.verify import Report
 from infra.audit.export import export
 from infra.audit.keys import generate_keys, key_id, load_private, load_public, sign
 from infra.audit.verification import read_published, verify_database, verify_file
