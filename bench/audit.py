@@ -24,12 +24,14 @@ from uuid import UUID
 from bench.load import measure
 from bench.support import generate_log, kept_database, write_results
 from domain.shared.actors import Actor, Role
-from infra import audit
+from infra.audit.export import export
+from infra.audit.snapshot import log_rows, snapshot
+from infra.audit.verification import verify_database, verify_file
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.demo.synthetic import LONG_LIFE_RECEIPT, long_life
 from infra.server_process import server_process
 from infra.settings import Settings
-from infra.synthetic import LONG_LIFE_RECEIPT, long_life
 from projections.engine.model import Build
 
 EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
@@ -56,8 +58,8 @@ def timed(label: str, events: int, work: Any) -> dict[str, Any]:
 def bare_read(info: ConnectionInfo) -> int:
     """The ceiling: the same rows through the same COPY stream, nothing computed."""
     n = 0
-    with audit.snapshot(info.conninfo) as snap:
-        for _ in audit.log_rows(snap.main):
+    with snapshot(info.conninfo) as snap:
+        for _ in log_rows(snap.main):
             n += 1
     return n
 
@@ -67,8 +69,8 @@ def json_verifier(info: ConnectionInfo) -> str:
     canonical JSON (sorted keys) with its envelope, hash that, chain the hashes (same rows, same
     COPY stream)."""
     chain = bytes(32)
-    with audit.snapshot(info.conninfo) as snap:
-        for position, originator, version, topic, state in audit.log_rows(snap.main):
+    with snapshot(info.conninfo) as snap:
+        for position, originator, version, topic, state in log_rows(snap.main):
             canonical = json.dumps(
                 {
                     "position": position,
@@ -122,7 +124,7 @@ def main() -> None:
             timed("read the log, nothing computed (ceiling)", events, lambda: bare_read(info))
         )
         ours = timed(
-            "otklik audit verify (database)", events, lambda: audit.verify_database(info.conninfo)
+            "otklik audit verify (database)", events, lambda: verify_database(info.conninfo)
         )
         report = ours["result"].report
         assert report.ok, report.findings[:3]
@@ -130,12 +132,10 @@ def main() -> None:
         rows.append(timed("baseline: canonical-JSON verifier", events, lambda: json_verifier(info)))
         with tempfile.TemporaryDirectory() as folder:
             target = Path(folder) / "export.jsonl.gz"
-            exported = timed(
-                "otklik audit export", events, lambda: audit.export(info.conninfo, target)
-            )
+            exported = timed("otklik audit export", events, lambda: export(info.conninfo, target))
             exported["bytes"] = target.stat().st_size
             rows.append(exported)
-            checked = timed("otklik audit verify --file", events, lambda: audit.verify_file(target))
+            checked = timed("otklik audit verify --file", events, lambda: verify_file(target))
             assert checked["result"].report.ok
             rows.append(checked)
         http = []

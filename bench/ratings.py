@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from bench.load import measure
 from bench.support import fresh_database, write_results
 from infra.container import Container
-from infra.demo import load_demo
+from infra.demo.appeals import load_demo
 from infra.server_process import server_process
 from infra.settings import Settings
 

@@ -23,8 +23,8 @@ from domain.appeals.events import AppealEvent
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Channel, Deadline, Kind
 from domain.shared.actors import Actor, Role
-from infra import demo_catalogue as cat
 from infra.container import Container
+from infra.demo import catalogue as cat
 from infra.server_process import server_process
 from infra.settings import Settings
 from infra.watcher import ESCALATE_TO, WATCHER

@@ -17,9 +17,10 @@ from typing import Any
 
 import psycopg
 
-from infra import database, synthetic
+from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo, EmbeddedPostgres
+from infra.demo import synthetic
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

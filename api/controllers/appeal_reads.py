@@ -36,7 +36,7 @@ from domain.appeals.state import AppealState as State
 from domain.appeals.state import fold
 from domain.audit.access import AuditTrail
 from domain.audit.history import replay
-from domain.ratings.methodology import MethodologyBook
+from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.actors import HISTORY_READERS, PERSONAL_DATA_READERS, STAFF_READERS, Role
 from domain.sla.status import deadlines
 from projections.appeals import AppealFilter, AppealQueries

@@ -24,7 +24,8 @@ from api.services import Now
 from domain.shared.actors import STAFF_READERS
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 from domain.sla import book
-from domain.sla.book import EDITORS, CalendarBook
+from domain.sla.book import EDITORS
+from domain.sla.books import CalendarBook
 from domain.sla.clock import SlaClock
 
 

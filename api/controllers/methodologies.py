@@ -11,7 +11,8 @@ from api.controllers.params import IfMatch
 from api.errors import ApiProblem
 from api.schemas.common import etag, expected_version, mirror
 from api.schemas.methodologies import Methodology, NewMethodology
-from domain.ratings.methodology import PUBLISHERS, MethodologyBook, PublishMethodology
+from domain.ratings.methodology import PUBLISHERS, PublishMethodology
+from domain.ratings.methodology_book import MethodologyBook
 
 
 def to_command(data: NewMethodology) -> PublishMethodology:

@@ -16,7 +16,8 @@ from litestar.params import Parameter
 from api.auth import PUBLIC_ROUTE
 from api.errors import ApiProblem
 from api.schemas.ratings import Compared, Comparison, Moved
-from domain.ratings.methodology import Methodology, MethodologyBook, Scope
+from domain.ratings.methodology import Methodology, Scope
+from domain.ratings.methodology_book import MethodologyBook
 from domain.ratings.score import Period, RatedUnit, parse_period
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 from projections.ratings import Rating, RatingQueries

@@ -13,7 +13,7 @@ from api.controllers.ratings import methodology_of, period_of
 from api.errors import ApiProblem
 from api.report_formats import FORMATS, render
 from api.services import Now
-from domain.ratings.methodology import MethodologyBook
+from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.actors import Role
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 from projections.reports import SLICES, Reports, Table

@@ -16,7 +16,8 @@ from api.schemas.sla import PolicyInForce, PublishPolicy, SlaPolicy
 from api.services import Now
 from domain.shared.actors import STAFF_READERS
 from domain.sla import book
-from domain.sla.book import EDITORS, PolicyBook
+from domain.sla.book import EDITORS
+from domain.sla.books import PolicyBook
 from domain.sla.clock import SlaClock
 from projections.sla import SlaFilter, SlaPage, SlaQueries
 

@@ -16,53 +16,25 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from enum import StrEnum
-from typing import NamedTuple
-from uuid import UUID
 
 import msgspec
 
 from domain.audit.chain import GENESIS, Checkpoint
-
-
-class LogRow(NamedTuple):
-    """A stored event as the verifier reads it: raw columns, no objects built."""
-
-    position: int
-    originator: bytes  # the aggregate id's 16 bytes
-    version: int
-    topic: bytes  # UTF-8
-    state: bytes
-
-
-class LedgerRow(NamedTuple):
-    position: int
-    originator: bytes
-    version: int
-    topic: bytes
-    digest: bytes
-
+from domain.audit.findings import (
+    Finding,
+    LedgerRow,
+    LogRow,
+    checkpoint_unreached,
+    event_altered,
+    event_deleted,
+    event_inserted,
+    event_moved,
+    pair_moves,
+)
 
 # (position, aggregate id bytes, version, topic bytes, state or digest): a LogRow or LedgerRow, or
 # the plain tuple a COPY stream yields
 Raw = tuple[int, bytes, int, bytes, bytes]
-
-
-class Problem(StrEnum):
-    ALTERED = "altered"  # same event (aggregate, version), different bytes
-    DELETED = "deleted"  # the ledger recorded an event the log no longer has
-    INSERTED = "inserted"  # the log has an event the ledger never recorded at that position
-    MOVED = "moved"  # the position holds another event than the one recorded there
-    CHECKPOINT = "checkpoint"  # the log's chain does not reach a checkpoint's link
-
-
-class Finding(msgspec.Struct, frozen=True, kw_only=True):
-    position: int
-    problem: Problem
-    aggregate_id: UUID | None  # the appeal (or other stream) the recorded event belongs to
-    version: int | None
-    topic: str | None
-    detail: str
 
 
 class Report(msgspec.Struct, kw_only=True):
@@ -127,11 +99,9 @@ def verify(
     event the ledger recorded there."""
     started = time.perf_counter()
     report = Report(ledger_position=ledger_position)
-    findings: list[Finding] = []
-    wanted = sorted(checkpoints, key=lambda c: c.position)
-    next_checkpoint = 0
-    moved_log: dict[bytes, int] = {}  # digest → position, for log events out of place
-    moved_ledger: dict[int, LedgerRow] = {}  # recorded events not found at their position
+    walk = _Walk(report, checkpoints, identify, recorded_as)
+    findings = walk.findings
+    passed = walk.passed
     chain = GENESIS
     count = 0
     position = 0
@@ -139,70 +109,35 @@ def verify(
     pending = 0
     ledger_iter = iter(ledger)
     recorded = next(ledger_iter, None)
-
-    def passed(upto: int) -> None:
-        """Compare the checkpoints at positions up to ``upto`` with the chain so far."""
-        nonlocal next_checkpoint
-        while next_checkpoint < len(wanted) and wanted[next_checkpoint].position <= upto:
-            cp = wanted[next_checkpoint]
-            next_checkpoint += 1
-            report.checkpoints += 1
-            if cp.position != position or cp.events != count or cp.link != chain.hex():
-                findings.append(_checkpoint(cp, position, count, chain))
-
-    def found(at: int) -> LogRow:
-        originator, version, topic = identify(at)
-        return LogRow(at, originator, version, topic, b"")
-
-    def kept(recorded: tuple[int, bytes]) -> LedgerRow:
-        originator, version, topic = recorded_as(recorded[0])
-        return LedgerRow(recorded[0], originator, version, topic, recorded[1])
-
+    # the hot loop: locals only, and a call only where the log and the ledger differ
     sha = hashlib.sha256
-    checkpoints_left = bool(wanted)
+    checkpoints_left = bool(walk.wanted)
     for row_position, d in log:
         while recorded is not None and recorded[0] < row_position:
-            gone = kept(recorded)
-            moved_ledger[recorded[0]] = gone
-            findings.append(_deleted(gone))
+            walk.deleted(recorded)
             ledger_events += 1
             recorded = next(ledger_iter, None)
         if checkpoints_left:
-            passed(row_position - 1)
+            passed(row_position - 1, position, count, chain)
         chain = sha(chain + row_position.to_bytes(8, "big") + d).digest()
         position = row_position
         count += 1
         if recorded is not None and recorded[0] == row_position:
             ledger_events += 1
             if recorded[1] != d:
-                moved_log[d] = row_position
-                was = kept(recorded)
-                here = found(row_position)
-                if (was.originator, was.version) == (here.originator, here.version):
-                    findings.append(_altered(was, d))
-                else:
-                    moved_ledger[row_position] = was
-                    findings.append(_moved(was, here))
+                walk.differs(recorded, d)
             recorded = next(ledger_iter, None)
         elif row_position <= ledger_position:
-            moved_log[d] = row_position
-            findings.append(_inserted(found(row_position)))
+            walk.inserted(row_position, d)
         else:
             pending += 1
         if checkpoints_left:
-            passed(row_position)
-            checkpoints_left = next_checkpoint < len(wanted)
+            passed(row_position, position, count, chain)
+            checkpoints_left = walk.next_checkpoint < len(walk.wanted)
         if len(findings) >= max_findings:
             break
-    while recorded is not None and len(findings) < max_findings:
-        gone = kept(recorded)
-        moved_ledger[recorded[0]] = gone
-        findings.append(_deleted(gone))
-        ledger_events += 1
-        recorded = next(ledger_iter, None)
-    if len(findings) < max_findings:
-        passed(2**63)
-    report.findings = _pair_moves(findings, moved_log, moved_ledger)
+    ledger_events += walk.finish(recorded, ledger_iter, max_findings, position, count, chain)
+    report.findings = pair_moves(findings, walk.moved_log, walk.moved_ledger)
     report.events = count
     report.ledger_events = ledger_events
     report.pending = pending
@@ -212,101 +147,84 @@ def verify(
     return report
 
 
-def _checkpoint(cp: Checkpoint, position: int, count: int, chain: bytes) -> Finding:
-    return Finding(
-        position=cp.position,
-        problem=Problem.CHECKPOINT,
-        aggregate_id=None,
-        version=None,
-        topic=None,
-        detail=(
-            f"the checkpoint at position {cp.position} ({cp.events} events, link"
-            f" {cp.link[:16]}…) is not reached: the log gives {count} events up to position"
-            f" {position}, link {chain.hex()[:16]}…"
-        ),
-    )
+class _Walk:
+    """What ``verify`` gathers beside its hot loop: the findings, the events out of place (to
+    pair moves), and the checkpoints still to compare."""
 
+    def __init__(
+        self,
+        report: Report,
+        checkpoints: Sequence[Checkpoint],
+        identify: Identify,
+        recorded_as: Identify,
+    ) -> None:
+        self.report = report
+        self.identify = identify
+        self.recorded_as = recorded_as
+        self.findings: list[Finding] = []
+        self.wanted = sorted(checkpoints, key=lambda c: c.position)
+        self.next_checkpoint = 0
+        self.moved_log: dict[bytes, int] = {}  # digest → position, for log events out of place
+        self.moved_ledger: dict[int, LedgerRow] = {}  # recorded events not found at their position
 
-def _who(row: LogRow | LedgerRow) -> tuple[UUID, str]:
-    return UUID(bytes=row.originator), row.topic.decode(errors="replace")
+    def passed(self, upto: int, position: int, count: int, chain: bytes) -> None:
+        """Compare the checkpoints at positions up to ``upto`` with the chain so far (``count``
+        events up to ``position``)."""
+        wanted = self.wanted
+        while self.next_checkpoint < len(wanted) and wanted[self.next_checkpoint].position <= upto:
+            cp = wanted[self.next_checkpoint]
+            self.next_checkpoint += 1
+            self.report.checkpoints += 1
+            if cp.position != position or cp.events != count or cp.link != chain.hex():
+                self.findings.append(checkpoint_unreached(cp, position, count, chain))
 
+    def found(self, at: int) -> LogRow:
+        originator, version, topic = self.identify(at)
+        return LogRow(at, originator, version, topic, b"")
 
-def _deleted(recorded: LedgerRow) -> Finding:
-    aggregate, topic = _who(recorded)
-    return Finding(
-        position=recorded.position,
-        problem=Problem.DELETED,
-        aggregate_id=aggregate,
-        version=recorded.version,
-        topic=topic,
-        detail=(
-            f"the ledger recorded {topic} version {recorded.version} of {aggregate} at position"
-            f" {recorded.position}; the log has no event there"
-        ),
-    )
+    def kept(self, recorded: tuple[int, bytes]) -> LedgerRow:
+        originator, version, topic = self.recorded_as(recorded[0])
+        return LedgerRow(recorded[0], originator, version, topic, recorded[1])
 
+    def deleted(self, recorded: tuple[int, bytes]) -> None:
+        """The ledger recorded an event at a position the log skips."""
+        gone = self.kept(recorded)
+        self.moved_ledger[recorded[0]] = gone
+        self.findings.append(event_deleted(gone))
 
-def _altered(recorded: LedgerRow, found: bytes) -> Finding:
-    aggregate, topic = _who(recorded)
-    return Finding(
-        position=recorded.position,
-        problem=Problem.ALTERED,
-        aggregate_id=aggregate,
-        version=recorded.version,
-        topic=topic,
-        detail=(
-            f"{topic} version {recorded.version} of {aggregate}: its bytes were changed (digest"
-            f" {found.hex()[:16]}…, recorded {recorded.digest.hex()[:16]}…)"
-        ),
-    )
+    def differs(self, recorded: tuple[int, bytes], d: bytes) -> None:
+        """The log's event at a recorded position has another digest: altered, or moved."""
+        position = recorded[0]
+        self.moved_log[d] = position
+        was = self.kept(recorded)
+        here = self.found(position)
+        if (was.originator, was.version) == (here.originator, here.version):
+            self.findings.append(event_altered(was, d))
+        else:
+            self.moved_ledger[position] = was
+            self.findings.append(event_moved(was, here))
 
+    def inserted(self, position: int, d: bytes) -> None:
+        """The log has an event where the ledger, which has passed that position, recorded none."""
+        self.moved_log[d] = position
+        self.findings.append(event_inserted(self.found(position)))
 
-def _moved(recorded: LedgerRow, row: LogRow) -> Finding:
-    aggregate, topic = _who(recorded)
-    found, found_topic = _who(row)
-    return Finding(
-        position=recorded.position,
-        problem=Problem.MOVED,
-        aggregate_id=aggregate,
-        version=recorded.version,
-        topic=topic,
-        detail=(
-            f"the ledger recorded {topic} version {recorded.version} of {aggregate} here; the log"
-            f" holds {found_topic} version {row.version} of {found}"
-        ),
-    )
-
-
-def _inserted(row: LogRow) -> Finding:
-    aggregate, topic = _who(row)
-    return Finding(
-        position=row.position,
-        problem=Problem.INSERTED,
-        aggregate_id=aggregate,
-        version=row.version,
-        topic=topic,
-        detail=(
-            f"{topic} version {row.version} of {aggregate} is in the log at position"
-            f" {row.position}, which the ledger never recorded"
-        ),
-    )
-
-
-def _pair_moves(
-    findings: list[Finding], moved_log: dict[bytes, int], moved_ledger: dict[int, LedgerRow]
-) -> list[Finding]:
-    """Say where a recorded event went when its bytes are in the log at another position (two
-    swapped events, or one moved to a free position)."""
-    paired = []
-    for finding in findings:
-        recorded = moved_ledger.get(finding.position)
-        if finding.problem in (Problem.MOVED, Problem.DELETED) and recorded is not None:
-            elsewhere = moved_log.get(recorded.digest)
-            if elsewhere is not None and elsewhere != finding.position:
-                finding = msgspec.structs.replace(
-                    finding,
-                    problem=Problem.MOVED,
-                    detail=f"{finding.detail}; that event is now at position {elsewhere}",
-                )
-        paired.append(finding)
-    return sorted(paired, key=lambda f: (f.position, f.problem != Problem.CHECKPOINT))
+    def finish(
+        self,
+        recorded: tuple[int, bytes] | None,
+        ledger: Iterator[tuple[int, bytes]],
+        max_findings: int,
+        position: int,
+        count: int,
+        chain: bytes,
+    ) -> int:
+        """After the log's last event: what the ledger recorded beyond it is deleted, and the
+        checkpoints left are compared with the chain's end; how many ledger rows it read."""
+        read = 0
+        while recorded is not None and len(self.findings) < max_findings:
+            self.deleted(recorded)
+            read += 1
+            recorded = next(ledger, None)
+        if len(self.findings) < max_findings:
+            self.passed(2**63, position, count, chain)
+        return read

@@ -21,12 +21,15 @@ import pytest
 
 from domain.appeals import commands as cmd
 from domain.audit.chain import Checkpoint, digest
+from domain.audit.findings import Problem
 from domain.audit.history import replay
-from domain.audit.verify import Problem, Report
-from infra import audit
+from domain.audit.verify import Report
+from infra.audit.export import export
+from infra.audit.keys import generate_keys, key_id, load_private, load_public, sign
+from infra.audit.verification import read_published, verify_database, verify_file
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.synthetic import LONG_LIFE_RECEIPT, long_life
+from infra.demo.synthetic import LONG_LIFE_RECEIPT, long_life
 from projections.audit_ledger import CHECKPOINT_EVERY
 from tests.conftest import own_database
 from tests.support.appeals import CURATOR, OPERATOR, receive
@@ -98,18 +101,18 @@ def test_an_untouched_log_verifies_clean_in_the_database_and_in_an_export(
     audit_db: tuple[Container, ConnectionInfo], tmp_path: Path
 ) -> None:
     container, info = audit_db
-    result = audit.verify_database(info.conninfo)
+    result = verify_database(info.conninfo)
     report = result.report
     assert report.ok, report.findings
-    parallel = audit.verify_database(info.conninfo, workers=2, parallel_from=0).report
+    parallel = verify_database(info.conninfo, workers=2, parallel_from=0).report
     assert parallel.ok and parallel.head_link == report.head_link
     assert report.events == report.ledger_events == log_size(info)
     assert report.pending == 0
     assert report.head_link == container.audit_ledger.head().link
     target = tmp_path / "export.jsonl.gz"
-    count, _state = audit.export(info.conninfo, target)
+    count, _state = export(info.conninfo, target)
     assert count == report.events
-    again = audit.verify_file(target)
+    again = verify_file(target)
     assert again.report.ok, again.report.findings
     assert again.report.head_link == report.head_link
 
@@ -147,10 +150,10 @@ def test_one_changed_byte_is_found_and_named(audit_db: tuple[Container, Connecti
             (bytes(changed), position),
         )
     try:
-        report = audit.verify_database(info.conninfo).report
+        report = verify_database(info.conninfo).report
         assert problems(report) == [(position, Problem.ALTERED)]
         # the digest workers (other processes) find the same
-        parallel = audit.verify_database(info.conninfo, workers=2, parallel_from=0).report
+        parallel = verify_database(info.conninfo, workers=2, parallel_from=0).report
         assert parallel.findings == report.findings
         first = report.first
         assert first is not None and first.position == position
@@ -172,7 +175,7 @@ def test_one_changed_byte_is_found_and_named(audit_db: tuple[Container, Connecti
             su.execute(
                 "UPDATE otklik_events SET state = %s WHERE notification_id = %s", (state, position)
             )
-    assert audit.verify_database(info.conninfo).report.ok
+    assert verify_database(info.conninfo).report.ok
 
 
 def test_a_deleted_event_is_found_and_named(audit_db: tuple[Container, ConnectionInfo]) -> None:
@@ -182,7 +185,7 @@ def test_a_deleted_event_is_found_and_named(audit_db: tuple[Container, Connectio
     with superuser(info) as su:
         su.execute("DELETE FROM otklik_events WHERE notification_id = %s", (position,))
     try:
-        report = audit.verify_database(info.conninfo).report
+        report = verify_database(info.conninfo).report
         assert problems(report) == [(position, Problem.DELETED)]
         first = report.first
         assert first is not None
@@ -194,7 +197,7 @@ def test_a_deleted_event_is_found_and_named(audit_db: tuple[Container, Connectio
                 " topic, state) VALUES (%s, %s, %s, %s, %s)",
                 original,
             )
-    assert audit.verify_database(info.conninfo).report.ok
+    assert verify_database(info.conninfo).report.ok
 
 
 def test_two_swapped_events_are_found_and_named(audit_db: tuple[Container, ConnectionInfo]) -> None:
@@ -216,9 +219,9 @@ def test_two_swapped_events_are_found_and_named(audit_db: tuple[Container, Conne
 
     swap()
     try:
-        report = audit.verify_database(info.conninfo).report
+        report = verify_database(info.conninfo).report
         assert problems(report) == [(a, Problem.MOVED), (b, Problem.MOVED)]
-        parallel = audit.verify_database(info.conninfo, workers=3, parallel_from=0).report
+        parallel = verify_database(info.conninfo, workers=3, parallel_from=0).report
         assert parallel.findings == report.findings
         moved = {f.position: f for f in report.findings}
         assert f"now at position {b}" in moved[a].detail
@@ -226,7 +229,7 @@ def test_two_swapped_events_are_found_and_named(audit_db: tuple[Container, Conne
         assert moved[a].aggregate_id == first_row[1]
     finally:
         swap()
-    assert audit.verify_database(info.conninfo).report.ok
+    assert verify_database(info.conninfo).report.ok
 
 
 def test_a_rewritten_ledger_is_caught_by_a_signed_checkpoint(
@@ -236,18 +239,16 @@ def test_a_rewritten_ledger_is_caught_by_a_signed_checkpoint(
     head) to match: the database alone then looks consistent, the published checkpoint does
     not."""
     container, info = audit_db
-    secret, public = audit.generate_keys(tmp_path)
+    secret, public = generate_keys(tmp_path)
     head = container.audit_ledger.head()
-    signed = audit.sign(
+    signed = sign(
         Checkpoint(position=head.position, events=head.events, link=head.link),
-        audit.load_private(secret),
+        load_private(secret),
     )
     published = tmp_path / "published.jsonl"
     published.write_bytes(msgspec.json.encode(signed) + b"\n")
-    keys = {audit.key_id(audit.load_public(public)): audit.load_public(public)}
-    clean = audit.verify_database(
-        info.conninfo, published=audit.read_published(published), keys=keys
-    )
+    keys = {key_id(load_public(public)): load_public(public)}
+    clean = verify_database(info.conninfo, published=read_published(published), keys=keys)
     assert clean.report.ok and clean.signatures_valid == 1
     position, originator, version, topic, state = pick(info, 1)[0]
     forged = state.replace(b'"text"', b'"text" ', 1) if b'"text"' in state else state + b" "
@@ -259,22 +260,22 @@ def test_a_rewritten_ledger_is_caught_by_a_signed_checkpoint(
             "UPDATE audit_ledger SET digest = %s WHERE position = %s",
             (digest(originator, version, topic, forged), position),
         )
-    relinked = audit.verify_database(info.conninfo).report.head_link
+    relinked = verify_database(info.conninfo).report.head_link
     with superuser(info) as su:
         old_head = su.execute("SELECT link FROM audit_head").fetchone()
         su.execute("UPDATE audit_head SET link = %s", (bytes.fromhex(relinked),))
         su.execute("DELETE FROM audit_checkpoints WHERE position >= %s", (position,))
     try:
-        alone = audit.verify_database(info.conninfo).report
+        alone = verify_database(info.conninfo).report
         assert alone.ok  # the database agrees with itself …
-        caught = audit.verify_database(
-            info.conninfo, published=audit.read_published(published), keys=keys
+        caught = verify_database(
+            info.conninfo, published=read_published(published), keys=keys
         ).report
         assert [f.problem for f in caught.findings] == [Problem.CHECKPOINT]  # … not with it
         assert caught.findings[0].position == head.position
         tampered_key = {**keys}
         bad = msgspec.structs.replace(signed, signature="00" * 64)
-        refused = audit.verify_database(info.conninfo, published=[bad], keys=tampered_key)
+        refused = verify_database(info.conninfo, published=[bad], keys=tampered_key)
         assert "does not verify" in refused.report.findings[0].detail
     finally:
         assert old_head is not None
@@ -295,7 +296,7 @@ def test_an_altered_export_is_found_offline(
 ) -> None:
     _container, info = audit_db
     target = tmp_path / "export.jsonl.gz"
-    audit.export(info.conninfo, target)
+    export(info.conninfo, target)
     import gzip
 
     lines = gzip.decompress(target.read_bytes()).splitlines()
@@ -304,7 +305,7 @@ def test_an_altered_export_is_found_offline(
     lines[victim] = lines[victim].replace("Управление ЖКХ".encode(), "Управление культуры".encode())
     altered = tmp_path / "altered.jsonl.gz"
     altered.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
-    report = audit.verify_file(altered).report
+    report = verify_file(altered).report
     assert problems(report) == [(position, Problem.ALTERED)]
 
 
@@ -350,7 +351,7 @@ def test_personal_data_reads_are_recorded_even_when_simultaneous(
     assert {(i.actor_id, i.actor_role, tuple(i.fields)) for i in page.items} == {
         (OPERATOR.id, "operator", ("full_name", "phone"))
     }
-    assert audit.verify_database(_info.conninfo).report.ok
+    assert verify_database(_info.conninfo).report.ok
 
 
 def otklik(info: ConnectionInfo, *args: str) -> subprocess.CompletedProcess[str]:

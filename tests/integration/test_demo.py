@@ -12,8 +12,8 @@ import pytest
 from domain.appeals.application import AppealsApplication
 from domain.appeals.events import AppealReceived
 from infra.container import Container
-from infra.demo import load_demo
-from infra.demo_claims import FAKES, load_demo_claims
+from infra.demo.appeals import load_demo
+from infra.demo.claims import FAKES, load_demo_claims
 
 pytestmark = pytest.mark.integration
 

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 
 from domain.appeals import commands as cmd
-from infra import database, synthetic
+from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.demo import synthetic
 from infra.settings import Settings
 from projections.engine.model import Build
 from tests.support.appeals import OPERATOR, receive

@@ -29,7 +29,7 @@ from domain.ratings.score import parse_period
 from domain.shared.actors import Actor, Role
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.demo import load_demo
+from infra.demo.appeals import load_demo
 from tests.conftest import own_database
 
 pytestmark = pytest.mark.integration

@@ -19,7 +19,7 @@ from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.appeals.events import AppealEvent
 from domain.appeals.vocabulary import Channel, Kind, Outcome, ReopenedBy, ReworkReason
-from infra.demo import DemoWriter
+from infra.demo.appeals import DemoWriter
 
 _NAMESPACE = uuid.UUID("6f0d8f0e-5c1a-4f57-9c55-0a7e1c0b2d11")
 

@@ -11,7 +11,7 @@ import typer
 
 from api.report_formats import render
 from domain.ratings.score import parse_period
-from infra.cli_support import container_session
+from infra.cli.support import container_session
 from projections.reports import Table
 
 report_app = typer.Typer(

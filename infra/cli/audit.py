@@ -16,8 +16,10 @@ import typer
 from domain.audit.chain import Checkpoint
 from domain.audit.history import replay
 from domain.shared.actors import Actor, Role
-from infra import audit
-from infra.cli_support import container_session, database_session
+from infra.audit.export import export
+from infra.audit.keys import generate_keys, key_id, load_private, load_public, sign
+from infra.audit.verification import read_published, verify_database, verify_file
+from infra.cli.support import container_session, database_session
 
 audit_app = typer.Typer(
     help="Audit: histories, the hash chain over the log, exports, verification, checkpoints.",
@@ -77,7 +79,7 @@ def export_command(
     self-contained gzip JSON Lines file that `otklik audit verify --file` checks offline."""
     target = output or Path(f"otklik-audit-{datetime.now(UTC):%Y%m%d-%H%M%S}.jsonl.gz")
     with database_session() as (_settings, info):
-        count, state = audit.export(info.conninfo, target)
+        count, state = export(info.conninfo, target)
     typer.echo(
         f"{count:,} events written to {target} ({target.stat().st_size:,} bytes); ledger at"
         f" position {state.position:,}, {state.events:,} events, link {state.link}"
@@ -87,8 +89,8 @@ def export_command(
 def _keys(paths: list[Path]) -> dict[str, Any]:
     keys = {}
     for path in paths:
-        public = audit.load_public(path)
-        keys[audit.key_id(public)] = public
+        public = load_public(path)
+        keys[key_id(public)] = public
     return keys
 
 
@@ -111,14 +113,14 @@ def verify_command(
     audit ledger recorded, the hash chain against its checkpoints and the signed ones. Names
     the first position where it breaks, the aggregate (appeal) it belongs to, and what differs.
     Exit status 0: intact; 1: altered; 2: cannot verify."""
-    published = audit.read_published(checkpoints) if checkpoints else []
+    published = read_published(checkpoints) if checkpoints else []
     keys = _keys(public_key or [])
     try:
         if file is not None:
-            result = audit.verify_file(file, published=published, keys=keys)
+            result = verify_file(file, published=published, keys=keys)
         else:
             with database_session() as (_settings, info):
-                result = audit.verify_database(info.conninfo, published=published, keys=keys)
+                result = verify_database(info.conninfo, published=published, keys=keys)
     except (LookupError, ValueError, OSError) as error:
         typer.echo(f"cannot verify: {error}", err=True)
         raise typer.Exit(2) from None
@@ -152,7 +154,7 @@ def keygen_command(
     output_dir: Annotated[Path, typer.Option("--output-dir", "-o")] = Path("."),
 ) -> None:
     """Create the control centre's Ed25519 key pair for signing checkpoints."""
-    secret, public = audit.generate_keys(output_dir)
+    secret, public = generate_keys(output_dir)
     typer.echo(f"private key: {secret} (keep it offline)\npublic key:  {public} (give it out)")
 
 
@@ -166,11 +168,11 @@ def checkpoint_command(
 ) -> None:
     """Sign the ledger's head with the control centre's key, record it in the log, and print it
     as one JSON line to publish (a later alteration before it cannot then be hidden)."""
-    private = audit.load_private(key)
+    private = load_private(key)
     with container_session() as container:
         head = container.audit_ledger.head()
         checkpoint = Checkpoint(position=head.position, events=head.events, link=head.link)
-        signed = audit.sign(checkpoint, private)
+        signed = sign(checkpoint, private)
         container.audit.checkpoint_signed(signed, actor=CHIEF)
     line = msgspec.json.encode(signed).decode()
     if append_to is not None:

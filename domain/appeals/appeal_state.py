@@ -1,0 +1,116 @@
+"""The appeal's state: what its events have made of it, from its receipt on. Personal data never
+enters the state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+import msgspec
+
+from domain.appeals import events as ev
+from domain.appeals.events import Place
+from domain.appeals.vocabulary import (
+    Channel,
+    Deadline,
+    Kind,
+    LegalGround,
+    Outcome,
+    ReworkReason,
+    Status,
+)
+
+
+class Breach(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    deadline: Deadline
+    due: datetime
+
+
+class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    id: UUID
+    version: int
+    kind: Kind
+    channel: Channel
+    status: Status
+    external_id: str | None
+    text: str
+    has_citizen_contact: bool
+    place: Place | None
+    received_at: datetime
+    register_due: datetime
+    deadline_policy: str
+    last_recorded_at: datetime
+    municipality: str | None = None  # None: the deployment's default municipality
+    timezone: str | None = None  # the zone its deadlines count in (None: the deployment's)
+    registration_number: str | None = None
+    registered_at: datetime | None = None
+    answer_due: datetime | None = None
+    original_answer_due: datetime | None = None
+    forward_due: datetime | None = None
+    first_reaction_due: datetime | None = None
+    first_reaction_at: datetime | None = None
+    topic: str | None = None
+    subtopic: str | None = None
+    essence: str | None = None
+    tags: tuple[str, ...] = ()
+    department: str | None = None
+    executor: str | None = None
+    sector: str | None = None
+    assigned_at: datetime | None = None
+    forwarded_to: str | None = None
+    extensions: int = 0
+    extension_days: int = 0
+    paused_since: datetime | None = None
+    paused_seconds: int = 0
+    interim_answers: int = 0
+    answer_text: str | None = None
+    answer_fix_date: date | None = None
+    answer_drafted_at: datetime | None = None
+    answer_approved_at: datetime | None = None
+    answer_published_at: datetime | None = None
+    answer_delivered_at: datetime | None = None
+    first_answered_at: datetime | None = None
+    rework_count: int = 0
+    last_rework_reason: ReworkReason | None = None
+    fast_tracked: bool = False
+    satisfaction_score: int | None = None
+    rated_current_answer: bool = False
+    reopen_count: int = 0
+    duplicate_of: UUID | None = None
+    repeat_of: UUID | None = None
+    left_without_answer_ground: LegalGround | None = None
+    escalations: int = 0
+    breaches: tuple[Breach, ...] = ()
+    closed_at: datetime | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is Status.CLOSED
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+
+def started(event: ev.AppealReceived) -> AppealState:
+    return AppealState(
+        id=event.originator_id,
+        version=event.originator_version,
+        kind=event.kind,
+        channel=event.channel,
+        status=Status.RECEIVED,
+        external_id=event.external_id,
+        text=event.text,
+        has_citizen_contact=event.citizen is not None,
+        place=event.place,
+        received_at=event.occurred_at,
+        register_due=event.register_due,
+        first_reaction_due=next(
+            (d.due for d in event.deadlines if d.deadline is Deadline.FIRST_REACTION), None
+        ),
+        deadline_policy=event.deadline_policy,
+        last_recorded_at=event.timestamp,
+        municipality=event.municipality,
+        timezone=event.timezone,
+    )

@@ -1,0 +1,51 @@
+"""Who may decide what on an appeal: the roles each command allows, and the executors' own
+department."""
+
+from __future__ import annotations
+
+from domain.appeals import commands as cmd
+from domain.appeals.state import AppealState
+from domain.shared.actors import Actor, Role, within_department
+from domain.shared.errors import Forbidden
+
+_STAFF = frozenset({Role.OPERATOR, Role.CURATOR, Role.HEAD})
+_ANSWERERS = _STAFF | {Role.EXECUTOR}
+
+# Who may issue which command. Executors act only on their own department's appeals.
+PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
+    cmd.ReceiveAppeal: _STAFF,
+    cmd.RegisterAppeal: _STAFF,
+    cmd.CategoriseAppeal: _STAFF,
+    cmd.AssignAppeal: _STAFF,
+    cmd.ForwardAppeal: _STAFF,
+    cmd.ExtendDeadline: _STAFF,
+    cmd.PauseAppeal: _ANSWERERS,
+    cmd.ResumeAppeal: _ANSWERERS,
+    cmd.GiveInterimAnswer: _ANSWERERS,
+    cmd.DraftAnswer: _ANSWERERS,
+    cmd.ApproveAnswer: _STAFF,
+    cmd.ReturnAnswerForRework: _STAFF,
+    cmd.PublishAnswer: _STAFF,
+    cmd.ConfirmAnswerDelivery: _STAFF,
+    cmd.FastTrackAppeal: _ANSWERERS,
+    cmd.RateSatisfaction: _STAFF,
+    cmd.ReopenAppeal: _STAFF,
+    cmd.MarkDuplicate: _STAFF,
+    cmd.LinkAsRepeat: _STAFF,
+    cmd.LeaveWithoutAnswer: _STAFF,
+    cmd.EscalateAppeal: _ANSWERERS | {Role.SYSTEM},
+    cmd.RecordDeadlineBreach: _STAFF | {Role.SYSTEM},
+    cmd.RetimeDeadlines: frozenset({Role.SYSTEM}),
+    cmd.CloseAppeal: _STAFF,
+}
+
+
+def authorise(command: type[cmd.Command], actor: Actor, state: AppealState | None) -> None:
+    allowed = PERMISSIONS[command]
+    if actor.role not in allowed:
+        roles = ", ".join(sorted(allowed))
+        raise Forbidden(f"the role '{actor.role}' may not {command.action}; allowed: {roles}")
+    if state is not None and not within_department(actor, state.department):
+        raise Forbidden(
+            "a department executor may act only on appeals assigned to their department"
+        )

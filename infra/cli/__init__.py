@@ -1,0 +1,42 @@
+"""The `otklik` command line: the program and its command groups, one module each (serve, migrate,
+load demo data, run projections, create tokens, audit, reports)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from infra.cli.audit import audit_app
+from infra.cli.calendar import calendar_app
+from infra.cli.db import db_app
+from infra.cli.demo import demo, demo_session
+from infra.cli.projections import projections_app
+from infra.cli.reports import report_app
+from infra.cli.serve import serve
+from infra.cli.sla import sla_app
+from infra.cli.tokens import token_app
+
+app = typer.Typer(
+    help="Otklik: the back end of a municipal control centre (МЦУ).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("demo")(demo)
+app.command("serve")(serve)
+app.command("demo-session")(demo_session)
+app.add_typer(db_app, name="db")
+app.add_typer(calendar_app, name="calendar")
+app.add_typer(sla_app, name="sla")
+app.add_typer(projections_app, name="projections")
+app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
+
+
+def main() -> None:  # the console script `otklik`
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
