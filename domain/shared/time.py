@@ -8,8 +8,7 @@ from typing import Protocol
 from domain.shared.errors import InvalidCommand
 
 # Business times may be given by the client (a letter received yesterday), but not from the future.
-ALLOWED_CLOCK_SKEW_SECONDS = 300
-ALLOWED_CLOCK_SKEW = timedelta(seconds=ALLOWED_CLOCK_SKEW_SECONDS)
+ALLOWED_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class Clock(Protocol):

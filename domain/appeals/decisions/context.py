@@ -4,7 +4,7 @@ events, the table of decisions by command, and the rules several decisions check
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -12,26 +12,23 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.state import AppealState
 from domain.shared.actors import Actor
-from domain.shared.errors import InvalidCommand, RuleViolated
-from domain.shared.time import ALLOWED_CLOCK_SKEW_SECONDS, require_aware
+from domain.shared.envelope import Stamper
+from domain.shared.errors import RuleViolated
+from domain.shared.time import business_time as shared_business_time
 from domain.sla.clock import SlaClock
 from domain.sla.policy import Anchor, ComputedDeadline
 
 
 def business_time(command: cmd.Command, now: datetime, state: AppealState | None) -> datetime:
     """The act's business time: given or now; never in the future, never before receipt."""
-    if command.occurred_at is None:
-        return now
-    moment = require_aware(command.occurred_at, "occurred_at")
-    if moment > now + timedelta(seconds=ALLOWED_CLOCK_SKEW_SECONDS):
-        raise InvalidCommand("occurred_at cannot be in the future")
-    if state is not None and moment < state.received_at:
-        raise InvalidCommand("occurred_at cannot be earlier than the appeal's receipt")
-    return moment
+    received = state.received_at if state is not None else None
+    return shared_business_time(
+        command.occurred_at, now, not_before=received, what="the appeal's receipt"
+    )
 
 
-class Context:
-    """What every decision needs to stamp its events."""
+class Context(Stamper):
+    """What every decision on an appeal needs to stamp its events."""
 
     def __init__(
         self,
@@ -43,28 +40,15 @@ class Context:
         appeal_id: UUID,
     ) -> None:
         self.state = state
-        self.actor = actor
-        self.now = now
         # An appeal's deadlines count in the time zone it was received under.
         self.policy = policy.in_zone(state.timezone) if state is not None else policy
         self.appeal_id = appeal_id
-        self.at = business_time(command, now, state)
-        self._next_version = (state.version if state else 0) + 1
+        at = business_time(command, now, state)
+        super().__init__(appeal_id, state.version if state else 0, actor, now, at)
 
     def anchor(self, event: str) -> Anchor:
         """The event about to be stamped, as the anchor of the deadlines it starts."""
-        return Anchor(event=event, version=self._next_version, at=self.at)
-
-    def envelope(self) -> dict[str, Any]:
-        version = self._next_version
-        self._next_version += 1
-        return {
-            "originator_id": self.appeal_id,
-            "originator_version": version,
-            "timestamp": self.now,
-            "occurred_at": self.at,
-            "actor": self.actor,
-        }
+        return Anchor(event=event, version=self.next_version, at=self.at)
 
     @property
     def s(self) -> AppealState:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
@@ -11,7 +11,7 @@ from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Deadline
 from domain.shared.actors import Role
 from domain.shared.errors import InvalidCommand, RuleViolated
-from domain.shared.time import ALLOWED_CLOCK_SKEW_SECONDS, require_aware
+from domain.shared.time import ALLOWED_CLOCK_SKEW, require_aware
 
 DECISIONS = Decisions()
 
@@ -33,7 +33,7 @@ def _extend(command: cmd.ExtendDeadline, c: Context) -> list[ev.AppealEvent]:
             f"an extension cannot exceed the legal cap of {cap} days in all; {left} day(s) are left"
         )
     notified = require_aware(command.citizen_notified_at, "citizen_notified_at")
-    if notified > c.now + timedelta(seconds=ALLOWED_CLOCK_SKEW_SECONDS):
+    if notified > c.now + ALLOWED_CLOCK_SKEW:
         raise InvalidCommand("citizen_notified_at cannot be in the future")
     extended = c.policy.extended(
         Deadline.ANSWER,

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.decisions.context import Context, Decisions, require_not_forwarded
 from domain.appeals.vocabulary import Outcome, Status
 from domain.shared.actors import Role
 from domain.shared.errors import InvalidCommand, RuleViolated
-from domain.shared.time import ALLOWED_CLOCK_SKEW_SECONDS, require_aware
+from domain.shared.time import ALLOWED_CLOCK_SKEW, require_aware
 
 DECISIONS = Decisions()
 
@@ -37,7 +35,7 @@ def _forward(command: cmd.ForwardAppeal, c: Context) -> list[ev.AppealEvent]:
     if c.s.answer_published_at is not None:
         raise RuleViolated("an answered appeal cannot be forwarded")
     notified = require_aware(command.citizen_notified_at, "citizen_notified_at")
-    if notified > c.now + timedelta(seconds=ALLOWED_CLOCK_SKEW_SECONDS):
+    if notified > c.now + ALLOWED_CLOCK_SKEW:
         raise InvalidCommand("citizen_notified_at cannot be in the future")
     return [
         ev.AppealForwarded(
