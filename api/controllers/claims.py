@@ -25,13 +25,8 @@ from domain.claims.service import ClaimResult
 from domain.claims.state import ClaimState
 from domain.shared.actors import STAFF_READERS, Role
 from domain.shared.inputs import Input, Text
-from projections.claims import (
-    MATCH_THRESHOLD,
-    ClaimSummary,
-    Match,
-    MisinformationSummary,
-    summary,
-)
+from projections.claim_figures import MisinformationSummary, summary
+from projections.claims import MATCH_THRESHOLD, ClaimSummary, Match
 
 log = structlog.get_logger("otklik.api")
 Limit = Annotated[int, Parameter(ge=1, le=500)]
