@@ -1,6 +1,6 @@
 """Live mode: one thread per build, woken by LISTEN/NOTIFY with a polling fallback (a lost
 notification costs at most ``poll_seconds``), a watchdog that restarts dead runners and picks up
-new builds. One active runner per build across processes and machines
+new builds, and the reactors' timers. One active runner per build across processes and machines
 (advisory lock); the position check under ``FOR UPDATE`` keeps it exactly-once even if two ever
 overlap."""
 
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import structlog
@@ -20,6 +22,8 @@ from projections.engine.eventlog import EventLog
 from projections.engine.failures import HandlerFailed
 from projections.engine.model import Build
 from projections.engine.pipeline import CatchUp
+from projections.engine.react import ReactorBatches
+from projections.engine.reactor import Reacting
 from projections.engine.registry import Registry, try_lock
 from projections.engine.switch import Switch
 from projections.engine.tracking import Target
@@ -46,6 +50,7 @@ class LiveRunner:
         applier: Applier,
         catch_up: CatchUp,
         switch: Switch,
+        reactors: ReactorBatches,
     ) -> None:
         self.settings = settings
         self.registry = registry
@@ -54,6 +59,7 @@ class LiveRunner:
         self.applier = applier
         self.catch_up = catch_up
         self.switch = switch
+        self.reactors = reactors
         self._stop = threading.Event()
         self._threads: dict[Build, threading.Thread] = {}
         self._watchdog: threading.Thread | None = None
@@ -62,10 +68,13 @@ class LiveRunner:
         """Run every runnable build in its own thread, and a watchdog. A view that has no
         active build yet and at most ``first_build_limit`` events to read is built before this
         returns, so a fresh server answers from its first request; a longer first build runs
-        in the background and its queries answer 503 until it takes over."""
+        in the background and its queries answer 503 until it takes over. (A reactor serves no
+        reads: its runner catches it up.)"""
         self._stop.clear()
         head = self.log.head()
         for build in self.registry.runnable():
+            if isinstance(self.registry.declared[build.name], Reacting):
+                continue
             if self.registry.active(build.name) is None and self.registry.is_building(build):
                 (target,) = self.applier.targets([build])
                 if head - target.position <= first_build_limit:
@@ -131,14 +140,15 @@ class LiveRunner:
             listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(settings.channel)))
             log.info("projection.live", build=build.label)
             targets = self.applier.targets([build])
+            timer = _Timer(self.registry.declared[build.name])
             while not self._stop.is_set() and build not in self.applier.finished:
                 building = self.registry.is_building(build)
                 self._drain(targets, settings.rebuild_batch if building else settings.live_batch)
                 if building:
                     self.switch.try_activate(build)
-                # Woken by NOTIFY; the timeout is the fallback for a lost notification.
-                for _ in listener.notifies(timeout=settings.poll_seconds, stop_after=1):
-                    break
+                elif timer.due():
+                    self.reactors.tick(build)  # the active build's timer only
+                self._wait(listener, timer)
 
     def _drain(self, targets: list[Target], limit: int) -> None:
         """Apply batches until the head (or a stop); raise the first failure."""
@@ -149,3 +159,28 @@ class LiveRunner:
                 raise failed[0]
             if count < limit or self._stop.is_set() or build in self.applier.finished:
                 return
+
+    def _wait(self, listener: psycopg.Connection[Any], timer: _Timer) -> None:
+        """Until a NOTIFY, or the polling fallback for a lost notification, or the next tick."""
+        timeout = min(self.settings.poll_seconds, timer.left())
+        for _ in listener.notifies(timeout=max(timeout, 0.0), stop_after=1):
+            break
+
+
+class _Timer:
+    """When a reactor's next tick is due (never, for a view or a reactor without a timer)."""
+
+    def __init__(self, declared: object) -> None:
+        self.every = declared.tick_seconds if isinstance(declared, Reacting) else None
+        self.last = float("-inf")
+
+    def due(self) -> bool:
+        if self.every is None or time.monotonic() - self.last < self.every:
+            return False
+        self.last = time.monotonic()
+        return True
+
+    def left(self) -> float:
+        if self.every is None:
+            return float("inf")
+        return max(self.last + self.every - time.monotonic(), 0.0)

@@ -1,6 +1,6 @@
-"""The registry of builds (``projection_builds``): which builds of the declared views exist, their
-states and positions, new generations, and the advisory lock that keeps one active runner per
-build across processes and machines."""
+"""The registry of builds (``projection_builds``): which builds of the declared views and reactors
+exist, their states and positions, new generations, and the advisory lock that keeps one active
+runner per build across processes and machines."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import structlog
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
+from projections.engine.eventlog import head_in
 from projections.engine.model import Build, Projection
+from projections.engine.reactor import Reacting
 
 log = structlog.get_logger("otklik.projections")
 _WHERE_BUILD = " WHERE name = %s AND version = %s AND generation = %s"
@@ -23,7 +25,7 @@ class Registry:
         self, pool: ConnectionPool, declared: Mapping[str, Projection], events_table: str
     ) -> None:
         self.pool = pool
-        self.declared = dict(declared)
+        self.declared = dict(declared)  # views, and reactors as ``Reacting``
         self.events_table = events_table
 
     def by_name(self, name: str) -> Projection:
@@ -38,11 +40,24 @@ class Registry:
         with self.pool.connection() as conn, conn.transaction():
             for declared in self.declared.values():
                 conn.execute(
-                    "INSERT INTO projection_builds (name, version, generation)"
-                    " SELECT %(n)s, %(v)s, 1 WHERE NOT EXISTS (SELECT FROM projection_builds"
-                    " WHERE name = %(n)s AND version = %(v)s)",
-                    {"n": declared.name, "v": declared.version},
+                    "INSERT INTO projection_builds (name, version, generation, position)"
+                    " SELECT %(n)s, %(v)s, 1, %(p)s WHERE NOT EXISTS (SELECT FROM"
+                    " projection_builds WHERE name = %(n)s AND version = %(v)s)",
+                    {"n": declared.name, "v": declared.version, "p": self._start(conn, declared)},
                 )
+
+    def _start(self, conn: psycopg.Connection[Any], declared: Projection) -> int:
+        """Where a new build starts: a view (and a reactor that replays) at the beginning of the
+        log; any other reactor where its previous build's tracking stood (the active one, else
+        the furthest), or at the head of the log for its first (``reactor.py``)."""
+        if not isinstance(declared, Reacting) or declared.replay:
+            return 0
+        row = conn.execute(
+            "SELECT position FROM projection_builds WHERE name = %s AND state <> 'dropped'"
+            " ORDER BY active DESC, position DESC LIMIT 1",
+            (declared.name,),
+        ).fetchone()
+        return int(row[0]) if row else head_in(conn, self.events_table)
 
     def runnable(self, names: Sequence[str] | None = None) -> list[Build]:
         """Builds of the declared versions that are building or live."""
@@ -76,9 +91,9 @@ class Registry:
                     try_lock(lock, build)
                 try:
                     conn.execute(
-                        "INSERT INTO projection_builds (name, version, generation)"
-                        " VALUES (%s, %s, %s)",
-                        (build.name, build.version, build.generation),
+                        "INSERT INTO projection_builds (name, version, generation, position)"
+                        " VALUES (%s, %s, %s, %s)",
+                        (build.name, build.version, build.generation, self._start(conn, declared)),
                     )
                     conn.commit()
                 except psycopg.errors.UniqueViolation:
@@ -157,6 +172,14 @@ class Registry:
                 )
             conn.execute(
                 "UPDATE projection_builds SET state = 'dropped', updated_at = now()" + _WHERE_BUILD,
+                (build.name, build.version, build.generation),
+            )
+
+    def ticked(self, build: Build) -> None:
+        """Record that a reactor's timer ticked (shown in the status)."""
+        with self.pool.connection() as conn:
+            conn.execute(
+                "UPDATE projection_builds SET ticked_at = now()" + _WHERE_BUILD,
                 (build.name, build.version, build.generation),
             )
 

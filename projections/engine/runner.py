@@ -2,28 +2,30 @@
 the CLI and the tests hold.
 
 - Reads the notification log in order, in batches bounded by count and time, decodes each event
-  once for every build that wants it (``eventlog.py``), and commits each build's writes together
-  with its new position in one transaction, exactly once (``apply.py``).
+  once for every build that wants it (``eventlog.py``), and commits each view build's writes
+  together with its new position in one transaction, exactly once (``apply.py``); a reactor's
+  build reacts, then tracks its position (``react.py``, contract in ``reactor.py``).
 - Every version of a view is built into its own tables (a *build*: ``registry.py``, ``ddl.py``).
   Readers query views named after the logical tables; they point at the active build. A new
   build (a version bump, or ``rebuild``: ``rebuilds.py``) runs beside the active one through the
   catch-up pipeline (``pipeline.py``) and, once it has caught up, takes over in one transaction
   that repoints the views (``switch.py``): zero downtime, never a half-built answer.
 - Live mode (``live.py``): one thread per build, woken by LISTEN/NOTIFY with a polling fallback,
-  and a watchdog.
+  a watchdog, and the reactors' timers.
 - A handler error (or an event the code cannot decode) stops that build only: the events before
   the failing one are committed, the failing event's position and the error (its class, no value:
   ``failures.py``) are recorded and shown in the status (``status.py``); a restart resumes from
   the committed position.
 
-Imports point one way: tracking, the registry, the DDL and the log at the bottom; batch apply
-above them (``apply.py``, ``applier.py``); the switch, the pipeline, rebuilds and
+Imports point one way: tracking, the registry, the DDL and the log at the bottom; the view and
+reactor appliers above them, and ``applier.py`` over both; the switch, the pipeline, rebuilds and
 the live runner above that; the status beside; this façade on top.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -38,6 +40,8 @@ from projections.engine.live import LiveRunner, LiveSettings
 from projections.engine.model import Build, Projection
 from projections.engine.pipeline import CatchUp
 from projections.engine.pipeline import Progress as Progress
+from projections.engine.react import ReactorBatches
+from projections.engine.reactor import Reacting, Reactor
 from projections.engine.rebuilds import OnProgress, Rebuilds
 from projections.engine.registry import Registry
 from projections.engine.status import FailedBuild, failed_builds, read_status, wait_for_position
@@ -45,6 +49,10 @@ from projections.engine.status import ProjectionStatus as ProjectionStatus
 from projections.engine.switch import Switch
 from projections.engine.tracking import NOTIFY_CHANNEL as NOTIFY_CHANNEL
 from projections.engine.tracking import Target
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class ProjectionEngine:
@@ -55,6 +63,8 @@ class ProjectionEngine:
         conninfo: str,
         projections: Sequence[Projection],
         decode: Decoder,
+        reactors: Sequence[Reactor] = (),
+        clock: Callable[[], datetime] = _utc_now,
         events_table: str = "otklik_events",
         live_batch: int = 5_000,
         rebuild_batch: int = 50_000,
@@ -67,16 +77,21 @@ class ProjectionEngine:
         self.pool = pool
         self.conninfo = conninfo
         self.projections = {p.name: p for p in projections}
+        self.reactors = {r.name: r for r in reactors}
         self.decode = decode
         self.events_table = events_table
         self.stall_seconds = stall_seconds
-        declared = self.projections
+        declared: dict[str, Projection] = {
+            **self.projections,
+            **{r.name: Reacting(r) for r in reactors},
+        }
         finished: set[Build] = set()  # failed or retired: not restarted by the watchdog
         self.log = EventLog(pool, events_table, decode)
         self.registry = Registry(pool, declared, events_table)
         self.tables = Tables(pool, declared)
         views = ViewBatches(pool, self.log, finished, statement_timeout_ms)
-        self.applier = Applier(self.registry, self.log, views, finished)
+        self.reacting = ReactorBatches(pool, self.registry, finished, self._wait, clock)
+        self.applier = Applier(self.registry, self.log, views, self.reacting, finished)
         self.switch = Switch(self.registry, self.tables)
         self.pipeline = CatchUp(
             self.applier, self.log, self.switch.try_activate, rebuild_batch, batch_seconds
@@ -95,21 +110,25 @@ class ProjectionEngine:
             self.applier,
             self.pipeline,
             self.switch,
+            self.reacting,
         )
+
+    def _wait(self, name: str, position: int, timeout: float) -> int:
+        return wait_for_position(self.pool, name, position, timeout)
 
     # --- the registry of builds ----------------------------------------------------------------
     def by_name(self, name: str) -> Projection:
         return self.registry.by_name(name)
 
     def ensure(self) -> None:
-        """Register the first build of every declared projection version that has none, and create the
+        """Register the first build of every declared version that has none, and create the
         tables of every runnable build (idempotent)."""
         self.registry.register_declared()
         for build in self.registry.runnable():
             self.tables.create(build)
 
     def runnable(self, names: Sequence[str] | None = None) -> list[Build]:
-        """Builds of the declared versions that are building or live."""
+        """Builds of the declared versions (views and reactors) that are building or live."""
         return self.registry.runnable(names)
 
     def new_generation(self, name: str, lock: psycopg.Connection[Any] | None = None) -> Build:
@@ -159,14 +178,17 @@ class ProjectionEngine:
         return self.pipeline.run(builds, limit=limit, on_progress=on_progress, activate=activate)
 
     def catch_up_all(self) -> None:
-        """Bring every runnable build to the head and activate what can be (tests, CLI)."""
+        """Bring every runnable build to the head and activate what can be (tests, CLI): the
+        views first, then the reactors, which may read the views as of their events."""
         self.ensure()
         builds = self.runnable()
-        if builds:
-            self.catch_up(builds)
-            for build in builds:
-                if self.registry.is_building(build):
-                    self.try_activate(build)
+        views = [b for b in builds if b.name in self.projections]
+        for group in (views, [b for b in builds if b not in views]):
+            if group:
+                self.catch_up(group)
+                for build in group:
+                    if self.registry.is_building(build):
+                        self.try_activate(build)
 
     def prepare(
         self, names: Sequence[str], *, resume: bool, lock: psycopg.Connection[Any] | None = None
@@ -214,4 +236,5 @@ class ProjectionEngine:
         return failed_builds(self.pool, timeout=2)
 
     def status(self) -> list[ProjectionStatus]:
-        return read_status(self.pool, self.events_table, self.stall_seconds, self.head())
+        reactors = frozenset(self.reactors)
+        return read_status(self.pool, self.events_table, self.stall_seconds, self.head(), reactors)

@@ -11,6 +11,7 @@ import structlog
 from projections.engine.ddl import Tables
 from projections.engine.eventlog import head_in
 from projections.engine.model import Build
+from projections.engine.reactor import Reacting
 from projections.engine.registry import Registry
 
 log = structlog.get_logger("otklik.projections")
@@ -24,7 +25,9 @@ class Switch:
     def try_activate(self, build: Build) -> bool:
         """Point the views at ``build`` when it has caught up with the active build (or with the
         head of the log when there is none); retire the previous one. One transaction: readers
-        see the old build or the new one, never a mix and never a half-built one."""
+        see the old build or the new one, never a mix and never a half-built one. A reactor's
+        build has no views: it takes over the ticking, and its first build takes over at once
+        (it serves no reads, and the commands it issues keep moving the head)."""
         if not self.registry.is_building(build):
             return False
         self.tables.create_indexes(build)
@@ -68,4 +71,6 @@ class Switch:
         reached = int(mine[2])
         if current is not None:
             return reached if reached >= current[2] else None
+        if isinstance(self.registry.declared[build.name], Reacting):
+            return reached
         return reached if reached >= head_in(conn, self.registry.events_table) else None

@@ -13,14 +13,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 
 from projections.engine.model import Build, Projection
+from projections.engine.reads import ProjectionBehind, ProjectionNotReady
 
 NOTIFY_CHANNEL = "otklik_projections"  # the engine announces "name:version:generation:position"
 RUNNING = ("building", "live")
 
-# Connection trouble is retried; anything else raised by a handler stops its build.
-INFRASTRUCTURE: tuple[type[Exception], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
+# Connection trouble is retried (the library wraps the driver's in its own classes: a reactor's
+# commands go through it); anything else raised by a handler stops its build.
+INFRASTRUCTURE: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    OperationalError,
+    InterfaceError,
+)
+# A reactor waiting on a view that is not there yet is not broken either: it tries again later.
+NOT_YET: tuple[type[Exception], ...] = (*INFRASTRUCTURE, ProjectionBehind, ProjectionNotReady)
 
 
 def is_infrastructure(error: BaseException) -> bool:
