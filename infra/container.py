@@ -36,6 +36,7 @@ from projections.audit_ledger import AuditLedgerProjection, AuditLedgerQueries
 from projections.claims import ClaimQueries, ClaimsProjection
 from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
+from projections.engine.reactor import Reactor
 from projections.engine.runner import ProjectionEngine
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.ratings import RatingQueries
@@ -107,6 +108,11 @@ def projections(settings: Settings) -> list[Projection]:
     ]
 
 
+def reactors(settings: Settings, appeals: AppealsApplication) -> list[Reactor]:
+    """Every reactor the engine runs beside the views (commands from events or a timer)."""
+    return []
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -162,7 +168,9 @@ class Container:
             pool=background_pool,
             conninfo=background.session_conninfo(info.conninfo),
             projections=projections(settings),
+            reactors=reactors(settings, appeals),
             decode=decode_event,
+            clock=utc_now,
             rebuild_batch=settings.projection_batch,
         )
         queries = AppealQueries(pool)

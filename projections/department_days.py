@@ -13,7 +13,9 @@ the appeal at that moment ("" before it was assigned)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -33,6 +35,7 @@ COUNTERS = (
     "score_sum",
 )
 CACHE_LIMIT = 300_000
+Key = tuple[date, str, str, str]  # day, municipality, department, kind
 
 
 class _Context:
@@ -100,38 +103,9 @@ class DepartmentDaysProjection:
     def apply(self, batch: Batch) -> None:
         cache: dict[UUID, _Context] = batch.cache
         self._recover(batch, cache)
-        counts: defaultdict[tuple[date, str, str, str], list[int]] = defaultdict(
-            lambda: [0] * len(COUNTERS)
-        )
+        counts: defaultdict[Key, list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
         for item in batch.events:
-            event = item.event
-            if isinstance(event, ev.AppealReceived):
-                context = self.context_of(event)
-                cache[event.originator_id] = context
-                day = local_day(event.occurred_at, context.zone)
-                counts[(day, context.municipality, "", event.kind)][0] += 1
-                continue
-            context = cache[event.originator_id]
-            day = local_day(event.occurred_at, context.zone)
-            key = (day, context.municipality, context.department, context.kind)
-            if isinstance(event, ev.AppealAssigned):
-                counts[(day, context.municipality, event.department, context.kind)][1] += 1
-            elif isinstance(event, ev.AnswerDelivered):
-                row = counts[key]
-                row[2] += 1
-                if context.answer_due is None or event.occurred_at <= context.answer_due:
-                    row[3] += 1
-            elif isinstance(event, ev.AppealClosed):
-                counts[key][4] += 1
-            elif isinstance(event, ev.DeadlineBreached):
-                counts[key][5] += 1
-            elif isinstance(event, ev.AppealReopened):
-                counts[key][6] += 1
-            elif isinstance(event, ev.SatisfactionRated):
-                row = counts[key]
-                row[7] += 1
-                row[8] += event.score
-            _remember(context, event)
+            self._count(item.event, cache, counts)
         if counts:
             batch.upsert(
                 "department_days",
@@ -143,6 +117,27 @@ class DepartmentDaysProjection:
         if len(cache) > CACHE_LIMIT:
             for appeal_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
                 del cache[appeal_id]
+
+    def _count(
+        self, event: ev.AppealEvent, cache: dict[UUID, _Context], counts: dict[Key, list[int]]
+    ) -> None:
+        """Add one event to the batch's counts, under the department that held the appeal."""
+        if isinstance(event, ev.AppealReceived):
+            context = self.context_of(event)
+            cache[event.originator_id] = context
+            day = local_day(event.occurred_at, context.zone)
+            counts[(day, context.municipality, "", event.kind)][0] += 1
+            return
+        context = cache[event.originator_id]
+        day = local_day(event.occurred_at, context.zone)
+        if isinstance(event, ev.AppealAssigned):
+            counts[(day, context.municipality, event.department, context.kind)][1] += 1
+        else:
+            tally = _TALLIES.get(type(event))
+            if tally is not None:
+                key = (day, context.municipality, context.department, context.kind)
+                tally(counts[key], event, context)
+        _remember(context, event)
 
     def _recover(self, batch: Batch, cache: dict[UUID, _Context]) -> None:
         """What the view remembers of an appeal it has not seen since the runner started (a
@@ -172,6 +167,34 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
         return moment.astimezone(zone).date()
     except OverflowError:
         return moment.date()
+
+
+def _answered(row: list[int], event: Any, context: _Context) -> None:
+    row[2] += 1
+    if context.answer_due is None or event.occurred_at <= context.answer_due:
+        row[3] += 1
+
+
+def _rated(row: list[int], event: Any, context: _Context) -> None:
+    row[7] += 1
+    row[8] += event.score
+
+
+def _counter(index: int) -> Callable[[list[int], Any, _Context], None]:
+    def tally(row: list[int], event: Any, context: _Context) -> None:
+        row[index] += 1
+
+    return tally
+
+
+# How an event other than the receipt and the assignment counts, by its type (COUNTERS' order).
+_TALLIES: dict[type[Any], Callable[[list[int], Any, _Context], None]] = {
+    ev.AnswerDelivered: _answered,
+    ev.AppealClosed: _counter(4),
+    ev.DeadlineBreached: _counter(5),
+    ev.AppealReopened: _counter(6),
+    ev.SatisfactionRated: _rated,
+}
 
 
 def _remember(context: _Context, event: ev.AppealEvent) -> None:

@@ -23,7 +23,8 @@ from domain.claims.decide import PERMISSIONS
 from domain.claims.events import Verdict
 from domain.claims.service import ClaimResult, ClaimsService
 from domain.shared.actors import STAFF_READERS, Actor, Role
-from projections.claims import ClaimQueries, ClaimSummary, Match, MisinformationSummary, summary
+from projections.claim_figures import MisinformationSummary, summary
+from projections.claims import ClaimQueries, ClaimSummary, Match
 
 log = structlog.get_logger("otklik.api")
 Limit = Annotated[int, Parameter(ge=1, le=500)]

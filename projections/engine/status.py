@@ -1,6 +1,7 @@
-"""The builds as an operator sees them: state, position, lag and error; the failed ones (what
-readiness reports); and waiting for a view to reach a position (read your writes), which gives up
-at once on a view that has failed short of it.
+"""The builds as an operator sees them, views and reactors alike: state, position, lag, error and
+(a reactor's) last tick; the failed ones (what readiness reports); and waiting for a view to
+reach a position (read your writes), which gives up at once on a view that has failed short of
+it.
 
 Everything here keeps answering whatever the log holds: nothing parses an event in SQL (one with
 ``\\u0000`` cannot become PostgreSQL text), and recorded errors are shown scrubbed."""
@@ -36,6 +37,8 @@ class ProjectionStatus(msgspec.Struct, frozen=True, kw_only=True):
     error_position: int | None
     updated_at: datetime
     activated_at: datetime | None
+    kind: str = "view"  # view, or reactor (its output is commands)
+    ticked_at: datetime | None = None  # a reactor's timer: when it last ticked
 
 
 class FailedBuild(msgspec.Struct, frozen=True, kw_only=True):
@@ -58,15 +61,20 @@ _STAMP = msgspec.json.Decoder(_Stamp)
 
 
 def read_status(
-    pool: ConnectionPool, events_table: str, stall_seconds: float, head: int
+    pool: ConnectionPool,
+    events_table: str,
+    stall_seconds: float,
+    head: int,
+    reactors: frozenset[str] = frozenset(),
 ) -> list[ProjectionStatus]:
-    """Every build that is not dropped. A build is ``failed`` while it is building or live with
-    an error recorded; a retired one stays ``retired``."""
+    """Every build that is not dropped (``reactors`` names the reactors among them). A build is
+    ``failed`` while it is building or live with an error recorded; a retired one stays
+    ``retired``."""
     with pool.connection() as conn:
         rows = conn.execute(
             "SELECT b.name, b.version, b.generation, b.active, b.state, b.position,"
             " b.events_per_second, b.error, b.error_position, b.updated_at, b.activated_at,"
-            " now() - b.updated_at > make_interval(secs => %s) AS quiet"
+            " now() - b.updated_at > make_interval(secs => %s) AS quiet, b.ticked_at"
             " FROM projection_builds b WHERE b.state <> 'dropped'"
             " ORDER BY b.name, b.version, b.generation",
             (stall_seconds,),
@@ -80,11 +88,11 @@ def read_status(
         }
         behind = {int(r[5]) for r in rows if int(r[5]) < head}
         oldest = {p: _age_of_next(conn, events_table, p) for p in behind}
-    return [_status(r, head, held, oldest) for r in rows]
+    return [_status(r, head, held, oldest, r[0] in reactors) for r in rows]
 
 
 def _status(
-    r: tuple[Any, ...], head: int, held: set[int], oldest: dict[int, float]
+    r: tuple[Any, ...], head: int, held: set[int], oldest: dict[int, float], reactor: bool
 ) -> ProjectionStatus:
     build = Build(r[0], r[1], r[2])
     position = int(r[5])
@@ -112,6 +120,8 @@ def _status(
         error_position=r[8],
         updated_at=r[9].astimezone(UTC),
         activated_at=r[10].astimezone(UTC) if r[10] else None,
+        kind="reactor" if reactor else "view",
+        ticked_at=r[12].astimezone(UTC) if r[12] else None,
     )
 
 

@@ -20,7 +20,8 @@ from domain.claims.events import Norm, Verdict
 from domain.shared.actors import Actor, Role
 from infra.container import Container
 from infra.database import ConnectionInfo
-from projections.claims import MATCH_THRESHOLD, summary
+from projections.claim_figures import summary
+from projections.claims import MATCH_THRESHOLD
 from tests.conftest import own_database
 from tests.data.claims_matching import KNOWN, NEAR_MISSES, PARAPHRASES
 

@@ -316,7 +316,7 @@ def test_builds_of_one_group_at_different_positions_each_apply_every_event_once(
     engine.ensure()
     ahead = engine.new_generation("department_days")
     behind = engine.new_generation("appeals")
-    first = engine._targets([ahead])
+    first = engine.targets([ahead])
     for _ in range(5):
         engine.step(first, 7)
     engine.catch_up([behind, ahead], limit=7, activate=False)
