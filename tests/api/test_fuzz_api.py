@@ -5,11 +5,11 @@ operation, and every answer fits the schema documented for it.
 
 A server of its own, on a database of its own: the fuzzer publishes methodologies, corrects the
 calendar and replaces policies, which the other API tests must not meet. Besides what schemathesis
-generates (valid data, and data that breaks the schema), path parameters are also drawn from what
-exists (appeals in a few states, a claim, the federal policy, the seeded methodology, a calendar
-year), so that commands meet the domain's rules and not only 404. ``OTKLIK_FUZZ_EXAMPLES`` sets
-the examples per operation and kind (``make test``: 5; ``make fuzz-api``: more); the run is
-derandomized, the same every time."""
+generates (valid data, and data that breaks the schema), valid cases are drawn on what exists too
+(appeals in a few states, a claim, the federal policy, the seeded methodology, a calendar year,
+this month), so that commands meet the domain's rules and reports and ratings are computed, not
+only refused. ``OTKLIK_FUZZ_EXAMPLES`` sets the examples per operation and kind (``make test``: 5;
+``make fuzz-api``: more); the run is derandomized, the same every time."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import product
 from typing import Any
 
@@ -30,6 +31,7 @@ from schemathesis import Case, GenerationMode
 from schemathesis.checks import CheckFunction, not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.result import Ok
 from schemathesis.schemas import APIOperation, BaseSchema
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -103,12 +105,19 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         claim = client.post("/api/v1/claims", json=NEW_CLAIM)
         assert claim.status_code == 201, claim.text
         methodologies = client.get("/api/v1/methodologies").json()
+    published = [m["id"] for m in methodologies]
+    today = datetime.now(UTC)
     return {
         "appeal_id": appeals,
         "claim_id": [claim.json()["id"]],
         "policy_id": ["federal"],
-        "methodology_id": [m["id"] for m in methodologies],
-        "year": [2026],
+        "methodology_id": published,
+        "year": [today.year],
+        # the query parameters the ratings and reports are computed for
+        "period": [f"{today:%Y-%m}", str(today.year)],
+        "methodology": published,
+        "base": published,
+        "candidate": published,
     }
 
 
@@ -145,27 +154,34 @@ def api_schema(fuzzed: Fuzzed) -> BaseSchema:
 def cases(
     operation: APIOperation[Any, Any, Any, Any], existing: dict[str, list[Any]]
 ) -> st.SearchStrategy[Case[Any]]:
-    """Valid cases and cases that break the schema; and valid ones on what exists."""
+    """Valid cases and cases that break the schema; and valid ones on what exists: every path
+    parameter, and the query parameters that name a period or a methodology."""
     generated = [operation.as_strategy(mode) for mode in GenerationMode]
-    names = [p.name for p in operation.path_parameters]
-    if names:
+    path = [p.name for p in operation.path_parameters]
+    query = [p.name for p in operation.query if p.name in existing]
+    if path or query:
+        names = path + query
         choices = [
             dict(zip(names, values, strict=True))
             for values in product(*(existing[name] for name in names))
         ]
         generated.append(
             st.sampled_from(choices).flatmap(
-                lambda fixed: operation.as_strategy(GenerationMode.POSITIVE, path_parameters=fixed)
+                lambda fixed: operation.as_strategy(
+                    GenerationMode.POSITIVE,
+                    path_parameters={name: fixed[name] for name in path},
+                    query={name: fixed[name] for name in query},
+                )
             )
         )
     return st.one_of(generated)
 
 
 def test_every_operation_of_the_openapi_is_fuzzed(api_schema: BaseSchema) -> None:
-    listed = {
-        (operation.method.upper(), operation.path)
-        for operation in (result.ok() for result in api_schema.get_all_operations())
-    }
+    listed = set()
+    for result in api_schema.get_all_operations():
+        assert isinstance(result, Ok), result  # schemathesis read every operation
+        listed.add((result.ok().method.upper(), result.ok().path))
     assert listed == set(GUARDS)
 
 
