@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint typecheck unit fuzz bench-commands bench-projections bench-sla bench-audit bench-ratings lock clean
+.PHONY: venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -38,6 +38,11 @@ unit: venv
 fuzz: venv
 	OTKLIK_PROPERTY_EXAMPLES=$${EXAMPLES:-3000} $(BIN)/pytest -p no:cacheprovider \
 		tests/integration/test_input_domain_property.py --hypothesis-show-statistics
+
+# The schema-driven fuzzing of every API operation at length (make test runs 5 examples per
+# operation and kind); needs PostgreSQL as the tests do (DATABASE_URL, or an embedded one).
+fuzz-api: venv
+	OTKLIK_FUZZ_EXAMPLES=$${EXAMPLES:-100} $(BIN)/pytest -p no:cacheprovider tests/api/test_fuzz_api.py
 
 bench-commands: venv
 	$(BIN)/python -m bench.commands

@@ -11,14 +11,43 @@ from typing import Any
 import httpx
 import pytest
 
+from domain.shared.actors import Role
+from infra.container import Container
 from tests.support.routes import PUBLIC_OPERATIONS, concrete, operations
 
 pytestmark = pytest.mark.integration
 
 BODIES = (b"{", b'{"zzfield": 1, "text": 7}', b"\xff\xfe", b"[]")
+# Authorization headers that name nobody, by what is wrong with them; {valid} and {revoked} stand
+# for a live token and a revoked one.
+REFUSED: dict[str, str | None] = {
+    "none": None,
+    "not a token": "Bearer not-a-token",
+    "another scheme": "Basic abc",
+    "unknown, of a token's shape": "Bearer otk_" + "A" * 43,
+    "scheme only": "Bearer",
+    "no scheme": "{valid}",
+    "a live token under another scheme": "Token {valid}",
+    "a live token with more after it": "Bearer {valid} {valid}",
+    "revoked": "Bearer {revoked}",
+}
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic abc"])
+@pytest.fixture(scope="module")
+def live_and_revoked(container: Container) -> dict[str, str]:
+    valid, _ = container.tokens.create(role=Role.HEAD, name="Проверка заголовков")
+    revoked, actor = container.tokens.create(role=Role.HEAD, name="Отозванный")
+    assert container.tokens.revoke(actor.id)
+    return {"valid": valid, "revoked": revoked}
+
+
+@pytest.fixture(params=list(REFUSED))
+def authorization(request: pytest.FixtureRequest, live_and_revoked: dict[str, str]) -> str | None:
+    """An Authorization header that names nobody (None: no header at all)."""
+    refused = REFUSED[request.param]
+    return None if refused is None else refused.format(**live_and_revoked)
+
+
 def test_every_private_route_answers_401_before_parsing_anything(
     base_url: str, openapi: dict[str, Any], authorization: str | None
 ) -> None:
@@ -37,6 +66,21 @@ def test_every_private_route_answers_401_before_parsing_anything(
                 assert answer.headers["content-type"].startswith("application/problem+json")
                 assert answer.headers["www-authenticate"].startswith("Bearer")
                 assert "zzfield" not in answer.text and "limit" not in answer.text
+
+
+def test_a_public_route_answers_whatever_authorization_it_is_sent_as_it_does_with_none(
+    base_url: str, openapi: dict[str, Any], authorization: str | None
+) -> None:
+    """A public route opts out of the token: a bad one is not looked at, not refused."""
+    public = [key for key in operations(openapi) if key in PUBLIC_OPERATIONS]
+    assert len(public) == len(PUBLIC_OPERATIONS)
+    headers = {} if authorization is None else {"Authorization": authorization}
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        for method, path in public:
+            bare = client.request(method, concrete(path))
+            answer = client.request(method, concrete(path), headers=headers)
+            assert answer.status_code == bare.status_code not in (401, 403), (method, path)
+            assert "www-authenticate" not in answer.headers
 
 
 def test_public_routes_need_no_token(base_url: str) -> None:

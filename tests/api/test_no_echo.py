@@ -191,45 +191,71 @@ class Probe:
             )
 
 
-def probe_operation(probe: Probe, schemas: Schemas, method: str, template: str, op: Any) -> None:
-    params = op.get("parameters", [])
-    required_query = {
+def required_query(schemas: Schemas, params: list[dict[str, Any]]) -> dict[str, Any]:
+    """Values the required query parameters take (methodologies and a period that exist)."""
+    query = {
         p["name"]: schemas.example(p["schema"], p["name"])
         for p in params
         if p["in"] == "query" and p.get("required")
     }
-    if "base" in required_query:
-        required_query.update(base="v1", candidate="v1")
-    if "period" in required_query:
-        required_query["period"] = f"{NOW:%Y-%m}"
+    if "base" in query:
+        query.update(base="v1", candidate="v1")
+    if "period" in query:
+        query["period"] = f"{NOW:%Y-%m}"
+    return query
+
+
+def probe_parameter(
+    probe: Probe,
+    call: tuple[str, str],
+    p: dict[str, Any],
+    phone: str,
+    query: dict[str, Any],
+    base: Any,
+) -> None:
+    """The number in one query, path or header parameter."""
+    method, template = call
+    where, name = p["in"], p["name"]
+    what = f"{where} {name}={phone!r}"
+    if where == "query":
+        probe.call(method, template, what, params={**query, name: phone}, json=base)
+    elif where == "path":
+        path_params = {**probe.fresh(template), name: phone}
+        probe.call(method, template, what, path_params=path_params, json=base)
+    elif where == "header":
+        probe.call(method, template, what, params=query, json=base, headers={name: phone})
+
+
+def probe_body(
+    probe: Probe,
+    schemas: Schemas,
+    call: tuple[str, str],
+    schema: dict[str, Any],
+    phone: str,
+    query: dict[str, Any],
+) -> None:
+    """The number in each field of the body in turn, then as an unknown field of each object."""
+    method, template = call
+    base = schemas.example(schema)
+    for path in schemas.paths(schema):
+        body = schemas.spoiled(schema, base, path, phone)
+        probe.call(method, template, f"body {path}={phone!r}", params=query, json=body)
+    for path in schemas.objects(schema):
+        body = schemas.spoiled(schema, base, (*path, phone), 1)
+        probe.call(method, template, f"body {path} unknown field", params=query, json=body)
+
+
+def probe_operation(probe: Probe, schemas: Schemas, method: str, template: str, op: Any) -> None:
+    params = op.get("parameters", [])
+    query = required_query(schemas, params)
     body_schema = op.get("requestBody", {}).get("content", {}).get("application/json", {})
     schema = body_schema.get("schema")
     base = schemas.example(schema) if schema else None
     for phone in PHONES:
         for p in params:
-            where, name = p["in"], p["name"]
-            what = f"{where} {name}={phone!r}"
-            if where == "query":
-                query = {**required_query, name: phone}
-                probe.call(method, template, what, params=query, json=base)
-            elif where == "path":
-                path_params = {**probe.fresh(template), name: phone}
-                probe.call(method, template, what, path_params=path_params, json=base)
-            elif where == "header":
-                headers = {name: phone}
-                probe.call(
-                    method, template, what, params=required_query, json=base, headers=headers
-                )
-        if schema is None:
-            continue
-        for path in schemas.paths(schema):
-            body = schemas.spoiled(schema, base, path, phone)
-            probe.call(method, template, f"body {path}={phone!r}", params=required_query, json=body)
-        for path in schemas.objects(schema):
-            body = schemas.spoiled(schema, base, (*path, phone), 1)
-            probe.call(
-                method, template, f"body {path} unknown field", params=required_query, json=body
-            )
+            probe_parameter(probe, (method, template), p, phone, query, base)
+        if schema is not None:
+            probe_body(probe, schemas, (method, template), schema, phone, query)
 
 
 def views_ready(client: httpx.Client) -> None:

@@ -6,7 +6,6 @@ grants the README states."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,11 +19,11 @@ from domain.shared.actors import Role
 from infra.container import Container
 from tests.api.test_appeals_api import assert_problem, auth
 from tests.conftest import event_count
+from tests.support.guards import Operation, declared_guards
 from tests.support.routes import PUBLIC_OPERATIONS, concrete, operations
 
 pytestmark = pytest.mark.integration
 Conn = psycopg.Connection[tuple[object, ...]]
-Operation = tuple[str, str]  # (method, OpenAPI path)
 MALFORMED_JSON = b"{"
 BAD_HEADERS = {"If-Match": "garbage", "Idempotency-Key": "not a key"}  # both refused by parsing
 
@@ -44,18 +43,6 @@ def http(base_url: str) -> Iterator[httpx.Client]:
     """A client with no token of its own: each request names its role's."""
     with httpx.Client(base_url=base_url, timeout=30) as c:
         yield c
-
-
-def declared_guards() -> dict[Operation, RoleGuard | None]:
-    """Each route's guard, under its method and its path as the OpenAPI writes it."""
-    found: dict[Operation, RoleGuard | None] = {}
-    for handler in ROUTE_HANDLERS:
-        if not handler.include_in_schema:  # /metrics: public, and not an API operation
-            continue
-        for path in handler.paths:
-            for method in handler.http_methods:
-                found[(method, re.sub(r"\{(\w+):\w+\}", r"{\1}", path))] = guard_of(handler)
-    return found
 
 
 def private_operations(schema: dict[str, Any]) -> dict[Operation, RoleGuard]:
@@ -168,6 +155,23 @@ def test_the_guards_grant_what_the_readme_says(openapi: dict[str, Any]) -> None:
         question,
         ("POST", "/api/v1/methodologies"),
     }
+    # operator, curator and head act on every appeal: every command on one is theirs
+    appeal_commands = [key for key in commands if key[1].startswith("/api/v1/appeals/{")]
+    assert len(appeal_commands) > 20
+    for key in appeal_commands:
+        assert {Role.OPERATOR, Role.CURATOR, Role.HEAD} <= allowed[key], key
+    # auditors and the head read every appeal; a department executor reads its state, history,
+    # deadlines and contact (the department rule is the handler's)
+    appeal_reads = ("", "/history", "/sla")
+    for read in appeal_reads:
+        assert {Role.AUDITOR, Role.HEAD} <= allowed[("GET", f"/api/v1/appeals/{{appeal_id}}{read}")]
+    for read in (*appeal_reads, "/citizen"):
+        assert Role.EXECUTOR in allowed[("GET", f"/api/v1/appeals/{{appeal_id}}{read}")]
+    # the system role reads nothing but the read models' status, open to every role
+    status = ("GET", "/api/v1/projections")
+    assert allowed[status] == set(Role)
+    reads = {key for key, roles in allowed.items() if key[0] == "GET" and Role.SYSTEM in roles}
+    assert reads == {status}
 
 
 def test_a_role_that_may_not_call_an_operation_gets_403_before_anything_is_parsed(
@@ -229,3 +233,34 @@ def test_a_role_that_may_call_an_operation_gets_400_for_a_malformed_body_or_quer
             checked += "requestBody" not in operation
     assert event_count(sql) == before
     assert checked > 40
+
+
+def test_every_role_that_may_call_an_operation_gets_past_its_guard_to_the_parsing(
+    http: httpx.Client, openapi: dict[str, Any], role_tokens: dict[Role, str], sql: Conn
+) -> None:
+    """The other half of the matrix: each role the guard lets through (not only one of them) gets
+    its malformed body or query refused by the parsing, 400 with the field errors; a request
+    with nothing to malform gets the route's own answer, neither 401 nor 403."""
+    components = openapi["components"]["schemas"]
+    listed = operations(openapi)
+    before = event_count(sql)
+    pairs = 0
+    for (method, path), guard in private_operations(openapi).items():
+        operation = listed[(method, path)]
+        query = malformed_query(operation)
+        for role in sorted(guard.allowed):
+            headers = auth(role_tokens[role])
+            where = (method, path, role)
+            if "requestBody" in operation:
+                wrong = wrong_typed_body(operation, components)
+                answer = http.request(method, concrete(path), headers=headers, json=wrong)
+                assert assert_problem(answer, 400, "invalid-request")["errors"], where
+            elif query or has_required_query(operation):
+                answer = http.request(method, concrete(path), headers=headers, params=query)
+                assert_problem(answer, 400, "invalid-request")
+            else:
+                answer = http.request(method, concrete(path), headers=headers)
+                assert answer.status_code not in (401, 403), (where, answer.text)
+            pairs += 1
+    assert event_count(sql) == before
+    assert pairs == sum(len(g.allowed) for g in private_operations(openapi).values()) > 200

@@ -5,6 +5,7 @@ naive times, unknown enum members, values of the wrong type)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -57,28 +58,32 @@ def _text(info: Any) -> st.SearchStrategy[str]:
     return st.text(LETTERS, min_size=low, max_size=low + 30)
 
 
-def valid(info: Any) -> st.SearchStrategy[Any]:  # one branch per kind
+def _integers(info: Any) -> st.SearchStrategy[int]:
+    low = info.ge if info.ge is not None else 0
+    return st.integers(low, info.le if info.le is not None else low + 1000)
+
+
+# A value each scalar type accepts, by its kind.
+_SCALARS: dict[type[Any], Callable[[Any], st.SearchStrategy[Any]]] = {
+    ins.StrType: _text,
+    ins.BoolType: lambda _: st.booleans(),
+    ins.IntType: _integers,
+    ins.FloatType: lambda _: st.floats(0.01, 1),
+    # after the history
+    ins.DateTimeType: lambda _: st.builds(lambda: datetime.now(UTC) - timedelta(seconds=1)),
+    ins.DateType: lambda _: st.integers(-400, 400).map(lambda d: NOW.date() + timedelta(days=d)),
+    ins.UUIDType: lambda _: st.uuids(),
+    ins.EnumType: lambda info: st.sampled_from([m.value for m in info.cls]),
+    ins.NoneType: lambda _: st.none(),
+}
+
+
+def valid(info: Any) -> st.SearchStrategy[Any]:
     """A value the type accepts (as ``msgspec.convert`` takes it)."""
     info = _unwrap(info)
-    if isinstance(info, ins.StrType):
-        return _text(info)
-    if isinstance(info, ins.BoolType):
-        return st.booleans()
-    if isinstance(info, ins.IntType):
-        low = info.ge if info.ge is not None else 0
-        return st.integers(low, info.le if info.le is not None else low + 1000)
-    if isinstance(info, ins.FloatType):
-        return st.floats(0.01, 1)
-    if isinstance(info, ins.DateTimeType):
-        return st.builds(lambda: datetime.now(UTC) - timedelta(seconds=1))  # after the history
-    if isinstance(info, ins.DateType):
-        return st.integers(-400, 400).map(lambda d: NOW.date() + timedelta(days=d))
-    if isinstance(info, ins.UUIDType):
-        return st.uuids()
-    if isinstance(info, ins.EnumType):
-        return st.sampled_from([m.value for m in info.cls])
-    if isinstance(info, ins.NoneType):
-        return st.none()
+    scalar = next((make for kind, make in _SCALARS.items() if isinstance(info, kind)), None)
+    if scalar is not None:
+        return scalar(info)
     if isinstance(info, ins.UnionType):
         return st.one_of(*(valid(t) for t in info.types))
     if isinstance(info, ins.VarTupleType | ins.ListType | ins.FrozenSetType | ins.SetType):

@@ -15,6 +15,9 @@ MIB = 1 << 20
 REPRODUCER = b"[" * 65 + b'"' + b'\\"' * (MIB // 2)
 
 
+_STEPS = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}  # outside strings
+
+
 def scan(body: bytes, limit: int) -> bool | None:
     """Too deep or not, one byte at a time; None when a backslash stands outside a string before
     the limit is passed (no JSON has one there: a parser stops at it)."""
@@ -22,23 +25,25 @@ def scan(body: bytes, limit: int) -> bool | None:
     depth = 0
     for byte in body:
         if inside:
-            if escaped:
-                escaped = False
-            elif byte == ord("\\"):
-                escaped = True
-            elif byte == ord('"'):
-                inside = False
-        elif byte == ord('"'):
-            inside = True
+            inside, escaped = in_string(byte, escaped)
         elif byte == ord("\\"):
             return None
-        elif byte in b"[{":
-            depth += 1
+        else:
+            inside = byte == ord('"')
+            depth += _STEPS.get(byte, 0)
             if depth > limit:
                 return True
-        elif byte in b"]}":
-            depth -= 1
     return False
+
+
+def in_string(byte: int, escaped: bool) -> tuple[bool, bool]:
+    """After ``byte`` inside a string: whether still inside it, and whether the next byte is
+    escaped."""
+    if escaped:
+        return True, False
+    if byte == ord("\\"):
+        return True, True
+    return byte != ord('"'), False
 
 
 def refusal(body: bytes) -> str | None:
