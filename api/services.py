@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
@@ -42,12 +42,11 @@ class Services:
     wait_for_view: WaitForView
     calendar: CalendarBook
     sla: SlaQueries
-    # after a calendar correction: (day, reason) -> appeals whose deadlines were re-timed
-    calendar_corrected: Callable[[date, str], int]
+    # after a calendar correction or a policy version: new decisions use it at once (the open
+    # deadlines it moves are re-timed by the re-timer, a reactor)
+    sla_clock_changed: Callable[[], None]
     policies: PolicyBook
     policy_id: str  # the SLA policy in force
-    # after a new policy version: (policy id, note) -> appeals whose deadlines were re-timed
-    policy_published: Callable[[str, str], int]
     audit: AuditTrail  # records who reads personal data
     personal_data_reads: PersonalDataReadQueries
     audit_ledger: AuditLedgerQueries

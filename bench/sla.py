@@ -27,7 +27,7 @@ from infra.container import Container
 from infra.demo import catalogue as cat
 from infra.server_process import server_process
 from infra.settings import Settings
-from infra.watcher import ESCALATE_TO, WATCHER
+from projections.reactors.deadlines import ESCALATE_TO, WATCHER
 
 OPEN = int(os.environ.get("BENCH_OPEN_APPEALS", "100000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))

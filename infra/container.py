@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from api.metrics import WATCHER_BREACHES
 from api.services import Services
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
@@ -27,10 +28,8 @@ from infra import calendar_source, database, db_bounds
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.eventstore import decode_event
-from infra.retimer import Retimer
 from infra.settings import Settings
 from infra.tokens import TokenStore
-from infra.watcher import DeadlineWatcher
 from projections.appeals import AppealQueries, AppealsProjection
 from projections.audit_ledger import AuditLedgerProjection, AuditLedgerQueries
 from projections.claims import ClaimQueries, ClaimsProjection
@@ -40,6 +39,8 @@ from projections.engine.reactor import Reactor
 from projections.engine.runner import ProjectionEngine
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.ratings import RatingQueries
+from projections.reactors.deadlines import DeadlineWatcher
+from projections.reactors.retimer import Retimer
 from projections.reports import Reports
 from projections.sla import SlaProjection, SlaQueries
 
@@ -108,9 +109,13 @@ def projections(settings: Settings) -> list[Projection]:
     ]
 
 
-def reactors(settings: Settings, appeals: AppealsApplication) -> list[Reactor]:
+def reactors(watcher: DeadlineWatcher, retimer: Retimer) -> list[Reactor]:
     """Every reactor the engine runs beside the views (commands from events or a timer)."""
-    return []
+    return [watcher, retimer]
+
+
+def count_breach(subject: str) -> None:
+    WATCHER_BREACHES.labels(subject=subject).inc()
 
 
 @dataclass
@@ -164,22 +169,34 @@ class Container:
             municipalities=settings.municipalities,
         )
         appeals.use_clock_source(appeals_clock)
-        engine = ProjectionEngine(
-            pool=background_pool,
-            conninfo=background.session_conninfo(info.conninfo),
-            projections=projections(settings),
-            reactors=reactors(settings, appeals),
-            decode=decode_event,
-            clock=utc_now,
-            rebuild_batch=settings.projection_batch,
-        )
         queries = AppealQueries(pool)
-        ratings = RatingQueries(pool, settings.timezone)
         claims = ClaimsService(
             appeals,
             utc_now,
             lambda: ClaimClock(DEFAULT_NORMS, appeals_clock().calendar, appeals_clock().timezone),
         )
+        watcher = DeadlineWatcher(
+            appeals,
+            queries,
+            utc_now,
+            interval=settings.watcher_interval,
+            claims=claims,
+            pool=pool,
+            on_breach=count_breach,
+        )
+        retimer = Retimer(
+            appeals, pool, refresh=appeals_clock.refresh, policy_id=settings.sla_policy
+        )
+        engine = ProjectionEngine(
+            pool=background_pool,
+            conninfo=background.session_conninfo(info.conninfo),
+            projections=projections(settings),
+            reactors=reactors(watcher, retimer),
+            decode=decode_event,
+            clock=utc_now,
+            rebuild_batch=settings.projection_batch,
+        )
+        ratings = RatingQueries(pool, settings.timezone)
         return cls(
             settings=settings,
             info=info,
@@ -191,10 +208,10 @@ class Container:
             queries=queries,
             calendar=calendar,
             policies=policies,
-            watcher=DeadlineWatcher(appeals, queries, utc_now, claims=claims, pool=pool),
+            watcher=watcher,
             sla=SlaQueries(pool),
             sla_clock=appeals_clock,
-            retimer=Retimer(appeals, pool),
+            retimer=retimer,
             audit=AuditTrail(appeals, utc_now),
             personal_data_reads=PersonalDataReadQueries(pool),
             audit_ledger=AuditLedgerQueries(pool),
@@ -203,19 +220,6 @@ class Container:
             methodologies=MethodologyBook(appeals, utc_now),
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone),
-        )
-
-    def calendar_corrected(self, day: date, reason: str) -> int:
-        """After a correction: new decisions use the new calendar at once, and the open
-        deadlines it moves are re-timed (the number of appeals whose deadlines moved)."""
-        self.sla_clock.refresh()
-        calendar = self.calendar.calendar("RU")
-        found = calendar.day(day)
-        what = found.note or found.kind.value
-        return self.retimer.retime(
-            day,
-            f"Производственный календарь {calendar.id} исправлен (версия {calendar.version}):"
-            f" {day:%d.%m.%Y} — {what}. {reason}",
         )
 
     def seed_calendar(self) -> None:
@@ -233,17 +237,6 @@ class Container:
                     actor=calendar_source.SEEDER,
                 )
         self.sla_clock.refresh()
-
-    def policy_published(self, policy_id: str, note: str) -> int:
-        """After a new policy version: new decisions use it at once and, when it is the policy in
-        force, the open deadlines it moves are re-timed (the number of appeals)."""
-        self.sla_clock.refresh()
-        if policy_id != self.settings.sla_policy:
-            return 0
-        policy = self.sla_clock().policy
-        return self.retimer.retime(
-            None, f"SLA-политика {policy.id} версии {policy.version} опубликована. {note}"
-        )
 
     def has_appeals(self) -> bool:
         with self.pool.connection() as conn:
@@ -276,10 +269,9 @@ class Container:
             wait_for_view=under_cap(cap, self.engine.wait_for),
             calendar=self.calendar,
             sla=self.sla,
-            calendar_corrected=self.calendar_corrected,
+            sla_clock_changed=self.sla_clock.refresh,
             policies=self.policies,
             policy_id=self.settings.sla_policy,
-            policy_published=self.policy_published,
             audit=self.audit,
             personal_data_reads=self.personal_data_reads,
             audit_ledger=self.audit_ledger,
@@ -295,7 +287,6 @@ class Container:
         )
 
     def close(self) -> None:
-        self.watcher.stop()
         self.engine.stop()
         self.appeals.close()
         self.pool.close()

@@ -30,6 +30,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     workers: int  # OTKLIK_WORKERS: ASGI worker processes under granian
     projections_in_process: bool  # OTKLIK_PROJECTIONS_IN_PROCESS: run projections in `serve`
     projection_batch: int  # OTKLIK_PROJECTION_BATCH: most events in one rebuild transaction
+    watcher_interval: float  # OTKLIK_WATCHER_INTERVAL: seconds between the deadline watcher's ticks
     sla_policy: str  # OTKLIK_SLA_POLICY: the id of the SLA policy in force
     # How long anyone waits on the database, in seconds (see infra/db_bounds.py):
     db_connect_timeout: float  # OTKLIK_DB_CONNECT_TIMEOUT: making a connection
@@ -66,6 +67,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             projections_in_process=env.get("OTKLIK_PROJECTIONS_IN_PROCESS", "true").lower()
             in ("1", "true", "yes", "y"),
             projection_batch=int(env.get("OTKLIK_PROJECTION_BATCH", "50000")),
+            watcher_interval=float(env.get("OTKLIK_WATCHER_INTERVAL", "30")),
             sla_policy=env.get("OTKLIK_SLA_POLICY", "federal"),
             db_connect_timeout=_seconds(env, "OTKLIK_DB_CONNECT_TIMEOUT", CONNECT_TIMEOUT),
             db_pool_timeout=_seconds(env, "OTKLIK_DB_POOL_TIMEOUT", POOL_TIMEOUT),

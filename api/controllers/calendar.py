@@ -2,14 +2,13 @@
 municipalities the deployment serves and their time zones."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response, get, post
 
 from api.auth import actor_of, roles
-from api.controllers.params import IfMatch
+from api.controllers.params import POSITION_HEADER, IfMatch
 from api.errors import ApiProblem
 from api.schemas.calendar import (
     CalendarDay,
@@ -68,25 +67,29 @@ def correct_day(
     request: Request[Any, Any, Any],
     data: CorrectDay,
     calendar_book: CalendarBook,
-    calendar_corrected: Callable[[date, str], int],
+    sla_clock_changed: Callable[[], None],
     if_match: IfMatch = None,
 ) -> Response[CalendarVersion]:
     """Correct one day (a late decree, a regional holiday): recorded as an event with its reason;
-    the calendar's version goes up. Open deadlines the day moves are re-timed, each appeal with an
-    event that says so; met deadlines and closed appeals stay as they were judged."""
-    calendar = calendar_book.correct(
+    the calendar's version goes up and new deadlines use it at once. The open deadlines the day
+    moves are then re-timed by the re-timer (a reactor), each appeal with an event that says so;
+    met deadlines and closed appeals stay as they were judged. The answer names the correction's
+    log position (body and ``X-Otklik-Position``): the re-timer's position passes it once done."""
+    written = calendar_book.record_correction(
         mirror(data, book.CorrectDay),
         actor=actor_of(request),
         expected_version=expected_version(if_match),
     )
-    retimed = calendar_corrected(data.day, data.reason)
+    sla_clock_changed()
+    calendar = written.state
     body = CalendarVersion(
         calendar_id=calendar.id,
         version=calendar.version,
         day=mirror(calendar.day(data.day), CalendarDay),
-        retimed_appeals=retimed,
+        position=written.position,
     )
-    return Response(body, headers={"ETag": etag(calendar.version)})
+    headers = {"ETag": etag(calendar.version), POSITION_HEADER: str(written.position)}
+    return Response(body, headers=headers)
 
 
 @get(

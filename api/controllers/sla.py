@@ -9,7 +9,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import Parameter
 
 from api.auth import actor_of, department_scope, roles
-from api.controllers.params import BAD_CURSOR, IfMatch, MinPosition, ReadYourWrites
+from api.controllers.params import BAD_CURSOR, POSITION_HEADER, IfMatch, MinPosition, ReadYourWrites
 from api.errors import ApiProblem
 from api.schemas.common import etag, expected_version, mirror
 from api.schemas.sla import PolicyInForce, PublishPolicy, SlaPolicy
@@ -129,26 +129,28 @@ async def publish_policy(
     policy_id: Annotated[str, Parameter(pattern=r"^[a-z0-9][a-z0-9_-]{1,62}$")],
     data: PublishPolicy,
     policy_book: PolicyBook,
-    policy_published: Callable[[str, str], int],
+    sla_clock_changed: Callable[[], None],
     if_match: IfMatch = None,
 ) -> Response[SlaPolicy]:
     """Publish a new version of an SLA policy (curator, head, administrator): recorded as an
-    event. When it is the policy in force, new deadlines use it at once and the open deadlines it
-    moves are re-timed, each appeal with an event (``X-Otklik-Retimed-Appeals`` says how many);
-    met deadlines and closed appeals stay as they were judged."""
+    event. When it is the policy in force, new deadlines use it at once, and the open deadlines it
+    moves are then re-timed by the re-timer (a reactor), each appeal with an event; met deadlines
+    and closed appeals stay as they were judged. ``X-Otklik-Position`` names the publication's log
+    position: the re-timer's position passes it once done."""
 
     def publish() -> Response[SlaPolicy]:
-        policy = policy_book.publish(
+        written = policy_book.record_publication(
             policy_id,
             mirror(data, book.PublishPolicy),
             actor=actor_of(request),
             expected_version=expected_version(if_match),
         )
-        retimed = policy_published(policy_id, data.note)
+        sla_clock_changed()
+        policy = written.state
         return Response(
             mirror(policy, SlaPolicy),
             status_code=201,
-            headers={"ETag": etag(policy.version), "X-Otklik-Retimed-Appeals": str(retimed)},
+            headers={"ETag": etag(policy.version), POSITION_HEADER: str(written.position)},
         )
 
     return await sync_to_thread(publish)

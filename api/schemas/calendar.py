@@ -54,7 +54,9 @@ class CalendarVersion(msgspec.Struct, frozen=True, kw_only=True):
     calendar_id: str
     version: int
     day: CalendarDay
-    retimed_appeals: int  # open appeals whose deadlines the correction moved (each an event)
+    # the correction's log position: the re-timer (a reactor) re-times the open deadlines it
+    # moves after it; GET /api/v1/projections shows when the re-timer has passed it
+    position: int
 
 
 class Municipality(msgspec.Struct, frozen=True, kw_only=True):

@@ -12,7 +12,7 @@ from eventsourcing.application import Application
 
 from domain.shared.actors import Actor
 from domain.shared.errors import ConcurrencyConflict
-from domain.shared.handler import CommandHandler, Decider, Decision
+from domain.shared.handler import CommandHandler, Decider, Decision, Written
 from domain.shared.inputs import as_record
 from domain.sla.book import (
     CalendarEvent,
@@ -97,14 +97,27 @@ class CalendarBook:
         expected_version: int | None = None,
         calendar_id: str = "RU",
     ) -> ProductionCalendar:
-        written = self.handler.handle(
+        return self.record_correction(
+            command, actor=actor, expected_version=expected_version, calendar_id=calendar_id
+        ).state
+
+    def record_correction(
+        self,
+        command: CorrectDay,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+        calendar_id: str = "RU",
+    ) -> Written[ProductionCalendar]:
+        """Correct one day; the calendar with the position of the correction (the re-timing of
+        the deadlines it moves follows from the log, in the re-timer)."""
+        return self.handler.handle(
             calendar_decider(calendar_id),
             stream_id(calendar_id),
             command,
             actor=actor,
             expected_version=expected_version,
         )
-        return written.state
 
 
 def evolve_policy(_current: SlaPolicy | None, event: PolicyEvent) -> SlaPolicy:
@@ -140,7 +153,21 @@ class PolicyBook:
         actor: Actor,
         expected_version: int | None = None,
     ) -> SlaPolicy:
-        written = self.handler.handle(
+        written = self.record_publication(
+            policy_id, command, actor=actor, expected_version=expected_version
+        )
+        return written.state
+
+    def record_publication(
+        self,
+        policy_id: str,
+        command: PublishPolicy,
+        *,
+        actor: Actor,
+        expected_version: int | None = None,
+    ) -> Written[SlaPolicy]:
+        """Publish a new version; the policy with the position of its publication."""
+        return self.handler.handle(
             policy_decider(policy_id),
             policy_stream_id(policy_id),
             command,
@@ -148,7 +175,6 @@ class PolicyBook:
             expected_version=expected_version,
             must_exist=False,
         )
-        return written.state
 
     def seed(self, policy: SlaPolicy, *, actor: Actor) -> SlaPolicy:
         """Publish ``policy`` as version 1 when nothing is published under its id yet."""

@@ -105,15 +105,16 @@ def calendar_set(
 
     with container_session() as container:
         try:
-            calendar = container.calendar.correct(
+            written = container.calendar.record_correction(
                 CorrectDay(day=day.date(), kind=kind, note=note, reason=reason, decree=decree),
                 actor=Actor(id=f"cli:{by}", role=Role.ADMINISTRATOR, name=by),
             )
         except DomainError as error:
             typer.echo(error.message, err=True)
             raise typer.Exit(1) from None
-        retimed = container.calendar_corrected(day.date(), reason)
+        calendar = written.state
         typer.echo(
-            f"calendar {calendar.id} version {calendar.version}: {day:%d.%m.%Y} is {kind};"
-            f" deadlines re-timed in {retimed} open appeal(s)"
+            f"calendar {calendar.id} version {calendar.version}: {day:%d.%m.%Y} is {kind}"
+            f" (position {written.position}); the re-timer moves the open deadlines it changes"
+            " as the projections run"
         )

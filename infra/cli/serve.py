@@ -65,7 +65,6 @@ def _run_background(settings: Settings, info: ConnectionInfo) -> None:
     container = Container.build(settings, info)
     try:
         until_reachable(container.engine.start, "projections.start")  # the database may go away
-        container.watcher.start()
         threading.Event().wait()
     finally:
         container.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from typing import Annotated
 
@@ -15,18 +16,24 @@ sla_app = typer.Typer(help="Deadlines: the watcher.", no_args_is_help=True)
 
 @sla_app.command("watch")
 def sla_watch(
-    interval: Annotated[float, typer.Option(help="Seconds between two scans.")] = 30.0,
+    interval: Annotated[
+        float | None,
+        typer.Option(help="Seconds between two scans (default: OTKLIK_WATCHER_INTERVAL, 30)."),
+    ] = None,
     once: Annotated[bool, typer.Option(help="Scan once and exit.")] = False,
 ) -> None:
     """Record deadline breaches and their escalations as deadlines pass (any number of watchers
-    may run: each breach is recorded once)."""
+    may run: each breach is recorded once). The watcher is a reactor on the projection engine:
+    without --once this runs the engine (as `otklik projections run` does)."""
+    if interval is not None:  # read by the settings when the engine registers the watcher
+        os.environ["OTKLIK_WATCHER_INTERVAL"] = str(interval)
     with container_session() as container:
-        container.watcher.interval = interval
         if once:
-            typer.echo(f"{container.watcher.scan()} breaches recorded")
+            breaches = container.watcher.scan() + container.watcher.scan_claims()
+            typer.echo(f"{breaches} breaches recorded")
             return
-        container.watcher.start()
-        typer.echo("deadline watcher running; Ctrl-C stops it", err=True)
+        container.engine.start()
+        typer.echo("deadline watcher running (with the projections); Ctrl-C stops it", err=True)
         with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(3600)

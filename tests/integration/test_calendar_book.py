@@ -113,7 +113,7 @@ def test_a_published_policy_version_is_used_for_new_deadlines(
         "federal", command, actor=CURATOR, expected_version=current.version
     )
     assert published.version == current.version + 1
-    container.policy_published("federal", command.note)
+    container.sla_clock.refresh()  # what the route does: new decisions use it at once
     r = app.receive(receive(), actor=OPERATOR, idempotency=None)
     registered = app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
     event = app.events_of(registered.state.id)[-1]

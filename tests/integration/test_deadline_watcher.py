@@ -15,7 +15,7 @@ from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
 from domain.appeals.vocabulary import Channel, Deadline, Kind
 from infra.container import Container
-from infra.watcher import DeadlineWatcher
+from projections.reactors.deadlines import DeadlineWatcher
 from tests.support.appeals import OPERATOR, receive
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,5 @@
-"""A calendar correction re-times only the open deadlines it moves, with events that say so."""
+"""A calendar correction re-times only the open deadlines it moves, with events that say so: the
+re-timer, a reactor on the projection engine, follows the correction in the log."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def test_a_correction_moves_open_working_day_deadlines_and_nothing_else(
         ),
         actor=CURATOR,
     )
-    assert container.calendar_corrected(day, "Тест пересчёта") >= 1
+    container.engine.catch_up_all()  # the re-timer follows the correction in the log
     # The incident's answer deadline (7 working days) moves by a working day, with an event.
     (event,) = retimed(app, incident.state.id)
     (answer,) = event.deadlines
@@ -68,7 +69,7 @@ def test_a_correction_moves_open_working_day_deadlines_and_nothing_else(
     # An answered appeal is judged as it was.
     assert retimed(app, answered.state.id) == []
     # Doing it again changes nothing.
-    container.calendar_corrected(day, "Тест пересчёта")
+    container.retimer.retime(day, "Тест пересчёта", position=0)
     assert len(retimed(app, incident.state.id)) == 1
 
 
@@ -95,7 +96,7 @@ def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
         note="Исправление: ПОС — 5 дней",
     )
     container.policies.publish("federal", correction, actor=CURATOR)
-    assert container.policy_published("federal", correction.note) >= 1
+    container.engine.catch_up_all()  # the re-timer follows the publication in the log
     (event,) = retimed(app, message.state.id)
     (answer,) = event.deadlines
     assert answer.due < original and answer.provenance.policy_version == current.version + 1
@@ -108,7 +109,7 @@ def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
         note="Возврат к 10 дням",
     )
     container.policies.publish("federal", restore, actor=CURATOR)
-    container.policy_published("federal", restore.note)
+    container.engine.catch_up_all()
     back = retimed(app, message.state.id)
     assert len(back) == 2 and back[-1].deadlines[0].due == original
     assert app.state(message.state.id).answer_due == original
@@ -137,7 +138,7 @@ def test_an_extended_deadline_is_recomputed_through_its_extension(
         CorrectDay(day=last_day, kind=DayKind.DAY_OFF, note="Перенос", reason="Тест цепочки"),
         actor=CURATOR,
     )
-    container.calendar_corrected(last_day, "Тест цепочки")
+    container.engine.catch_up_all()
     (event,) = retimed(app, letter.state.id)
     (answer,) = event.deadlines
     assert answer.due > extended.answer_due  # rolled past the new day off

@@ -1,15 +1,22 @@
-"""Re-timing after a calendar correction or a new version of the SLA policy in force: the open
-deadlines it can move (for a corrected day, those whose span contains it; for a policy, all) are
-recomputed under the calendar and policy in force, and each appeal whose deadline moves records it in an event
-(``DeadlinesRetimed``, with the new provenance and the reason). Deadlines already met, and closed
-appeals, stay as they were judged. A deadline moved by an extension or a pause keeps its date (the
-extension was granted for that date); one computed from its anchor by the policy is recomputed.
+"""The re-timer, a reactor: after a calendar correction or a new version of the SLA policy in
+force is recorded, the open deadlines it can move (for a corrected day, those whose span contains
+it; for a policy, all) are recomputed under the calendar and policy in force, and each appeal whose
+deadline moves records it in an event (``DeadlinesRetimed``, with the new provenance and the
+reason). Deadlines already met, and closed appeals, stay as they were judged. A deadline moved by
+an extension or a pause keeps its date (the extension was granted for that date); one computed
+from its anchor by the policy is recomputed.
+
+The correction's request only records the correction; the re-timing follows here, from the log.
+Each appeal's command carries an idempotency key made of the correction's position and the
+appeal's id, so a crash halfway and the replay that follows re-time every appeal exactly once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 from uuid import UUID
 
 import psycopg
@@ -23,7 +30,9 @@ from domain.appeals.events import AppealEvent
 from domain.appeals.state import fold
 from domain.appeals.vocabulary import Deadline
 from domain.shared.actors import Actor, Role
-from domain.shared.errors import ConcurrencyConflict, RuleViolated
+from domain.shared.errors import RuleViolated
+from domain.shared.handler import IdempotencyClaim, retry_on_conflict
+from domain.sla.book import CalendarDayCorrected, SlaPolicyPublished
 from domain.sla.clock import SlaClock
 from domain.sla.policy import Anchor, ComputedDeadline
 
@@ -74,10 +83,65 @@ def _anchor(event: AppealEvent) -> Anchor:
     )
 
 
+class Batch(Protocol):
+    """What the engine hands a reactor (``projections.engine.reactor.ReactorBatch``)."""
+
+    @property
+    def events(self) -> Any: ...
+
+    def wait_for_view(self, name: str, position: int, timeout: float = 30.0) -> int: ...
+
+
 class Retimer:
-    def __init__(self, appeals: AppealsApplication, pool: ConnectionPool) -> None:
+    """Declared to the engine like a view: it reads calendar corrections and policy versions."""
+
+    name = "retimer"
+    version = 1
+    topics = frozenset({CalendarDayCorrected.__name__, SlaPolicyPublished.__name__})
+
+    def __init__(
+        self,
+        appeals: AppealsApplication,
+        pool: ConnectionPool,
+        *,
+        refresh: Callable[[], None] = lambda: None,
+        policy_id: str = "federal",
+        calendar_id: str = "RU",
+    ) -> None:
         self.appeals = appeals
         self.pool = pool
+        self.refresh = refresh  # the SLA clock in force re-read: decide under the new calendar
+        self.policy_id = policy_id  # the policy in force (another one's versions move nothing)
+        self.calendar_id = calendar_id
+
+    def react(self, batch: Batch) -> None:
+        for item in batch.events:
+            trigger = self.trigger(item.event)
+            if trigger is None:
+                continue
+            # the open deadlines are read from the SLA view: as of the correction, at least
+            batch.wait_for_view("sla", item.position)
+            self.refresh()
+            self.retime(*trigger, position=item.position)
+
+    def trigger(self, event: object) -> tuple[date | None, str] | None:
+        """The day a recorded event can move deadlines around (None: every open deadline), and
+        the reason the re-timing events give; None when it moves nothing."""
+        if isinstance(event, CalendarDayCorrected) and event.calendar_id == self.calendar_id:
+            what = event.day.note or event.day.kind.value
+            reason = (
+                f"Производственный календарь {event.calendar_id} исправлен"
+                f" (версия {event.originator_version}): {event.day.day:%d.%m.%Y} — {what}."
+                f" {event.reason}"
+            )
+            return event.day.day, reason
+        if isinstance(event, SlaPolicyPublished) and event.policy_id == self.policy_id:
+            policy = event.policy
+            return (
+                None,
+                f"SLA-политика {policy.id} версии {policy.version} опубликована. {event.note}",
+            )
+        return None
 
     def candidates(self, day: date) -> list[UUID]:
         """Open appeals with an unmet deadline whose span (clock start to due) contains ``day``
@@ -97,9 +161,10 @@ class Retimer:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def retime(self, day: date | None, reason: str) -> int:
+    def retime(self, day: date | None, reason: str, *, position: int) -> int:
         """Recompute the deadlines the corrected ``day`` can move (every open one when ``day``
-        is None: a new policy version); the number of appeals whose deadlines moved."""
+        is None: a new policy version) after the event at ``position``; the number of appeals
+        whose deadlines moved."""
         moved = 0
         try:
             candidates = self.candidates(day) if day is not None else self.open_appeals()
@@ -108,17 +173,17 @@ class Retimer:
             log.warning("deadlines.retime_skipped", reason="the sla view is not built yet")
             return 0
         for appeal_id in candidates:
-            for _attempt in range(3):
-                try:
-                    if self._retime_one(appeal_id, reason):
-                        moved += 1
-                    break
-                except ConcurrencyConflict:
-                    continue
+            key = IdempotencyClaim(
+                principal=f"reactor:{self.name}",
+                key=f"{position}:{appeal_id}",
+                fingerprint=f"retime after {position}",
+            )
+            if retry_on_conflict(partial(self._retime_one, appeal_id, reason, key)):
+                moved += 1
         log.info("deadlines.retimed", day=day.isoformat() if day else None, appeals=moved)
         return moved
 
-    def _retime_one(self, appeal_id: UUID, reason: str) -> bool:
+    def _retime_one(self, appeal_id: UUID, reason: str, key: IdempotencyClaim) -> bool:
         events = self.appeals.events_of(appeal_id)
         state = fold(events)
         if state is None or state.is_closed:
@@ -149,6 +214,7 @@ class Retimer:
                 appeal_id,
                 cmd.RetimeDeadlines(deadlines=tuple(recomputed), reason=reason),
                 actor=RETIMER,
+                idempotency=key,
             )
         except RuleViolated:
             return False  # met or closed meanwhile, or nothing left to move

@@ -1,24 +1,24 @@
-"""The deadline watcher: records a breach (and its escalation, in the same transaction) the moment
-a deadline passes unmet.
+"""The deadline watcher, a reactor with a timer source: at every tick it records a breach (and its
+escalation, in the same transaction) for each deadline that has come due unmet.
 
 It finds candidates in the appeals view (open, past due, unmet, breach not yet recorded for the
 due date in force) and sends each appeal the ``record-breach`` command as the system actor. The
 appeal's own rules make it exactly once: a breach already recorded for that due date is refused,
 and two watchers racing on one appeal collide on its version, so the loser re-reads and finds the
-breach recorded. Restarts and several watchers are therefore safe; none coordinates with another.
+breach recorded. The engine ticks it under its build's lock (one ticker across processes), but
+restarts and several watchers would be safe anyway; none coordinates with another.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 import structlog
 from psycopg_pool import ConnectionPool
 
-from api.metrics import WATCHER_BREACHES
 from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.appeals.vocabulary import Deadline, EscalationTarget
@@ -27,6 +27,7 @@ from domain.claims.events import Norm
 from domain.claims.service import ClaimsService
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ConcurrencyConflict, RuleViolated
+from domain.shared.handler import retry_on_conflict
 from projections.appeals import AppealQueries
 from projections.claims import breach_candidates as claim_breach_candidates
 from projections.engine.model import ProjectionNotReady
@@ -44,6 +45,13 @@ ESCALATE_TO = {
 
 
 class DeadlineWatcher:
+    """Declared to the engine like a view (name, version, topics), but it reads no events: its
+    source is the timer (``tick``), every ``tick_seconds``."""
+
+    name = "deadline_watcher"
+    version = 1
+    topics: frozenset[str] = frozenset()  # no events: deadlines come due with time
+
     def __init__(
         self,
         appeals: AppealsApplication,
@@ -53,15 +61,22 @@ class DeadlineWatcher:
         interval: float = 30.0,
         claims: ClaimsService | None = None,
         pool: ConnectionPool | None = None,
+        on_breach: Callable[[str], None] = lambda _subject: None,
     ) -> None:
         self.appeals = appeals
         self.queries = queries
         self.clock = clock
         self.claims = claims  # and the claims' response norms, read from the claims view
         self.pool = pool
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.tick_seconds = interval
+        self.on_breach = on_breach  # a metric: the subject ("appeal", "claim") of each breach
+
+    def react(self, batch: Any) -> None:
+        """No events to react to (the engine tracks the position all the same)."""
+
+    def tick(self, now: datetime) -> None:
+        self.scan()
+        self.scan_claims()
 
     def scan(self) -> int:
         """One pass; the number of breaches this watcher recorded."""
@@ -76,7 +91,7 @@ class DeadlineWatcher:
             if _recorded(partial(self.appeals.handle, appeal_id, command, actor=WATCHER)):
                 recorded += 1
                 log.info("deadline.breached", appeal_id=str(appeal_id), deadline=name)
-                WATCHER_BREACHES.labels(subject="appeal").inc()
+                self.on_breach("appeal")
         return recorded
 
     def scan_claims(self) -> int:
@@ -93,39 +108,16 @@ class DeadlineWatcher:
             if _recorded(partial(self.claims.handle, claim_id, command, actor=WATCHER)):
                 recorded += 1
                 log.info("claim.norm_breached", claim_id=str(claim_id), norm=name)
-                WATCHER_BREACHES.labels(subject="claim").inc()
+                self.on_breach("claim")
         return recorded
 
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="deadline-watcher")
-        self._thread.start()
 
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.scan()
-                self.scan_claims()
-            except Exception as error:  # the database is away: try again on the next round
-                log.warning("deadline.watcher_error", error=type(error).__name__)
-            self._stop.wait(self.interval)
-
-
-def _recorded(record: Callable[[], object], attempts: int = 3) -> bool:
+def _recorded(record: Callable[[], object]) -> bool:
     """Record a breach: True once recorded; False when the aggregate refuses (recorded by
-    another watcher, met or paused meanwhile). A concurrent change is decided again."""
-    for _attempt in range(attempts):
-        try:
-            record()
-        except ConcurrencyConflict:
-            continue  # someone changed it: decide again on the new state
-        except RuleViolated:
-            return False
-        return True
-    return False
+    another watcher, met or paused meanwhile) or every attempt lost a race (the next tick
+    decides again)."""
+    try:
+        retry_on_conflict(record)
+    except (RuleViolated, ConcurrencyConflict):
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Reactors: process managers on the projection engine, turning events (or a timer) into commands."""
