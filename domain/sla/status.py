@@ -98,21 +98,15 @@ def time_left(
     return TimeLeft(amount=round(sign * (end - start) / timedelta(days=1), 2), unit=unit)
 
 
-def deadlines(
+_Current = dict[Deadline, tuple[datetime, ComputedDeadline | None, str, datetime]]
+
+
+def _gather(
     events: Sequence[ev.AppealEvent],
-    *,
-    now: datetime,
-    calendar: ProductionCalendar,
-    timezone: str,
-    at_risk_share: float = 0.2,
-) -> list[DeadlineView]:
-    """Every deadline of the appeal whose ``events`` are given, as of ``now``; times left are
-    counted in the zone the appeal was received under (``timezone`` for older appeals)."""
-    state = fold(events)
-    if state is None:
-        return []
-    zone = ZoneInfo(state.timezone or timezone)  # the zone the appeal was received under
-    current: dict[Deadline, tuple[datetime, ComputedDeadline | None, str, datetime]] = {}
+) -> tuple[_Current, dict[Deadline, list[DeadlineChange]], datetime | None]:
+    """Each deadline's due moment in force (with its provenance, policy and the moment its time
+    started), the history of its changes, and when the appeal was first forwarded."""
+    current: _Current = {}
     history: dict[Deadline, list[DeadlineChange]] = {}
     forwarded: datetime | None = None
     for event in events:
@@ -133,6 +127,35 @@ def deadlines(
                     due=due,
                 )
             )
+    return current, history, forwarded
+
+
+def _open_status(
+    now: datetime, due: datetime, start: datetime, at_risk_share: float
+) -> DeadlineStatus:
+    """The status of a deadline not yet met."""
+    if now >= due:
+        return DeadlineStatus.OVERDUE
+    if (due - now) < (due - start) * at_risk_share:
+        return DeadlineStatus.AT_RISK
+    return DeadlineStatus.ON_TRACK
+
+
+def deadlines(
+    events: Sequence[ev.AppealEvent],
+    *,
+    now: datetime,
+    calendar: ProductionCalendar,
+    timezone: str,
+    at_risk_share: float = 0.2,
+) -> list[DeadlineView]:
+    """Every deadline of the appeal whose ``events`` are given, as of ``now``; times left are
+    counted in the zone the appeal was received under (``timezone`` for older appeals)."""
+    state = fold(events)
+    if state is None:
+        return []
+    zone = ZoneInfo(state.timezone or timezone)  # the zone the appeal was received under
+    current, history, forwarded = _gather(events)
     views = []
     for deadline, (due, computed, policy, start) in current.items():
         met_at = _met_at(deadline, state, forwarded)
@@ -144,12 +167,7 @@ def deadlines(
             left = None
         else:
             left = time_left(now, due, unit, calendar, zone)
-            if now >= due:
-                status = DeadlineStatus.OVERDUE
-            elif (due - now) < (due - start) * at_risk_share:
-                status = DeadlineStatus.AT_RISK
-            else:
-                status = DeadlineStatus.ON_TRACK
+            status = _open_status(now, due, start, at_risk_share)
         views.append(
             DeadlineView(
                 deadline=deadline,
