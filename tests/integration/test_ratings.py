@@ -13,7 +13,7 @@ import statistics
 import subprocess
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,39 @@ def _at(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def oracle(info: ConnectionInfo, start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
-    """Per department: the v1 indicators, from the events alone."""
+def _retimed_answer(a: dict[str, Any], data: dict[str, Any]) -> None:
+    for d in data["deadlines"]:
+        if d["deadline"] == "answer":
+            a["due"] = _at(d["due"])
+
+
+def _count(key: str) -> Callable[[dict[str, Any], dict[str, Any]], None]:
+    def count(a: dict[str, Any], data: dict[str, Any]) -> None:
+        a[key] += 1
+
+    return count
+
+
+# How each kind of event changes an appeal's record; other kinds leave it as it is.
+_FOLD: dict[str, Callable[[dict[str, Any], dict[str, Any]], None]] = {
+    "AppealReceived": lambda a, data: a.update(received=_at(data["occurred_at"])),
+    "AppealRegistered": lambda a, data: a.update(
+        registered=_at(data["occurred_at"]), due=_at(data["answer_due"])
+    ),
+    "AppealAssigned": lambda a, data: a.update(department=data["department"]),
+    "DeadlineExtended": lambda a, data: a.update(due=_at(data["new_due"])),
+    "AppealResumed": lambda a, data: a.update(due=_at(data["answer_due"])),
+    "DeadlinesRetimed": _retimed_answer,
+    "AnswerPublished": lambda a, data: a.update(answered=a["answered"] or _at(data["occurred_at"])),
+    "AnswerReturnedForRework": _count("reworks"),
+    "AppealReopened": _count("reopens"),
+    "AppealLinkedAsRepeat": lambda a, data: a.update(repeat=True),
+    "SatisfactionRated": lambda a, data: a.update(score=data["score"]),
+}
+
+
+def _appeals(info: ConnectionInfo) -> list[dict[str, Any]]:
+    """Each appeal's record, folded from its raw events."""
     appeals: dict[str, dict[str, Any]] = defaultdict(
         lambda: {
             "department": None,
@@ -68,36 +99,33 @@ def oracle(info: ConnectionInfo, start: datetime, end: datetime) -> dict[str, di
             "SELECT originator_id, topic, state FROM otklik_events ORDER BY notification_id"
         ).fetchall()
     for originator, topic, state in rows:
-        kind = topic.split("@")[0]
-        data = json.loads(bytes(state))
         a = appeals[str(originator)]
-        if kind == "AppealReceived":
-            a["received"] = _at(data["occurred_at"])
-        elif kind == "AppealRegistered":
-            a["registered"] = _at(data["occurred_at"])
-            a["due"] = _at(data["answer_due"])
-        elif kind == "AppealAssigned":
-            a["department"] = data["department"]
-        elif kind == "DeadlineExtended":
-            a["due"] = _at(data["new_due"])
-        elif kind == "AppealResumed":
-            a["due"] = _at(data["answer_due"])
-        elif kind == "DeadlinesRetimed":
-            for d in data["deadlines"]:
-                if d["deadline"] == "answer":
-                    a["due"] = _at(d["due"])
-        elif kind == "AnswerPublished":
-            a["answered"] = a["answered"] or _at(data["occurred_at"])
-        elif kind == "AnswerReturnedForRework":
-            a["reworks"] += 1
-        elif kind == "AppealReopened":
-            a["reopens"] += 1
-        elif kind == "AppealLinkedAsRepeat":
-            a["repeat"] = True
-        elif kind == "SatisfactionRated":
-            a["score"] = data["score"]
+        handle = _FOLD.get(topic.split("@")[0])
+        if handle is not None:
+            handle(a, json.loads(bytes(state)))
+    return list(appeals.values())
+
+
+def _tally(a: dict[str, Any], d: dict[str, Any], *, answered: bool, due_here: bool) -> None:
+    """Add one appeal to its department's tallies ``d``: ``answered`` or ``due_here`` says
+    whether it was answered or due in the period."""
+    if due_here and (a["answered"] is None or a["answered"] >= a["due"]):
+        d["overdue"] += 1
+    if not answered:
+        return
+    d["volume"] += 1
+    d["on_time"] += a["due"] is not None and a["answered"] < a["due"]
+    d["hours"].append((a["answered"] - (a["registered"] or a["received"])).total_seconds() / 3600)
+    d["complete"] += a["reworks"] == 0 and a["reopens"] == 0 and not a["repeat"]
+    d["repeats"] += a["repeat"]
+    if a["score"] is not None:
+        d["scores"].append(a["score"])
+
+
+def oracle(info: ConnectionInfo, start: datetime, end: datetime) -> dict[str, dict[str, Any]]:
+    """Per department: the v1 indicators, from the events alone."""
     result: dict[str, dict[str, Any]] = {}
-    for a in appeals.values():
+    for a in _appeals(info):
         if a["department"] is None or a["received"] is None:
             continue
         answered = a["answered"] is not None and start <= a["answered"] < end
@@ -116,19 +144,7 @@ def oracle(info: ConnectionInfo, start: datetime, end: datetime) -> dict[str, di
                 "repeats": 0,
             },
         )
-        if due_here and (a["answered"] is None or a["answered"] >= a["due"]):
-            d["overdue"] += 1
-        if not answered:
-            continue
-        d["volume"] += 1
-        d["on_time"] += a["due"] is not None and a["answered"] < a["due"]
-        d["hours"].append(
-            (a["answered"] - (a["registered"] or a["received"])).total_seconds() / 3600
-        )
-        d["complete"] += a["reworks"] == 0 and a["reopens"] == 0 and not a["repeat"]
-        d["repeats"] += a["repeat"]
-        if a["score"] is not None:
-            d["scores"].append(a["score"])
+        _tally(a, d, answered=answered, due_here=due_here)
     return result
 
 
