@@ -205,63 +205,103 @@ def sql_ceiling(info: ConnectionInfo) -> dict[str, Any]:
 
 
 # --- live lag: a worker process follows the log while commands arrive at a steady rate ----------
+def _listen(
+    info: ConnectionInfo,
+    visible: list[tuple[int, float]],
+    listening: threading.Event,
+    stop: threading.Event,
+) -> None:
+    """Until ``stop``: each position the appeals view reports, with the moment it was seen."""
+    with psycopg.connect(info.conninfo, autocommit=True) as conn:
+        conn.execute("LISTEN otklik_projections")
+        listening.set()
+        while not stop.is_set():
+            for note in conn.notifies(timeout=0.2):
+                name, _, _, position = note.payload.split(":")
+                if name == "appeals":
+                    visible.append((int(position), time.perf_counter()))
+
+
+def _write_steadily(
+    container: Container,
+    n: int,
+    writers: int,
+    interval: float,
+    end: float,
+    committed: list[tuple[int, float]],
+    lock: threading.Lock,
+) -> None:
+    """Writer ``n`` of ``writers``: one command every ``interval`` seconds until ``end``, each
+    commit's position and moment appended to ``committed``."""
+    app = container.appeals
+    tick = time.perf_counter() + n * interval / writers
+    while tick < end:
+        pause = tick - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        result = app.receive(
+            cmd.ReceiveAppeal(
+                kind=Kind.MESSAGE,
+                channel=Channel.POS,
+                text="Нагрузка: не горят фонари",
+                external_id=f"POS-LAG-{n}",
+            ),
+            actor=OPERATOR,
+            idempotency=None,
+        )
+        with lock:
+            committed.append((result.position, time.perf_counter()))
+        tick += interval
+
+
+def _load(container: Container) -> tuple[list[tuple[int, float]], float]:
+    """Commands at ``LAG_RATE`` for ``LAG_SECONDS`` from several writer threads: each commit's
+    position and moment, and the seconds the writers took."""
+    committed: list[tuple[int, float]] = []
+    lock = threading.Lock()
+    writers = int(os.environ.get("BENCH_LAG_WRITERS", "8"))
+    interval = writers / LAG_RATE
+    end = time.perf_counter() + LAG_SECONDS
+    threads = [
+        threading.Thread(
+            target=_write_steadily,
+            args=(container, n, writers, interval, end, committed, lock),
+        )
+        for n in range(writers)
+    ]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return committed, time.perf_counter() - started
+
+
+def _lags_ms(committed: list[tuple[int, float]], visible: list[tuple[int, float]]) -> list[float]:
+    """For each commit seen in the view: milliseconds from the commit to the first view at or
+    past its position."""
+    lags = []
+    marks = sorted(visible)
+    for position, at in committed:
+        seen = next((t for p, t in marks if p >= position), None)  # first view at or past it
+        if seen is not None:
+            lags.append(max(seen - at, 0.0) * 1000)
+    return lags
+
+
 def live_lag(info: ConnectionInfo, container: Container) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"}
     worker = subprocess.Popen([sys.executable, "-m", "infra.cli", "projections", "run"], env=env)
     visible: list[tuple[int, float]] = []
     listening = threading.Event()
     stop = threading.Event()
-
-    def listen() -> None:
-        with psycopg.connect(info.conninfo, autocommit=True) as conn:
-            conn.execute("LISTEN otklik_projections")
-            listening.set()
-            while not stop.is_set():
-                for note in conn.notifies(timeout=0.2):
-                    name, _, _, position = note.payload.split(":")
-                    if name == "appeals":
-                        visible.append((int(position), time.perf_counter()))
-
-    listener = threading.Thread(target=listen, daemon=True)
+    listener = threading.Thread(target=_listen, args=(info, visible, listening, stop), daemon=True)
     listener.start()
     listening.wait(10)
     try:
         container.engine.wait_for("appeals", container.engine.head(), timeout=60)
         time.sleep(2)  # the worker is live and idle
-        committed: list[tuple[int, float]] = []
-        lock = threading.Lock()
-        writers = int(os.environ.get("BENCH_LAG_WRITERS", "8"))
-        interval = writers / LAG_RATE
-        end = time.perf_counter() + LAG_SECONDS
-
-        def write(n: int) -> None:
-            app = container.appeals
-            tick = time.perf_counter() + n * interval / writers
-            while tick < end:
-                pause = tick - time.perf_counter()
-                if pause > 0:
-                    time.sleep(pause)
-                result = app.receive(
-                    cmd.ReceiveAppeal(
-                        kind=Kind.MESSAGE,
-                        channel=Channel.POS,
-                        text="Нагрузка: не горят фонари",
-                        external_id=f"POS-LAG-{n}",
-                    ),
-                    actor=OPERATOR,
-                    idempotency=None,
-                )
-                with lock:
-                    committed.append((result.position, time.perf_counter()))
-                tick += interval
-
-        threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        took = time.perf_counter() - started
+        committed, took = _load(container)
         container.engine.wait_for("appeals", max(p for p, _ in committed), timeout=30)
         time.sleep(0.5)
     finally:
@@ -269,12 +309,7 @@ def live_lag(info: ConnectionInfo, container: Container) -> dict[str, Any]:
         worker.terminate()
         worker.wait(30)
         listener.join(5)
-    lags = []
-    marks = sorted(visible)
-    for position, at in committed:
-        seen = next((t for p, t in marks if p >= position), None)  # first view at or past it
-        if seen is not None:
-            lags.append(max(seen - at, 0.0) * 1000)
+    lags = _lags_ms(committed, visible)
     return {
         "target_rate": LAG_RATE,
         "achieved_rate": round(len(committed) / took),
