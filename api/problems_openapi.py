@@ -8,14 +8,21 @@ happen."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import msgspec
 from litestar import Litestar
 from litestar.enums import ParamType
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIHeader, OpenAPIResponse, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import (
+    OpenAPIHeader,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import KwargDefinition
 from litestar.routes import HTTPRoute
 
@@ -116,15 +123,35 @@ _HEADERS: dict[str, dict[str, OpenAPIHeader]] = {
 }
 
 
+# A route whose success answer comes in several media types (a report as JSON, CSV or XLSX)
+# names them in its ``opt`` under this key: media type → schema.
+SUCCESS_CONTENT = "success_content"
+
+
 @dataclass
 class ProblemOperation(Operation):
-    """An operation whose problem responses carry their headers (``ResponseSpec`` has none)."""
+    """An operation whose problem responses carry their headers (``ResponseSpec`` has none), and
+    whose success answer lists every media type the route gives (``SUCCESS_CONTENT``)."""
+
+    success_content: ClassVar[dict[str, Schema]] = {}
 
     def __post_init__(self) -> None:
         for status, response in (self.responses or {}).items():
             headers = _HEADERS.get(status)
             if headers and isinstance(response, OpenAPIResponse) and _is_problem(response):
                 response.headers = {**headers, **(response.headers or {})}
+            if status == "200" and self.success_content and isinstance(response, OpenAPIResponse):
+                response.content = {
+                    media: OpenAPIMediaType(schema=schema)
+                    for media, schema in self.success_content.items()
+                }
+
+
+def _operation_class(handler: HTTPRouteHandler) -> type[ProblemOperation]:
+    content: dict[str, Schema] | None = handler.opt.get(SUCCESS_CONTENT)
+    if not content:
+        return ProblemOperation
+    return type("ContentOperation", (ProblemOperation,), {"success_content": content})
 
 
 def _is_problem(response: OpenAPIResponse) -> bool:
@@ -173,7 +200,7 @@ def document_problems(app: Litestar) -> None:
                 found = problem_statuses(handler, method, bool(route.path_parameters))
                 statuses |= found | ALSO.get(key, {})
             handler.responses = {**_specs(statuses), **(handler.responses or {})}
-            handler.operation_class = ProblemOperation
+            handler.operation_class = _operation_class(handler)
     if unused:
         raise LookupError(f"problems listed for routes the app does not have: {sorted(unused)}")
 

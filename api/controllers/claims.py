@@ -27,6 +27,7 @@ from projections.claim_figures import MisinformationSummary, summary
 from projections.claims import ClaimQueries, ClaimSummary, Match
 
 log = structlog.get_logger("otklik.api")
+JSON_LD = "application/ld+json"  # schema.org ClaimReview, as search engines and fact-checkers read
 Limit = Annotated[int, Parameter(ge=1, le=500)]
 FIGURE_READERS = frozenset({Role.CURATOR, Role.HEAD, Role.ANALYST, Role.AUDITOR})
 ORGANISATION = "Муниципальный центр управления"
@@ -195,19 +196,26 @@ def claim_review(claim: ClaimSummary) -> dict[str, Any]:
     sync_to_thread=True,
     tags=["claims"],
     opt=PUBLIC_ROUTE,
+    media_type=JSON_LD,
 )
 def get_claim_review(claim_id: UUID, claim_queries: ClaimQueries) -> Response[dict[str, Any]]:
     """Public: the claim's published refutation as schema.org ClaimReview (JSON-LD)."""
     found = claim_queries.one(claim_id)
     if found is None or found.published_at is None:
         raise ApiProblem(404, "not-found", "Not found", "the claim has no published refutation")
-    return Response(claim_review(found), media_type="application/ld+json")
+    return Response(claim_review(found), media_type=JSON_LD)
 
 
-@get("/api/v1/claim-reviews", sync_to_thread=True, tags=["claims"], opt=PUBLIC_ROUTE)
+@get(
+    "/api/v1/claim-reviews",
+    sync_to_thread=True,
+    tags=["claims"],
+    opt=PUBLIC_ROUTE,
+    media_type=JSON_LD,
+)
 def list_claim_reviews(
     claim_queries: ClaimQueries, limit: Limit = 100
 ) -> Response[list[dict[str, Any]]]:
     """Public: the published refutations as schema.org ClaimReview (JSON-LD), newest first."""
     published = claim_queries.list(published=True, limit=limit)
-    return Response([claim_review(c) for c in published], media_type="application/ld+json")
+    return Response([claim_review(c) for c in published], media_type=JSON_LD)

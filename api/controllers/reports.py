@@ -6,11 +6,13 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Response, get
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIType, Schema
 from litestar.params import Parameter
 
 from api.auth import roles
 from api.controllers.ratings import methodology_of, period_of
 from api.errors import ApiProblem
+from api.problems_openapi import SUCCESS_CONTENT
 from api.report_formats import FORMATS, render
 from api.services import Now
 from domain.ratings.methodology_book import MethodologyBook
@@ -21,6 +23,24 @@ from projections.reports import SLICES, Reports, Table
 READERS = frozenset({Role.ANALYST, Role.CURATOR, Role.HEAD, Role.AUDITOR})
 Format = Annotated[str, Parameter(query="format", pattern="^(json|csv|xlsx)$")]
 READ_REPORTS = [roles(READERS, "read reports")]
+# format=json: the table; csv: a UTF-8 text with a BOM; xlsx: a workbook
+_TABLE = Schema(
+    type=OpenAPIType.OBJECT,
+    required=["title", "columns", "rows", "stamp"],
+    properties={
+        "title": Schema(type=OpenAPIType.STRING),
+        "columns": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+        "rows": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+        "stamp": Schema(type=OpenAPIType.OBJECT),
+    },
+)
+REPORT_FORMATS = {
+    SUCCESS_CONTENT: {
+        FORMATS["json"]: _TABLE,
+        FORMATS["csv"]: Schema(type=OpenAPIType.STRING),
+        FORMATS["xlsx"]: Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
+    }
+}
 
 
 def _answer(table: Table, fmt: str, name: str) -> Response[bytes]:
@@ -30,7 +50,13 @@ def _answer(table: Table, fmt: str, name: str) -> Response[bytes]:
     return Response(render(table, fmt), media_type=FORMATS[fmt], headers=headers)
 
 
-@get("/api/v1/reports/kpi", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
+@get(
+    "/api/v1/reports/kpi",
+    sync_to_thread=True,
+    tags=["reports"],
+    guards=READ_REPORTS,
+    opt=REPORT_FORMATS,
+)
 def kpi_report(
     reports: Reports,
     methodologies: MethodologyBook,
@@ -45,7 +71,13 @@ def kpi_report(
     return _answer(reports.kpi(chosen, chosen_period), fmt, f"kpi-{chosen_period.label}")
 
 
-@get("/api/v1/reports/summary", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
+@get(
+    "/api/v1/reports/summary",
+    sync_to_thread=True,
+    tags=["reports"],
+    guards=READ_REPORTS,
+    opt=REPORT_FORMATS,
+)
 def summary_report(
     reports: Reports,
     since: date,
@@ -76,7 +108,13 @@ def summary_report(
     return _answer(table, fmt, f"summary-{since}-{until}")
 
 
-@get("/api/v1/reports/hot-topics", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
+@get(
+    "/api/v1/reports/hot-topics",
+    sync_to_thread=True,
+    tags=["reports"],
+    guards=READ_REPORTS,
+    opt=REPORT_FORMATS,
+)
 def hot_topics_report(
     reports: Reports,
     clock: Now,
@@ -89,7 +127,13 @@ def hot_topics_report(
     return _answer(table, fmt, "hot-topics")
 
 
-@get("/api/v1/reports/workload", sync_to_thread=True, tags=["reports"], guards=READ_REPORTS)
+@get(
+    "/api/v1/reports/workload",
+    sync_to_thread=True,
+    tags=["reports"],
+    guards=READ_REPORTS,
+    opt=REPORT_FORMATS,
+)
 def workload_report(reports: Reports, fmt: Format = "json") -> Response[bytes]:
     """Open appeals now per sector, department and executor, and how many are overdue."""
     return _answer(reports.workload(), fmt, "workload")
