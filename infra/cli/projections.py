@@ -16,13 +16,14 @@ projections_app = typer.Typer(help="Read models built from the event log.", no_a
 
 @projections_app.command("status")
 def projections_status() -> None:
-    """Each build of each projection: position, head, lag, events/s, state, error."""
+    """Each build of each view and reactor: position, head, lag, events/s, state, error."""
     from rich.console import Console
     from rich.table import Table
 
     with container_session() as container:
         table = Table(
             "projection",
+            "kind",
             "build",
             "active",
             "state",
@@ -35,6 +36,7 @@ def projections_status() -> None:
         for s in container.engine.status():
             table.add_row(
                 s.name,
+                s.kind + (f", ticked {s.ticked_at:%H:%M:%S}" if s.ticked_at else ""),
                 f"v{s.version}" + (f"/{s.generation}" if s.generation > 1 else ""),
                 "yes" if s.active else "",
                 s.state,
@@ -91,11 +93,13 @@ def projections_rebuild(
     with container_session(migrate=True) as container:
         engine = container.engine
         engine.ensure()
+        # every view by default; a reactor only by name (a new build resumes where it stood)
         chosen = names or list(engine.projections)
+        known = [*engine.projections, *engine.reactors]
         for name in chosen:
-            if name not in engine.projections:
+            if name not in known:
                 raise typer.BadParameter(
-                    f"no projection named {name!r}; there are: {', '.join(engine.projections)}"
+                    f"no projection or reactor named {name!r}; there are: {', '.join(known)}"
                 )
         bar = Progress(
             TextColumn("[bold]{task.description}"),
