@@ -54,6 +54,7 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     # issue 14: the notice a 59-ФЗ ст. 11 decision owes, its term and when it was given
     notice_due: datetime | None
     notice_given_at: datetime | None
+    article11_part: str | None  # the part of ст. 11 the appeal was decided under
 
 
 _FIELDS = AppealSummary.__struct_fields__
@@ -104,7 +105,8 @@ class AppealsProjection:
             municipality text,
             is_repeat boolean NOT NULL,
             notice_due timestamptz,
-            notice_given_at timestamptz
+            notice_given_at timestamptz,
+            article11_part text
         );
     """
     indexes = """
@@ -162,6 +164,7 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.repeat_of is not None,
         state.notice_due,
         state.notice_given_at,
+        state.article11_part,
     )
 
 
@@ -246,7 +249,8 @@ class AppealQueries:
         query = """
             SELECT appeal_id, d.deadline FROM appeals a, LATERAL (VALUES
                 ('register', a.register_due, a.registration_number IS NOT NULL),
-                ('forward', a.forward_due, a.department IS NOT NULL),
+                ('forward', a.forward_due,
+                    a.department IS NOT NULL OR a.article11_part IS NOT NULL),
                 ('first_reaction', a.first_reaction_due, a.first_reaction_at IS NOT NULL),
                 ('answer', a.answer_due, a.first_answered_at IS NOT NULL),
                 ('notice', a.notice_due, a.notice_given_at IS NOT NULL)

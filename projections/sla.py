@@ -47,7 +47,13 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
     registered = state.registered_at or state.received_at
     facts = [
         (Deadline.REGISTER, state.register_due, state.received_at, state.registered_at),
-        (Deadline.FORWARD, state.forward_due, registered, state.assigned_at),
+        # a ст. 11 decision settles where the appeal goes: no forwarding is owed after it
+        (
+            Deadline.FORWARD,
+            state.forward_due,
+            registered,
+            state.assigned_at or state.article11_decided_at,
+        ),
         (
             Deadline.FIRST_REACTION,
             state.first_reaction_due,

@@ -99,6 +99,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # issue 14: 59-ФЗ ст. 11 decisions and their notices
     registered_version: int | None = None
     article11_part: Article11Part | None = None
+    article11_decided_at: datetime | None = None
     notice_owed: bool = False
     notice_due: datetime | None = None
     notice_given_at: datetime | None = None

@@ -87,6 +87,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     # --- issue 14: 59-ФЗ ст. 11 decisions and their notices ---
     registered_version: int | None = None  # the registration's version: an anchor of terms
     article11_part: Article11Part | None = None
+    article11_decided_at: datetime | None = None  # the decision routes it: no forwarding owed
     notice_owed: bool = False  # a ст. 11 notice is owed and not yet given
     notice_due: datetime | None = None
     notice_given_at: datetime | None = None

@@ -254,6 +254,7 @@ def _(event: ev.AppealDecidedUnderArticle11, state: AppealState) -> AppealState:
         state,
         event,
         article11_part=event.part,
+        article11_decided_at=event.occurred_at,
         left_without_answer_ground=event.ground,
         notice_owed=event.notice_owed,
         notice_due=event.notice_due,

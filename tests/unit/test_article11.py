@@ -281,3 +281,10 @@ def test_a_decided_appeal_folds_its_ground_for_old_readers() -> None:
     assert state is not None
     assert state.left_without_answer_ground is LegalGround.ANSWER_ALREADY_PUBLISHED
     assert state.article11_part is Article11Part.PART_5_1 and state.published_url == URL
+
+
+def test_a_decision_settles_where_the_appeal_goes_so_no_forwarding_is_owed() -> None:
+    scenario = registered(date(2026, 3, 2)).given(cmd.LeaveEssenceUnclearUnanswered())
+    breach = cmd.RecordDeadlineBreach(deadline=Deadline.FORWARD)
+    with pytest.raises(RuleViolated, match="'forward' deadline was met"):
+        scenario.when(breach, WATCHER, after=timedelta(days=20))
