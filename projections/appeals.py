@@ -51,6 +51,10 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     registered_at: datetime | None
     municipality: str | None  # None: the deployment's default municipality
     is_repeat: bool  # linked as a repeat of an earlier appeal
+    # issue 14: the notice a 59-ФЗ ст. 11 decision owes, its term and when it was given
+    notice_due: datetime | None
+    notice_given_at: datetime | None
+    article11_part: str | None  # the part of ст. 11 the appeal was decided under
 
 
 _FIELDS = AppealSummary.__struct_fields__
@@ -64,8 +68,9 @@ class AppealsProjection:
     name = "appeals"
     # v2: forward and first-reaction deadlines, first reaction, recorded breaches; v3: registered
     # at, municipality, repeat (what the ratings count); v4: times an old event put beyond what
-    # can be read back are kept at the edge (a v3 build may hold rows no list can read)
-    version = 4
+    # can be read back are kept at the edge (a v3 build may hold rows no list can read); v5: the
+    # ст. 11 notice's term and when it was given (the watcher breaches an unmet one)
+    version = 5
     topics = None  # every appeal event changes the state
     tables = ("appeals",)
     ddl = """
@@ -98,7 +103,10 @@ class AppealsProjection:
             breached text[] NOT NULL,
             registered_at timestamptz,
             municipality text,
-            is_repeat boolean NOT NULL
+            is_repeat boolean NOT NULL,
+            notice_due timestamptz,
+            notice_given_at timestamptz,
+            article11_part text
         );
     """
     indexes = """
@@ -154,6 +162,9 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.registered_at,
         state.municipality,
         state.repeat_of is not None,
+        state.notice_due,
+        state.notice_given_at,
+        state.article11_part,
     )
 
 
@@ -164,6 +175,7 @@ def breached(state: AppealState) -> list[str]:
         "forward": state.forward_due,
         "first_reaction": state.first_reaction_due,
         "answer": state.answer_due,
+        "notice": state.notice_due,
     }
     return sorted({b.deadline.value for b in state.breaches if current[b.deadline] == b.due})
 
@@ -237,9 +249,11 @@ class AppealQueries:
         query = """
             SELECT appeal_id, d.deadline FROM appeals a, LATERAL (VALUES
                 ('register', a.register_due, a.registration_number IS NOT NULL),
-                ('forward', a.forward_due, a.department IS NOT NULL),
+                ('forward', a.forward_due,
+                    a.department IS NOT NULL OR a.article11_part IS NOT NULL),
                 ('first_reaction', a.first_reaction_due, a.first_reaction_at IS NOT NULL),
-                ('answer', a.answer_due, a.first_answered_at IS NOT NULL)
+                ('answer', a.answer_due, a.first_answered_at IS NOT NULL),
+                ('notice', a.notice_due, a.notice_given_at IS NOT NULL)
             ) AS d(deadline, due, met)
             WHERE a.closed_at IS NULL AND NOT d.met AND d.due < %(now)s
               AND NOT d.deadline = ANY(a.breached)

@@ -47,7 +47,13 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
     registered = state.registered_at or state.received_at
     facts = [
         (Deadline.REGISTER, state.register_due, state.received_at, state.registered_at),
-        (Deadline.FORWARD, state.forward_due, registered, state.assigned_at),
+        # a ст. 11 decision settles where the appeal goes: no forwarding is owed after it
+        (
+            Deadline.FORWARD,
+            state.forward_due,
+            registered,
+            state.assigned_at or state.article11_decided_at,
+        ),
         (
             Deadline.FIRST_REACTION,
             state.first_reaction_due,
@@ -55,6 +61,8 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
             state.first_reaction_at,
         ),
         (Deadline.ANSWER, state.answer_due, registered, state.first_answered_at),
+        # issue 14: the notice of a 59-ФЗ ст. 11 decision, counted from registration
+        (Deadline.NOTICE, state.notice_due, registered, state.notice_given_at),
     ]
     return [
         (
@@ -82,8 +90,8 @@ class SlaProjection:
     name = "sla"
     # v2: the open-deadline indexes cover the lists' whole sort order; v3: the municipality; v4:
     # times an old event put beyond what can be read back are kept at the edge (a v3 build may
-    # hold rows the lists cannot read, first in their order)
-    version = 4
+    # hold rows the lists cannot read, first in their order); v5: the ст. 11 notice's term
+    version = 5
     topics = None  # any event can change a deadline, meet it, or route the appeal
     tables = ("sla_deadlines",)
     ddl = """

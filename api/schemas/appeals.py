@@ -11,6 +11,7 @@ import msgspec
 
 from api.schemas.deadlines import DeadlineView
 from domain.appeals.vocabulary import (
+    Article11Part,
     Channel,
     Deadline,
     Kind,
@@ -95,6 +96,14 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     breaches: tuple[Breach, ...] = ()
     closed_at: datetime | None = None
     outcome: Outcome | None = None
+    # issue 14: 59-ФЗ ст. 11 decisions and their notices
+    registered_version: int | None = None
+    article11_part: Article11Part | None = None
+    article11_decided_at: datetime | None = None
+    notice_owed: bool = False
+    notice_due: datetime | None = None
+    notice_given_at: datetime | None = None
+    published_url: str | None = None
 
 
 class AsOfState(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,6 +11,7 @@ import msgspec
 from domain.appeals import events as ev
 from domain.appeals.events import Place
 from domain.appeals.vocabulary import (
+    Article11Part,
     Channel,
     Deadline,
     Kind,
@@ -83,6 +84,14 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     breaches: tuple[Breach, ...] = ()
     closed_at: datetime | None = None
     outcome: Outcome | None = None
+    # --- issue 14: 59-ФЗ ст. 11 decisions and their notices ---
+    registered_version: int | None = None  # the registration's version: an anchor of terms
+    article11_part: Article11Part | None = None
+    article11_decided_at: datetime | None = None  # the decision routes it: no forwarding owed
+    notice_owed: bool = False  # a ст. 11 notice is owed and not yet given
+    notice_due: datetime | None = None
+    notice_given_at: datetime | None = None
+    published_url: str | None = None  # ч.5.1: where the answer is published
 
     @property
     def is_closed(self) -> bool:

@@ -15,6 +15,7 @@ from eventsourcing.persistence import IntegrityError
 
 from domain.appeals import commands as cmd
 from domain.appeals.decide import authorise, decide
+from domain.appeals.decisions.article11 import check_earlier_answered
 from domain.appeals.events import AppealEvent, AppealReceived, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
@@ -154,6 +155,9 @@ class AppealsApplication(Application[UUID]):
             raise NotFound("there is no such appeal")
         return state
 
+    def _found(self, appeal_id: UUID) -> AppealState | None:
+        return self.handler.load(self.decider, appeal_id).state
+
     def state_as_of(self, appeal_id: UUID, moment: datetime) -> AppealState:
         """The appeal as the system knew it at ``moment`` (events recorded up to then)."""
         return self.as_of(appeal_id, moment)[0]
@@ -224,7 +228,11 @@ class AppealsApplication(Application[UUID]):
         )
 
     def _complete(self, state: AppealState, command: cmd.Command) -> cmd.Command:
-        """Fill in what the control centre assigns itself (the registration number)."""
+        """Fill in what the control centre assigns itself (the registration number); check what
+        a decision refers to in other appeals (ст.11 ч.5: the earlier answered ones)."""
+        if isinstance(command, cmd.EndCorrespondence):
+            check_earlier_answered(state, command, self._found)
+            return command
         if not isinstance(command, cmd.RegisterAppeal):
             return command
         if command.registration_number is not None:

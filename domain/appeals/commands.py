@@ -15,16 +15,18 @@ import msgspec
 
 from domain.appeals.events import CitizenContact, Place
 from domain.appeals.vocabulary import (
+    Article11Part,
     Channel,
     Deadline,
     EscalationTarget,
     Kind,
     LegalGround,
+    NoticeRecipient,
     Outcome,
     ReopenedBy,
     ReworkReason,
 )
-from domain.shared.inputs import Code, Input, ShortText, Text, line, text
+from domain.shared.inputs import Code, Input, ShortText, Text, Url, line, text
 from domain.sla.policy import ComputedDeadline
 
 Tag = Annotated[str, line(100)]
@@ -229,6 +231,139 @@ class CloseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True
     comment: Text | None = None
 
 
+# --- issue 14: the decisions of 59-ФЗ ст. 11, one command per part, and the notice they owe ---
+class NoticeInput(Input, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The citizen's notice of a ст. 11 decision: to whom, by which channel, the text's template
+    (when: the command's ``occurred_at``; the text itself is rendered by the outbound service)."""
+
+    channel: Channel
+    template_id: Code
+    recipient: NoticeRecipient = NoticeRecipient.CITIZEN
+
+
+class Article11Decision(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """What every ст. 11 decision carries; ``part`` names the part it rests on."""
+
+    part: ClassVar[Article11Part]
+
+    comment: Text | None = None
+
+
+class LeaveAnonymousUnanswered(
+    Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """ст.11 ч.1: no name or no address for the answer; a reported crime is forwarded."""
+
+    action = "leave-unanswered-anonymous"
+    part = Article11Part.PART_1
+
+    crime_reported: bool = False
+    crime_report_forwarded_to: ShortText | None = None
+
+
+class ReturnCourtComplaint(
+    Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """ст.11 ч.2: a complaint against a court decision, returned with how to appeal it."""
+
+    action = "return-court-complaint"
+    part = Article11Part.PART_2
+
+    court_decision: ShortText
+    appeal_explanation: Text
+    notice: NoticeInput | None = None
+
+
+class LeaveAbusiveUnanswered(
+    Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """ст.11 ч.3: obscene or offensive words, threats; the citizen told abuse is not allowed."""
+
+    action = "leave-unanswered-abusive"
+    part = Article11Part.PART_3
+
+    notice: NoticeInput | None = None
+
+
+class LeaveUnreadableUnanswered(
+    Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """ст.11 ч.4: the text cannot be read; the citizen told if the name and address can be."""
+
+    action = "leave-unanswered-unreadable"
+    part = Article11Part.PART_4
+
+    contact_readable: bool
+    notice: NoticeInput | None = None
+
+
+class LeaveEssenceUnclearUnanswered(
+    Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """ст.11 ч.4.1: the essence cannot be determined from the text; the citizen told."""
+
+    action = "leave-unanswered-essence-unclear"
+    part = Article11Part.PART_4_1
+
+    notice: NoticeInput | None = None
+
+
+class EndCorrespondence(Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """ст.11 ч.5: the head ends the correspondence on a question answered before."""
+
+    action = "end-correspondence"
+    part = Article11Part.PART_5
+
+    earlier_appeals: Annotated[tuple[UUID, ...], msgspec.Meta(min_length=1, max_length=50)]
+    notice: NoticeInput | None = None
+
+
+class ReferToPublishedAnswer(
+    Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """ст.11 ч.5.1: the answer is already on the official site; the citizen told its address."""
+
+    action = "refer-to-published-answer"
+    part = Article11Part.PART_5_1
+
+    url: Url
+    complains_about_court_decision: bool = False  # then ч.2 applies, not ч.5.1
+    notice: NoticeInput | None = None
+
+
+class DeclineSecretDisclosure(
+    Article11Decision, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """ст.11 ч.6: the answer would disclose a protected secret; the citizen told."""
+
+    action = "decline-secret-disclosure"
+    part = Article11Part.PART_6
+
+    secret: ShortText
+    notice: NoticeInput | None = None
+
+
+class GiveArticle11Notice(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The notice a ст. 11 decision owes, given after the decision (it closes the appeal)."""
+
+    action = "give-article11-notice"
+
+    notice: NoticeInput
+
+
+ARTICLE11_COMMANDS: tuple[type[Command], ...] = (
+    LeaveAnonymousUnanswered,
+    ReturnCourtComplaint,
+    LeaveAbusiveUnanswered,
+    LeaveUnreadableUnanswered,
+    LeaveEssenceUnclearUnanswered,
+    EndCorrespondence,
+    ReferToPublishedAnswer,
+    DeclineSecretDisclosure,
+    GiveArticle11Notice,
+)
+
+
 # The lifecycle commands addressed to an existing appeal, in the order of the appeal's life.
 LIFECYCLE_COMMANDS: tuple[type[Command], ...] = (
     RegisterAppeal,
@@ -253,4 +388,5 @@ LIFECYCLE_COMMANDS: tuple[type[Command], ...] = (
     EscalateAppeal,
     RecordDeadlineBreach,
     CloseAppeal,
+    *ARTICLE11_COMMANDS,
 )

@@ -15,11 +15,13 @@ from uuid import UUID
 import msgspec
 
 from domain.appeals.vocabulary import (
+    Article11Part,
     Channel,
     Deadline,
     EscalationTarget,
     Kind,
     LegalGround,
+    NoticeRecipient,
     Outcome,
     ReopenedBy,
     ReworkReason,
@@ -233,6 +235,39 @@ class AppealClosed(AppealEvent, frozen=True, kw_only=True):
     comment: str | None
 
 
+# --- issue 14: the decisions of 59-ФЗ ст. 11 and the citizen's notice of them ---
+class AppealDecidedUnderArticle11(AppealEvent, frozen=True, kw_only=True):
+    """A decision not to answer on the merits under 59-ФЗ ст. 11, by part: its ground, the notice
+    it owes the citizen (and its 7-day term where the law sets one, with provenance), and what
+    the part requires recorded with it."""
+
+    part: Article11Part
+    ground: LegalGround
+    comment: str | None
+    notice_owed: bool  # False: no notice (ч.1; ч.4 when the name and address cannot be read)
+    notice_due: datetime | None  # the statutory term of the notice (ч.2, ч.4, ч.4.1, ч.5.1)
+    deadlines: tuple[ComputedDeadline, ...] = ()
+    crime_report_forwarded_to: str | None = None  # ч.1: the competent state body
+    court_decision: str | None = None  # ч.2: the decision complained about
+    appeal_explanation: str | None = None  # ч.2: how the decision is appealed
+    earlier_appeals: tuple[UUID, ...] = ()  # ч.5: the earlier appeals answered on the merits
+    published_url: str | None = None  # ч.5.1: the page the answer is published on
+    secret: str | None = None  # ч.6: which protected secret
+
+
+class CitizenNoticeGiven(AppealEvent, frozen=True, kw_only=True):
+    """The citizen's notice of a ст. 11 decision as a recorded act: what, to whom, by which
+    channel, when (``occurred_at``), the text's template; delivery is the outbound concern."""
+
+    part: Article11Part
+    subject: str  # what the notice tells, in the words of the law
+    recipient: NoticeRecipient
+    channel: Channel
+    template_id: str
+    url: str | None  # ч.5.1: the page's address the citizen is told
+    due: datetime | None  # its statutory term, if any (met when ``occurred_at`` is before it)
+
+
 APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     AppealReceived,
     AppealRegistered,
@@ -258,4 +293,6 @@ APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     DeadlineBreached,
     AppealClosed,
     DeadlinesRetimed,
+    AppealDecidedUnderArticle11,
+    CitizenNoticeGiven,
 )

@@ -42,6 +42,7 @@ def _(event: ev.AppealRegistered, state: AppealState) -> AppealState:
         forward_due=event.forward_due,
         first_reaction_due=event.first_reaction_due,
         deadline_policy=event.deadline_policy,
+        registered_version=event.originator_version,  # issue 14: the anchor of ст. 11 terms
     )
 
 
@@ -241,5 +242,27 @@ def _(event: ev.DeadlinesRetimed, state: AppealState) -> AppealState:
         Deadline.FORWARD: "forward_due",
         Deadline.FIRST_REACTION: "first_reaction_due",
         Deadline.ANSWER: "answer_due",
+        Deadline.NOTICE: "notice_due",
     }
     return _next(state, event, **{fields[d.deadline]: d.due for d in event.deadlines})
+
+
+# --- issue 14: 59-ФЗ ст. 11 decisions and their notices ---
+@_on
+def _(event: ev.AppealDecidedUnderArticle11, state: AppealState) -> AppealState:
+    return _next(
+        state,
+        event,
+        article11_part=event.part,
+        article11_decided_at=event.occurred_at,
+        left_without_answer_ground=event.ground,
+        notice_owed=event.notice_owed,
+        notice_due=event.notice_due,
+        published_url=event.published_url,
+        forwarded_to=event.crime_report_forwarded_to or state.forwarded_to,
+    )
+
+
+@_on
+def _(event: ev.CitizenNoticeGiven, state: AppealState) -> AppealState:
+    return _next(state, event, notice_owed=False, notice_given_at=event.occurred_at)

@@ -65,7 +65,8 @@ class ReworkReason(StrEnum):
 
 
 class LegalGround(StrEnum):
-    """59-ФЗ ст. 11: grounds on which an appeal may be left without an answer."""
+    """Grounds on which an appeal may be left without an answer: 59-ФЗ ст. 11 for appeals, the
+    ЕПГУ rules for ПОС messages (which grounds a kind allows: ``decisions.grounds``)."""
 
     NO_ADDRESS = "no_address"  # не указаны фамилия или почтовый адрес (ч. 1)
     OBSCENITY_OR_THREATS = "obscenity_or_threats"  # нецензурные выражения, угрозы (ч. 3)
@@ -73,7 +74,16 @@ class LegalGround(StrEnum):
     ESSENCE_UNCLEAR = "essence_unclear"  # невозможно установить суть (ч. 4.1)
     REPEATED_NO_NEW_ARGUMENTS = "repeated_no_new_arguments"  # повторное без новых доводов (ч. 5)
     COURT_DECISION = "court_decision"  # есть вступившее в силу решение суда (ч. 2)
-    ANSWER_ALREADY_PUBLISHED = "answer_already_published"  # ответ размещён на сайте (ч. 4)
+    # ответ размещён на официальном сайте (ч. 5.1; this comment said ч. 4 until issue 14: the
+    # stored value keeps its meaning, only its label was wrong)
+    ANSWER_ALREADY_PUBLISHED = "answer_already_published"
+    # --- issue 14: ст.11 ч.6 59-ФЗ and the ЕПГУ rules' grounds for ПОС messages ---
+    PROTECTED_INFORMATION = (
+        "protected_information"  # ответ раскрыл бы охраняемую законом тайну (ч. 6)
+    )
+    NO_PROBLEM_OR_PLACE = "no_problem_or_place"  # ПОС: нет описания проблемы или её места
+    THIRD_PARTY_PERSONAL_DATA = "third_party_personal_data"  # ПОС: персональные данные третьих лиц
+    ADVERTISING_OR_SPAM = "advertising_or_spam"  # ПОС: реклама, спам
 
 
 class Deadline(StrEnum):
@@ -81,6 +91,7 @@ class Deadline(StrEnum):
     FORWARD = "forward"
     FIRST_REACTION = "first_reaction"
     ANSWER = "answer"
+    NOTICE = "notice"  # the citizen's notice of a decision under 59-ФЗ ст. 11 (issue 14)
 
 
 class EscalationTarget(StrEnum):
@@ -92,3 +103,24 @@ class EscalationTarget(StrEnum):
 class ReopenedBy(StrEnum):
     CITIZEN = "citizen"
     CONTROL_CENTRE = "control_centre"
+
+
+# --- issue 14: the decisions of 59-ФЗ ст. 11, by part ---
+class Article11Part(StrEnum):
+    """The part of 59-ФЗ ст. 11 a decision not to answer on the merits rests on."""
+
+    PART_1 = "1"  # нет фамилии или адреса для ответа
+    PART_2 = "2"  # обжалуется судебное решение: возврат с разъяснением порядка обжалования
+    PART_3 = "3"  # нецензурные или оскорбительные выражения, угрозы
+    PART_4 = "4"  # текст не поддаётся прочтению
+    PART_4_1 = "4.1"  # по тексту нельзя определить суть
+    PART_5 = "5"  # повторное без новых доводов: руководитель прекращает переписку
+    PART_5_1 = "5.1"  # ответ уже размещён на официальном сайте
+    PART_6 = "6"  # ответ раскрыл бы охраняемую законом тайну
+
+
+class NoticeRecipient(StrEnum):
+    """To whom a notice goes (the address is the one the citizen gave: ``CitizenContact``)."""
+
+    CITIZEN = "citizen"  # заявитель
+    REPRESENTATIVE = "representative"  # представитель заявителя

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from domain.appeals import commands as cmd
+from domain.appeals.decisions.grounds import DEFAULT_GROUNDS
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Channel, Deadline, Kind, LegalGround
 from infra.demo import catalogue as cat
@@ -124,9 +125,7 @@ class LifePlanner:
                 i,
                 t,
                 OPERATOR,
-                lambda s: cmd.LeaveWithoutAnswer(
-                    ground=rng.choice(list(LegalGround)), comment="Основание проверено куратором"
-                ),
+                lambda s: self._left_unanswered(s, rng.choice(sorted(DEFAULT_GROUNDS[s.kind]))),
             )
             return
         t += timedelta(minutes=rng.randrange(5, 240))
@@ -222,6 +221,17 @@ class LifePlanner:
                 ),
             )
         self.answers.plan(i, t, department, now, cycle=0)
+
+    @staticmethod
+    def _left_unanswered(s: AppealState, ground: LegalGround) -> cmd.Command:
+        """An appeal goes through its ст.11 59-ФЗ part (with the notice); the others leave on a
+        ground of their own rules."""
+        if s.kind is Kind.APPEAL:
+            notice = cmd.NoticeInput(channel=s.channel, template_id="st11-ch3")
+            return cmd.LeaveAbusiveUnanswered(
+                comment="Основание проверено куратором", notice=notice
+            )
+        return cmd.LeaveWithoutAnswer(ground=ground, comment="Основание проверено куратором")
 
     def _number(self, s: AppealState) -> str:
         return f"Д-{self.timetable.now.year}/{self.next_number():06d}"

@@ -41,6 +41,7 @@ ESCALATE_TO = {
     Deadline.FIRST_REACTION: EscalationTarget.CURATOR,
     Deadline.FORWARD: EscalationTarget.SECTOR_HEAD,
     Deadline.ANSWER: EscalationTarget.SECTOR_HEAD,
+    Deadline.NOTICE: EscalationTarget.CURATOR,  # the control centre owes the ст.11 notice
 }
 
 

@@ -11,7 +11,8 @@ from domain.appeals.decisions.context import (
     require_assigned,
     require_not_forwarded,
 )
-from domain.appeals.vocabulary import Outcome, Status
+from domain.appeals.decisions.grounds import ARTICLE11_PART_OF, require_ground_of_kind
+from domain.appeals.vocabulary import Kind, Outcome, Status
 from domain.shared.errors import InvalidCommand, RuleViolated
 
 DECISIONS = Decisions()
@@ -110,8 +111,19 @@ def _reopen(command: cmd.ReopenAppeal, c: Context) -> list[ev.AppealEvent]:
 
 @DECISIONS.handles(cmd.LeaveWithoutAnswer)
 def _leave(command: cmd.LeaveWithoutAnswer, c: Context) -> list[ev.AppealEvent]:
+    """A ПОС message, an incident or a call left without an answer on a ground of its own rules;
+    an appeal goes through the decision of its part of 59-ФЗ ст. 11 (``decisions.article11``),
+    which records the notice this command cannot."""
     if c.s.answer_published_at is not None:
         raise RuleViolated("the appeal already has an answer")
+    if c.s.kind is Kind.APPEAL:
+        part = ARTICLE11_PART_OF.get(command.ground)
+        named = f"ст.11 ч.{part} 59-ФЗ" if part is not None else "ст.11 59-ФЗ"
+        raise RuleViolated(
+            f"{named}: an appeal is left without an answer by the decision of its part, with the"
+            " citizen's notice, not by 'leave-without-answer'"
+        )
+    require_ground_of_kind(command.ground, c.s.kind)
     return [
         ev.AppealLeftWithoutAnswer(**c.envelope(), ground=command.ground, comment=command.comment),
         ev.AppealClosed(**c.envelope(), outcome=Outcome.LEFT_WITHOUT_ANSWER, comment=None),

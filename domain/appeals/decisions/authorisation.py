@@ -37,6 +37,16 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.RecordDeadlineBreach: _STAFF | {Role.SYSTEM},
     cmd.RetimeDeadlines: frozenset({Role.SYSTEM}),
     cmd.CloseAppeal: _STAFF,
+    # issue 14: 59-ФЗ ст. 11 decisions; ч.5 ends the correspondence by the head's decision only
+    cmd.LeaveAnonymousUnanswered: _STAFF,
+    cmd.ReturnCourtComplaint: _STAFF,
+    cmd.LeaveAbusiveUnanswered: _STAFF,
+    cmd.LeaveUnreadableUnanswered: _STAFF,
+    cmd.LeaveEssenceUnclearUnanswered: _STAFF,
+    cmd.EndCorrespondence: frozenset({Role.HEAD}),
+    cmd.ReferToPublishedAnswer: _STAFF,
+    cmd.DeclineSecretDisclosure: _STAFF,
+    cmd.GiveArticle11Notice: _STAFF,
 }
 
 

@@ -108,9 +108,12 @@ def _deadline_state(s: AppealState, deadline: Deadline) -> tuple[datetime | None
     if deadline is Deadline.REGISTER:
         return s.register_due, s.registered_at is not None
     if deadline is Deadline.FORWARD:
-        return s.forward_due, s.forwarded_to is not None or s.department is not None
+        routed = s.forwarded_to is not None or s.department is not None
+        return s.forward_due, routed or s.article11_decided_at is not None  # ст.11 decides it
     if deadline is Deadline.FIRST_REACTION:
         return s.first_reaction_due, s.first_reaction_at is not None
+    if deadline is Deadline.NOTICE:  # issue 14: the notice of a 59-ФЗ ст. 11 decision
+        return s.notice_due, s.notice_given_at is not None
     return s.answer_due, s.answer_published_at is not None
 
 
@@ -149,6 +152,7 @@ DEADLINE_WORDS = {
     Deadline.FORWARD: "переадресация",
     Deadline.FIRST_REACTION: "первая реакция",
     Deadline.ANSWER: "ответ",
+    Deadline.NOTICE: "уведомление по ст.11 59-ФЗ",
 }
 
 
