@@ -157,8 +157,8 @@ class Retimer:
             policy = event.policy
             return (
                 None,
-                f"SLA-политика {policy.id} исправлена: версия {policy.version} опубликована"
-                f" как исправление ошибки. {event.reason or ''} {event.note}".strip(),
+                f"SLA-политика {policy.id} версии {policy.version} опубликована как исправление"
+                f" ошибки: {event.reason}. {event.note}",
                 event.may_shorten,
             )
         return None
