@@ -8,16 +8,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 import pytest
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.vocabulary import Deadline, Kind
+from domain.appeals.vocabulary import Channel, Deadline, Kind
 from domain.shared.errors import InvalidCommand
 from domain.shared.inputs import as_record
-from domain.sla.book import DeadlineRuleInput, PublishPolicy
+from domain.sla.book import CorrectDay, DeadlineRuleInput, PublishPolicy
+from domain.sla.calendar import DayKind
 from domain.sla.policy import SlaPolicy
 from infra.container import Container
 from infra.database import ConnectionInfo
@@ -140,3 +142,21 @@ def test_a_correction_moves_running_deadlines_later_and_earlier_only_when_it_say
     assert earlier.deadlines[0].due < ten_due
     assert earlier.deadlines[0].provenance.policy_version == cut.version
     assert len(retimed(own, three)) == 2
+
+
+def test_a_calendar_correction_moves_running_deadlines_later_only(own: Container) -> None:
+    incident = own.appeals.receive(
+        receive(Kind.INCIDENT, Channel.VK), actor=OPERATOR, idempotency=None
+    ).state.id
+    due = registered(own, incident)  # 7 working days: a weekend inside
+    zone = ZoneInfo("Europe/Moscow")
+    today = datetime.now(UTC).astimezone(zone).date()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    assert saturday < due.astimezone(zone).date()
+    worked = CorrectDay(
+        day=saturday, kind=DayKind.WORKING, note="Рабочая суббота", reason="Перенос выходного"
+    )
+    own.calendar.correct(worked, actor=CURATOR)
+    own.engine.catch_up_all()
+    assert retimed(own, incident) == []  # a working Saturday would bring it earlier: not so
+    assert own.appeals.state(incident).answer_due == due
