@@ -54,9 +54,10 @@ def utc_now() -> datetime:
 
 
 class CalendarClock:
-    """The SLA clock in force for new decisions: the policy in force and the RU calendar as the
+    """The SLA clock in force for new decisions: the policy's versions and the RU calendar as the
     event store holds them, re-read at most every ``ttl`` seconds (and at once after a change
-    made through this process)."""
+    made through this process). Each decision counts under the version in force at its appeal's
+    receipt (``SlaClock.as_of``); ``policy`` is the one in force now."""
 
     def __init__(
         self,
@@ -85,14 +86,15 @@ class CalendarClock:
         now = time.monotonic()
         if self._clock is None or now - self._read_at > self.ttl:
             calendar = self.book.calendar("RU")
-            policy = self.policies.policy(self.policy_id) or FEDERAL
+            versions = self.policies.versions(self.policy_id)
             self._clock = SlaClock(
-                policy=policy,
+                policy=versions[-1] if versions else FEDERAL,
                 calendar=calendar,
                 timezone=self.timezone,
                 municipality=self.municipality,
                 municipalities=self.municipalities,
-            )
+                versions=versions,
+            ).as_of(utc_now())
             self._read_at = now
         return self._clock
 

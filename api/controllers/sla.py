@@ -133,10 +133,14 @@ async def publish_policy(
     if_match: IfMatch = None,
 ) -> Response[SlaPolicy]:
     """Publish a new version of an SLA policy (curator, head, administrator): recorded as an
-    event. When it is the policy in force, new deadlines use it at once, and the open deadlines it
-    moves are then re-timed by the re-timer (a reactor), each appeal with an event; met deadlines
-    and closed appeals stay as they were judged. ``X-Otklik-Position`` names the publication's log
-    position: the re-timer's position passes it once done."""
+    event. A term longer than the law allows (59-ФЗ ст.8 ч.2–3, ст.12 ч.1–2; the configured
+    ceilings of the other kinds) is refused with a 422 naming the article. The version applies to
+    appeals received from its ``effective_from`` (default: now; not in the past) and leaves
+    running deadlines alone. A **correction** (``correction: true`` with its ``reason``) of the
+    policy in force also re-times the open deadlines it moves, by the re-timer (a reactor), each
+    appeal with an event, later only unless ``may_shorten``; met deadlines and closed appeals stay
+    as they were judged. ``X-Otklik-Position`` names the publication's log position: the
+    re-timer's position passes it once done."""
 
     def publish() -> Response[SlaPolicy]:
         written = policy_book.record_publication(

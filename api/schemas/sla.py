@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -48,6 +49,11 @@ class PublishPolicy(Input, frozen=True, kw_only=True, forbid_unknown_fields=True
     pausable: frozenset[Kind] = frozenset({Kind.MESSAGE, Kind.INCIDENT, Kind.CALL})
     at_risk_share: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.2
     note: Annotated[str, text(1000, min_length=3)]
+    # applies to appeals received from then on (ISO 8601 with offset; none: now)
+    effective_from: datetime | None = None
+    correction: bool = False  # an error in the version in force: running deadlines re-timed
+    reason: Annotated[str, text(1000, min_length=3)] | None = None  # a correction's, required
+    may_shorten: bool = False  # a correction that may move running deadlines earlier
 
 
 class SlaPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,6 +65,7 @@ class SlaPolicy(msgspec.Struct, frozen=True, kw_only=True):
     single_extension: frozenset[Kind] = frozenset({Kind.MESSAGE})  # ПОС: extended once
     pausable: frozenset[Kind] = frozenset({Kind.MESSAGE, Kind.INCIDENT, Kind.CALL})
     at_risk_share: float = 0.2  # "at risk" when less than this share of the time is left
+    effective_from: datetime | None = None  # applies to appeals received from then on
 
 
 class PolicyInForce(msgspec.Struct, frozen=True, kw_only=True):

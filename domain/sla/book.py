@@ -25,6 +25,8 @@ from domain.shared.errors import (
     RuleViolated,
 )
 from domain.shared.inputs import Input, as_record, line, text
+from domain.shared.time import require_aware
+from domain.sla import statute
 from domain.sla.calendar import CalendarDay, DayKind, ProductionCalendar
 from domain.sla.policy import DeadlineRule, SlaPolicy
 
@@ -177,8 +179,15 @@ class PolicyEvent(Envelope, frozen=True, kw_only=True, gc=False):
 
 
 class SlaPolicyPublished(PolicyEvent, frozen=True, kw_only=True):
+    """A version of a policy (``policy.effective_from``: the appeals it applies to, by receipt;
+    None in events older than the field: from the publication). A correction (an error in the
+    policy, with its reason) re-times running deadlines, later only unless ``may_shorten``."""
+
     policy: SlaPolicy  # its version is the stream's version
     note: str
+    correction: bool = False
+    reason: str | None = None  # a correction's: what was wrong
+    may_shorten: bool = False  # a correction that may move running deadlines earlier
 
 
 POLICY_EVENT_TYPES: tuple[type[PolicyEvent], ...] = (SlaPolicyPublished,)
@@ -202,6 +211,12 @@ class PublishPolicy(Input, frozen=True, kw_only=True, forbid_unknown_fields=True
     pausable: frozenset[Kind] = frozenset({Kind.MESSAGE, Kind.INCIDENT, Kind.CALL})
     at_risk_share: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.2
     note: Annotated[str, text(1000, min_length=3)]
+    # From when (by an appeal's receipt) it applies; None: now (a correction: the corrected
+    # version's date, so the appeals that version covered are counted under the corrected one).
+    effective_from: datetime | None = None
+    correction: bool = False  # an error in the version in force, re-timing running deadlines
+    reason: Annotated[str, text(1000, min_length=3)] | None = None  # a correction's, required
+    may_shorten: bool = False  # a correction may move running deadlines earlier (say why)
 
 
 def decide_publish(
@@ -211,14 +226,14 @@ def decide_publish(
     *,
     actor: Actor,
     now: datetime,
+    ceilings: Iterable[statute.Ceiling] = statute.CEILINGS,
 ) -> list[PolicyEvent]:
+    """A new version of the policy, refused when it lengthens a term beyond its ceiling
+    (``domain.sla.statute``) or backdates an ordinary version."""
     if actor.role not in EDITORS and actor.role is not Role.SYSTEM:
         raise Forbidden("only a curator, the head or an administrator publishes SLA policies")
-    if command.max_extension_days > 30:
-        raise InvalidCommand("59-ФЗ allows an extension of 30 days at most, in all")
-    for rule in command.rules:
-        if rule.amount < 1:
-            raise InvalidCommand(f"the {rule.deadline} rule needs an amount of at least 1")
+    statute.check(command.rules, command.max_extension_days, ceilings)
+    effective_from = _effective_from(current, command, now)
     for kind in Kind:
         for deadline in (Deadline.REGISTER, Deadline.ANSWER):
             if not any(r.deadline is deadline and kind in r.kinds for r in command.rules):
@@ -233,6 +248,7 @@ def decide_publish(
         single_extension=command.single_extension,
         pausable=command.pausable,
         at_risk_share=command.at_risk_share,
+        effective_from=effective_from,
     )
     return [
         SlaPolicyPublished(
@@ -244,5 +260,32 @@ def decide_publish(
             policy_id=policy_id,
             policy=policy,
             note=command.note,
+            correction=command.correction,
+            reason=command.reason,
+            may_shorten=command.may_shorten,
         )
     ]
+
+
+def _effective_from(current: SlaPolicy | None, command: PublishPolicy, now: datetime) -> datetime:
+    """When the new version applies from. An ordinary version applies to appeals received from
+    now on: a date in the past would change the terms of appeals already running, which only a
+    correction may do. A correction says what was wrong and applies from the corrected version's
+    date unless it names its own."""
+    if command.correction:
+        if command.reason is None:
+            raise InvalidCommand("a correction names its reason: what was wrong in the policy")
+        if command.effective_from is not None:
+            return require_aware(command.effective_from, "effective_from")
+        return (current.effective_from or now) if current is not None else now
+    if command.reason is not None or command.may_shorten:
+        raise InvalidCommand("`reason` and `may_shorten` are a correction's (`correction: true`)")
+    if command.effective_from is None:
+        return now
+    effective_from = require_aware(command.effective_from, "effective_from")
+    if effective_from < now:
+        raise InvalidCommand(
+            "a new version applies to appeals received from now on; a past `effective_from`"
+            " changes running terms, which only a correction does (`correction: true`)"
+        )
+    return effective_from

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from eventsourcing.application import Application
 
 from domain.shared.actors import Actor
@@ -31,6 +32,7 @@ from domain.sla.book import (
 )
 from domain.sla.calendar import CalendarDay, ProductionCalendar
 from domain.sla.policy import SlaPolicy
+from domain.sla.statute import CEILINGS, Ceiling
 
 
 def calendar_decider(calendar_id: str) -> Decider[ProductionCalendar, Any, CalendarEvent]:
@@ -121,29 +123,52 @@ class CalendarBook:
 
 
 def evolve_policy(_current: SlaPolicy | None, event: PolicyEvent) -> SlaPolicy:
+    """The version published; one published before versions had a date applies from its
+    publication (the meaning the event had when it was recorded)."""
     assert isinstance(event, SlaPolicyPublished)
-    return event.policy
+    if event.policy.effective_from is not None:
+        return event.policy
+    return msgspec.structs.replace(event.policy, effective_from=event.occurred_at)
 
 
-def policy_decider(policy_id: str) -> Decider[SlaPolicy, PublishPolicy, PolicyEvent]:
+def policy_decider(
+    policy_id: str, ceilings: tuple[Ceiling, ...] = CEILINGS
+) -> Decider[SlaPolicy, PublishPolicy, PolicyEvent]:
     """A policy's stream: each published version (its version is the stream's)."""
 
     def decide(current: SlaPolicy | None, command: PublishPolicy, c: Decision) -> list[PolicyEvent]:
-        return decide_publish(current, policy_id, command, actor=c.actor, now=c.now)
+        return decide_publish(
+            current, policy_id, command, actor=c.actor, now=c.now, ceilings=ceilings
+        )
 
     return Decider(name="policy", events=PolicyEvent, evolve=evolve_policy, decide=decide)
 
 
 class PolicyBook:
-    """Reads and publishes SLA policies through the one command handler."""
+    """Reads and publishes SLA policies through the one command handler, under the ceilings
+    the deployment configures (``domain.sla.statute.CEILINGS`` by default)."""
 
-    def __init__(self, store: Application[UUID], clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Application[UUID],
+        clock: Callable[[], datetime],
+        ceilings: tuple[Ceiling, ...] = CEILINGS,
+    ) -> None:
         self.store = store
         self.clock = clock
+        self.ceilings = ceilings
         self.handler = CommandHandler(store, clock)
 
     def policy(self, policy_id: str) -> SlaPolicy | None:
-        return self.handler.load(policy_decider(policy_id), policy_stream_id(policy_id)).state
+        """The latest version published (whether or not it is in force yet)."""
+        decider = policy_decider(policy_id, self.ceilings)
+        return self.handler.load(decider, policy_stream_id(policy_id)).state
+
+    def versions(self, policy_id: str) -> tuple[SlaPolicy, ...]:
+        """Every version published, each with the date it applies from (the SLA clock picks the
+        one in force at an appeal's receipt)."""
+        events = self.handler.read(PolicyEvent, policy_stream_id(policy_id))
+        return tuple(evolve_policy(None, r.event) for r in events)
 
     def publish(
         self,
@@ -168,7 +193,7 @@ class PolicyBook:
     ) -> Written[SlaPolicy]:
         """Publish a new version; the policy with the position of its publication."""
         return self.handler.handle(
-            policy_decider(policy_id),
+            policy_decider(policy_id, self.ceilings),
             policy_stream_id(policy_id),
             command,
             actor=actor,

@@ -8,7 +8,7 @@ that appeal is computed in that zone."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -28,6 +28,12 @@ from domain.sla.policy import (
     resume,
 )
 
+_ALWAYS = datetime.min.replace(tzinfo=UTC)
+
+
+def _since(policy: SlaPolicy) -> datetime:
+    return policy.effective_from or _ALWAYS
+
 
 class SlaClock(msgspec.Struct, frozen=True, kw_only=True):
     policy: SlaPolicy = FEDERAL
@@ -37,6 +43,26 @@ class SlaClock(msgspec.Struct, frozen=True, kw_only=True):
     # municipality the deployment serves, code → IANA time zone.
     municipality: str | None = None
     municipalities: dict[str, str] = msgspec.field(default_factory=dict)
+    # Every version of the policy, each with its ``effective_from``: an appeal is counted under
+    # the version in force at its receipt (``as_of``). Empty: ``policy`` is the only one.
+    versions: tuple[SlaPolicy, ...] = ()
+
+    def as_of(self, received: datetime) -> SlaClock:
+        """The clock counting under the version in force at ``received``: of the versions in
+        force by then, the one that took effect last (the higher version on the same date, so a
+        correction, which takes its corrected version's date, replaces it). Before the first
+        version took effect (an appeal received before the policy was first published, e.g. a
+        migrated one) the first version counts: there was no other."""
+        if not self.versions:
+            return self
+        started = [v for v in self.versions if _since(v) <= received]
+        if started:
+            chosen = max(started, key=lambda v: (_since(v), v.version))
+        else:
+            chosen = min(self.versions, key=lambda v: (_since(v), v.version))
+        if chosen is self.policy:
+            return self
+        return msgspec.structs.replace(self, policy=chosen)
 
     def for_municipality(self, code: str | None) -> SlaClock:
         """The clock of municipality ``code`` (None: the deployment's default one)."""

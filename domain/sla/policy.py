@@ -75,6 +75,9 @@ class SlaPolicy(msgspec.Struct, frozen=True, kw_only=True):
     single_extension: frozenset[Kind] = frozenset({Kind.MESSAGE})  # ПОС: extended once
     pausable: frozenset[Kind] = frozenset({Kind.MESSAGE, Kind.INCIDENT, Kind.CALL})
     at_risk_share: float = 0.2  # "at risk" when less than this share of the time is left
+    # Applies to appeals received from then on (None: always; a version read from its stream
+    # carries its date, an older event's being its publication: ``domain.sla.books``).
+    effective_from: datetime | None = None
 
     def rule(
         self, deadline: Deadline, kind: Kind, channel: Channel, topic: str | None = None

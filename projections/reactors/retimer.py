@@ -1,10 +1,22 @@
-"""The re-timer, a reactor: after a calendar correction or a new version of the SLA policy in
-force is recorded, the open deadlines it can move (for a corrected day, those whose span contains
-it; for a policy, all) are recomputed under the calendar and policy in force, and each appeal whose
-deadline moves records it in an event (``DeadlinesRetimed``, with the new provenance and the
-reason). Deadlines already met, and closed appeals, stay as they were judged. A deadline moved by
-an extension or a pause keeps its date (the extension was granted for that date); one computed
-from its anchor by the policy is recomputed.
+"""The re-timer, a reactor: after a **correction** is recorded — a calendar day corrected, or a
+version of the SLA policy in force published as a correction of an error, with its reason — the
+open deadlines it can move (for a corrected day, those whose span contains it; for a policy, all)
+are recomputed under the calendar and the policy version in force at each appeal's receipt, and
+each appeal whose deadline moves records it in an event (``DeadlinesRetimed``, with the new
+provenance and the reason). An ordinary new version of the policy moves nothing: it applies to
+appeals received from its ``effective_from`` on, and a term already running stays as the law and
+the policy gave it. Deadlines already met, and closed appeals, stay as they were judged. A deadline
+moved by an extension or a pause keeps its date (the extension was granted for that date); one
+computed from its anchor by the policy is recomputed.
+
+A correction moves a running deadline later, never earlier, unless the policy correction says so
+(``may_shorten``, with its reason). Why: the running term is what the official plans the
+examination by (ст.10 ч.1 п.1 59-ФЗ: объективное, всестороннее и своевременное рассмотрение) and
+what the citizen was shown; an edit must not turn an appeal into a breach after the fact or cut
+the time its examination needs, while a later date stays within the statutory ceiling (the policy
+guard, ``domain.sla.statute``), so the citizen never waits longer than the law allows. Where a
+term must shrink (an old version longer than the law), the correction says so explicitly. A
+calendar correction carries no such flag: it only moves deadlines later.
 
 The correction's request only records the correction; the re-timing follows here, from the log.
 Each appeal's command carries an idempotency key made of the correction's position and the
@@ -119,14 +131,16 @@ class Retimer:
             trigger = self.trigger(item.event)
             if trigger is None:
                 continue
+            day, reason, may_shorten = trigger
             # the open deadlines are read from the SLA view: as of the correction, at least
             batch.wait_for_view("sla", item.position)
             self.refresh()
-            self.retime(*trigger, position=item.position)
+            self.retime(day, reason, position=item.position, may_shorten=may_shorten)
 
-    def trigger(self, event: object) -> tuple[date | None, str] | None:
-        """The day a recorded event can move deadlines around (None: every open deadline), and
-        the reason the re-timing events give; None when it moves nothing."""
+    def trigger(self, event: object) -> tuple[date | None, str, bool] | None:
+        """The day a recorded correction can move deadlines around (None: every open deadline),
+        the reason the re-timing events give, and whether it may move them earlier; None when
+        it moves nothing (an ordinary version of a policy, another policy or calendar)."""
         if isinstance(event, CalendarDayCorrected) and event.calendar_id == self.calendar_id:
             what = event.day.note or event.day.kind.value
             reason = (
@@ -134,12 +148,18 @@ class Retimer:
                 f" (версия {event.originator_version}): {event.day.day:%d.%m.%Y} — {what}."
                 f" {event.reason}"
             )
-            return event.day.day, reason
-        if isinstance(event, SlaPolicyPublished) and event.policy_id == self.policy_id:
+            return event.day.day, reason, False
+        if (
+            isinstance(event, SlaPolicyPublished)
+            and event.policy_id == self.policy_id
+            and event.correction
+        ):
             policy = event.policy
             return (
                 None,
-                f"SLA-политика {policy.id} версии {policy.version} опубликована. {event.note}",
+                f"SLA-политика {policy.id} версии {policy.version} опубликована как исправление"
+                f" ошибки: {event.reason}. {event.note}",
+                event.may_shorten,
             )
         return None
 
@@ -161,10 +181,12 @@ class Retimer:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def retime(self, day: date | None, reason: str, *, position: int) -> int:
+    def retime(
+        self, day: date | None, reason: str, *, position: int, may_shorten: bool = False
+    ) -> int:
         """Recompute the deadlines the corrected ``day`` can move (every open one when ``day``
-        is None: a new policy version) after the event at ``position``; the number of appeals
-        whose deadlines moved."""
+        is None: a policy correction) after the event at ``position``, later only unless
+        ``may_shorten``; the number of appeals whose deadlines moved."""
         moved = 0
         try:
             candidates = self.candidates(day) if day is not None else self.open_appeals()
@@ -178,17 +200,21 @@ class Retimer:
                 key=f"{position}:{appeal_id}",
                 fingerprint=f"retime after {position}",
             )
-            if retry_on_conflict(partial(self._retime_one, appeal_id, reason, key)):
+            retime_one = partial(self._retime_one, appeal_id, reason, key, may_shorten)
+            if retry_on_conflict(retime_one):
                 moved += 1
         log.info("deadlines.retimed", day=day.isoformat() if day else None, appeals=moved)
         return moved
 
-    def _retime_one(self, appeal_id: UUID, reason: str, key: IdempotencyClaim) -> bool:
+    def _retime_one(
+        self, appeal_id: UUID, reason: str, key: IdempotencyClaim, may_shorten: bool
+    ) -> bool:
         events = self.appeals.events_of(appeal_id)
         state = fold(events)
         if state is None or state.is_closed:
             return False
-        clock = self.appeals.policy.in_zone(state.timezone)  # the appeal's own time zone
+        # the appeal's own time zone, and the policy version in force at its receipt
+        clock = self.appeals.policy.in_zone(state.timezone).as_of(state.received_at)
         recomputed = []
         for computed in latest_computations(events).values():
             anchor = computed.provenance.anchor
@@ -205,8 +231,11 @@ class Retimer:
                 again = answer_chain(events, clock)  # moved by extensions and pauses
             else:
                 continue
-            if again is not None and again.due != computed.due:
-                recomputed.append(again)
+            if again is None or again.due == computed.due:
+                continue
+            if again.due < computed.due and not may_shorten:
+                continue  # never earlier unless the correction says so (the module's docstring)
+            recomputed.append(again)
         if not recomputed:
             return False
         try:

@@ -73,7 +73,7 @@ def test_a_correction_moves_open_working_day_deadlines_and_nothing_else(
     assert len(retimed(app, incident.state.id)) == 1
 
 
-def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
+def test_a_correction_of_the_policy_in_force_re_times_open_deadlines(
     app: AppealsApplication, container: Container
 ) -> None:
     container.seed_calendar()
@@ -94,6 +94,9 @@ def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
         title=current.title,
         rules=tuple(as_record(r, DeadlineRuleInput) for r in shorter),
         note="Исправление: ПОС — 5 дней",
+        correction=True,
+        reason="В регламенте ПОС — 5 дней, в политику внесено 10 по ошибке",
+        may_shorten=True,
     )
     container.policies.publish("federal", correction, actor=CURATOR)
     container.engine.catch_up_all()  # the re-timer follows the publication in the log
@@ -107,6 +110,8 @@ def test_a_new_version_of_the_policy_in_force_re_times_open_deadlines(
         title=current.title,
         rules=tuple(as_record(r, DeadlineRuleInput) for r in current.rules),
         note="Возврат к 10 дням",
+        correction=True,
+        reason="Исправление было ошибочным: регламент ПОС не менялся",
     )
     container.policies.publish("federal", restore, actor=CURATOR)
     container.engine.catch_up_all()

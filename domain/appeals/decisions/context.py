@@ -40,10 +40,12 @@ class Context(Stamper):
         appeal_id: UUID,
     ) -> None:
         self.state = state
-        # An appeal's deadlines count in the time zone it was received under.
-        self.policy = policy.in_zone(state.timezone) if state is not None else policy
-        self.appeal_id = appeal_id
         at = business_time(command, now, state)
+        # An appeal's deadlines count in the time zone it was received under, and under the
+        # policy version in force at its receipt.
+        zoned = policy.in_zone(state.timezone) if state is not None else policy
+        self.policy = zoned.as_of(state.received_at if state is not None else at)
+        self.appeal_id = appeal_id
         super().__init__(appeal_id, state.version if state else 0, actor, now, at)
 
     def anchor(self, event: str) -> Anchor:
