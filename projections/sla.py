@@ -56,6 +56,9 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
         ),
         (Deadline.ANSWER, state.answer_due, registered, state.first_answered_at),
     ]
+    reply = state.information_reply  # ст.10 ч.2: the other body's reply to our request
+    if reply is not None:
+        facts.append((Deadline.INFORMATION_REPLY, *reply))
     return [
         (
             state.id,
@@ -82,8 +85,9 @@ class SlaProjection:
     name = "sla"
     # v2: the open-deadline indexes cover the lists' whole sort order; v3: the municipality; v4:
     # times an old event put beyond what can be read back are kept at the edge (a v3 build may
-    # hold rows the lists cannot read, first in their order)
-    version = 4
+    # hold rows the lists cannot read, first in their order); v5: the information_reply deadline
+    # of requests for information (ст.10 ч.2 59-ФЗ), absent from older builds
+    version = 5
     topics = None  # any event can change a deadline, meet it, or route the appeal
     tables = ("sla_deadlines",)
     ddl = """

@@ -15,6 +15,7 @@ from domain.appeals.vocabulary import (
     Channel,
     Deadline,
     EscalationTarget,
+    ExtensionGround,
     Kind,
     LegalGround,
     Outcome,
@@ -84,10 +85,15 @@ class ForwardAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 class ExtendDeadline(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """ст.12 ч.2 59-ФЗ: once, by 30 days at most, by the head; the caller is the approver."""
+
     days: Annotated[int, msgspec.Meta(ge=1, le=30)]
+    ground: ExtensionGround
     reason: Text
-    approver: ShortText
+    information_request_id: UUID | None = None
     citizen_notified_at: datetime
+    notice_channel: Channel | None = None
+    notice_template: Code = "extension-notice"
 
 
 class PauseAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -203,7 +209,7 @@ LIFECYCLE: tuple[AppealAction, ...] = (
     ),
     AppealAction(
         "extend-deadline",
-        "Extend the answer deadline (+30 days at most in all)",
+        "Extend the answer deadline once, by 30 days at most (ст.12 ч.2 59-ФЗ; the head)",
         ExtendDeadline,
         cmd.ExtendDeadline,
     ),
@@ -292,4 +298,31 @@ LIFECYCLE: tuple[AppealAction, ...] = (
         system=True,
     ),
     AppealAction("close", "Close the appeal with its final outcome", CloseAppeal, cmd.CloseAppeal),
+)
+
+
+# --- ст.10 ч.1 п.2, ч.2 59-ФЗ: requests for information to other bodies ---------------------
+class RequestInformation(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    to_body: ShortText
+    what: Text
+
+
+class RecordInformationReply(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    request_id: UUID
+    summary: Text
+
+
+LIFECYCLE += (
+    AppealAction(
+        "request-information",
+        "Request documents from another body (ст.10 ч.2 59-ФЗ: it answers within 15 days)",
+        RequestInformation,
+        cmd.RequestInformation,
+    ),
+    AppealAction(
+        "record-information-reply",
+        "Record the other body's reply to a request for information",
+        RecordInformationReply,
+        cmd.RecordInformationReply,
+    ),
 )

@@ -36,6 +36,16 @@ class Breach(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     due: datetime
 
 
+class InformationRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A request for information to another body (ст.10 ч.2 59-ФЗ) and when it was answered."""
+
+    id: UUID
+    to_body: str
+    sent_at: datetime
+    reply_due: datetime
+    replied_at: datetime | None = None
+
+
 class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The appeal as the API shows it (``ETag``: its version). Personal data is not in it."""
 
@@ -95,6 +105,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     breaches: tuple[Breach, ...] = ()
     closed_at: datetime | None = None
     outcome: Outcome | None = None
+    information_requests: tuple[InformationRequest, ...] = ()
 
 
 class AsOfState(msgspec.Struct, frozen=True, kw_only=True):

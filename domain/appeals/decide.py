@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.decisions import answers, deadlines, intake, routing
+from domain.appeals.decisions import answers, deadlines, information, intake, routing
 from domain.appeals.decisions.authorisation import PERMISSIONS, authorise
 from domain.appeals.decisions.context import Context, Handler
 from domain.appeals.state import AppealState
@@ -28,6 +28,7 @@ _HANDLERS: dict[type[cmd.Command], Handler] = {
     **routing.DECISIONS.by_command,
     **answers.DECISIONS.by_command,
     **deadlines.DECISIONS.by_command,
+    **information.DECISIONS.by_command,
 }
 
 
@@ -74,5 +75,5 @@ def decide(
 missing = set(PERMISSIONS) - set(_HANDLERS)
 assert not missing, f"commands without a decision: {missing}"
 assert len(_HANDLERS) == sum(  # no command decided in two places
-    len(m.DECISIONS.by_command) for m in (intake, routing, answers, deadlines)
+    len(m.DECISIONS.by_command) for m in (intake, routing, answers, deadlines, information)
 )

@@ -81,6 +81,8 @@ class Deadline(StrEnum):
     FORWARD = "forward"
     FIRST_REACTION = "first_reaction"
     ANSWER = "answer"
+    # ст.10 ч.2 59-ФЗ: the other body's reply to our request for information (15 days)
+    INFORMATION_REPLY = "information_reply"
 
 
 class EscalationTarget(StrEnum):
@@ -92,3 +94,17 @@ class EscalationTarget(StrEnum):
 class ReopenedBy(StrEnum):
     CITIZEN = "citizen"
     CONTROL_CENTRE = "control_centre"
+
+
+# --- ст.12 ч.2 59-ФЗ: extensions --------------------------------------------------------------
+class ExtensionGround(StrEnum):
+    """59-ФЗ ст.12 ч.2: the only grounds on which the answer term may be extended."""
+
+    EXCEPTIONAL_CASE = "exceptional_case"  # в исключительных случаях
+    INFORMATION_REQUESTED = "information_requested"  # направлен запрос по ст.10 ч.2
+
+
+class NoticeRecipient(StrEnum):
+    """Who a notice goes to (their contact stays in ``AppealReceived``: never copied)."""
+
+    CITIZEN = "citizen"  # заявитель

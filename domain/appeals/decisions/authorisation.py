@@ -18,7 +18,8 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.CategoriseAppeal: _STAFF,
     cmd.AssignAppeal: _STAFF,
     cmd.ForwardAppeal: _STAFF,
-    cmd.ExtendDeadline: _STAFF,
+    # ст.12 ч.2 59-ФЗ: the head or a person authorised (until the directory names them: the head)
+    cmd.ExtendDeadline: frozenset({Role.HEAD}),
     cmd.PauseAppeal: _ANSWERERS,
     cmd.ResumeAppeal: _ANSWERERS,
     cmd.GiveInterimAnswer: _ANSWERERS,
@@ -37,6 +38,9 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.RecordDeadlineBreach: _STAFF | {Role.SYSTEM},
     cmd.RetimeDeadlines: frozenset({Role.SYSTEM}),
     cmd.CloseAppeal: _STAFF,
+    # ст.10 ч.1 п.2: requests for information, sent and answered, by those who consider it
+    cmd.RequestInformation: _ANSWERERS,
+    cmd.RecordInformationReply: _ANSWERERS,
 }
 
 
