@@ -214,6 +214,23 @@ class SlaQueries:
         )
 
 
+def reply_breach_candidates(
+    pool: ConnectionPool, now: datetime, limit: int = 1000
+) -> builtins.list[tuple[UUID, str]]:
+    """Open appeals whose request for information (ст.10 ч.2) is past its term unanswered, the
+    breach not yet recorded: the deadline watcher's candidates the appeals view has no column
+    for (this view keeps every deadline as a row)."""
+    query = (
+        "SELECT appeal_id, deadline FROM sla_deadlines WHERE deadline = %(deadline)s"
+        " AND met_at IS NULL AND NOT closed AND NOT breached AND due < %(now)s"
+        " ORDER BY due LIMIT %(limit)s"
+    )
+    params = {"deadline": Deadline.INFORMATION_REPLY.value, "now": now, "limit": limit}
+    with reading(pool, SlaProjection.name) as conn:
+        rows = conn.execute(query, params).fetchall()
+    return [(r[0], r[1]) for r in rows]
+
+
 def _encode_cursor(item: SlaItem) -> str:
     return pack_cursor(item.due.isoformat(), str(item.appeal_id), item.deadline)
 
