@@ -177,7 +177,8 @@ def breached(state: AppealState) -> list[str]:
         "answer": state.answer_due,
         "notice": state.notice_due,
     }
-    return sorted({b.deadline.value for b in state.breaches if current[b.deadline] == b.due})
+    # a breach of another deadline (a request's reply, ст.10 ч.2) is the SLA view's to show
+    return sorted({b.deadline.value for b in state.breaches if current.get(b.deadline) == b.due})
 
 
 class AppealFilter(msgspec.Struct, frozen=True, kw_only=True):

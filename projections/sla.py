@@ -64,6 +64,9 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
         # issue 14: the notice of a 59-ФЗ ст. 11 decision, counted from registration
         (Deadline.NOTICE, state.notice_due, registered, state.notice_given_at),
     ]
+    reply = state.information_reply  # ст.10 ч.2: the other body's reply to our request
+    if reply is not None:
+        facts.append((Deadline.INFORMATION_REPLY, *reply))
     return [
         (
             state.id,
@@ -90,7 +93,8 @@ class SlaProjection:
     name = "sla"
     # v2: the open-deadline indexes cover the lists' whole sort order; v3: the municipality; v4:
     # times an old event put beyond what can be read back are kept at the edge (a v3 build may
-    # hold rows the lists cannot read, first in their order); v5: the ст. 11 notice's term
+    # hold rows the lists cannot read, first in their order); v5: the ст. 11 notice's term and
+    # the information_reply deadline of requests for information (ст.10 ч.2 59-ФЗ)
     version = 5
     topics = None  # any event can change a deadline, meet it, or route the appeal
     tables = ("sla_deadlines",)
@@ -216,6 +220,23 @@ class SlaQueries:
             next_cursor=_encode_cursor(last) if last else None,
             position=tracked or 0,
         )
+
+
+def reply_breach_candidates(
+    pool: ConnectionPool, now: datetime, limit: int = 1000
+) -> builtins.list[tuple[UUID, str]]:
+    """Open appeals whose request for information (ст.10 ч.2) is past its term unanswered, the
+    breach not yet recorded: the deadline watcher's candidates the appeals view has no column
+    for (this view keeps every deadline as a row)."""
+    query = (
+        "SELECT appeal_id, deadline FROM sla_deadlines WHERE deadline = %(deadline)s"
+        " AND met_at IS NULL AND NOT closed AND NOT breached AND due < %(now)s"
+        " ORDER BY due LIMIT %(limit)s"
+    )
+    params = {"deadline": Deadline.INFORMATION_REPLY.value, "now": now, "limit": limit}
+    with reading(pool, SlaProjection.name) as conn:
+        rows = conn.execute(query, params).fetchall()
+    return [(r[0], r[1]) for r in rows]
 
 
 def _encode_cursor(item: SlaItem) -> str:

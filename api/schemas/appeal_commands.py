@@ -15,6 +15,7 @@ from domain.appeals.vocabulary import (
     Channel,
     Deadline,
     EscalationTarget,
+    ExtensionGround,
     Kind,
     LegalGround,
     NoticeRecipient,
@@ -85,10 +86,15 @@ class ForwardAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fie
 
 
 class ExtendDeadline(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """ст.12 ч.2 59-ФЗ: once, by 30 days at most, by the head; the caller is the approver."""
+
     days: Annotated[int, msgspec.Meta(ge=1, le=30)]
+    ground: ExtensionGround
     reason: Text
-    approver: ShortText
+    information_request_id: UUID | None = None
     citizen_notified_at: datetime
+    notice_channel: Channel | None = None
+    notice_template: Code = "extension-notice"
 
 
 class PauseAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -274,7 +280,7 @@ LIFECYCLE: tuple[AppealAction, ...] = (
     ),
     AppealAction(
         "extend-deadline",
-        "Extend the answer deadline (+30 days at most in all)",
+        "Extend the answer deadline once, by 30 days at most (ст.12 ч.2 59-ФЗ; the head)",
         ExtendDeadline,
         cmd.ExtendDeadline,
     ),
@@ -417,5 +423,32 @@ LIFECYCLE: tuple[AppealAction, ...] = (
         "Record the notice a ст.11 59-ФЗ decision owes the citizen (closes the appeal)",
         GiveArticle11Notice,
         cmd.GiveArticle11Notice,
+    ),
+)
+
+
+# --- ст.10 ч.1 п.2, ч.2 59-ФЗ: requests for information to other bodies ---------------------
+class RequestInformation(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    to_body: ShortText
+    what: Text
+
+
+class RecordInformationReply(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    request_id: UUID
+    summary: Text
+
+
+LIFECYCLE += (
+    AppealAction(
+        "request-information",
+        "Request documents from another body (ст.10 ч.2 59-ФЗ: it answers within 15 days)",
+        RequestInformation,
+        cmd.RequestInformation,
+    ),
+    AppealAction(
+        "record-information-reply",
+        "Record the other body's reply to a request for information",
+        RecordInformationReply,
+        cmd.RecordInformationReply,
     ),
 )

@@ -37,6 +37,16 @@ class Breach(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     due: datetime
 
 
+class InformationRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A request for information to another body (ст.10 ч.2 59-ФЗ) and when it was answered."""
+
+    id: UUID
+    to_body: str
+    sent_at: datetime
+    reply_due: datetime
+    replied_at: datetime | None = None
+
+
 class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The appeal as the API shows it (``ETag``: its version). Personal data is not in it."""
 
@@ -104,6 +114,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     notice_due: datetime | None = None
     notice_given_at: datetime | None = None
     published_url: str | None = None
+    information_requests: tuple[InformationRequest, ...] = ()
 
 
 class AsOfState(msgspec.Struct, frozen=True, kw_only=True):

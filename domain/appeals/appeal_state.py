@@ -27,6 +27,16 @@ class Breach(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     due: datetime
 
 
+class InformationRequest(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A request for information sent to another body (ст.10 ч.2 59-ФЗ) and its reply."""
+
+    id: UUID
+    to_body: str
+    sent_at: datetime
+    reply_due: datetime
+    replied_at: datetime | None = None
+
+
 class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: UUID
     version: int
@@ -92,6 +102,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     notice_due: datetime | None = None
     notice_given_at: datetime | None = None
     published_url: str | None = None  # ч.5.1: where the answer is published
+    information_requests: tuple[InformationRequest, ...] = ()  # ст.10 ч.2, in the order sent
 
     @property
     def is_closed(self) -> bool:
@@ -100,6 +111,22 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     @property
     def is_paused(self) -> bool:
         return self.paused_since is not None
+
+    def information_request(self, request_id: UUID) -> InformationRequest | None:
+        return next((r for r in self.information_requests if r.id == request_id), None)
+
+    @property
+    def information_reply(self) -> tuple[datetime, datetime, datetime | None] | None:
+        """The request-for-information deadline in force as (due, sent, replied): the unanswered
+        request due first; when all are answered, the last one due. None: no request sent."""
+        unanswered = [r for r in self.information_requests if r.replied_at is None]
+        if unanswered:
+            chosen = min(unanswered, key=lambda r: r.reply_due)
+        elif self.information_requests:
+            chosen = max(self.information_requests, key=lambda r: r.reply_due)
+        else:
+            return None
+        return chosen.reply_due, chosen.sent_at, chosen.replied_at
 
 
 def started(event: ev.AppealReceived) -> AppealState:

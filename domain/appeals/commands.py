@@ -19,6 +19,7 @@ from domain.appeals.vocabulary import (
     Channel,
     Deadline,
     EscalationTarget,
+    ExtensionGround,
     Kind,
     LegalGround,
     NoticeRecipient,
@@ -103,12 +104,19 @@ class ForwardAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 
 class ExtendDeadline(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """ст.12 ч.2 59-ФЗ: the head (or a person authorised) extends the answer term once, on one
+    of the law's grounds; the deciding actor is recorded as the approver."""
+
     action = "extend-deadline"
 
     days: Annotated[int, msgspec.Meta(ge=1, le=30)]
-    reason: Text
-    approver: ShortText
+    ground: ExtensionGround
+    reason: Text  # the explanation of the ground
+    # With the ground "information requested": the request (ст.10 ч.2) sent on this appeal.
+    information_request_id: UUID | None = None
     citizen_notified_at: datetime
+    notice_channel: Channel | None = None  # None: the appeal's own channel
+    notice_template: Code = "extension-notice"
 
 
 class PauseAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -390,3 +398,25 @@ LIFECYCLE_COMMANDS: tuple[type[Command], ...] = (
     CloseAppeal,
     *ARTICLE11_COMMANDS,
 )
+
+
+# --- ст.10 ч.1 п.2, ч.2 59-ФЗ: requests for information to other bodies ---------------------
+class RequestInformation(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Send another body a request for documents and materials (ст.10 ч.1 п.2)."""
+
+    action = "request-information"
+
+    to_body: ShortText
+    what: Text  # what is asked for
+
+
+class RecordInformationReply(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Record the other body's reply to a request sent on this appeal."""
+
+    action = "record-information-reply"
+
+    request_id: UUID
+    summary: Text  # what was received
+
+
+LIFECYCLE_COMMANDS += (RequestInformation, RecordInformationReply)

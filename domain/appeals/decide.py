@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.decisions import answers, article11, deadlines, intake, routing
+from domain.appeals.decisions import answers, article11, deadlines, information, intake, routing
 from domain.appeals.decisions.authorisation import PERMISSIONS, authorise
 from domain.appeals.decisions.context import Context, Handler
 from domain.appeals.state import AppealState
@@ -29,6 +29,7 @@ _HANDLERS: dict[type[cmd.Command], Handler] = {
     **answers.DECISIONS.by_command,
     **deadlines.DECISIONS.by_command,
     **article11.DECISIONS.by_command,
+    **information.DECISIONS.by_command,
 }
 
 
@@ -75,5 +76,6 @@ def decide(
 missing = set(PERMISSIONS) - set(_HANDLERS)
 assert not missing, f"commands without a decision: {missing}"
 assert len(_HANDLERS) == sum(  # no command decided in two places
-    len(m.DECISIONS.by_command) for m in (intake, routing, answers, deadlines, article11)
+    len(m.DECISIONS.by_command)
+    for m in (intake, routing, answers, deadlines, article11, information)
 )

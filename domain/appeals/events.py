@@ -19,6 +19,7 @@ from domain.appeals.vocabulary import (
     Channel,
     Deadline,
     EscalationTarget,
+    ExtensionGround,
     Kind,
     LegalGround,
     NoticeRecipient,
@@ -47,6 +48,18 @@ class Place(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_
     address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
     latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
     longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
+
+
+class CitizenNotice(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A notice to the citizen as a recorded act (the outbound issue delivers it): what it tells,
+    to whom (never their contact: that stays in ``AppealReceived``), by which channel, when,
+    and the template its text is made from."""
+
+    what: str
+    to: NoticeRecipient
+    channel: Channel
+    at: datetime
+    template_id: str
 
 
 class AppealEvent(Envelope, frozen=True, kw_only=True, gc=False):
@@ -130,10 +143,13 @@ class DeadlineExtended(AppealEvent, frozen=True, kw_only=True):
     # steps); version 1 events carry only ``deadline_policy`` and are read with none.
     class_version: ClassVar[int] = 2
     deadlines: tuple[ComputedDeadline, ...] = ()
-
-    @staticmethod
-    def upcast_v1_v2(data: dict[str, Any]) -> dict[str, Any]:
-        return {**data, "deadlines": []}
+    # ст.12 ч.2 59-ФЗ (issue 14), all defaulted: older events read with none of them, their
+    # ``approver`` the free text typed then. Since: the law's ground, the request cited, the
+    # deciding actor's id (``approver`` is then their name) and the notice as a recorded act.
+    ground: ExtensionGround | None = None
+    information_request_id: UUID | None = None
+    approved_by: str | None = None
+    notice: CitizenNotice | None = None
 
 
 class AppealPaused(AppealEvent, frozen=True, kw_only=True):
@@ -296,3 +312,26 @@ APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     AppealDecidedUnderArticle11,
     CitizenNoticeGiven,
 )
+
+
+# --- ст.10 ч.1 п.2, ч.2 59-ФЗ: requests for information to other bodies ---------------------
+class InformationRequested(AppealEvent, frozen=True, kw_only=True):
+    """A request for documents or materials sent to another body (ст.10 ч.1 п.2), which must
+    answer within 15 days (ст.10 ч.2): the term is computed with its provenance."""
+
+    request_id: UUID  # derived from the appeal and this event's version: cited by an extension
+    to_body: str
+    what: str  # what is asked for
+    reply_due: datetime
+    deadline_policy: str
+    deadlines: tuple[ComputedDeadline, ...] = ()
+
+
+class InformationReplyReceived(AppealEvent, frozen=True, kw_only=True):
+    """The other body's reply to a request (when: ``occurred_at``; what: ``summary``)."""
+
+    request_id: UUID
+    summary: str
+
+
+APPEAL_EVENT_TYPES += (InformationRequested, InformationReplyReceived)

@@ -8,7 +8,7 @@ from typing import Any, get_type_hints
 import msgspec
 
 from domain.appeals import events as ev
-from domain.appeals.appeal_state import AppealState, Breach
+from domain.appeals.appeal_state import AppealState, Breach, InformationRequest
 from domain.appeals.vocabulary import Deadline, Status
 
 
@@ -244,7 +244,8 @@ def _(event: ev.DeadlinesRetimed, state: AppealState) -> AppealState:
         Deadline.ANSWER: "answer_due",
         Deadline.NOTICE: "notice_due",
     }
-    return _next(state, event, **{fields[d.deadline]: d.due for d in event.deadlines})
+    moved = {fields[d.deadline]: d.due for d in event.deadlines if d.deadline in fields}
+    return _next(state, event, **moved)
 
 
 # --- issue 14: 59-ФЗ ст. 11 decisions and their notices ---
@@ -266,3 +267,24 @@ def _(event: ev.AppealDecidedUnderArticle11, state: AppealState) -> AppealState:
 @_on
 def _(event: ev.CitizenNoticeGiven, state: AppealState) -> AppealState:
     return _next(state, event, notice_owed=False, notice_given_at=event.occurred_at)
+
+
+# --- ст.10 ч.2 59-ФЗ: requests for information ----------------------------------------------
+@_on
+def _(event: ev.InformationRequested, state: AppealState) -> AppealState:
+    sent = InformationRequest(
+        id=event.request_id,
+        to_body=event.to_body,
+        sent_at=event.occurred_at,
+        reply_due=event.reply_due,
+    )
+    return _next(state, event, information_requests=(*state.information_requests, sent))
+
+
+@_on
+def _(event: ev.InformationReplyReceived, state: AppealState) -> AppealState:
+    requests = tuple(
+        msgspec.structs.replace(r, replied_at=event.occurred_at) if r.id == event.request_id else r
+        for r in state.information_requests
+    )
+    return _next(state, event, information_requests=requests)

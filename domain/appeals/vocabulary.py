@@ -92,6 +92,8 @@ class Deadline(StrEnum):
     FIRST_REACTION = "first_reaction"
     ANSWER = "answer"
     NOTICE = "notice"  # the citizen's notice of a decision under 59-ФЗ ст. 11 (issue 14)
+    # ст.10 ч.2 59-ФЗ: the other body's reply to our request for information (15 days)
+    INFORMATION_REPLY = "information_reply"
 
 
 class EscalationTarget(StrEnum):
@@ -124,3 +126,11 @@ class NoticeRecipient(StrEnum):
 
     CITIZEN = "citizen"  # заявитель
     REPRESENTATIVE = "representative"  # представитель заявителя
+
+
+# --- ст.12 ч.2 59-ФЗ: extensions --------------------------------------------------------------
+class ExtensionGround(StrEnum):
+    """59-ФЗ ст.12 ч.2: the only grounds on which the answer term may be extended."""
+
+    EXCEPTIONAL_CASE = "exceptional_case"  # в исключительных случаях
+    INFORMATION_REQUESTED = "information_requested"  # направлен запрос по ст.10 ч.2

@@ -11,6 +11,7 @@ from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import (
     Deadline,
     EscalationTarget,
+    ExtensionGround,
     Kind,
     Outcome,
     ReopenedBy,
@@ -18,7 +19,7 @@ from domain.appeals.vocabulary import (
 )
 from domain.shared.actors import Actor
 from infra.demo import catalogue as cat
-from infra.demo.timetable import CURATOR, OPERATOR, WATCHER, Step, Timetable
+from infra.demo.timetable import CURATOR, HEAD, OPERATOR, WATCHER, Step, Timetable
 
 # Some departments answer late more often and get lower scores: ratings need a spread.
 LATENESS = {d: 0.04 + 0.04 * (i % 5) for i, d in enumerate(cat.SECTOR_OF)}
@@ -49,14 +50,14 @@ class AnswerPlanner:
                 self.timetable.at(
                     i,
                     t + term * 0.5,
-                    CURATOR,
+                    HEAD,  # the head extends (ст.12 ч.2 59-ФЗ), once, a message by its term
                     lambda s2: (
                         None
                         if s2.is_closed or s2.answer_published_at is not None
                         else cmd.ExtendDeadline(
-                            days=rng.choice([10, 15, 30]),
+                            days=min(rng.choice([10, 15, 30]), days[s2.kind]),
+                            ground=ExtensionGround.EXCEPTIONAL_CASE,
                             reason="Требуется выезд комиссии",
-                            approver=CURATOR.name,
                             citizen_notified_at=t + term * 0.5,
                         )
                     ),

@@ -15,6 +15,7 @@ from domain.shared.actors import Actor, Role
 
 OPERATOR = Actor(id="demo-operator", role=Role.OPERATOR, name="Оператор МЦУ Сафонова Л. В.")
 CURATOR = Actor(id="demo-curator", role=Role.CURATOR, name="Куратор МЦУ Орлов Д. К.")
+HEAD = Actor(id="demo-head", role=Role.HEAD, name="Руководитель МЦУ Гусев А. П.")
 WATCHER = Actor(id="deadline-watcher", role=Role.SYSTEM, name="Контроль сроков")
 
 

@@ -11,6 +11,7 @@ restarts and several watchers would be safe anyway; none coordinates with anothe
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -31,6 +32,7 @@ from domain.shared.handler import retry_on_conflict
 from projections.appeals import AppealQueries
 from projections.claims import breach_candidates as claim_breach_candidates
 from projections.engine.model import ProjectionNotReady
+from projections.sla import reply_breach_candidates
 
 log = structlog.get_logger("otklik.watcher")
 WATCHER = Actor(id="deadline-watcher", role=Role.SYSTEM, name="Контроль сроков")
@@ -42,6 +44,8 @@ ESCALATE_TO = {
     Deadline.FORWARD: EscalationTarget.SECTOR_HEAD,
     Deadline.ANSWER: EscalationTarget.SECTOR_HEAD,
     Deadline.NOTICE: EscalationTarget.CURATOR,  # the control centre owes the ст.11 notice
+    # ст.10 ч.2: the department that asked chases the other body's reply
+    Deadline.INFORMATION_REPLY: EscalationTarget.SECTOR_HEAD,
 }
 
 
@@ -81,10 +85,14 @@ class DeadlineWatcher:
 
     def scan(self) -> int:
         """One pass; the number of breaches this watcher recorded."""
+        now = self.clock()
         try:
-            candidates = self.queries.breach_candidates(self.clock())
+            candidates = self.queries.breach_candidates(now)
         except ProjectionNotReady:
             return 0
+        if self.pool is not None:  # requests' replies (ст.10 ч.2) are rows of the SLA view only
+            with contextlib.suppress(ProjectionNotReady):
+                candidates += reply_breach_candidates(self.pool, now)
         recorded = 0
         for appeal_id, name in candidates:
             deadline = Deadline(name)

@@ -158,11 +158,14 @@ def test_the_guards_grant_what_the_readme_says(openapi: dict[str, Any]) -> None:
     # operator, curator and head act on every appeal: every command on one is theirs
     appeal_commands = [key for key in commands if key[1].startswith("/api/v1/appeals/{")]
     assert len(appeal_commands) > 20
-    # (but ст.11 ч.5 59-ФЗ: ending the correspondence is the head's decision alone)
+    # (but ст.11 ч.5 59-ФЗ: ending the correspondence is the head's decision alone, and
+    # ст.12 ч.2 59-ФЗ: the head extends a term)
     head_only = ("POST", "/api/v1/appeals/{appeal_id}/end-correspondence")
+    extend = ("POST", "/api/v1/appeals/{appeal_id}/extend-deadline")
     assert allowed[head_only] == {Role.HEAD}
+    assert allowed[extend] == {Role.HEAD}
     for key in appeal_commands:
-        if key != head_only:
+        if key not in (head_only, extend):
             assert {Role.OPERATOR, Role.CURATOR, Role.HEAD} <= allowed[key], key
     # auditors and the head read every appeal; a department executor reads its state, history,
     # deadlines and contact (the department rule is the handler's)

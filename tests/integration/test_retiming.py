@@ -13,12 +13,12 @@ import pytest
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
-from domain.appeals.vocabulary import Channel, Deadline, Kind
+from domain.appeals.vocabulary import Channel, Deadline, ExtensionGround, Kind
 from domain.shared.inputs import as_record
 from domain.sla.book import CorrectDay, DeadlineRuleInput, PublishPolicy
 from domain.sla.calendar import DayKind
 from infra.container import Container
-from tests.support.appeals import CURATOR, DRAFT, OPERATOR, receive
+from tests.support.appeals import CURATOR, DRAFT, HEAD, OPERATOR, receive
 
 pytestmark = pytest.mark.integration
 
@@ -129,11 +129,11 @@ def test_an_extended_deadline_is_recomputed_through_its_extension(
         letter.state.id,
         cmd.ExtendDeadline(
             days=5,
+            ground=ExtensionGround.EXCEPTIONAL_CASE,
             reason="Нужен выезд",
-            approver="Глава",
             citizen_notified_at=datetime.now(UTC),
         ),
-        actor=CURATOR,
+        actor=HEAD,
     ).state
     assert extended.answer_due is not None
     container.engine.catch_up_all()

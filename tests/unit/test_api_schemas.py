@@ -16,6 +16,7 @@ from api.schemas.claims import ACTIONS, DETECT, SourcePostInput
 from api.schemas.common import Action
 from domain.appeals import commands as appeal_cmd
 from domain.appeals import events as appeal_events
+from domain.appeals.appeal_state import InformationRequest
 from domain.appeals.state import AppealState, Breach
 from domain.audit import history
 from domain.claims import commands as claim_cmd
@@ -43,6 +44,7 @@ PAIRS: list[tuple[type[Any], type[Any]]] = [
     (appeals.AppealState, AppealState),
     (appeals.Place, appeal_events.Place),
     (appeals.Breach, Breach),
+    (appeals.InformationRequest, InformationRequest),
     (appeals.CitizenContact, appeal_events.CitizenContact),
     (appeals.HistoryStep, history.HistoryStep),
     (appeals.Actor, Actor),

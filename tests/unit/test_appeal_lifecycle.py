@@ -13,6 +13,7 @@ from domain.appeals.vocabulary import (
     Channel,
     Deadline,
     EscalationTarget,
+    ExtensionGround,
     Kind,
     LegalGround,
     Outcome,
@@ -28,6 +29,7 @@ from tests.support.appeals import (
     CURATOR,
     DRAFT,
     EXECUTOR,
+    HEAD,
     NOW,
     OPERATOR,
     OTHER_EXECUTOR,
@@ -171,29 +173,33 @@ def test_forwarding_notifies_the_citizen_and_closes_the_appeal() -> None:
 # --- deadlines: extension, pause, breach ---------------------------------------------------------
 def extend(days: int) -> cmd.ExtendDeadline:
     return cmd.ExtendDeadline(
-        days=days, reason="Нужен выезд комиссии", approver="Куратор", citizen_notified_at=NOW
+        days=days,
+        ground=ExtensionGround.EXCEPTIONAL_CASE,
+        reason="Нужен выезд комиссии",
+        citizen_notified_at=NOW + timedelta(minutes=20),  # after the registration (ст.12 ч.2)
     )
 
 
 def test_an_extension_moves_the_answer_deadline_later() -> None:
     scenario = assigned(Kind.APPEAL, Channel.EMAIL)
     before = scenario.state
-    event = only(scenario.when(extend(10), CURATOR))
+    event = only(scenario.when(extend(10), HEAD))
     assert isinstance(event, ev.DeadlineExtended) and before is not None
     assert event.previous_due == before.answer_due
     assert event.new_due > event.previous_due
 
 
 def test_extensions_cannot_exceed_the_legal_cap_in_all() -> None:
-    scenario = assigned(Kind.APPEAL, Channel.EMAIL).given(extend(20), actor=CURATOR)
+    # an incident: a 59-ФЗ appeal is extended once only (ст.12 ч.2), so its cap is one step
+    scenario = assigned(Kind.INCIDENT, Channel.VK).given(extend(20), actor=HEAD)
     with pytest.raises(RuleViolated, match=f"legal cap of {POLICY.max_extension_days} days"):
-        scenario.when(extend(11), CURATOR)
+        scenario.when(extend(11), HEAD)
 
 
 def test_a_pos_message_is_extended_only_once() -> None:
-    scenario = assigned().given(extend(5), actor=CURATOR)
+    scenario = assigned().given(extend(5), actor=HEAD)
     with pytest.raises(RuleViolated, match="only once"):
-        scenario.when(extend(5), CURATOR)
+        scenario.when(extend(5), HEAD)
 
 
 def test_an_extension_of_zero_days_is_refused_by_the_command() -> None:

@@ -10,14 +10,14 @@ import pytest
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.vocabulary import Channel, Deadline, Kind
+from domain.appeals.vocabulary import Channel, Deadline, ExtensionGround, Kind
 from domain.shared.errors import InvalidCommand
 from domain.sla.status import deadlines
 from infra.settings import Settings
 from tests.support.appeals import (
     ASSIGN,
     CATEGORISE,
-    CURATOR,
+    HEAD,
     POLICY,
     REGISTER,
     Scenario,
@@ -102,11 +102,11 @@ def test_an_extension_keeps_counting_in_the_appeals_own_zone() -> None:
     scenario.given(
         cmd.ExtendDeadline(
             days=30,
+            ground=ExtensionGround.EXCEPTIONAL_CASE,
             reason="Запрос в ведомство",
-            approver="Куратор",
             citizen_notified_at=scenario.now,
         ),
-        actor=CURATOR,
+        actor=HEAD,
     )
     extended = scenario.events[-1]
     assert isinstance(extended, ev.DeadlineExtended)

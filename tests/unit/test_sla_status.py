@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.appeals import commands as cmd
-from domain.appeals.vocabulary import Channel, Deadline, Kind
+from domain.appeals.vocabulary import Channel, Deadline, ExtensionGround, Kind
 from domain.sla.policy import Unit
 from domain.sla.status import DeadlineStatus, deadlines
 from tests.support.appeals import (
     ASSIGN,
     CATEGORISE,
-    CURATOR,
     DRAFT,
+    HEAD,
     POLICY,
     REGISTER,
     Scenario,
@@ -69,14 +69,15 @@ def test_time_left_is_counted_in_the_deadlines_own_unit() -> None:
 
 
 def test_an_extension_is_in_the_deadlines_history() -> None:
-    scenario = registered_appeal().given(
+    scenario = registered_appeal()
+    scenario.given(
         cmd.ExtendDeadline(
             days=10,
+            ground=ExtensionGround.EXCEPTIONAL_CASE,
             reason="Нужен выезд на место",
-            approver="Глава",
-            citizen_notified_at=Scenario().now,
+            citizen_notified_at=scenario.now,  # after the registration (ст.12 ч.2)
         ),
-        actor=CURATOR,
+        actor=HEAD,
     )
     answer = next(
         v

@@ -18,7 +18,8 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.CategoriseAppeal: _STAFF,
     cmd.AssignAppeal: _STAFF,
     cmd.ForwardAppeal: _STAFF,
-    cmd.ExtendDeadline: _STAFF,
+    # ст.12 ч.2 59-ФЗ: the head or a person authorised (until the directory names them: the head)
+    cmd.ExtendDeadline: frozenset({Role.HEAD}),
     cmd.PauseAppeal: _ANSWERERS,
     cmd.ResumeAppeal: _ANSWERERS,
     cmd.GiveInterimAnswer: _ANSWERERS,
@@ -47,6 +48,9 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.ReferToPublishedAnswer: _STAFF,
     cmd.DeclineSecretDisclosure: _STAFF,
     cmd.GiveArticle11Notice: _STAFF,
+    # ст.10 ч.1 п.2: requests for information, sent and answered, by those who consider it
+    cmd.RequestInformation: _ANSWERERS,
+    cmd.RecordInformationReply: _ANSWERERS,
 }
 
 
