@@ -83,6 +83,11 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     breaches: tuple[Breach, ...] = ()
     closed_at: datetime | None = None
     outcome: Outcome | None = None
+    # issue 14, ст.8 59-ФЗ: the registration's version (the anchor of the deadlines counted
+    # from it), the bodies copies went to, and whose act a complaint is about.
+    registered_version: int | None = None
+    copied_to: tuple[str, ...] = ()
+    complaint_against: str | None = None
 
     @property
     def is_closed(self) -> bool:

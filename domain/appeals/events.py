@@ -113,6 +113,8 @@ class AppealForwarded(AppealEvent, frozen=True, kw_only=True):
     to_body: str
     reason: str
     citizen_notified_at: datetime
+    # Whose decision or act a complaint is about (ст.8 ч.6 59-ФЗ); older events: not recorded.
+    complaint_against: str | None = None
 
 
 class DeadlineExtended(AppealEvent, frozen=True, kw_only=True):
@@ -233,6 +235,17 @@ class AppealClosed(AppealEvent, frozen=True, kw_only=True):
     comment: str | None
 
 
+# --- ст.8 ч.4 59-ФЗ: copies to the other competent bodies (issue 14) ---------------------------
+class AppealCopiesSent(AppealEvent, frozen=True, kw_only=True):
+    """Copies of the appeal went to the bodies competent for its other questions; our part
+    stays open."""
+
+    to_bodies: tuple[str, ...]
+    reason: str
+    citizen_notified_at: datetime
+    complaint_against: str | None = None
+
+
 APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     AppealReceived,
     AppealRegistered,
@@ -258,4 +271,5 @@ APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     DeadlineBreached,
     AppealClosed,
     DeadlinesRetimed,
+    AppealCopiesSent,
 )

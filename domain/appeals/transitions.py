@@ -42,6 +42,7 @@ def _(event: ev.AppealRegistered, state: AppealState) -> AppealState:
         forward_due=event.forward_due,
         first_reaction_due=event.first_reaction_due,
         deadline_policy=event.deadline_policy,
+        registered_version=event.originator_version,
     )
 
 
@@ -74,7 +75,12 @@ def _(event: ev.AppealAssigned, state: AppealState) -> AppealState:
 
 @_on
 def _(event: ev.AppealForwarded, state: AppealState) -> AppealState:
-    return _next(state, event, forwarded_to=event.to_body)
+    return _next(
+        state,
+        event,
+        forwarded_to=event.to_body,
+        complaint_against=event.complaint_against or state.complaint_against,
+    )
 
 
 @_on
@@ -243,3 +249,14 @@ def _(event: ev.DeadlinesRetimed, state: AppealState) -> AppealState:
         Deadline.ANSWER: "answer_due",
     }
     return _next(state, event, **{fields[d.deadline]: d.due for d in event.deadlines})
+
+
+# --- ст.8 ч.4 59-ФЗ: copies to the other competent bodies (issue 14) -----------------------------
+@_on
+def _(event: ev.AppealCopiesSent, state: AppealState) -> AppealState:
+    return _next(
+        state,
+        event,
+        copied_to=(*state.copied_to, *event.to_bodies),
+        complaint_against=event.complaint_against or state.complaint_against,
+    )

@@ -37,6 +37,7 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.RecordDeadlineBreach: _STAFF | {Role.SYSTEM},
     cmd.RetimeDeadlines: frozenset({Role.SYSTEM}),
     cmd.CloseAppeal: _STAFF,
+    cmd.SendCopies: _STAFF,
 }
 
 
