@@ -83,6 +83,8 @@ class ForwardAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fie
     to_body: ShortText
     reason: Text
     citizen_notified_at: datetime
+    # ст.8 ч.6 59-ФЗ: for a complaint, whose decision or act it is about (never sent there)
+    complaint_against: ShortText | None = None
 
 
 class ExtendDeadline(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -174,6 +176,14 @@ class RecordDeadlineBreach(AppealRequest, frozen=True, kw_only=True, forbid_unkn
 class CloseAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
     outcome: Outcome
     comment: Text | None = None
+
+
+# --- ст.8 ч.4 59-ФЗ: copies to the other competent bodies (issue 14) ---------------------------
+class SendCopies(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    to_bodies: Annotated[tuple[ShortText, ...], msgspec.Meta(min_length=1, max_length=20)]
+    reason: Text
+    citizen_notified_at: datetime
+    complaint_against: ShortText | None = None
 
 
 AppealAction = Action[Any, cmd.Command]
@@ -369,6 +379,13 @@ LIFECYCLE: tuple[AppealAction, ...] = (
         system=True,
     ),
     AppealAction("close", "Close the appeal with its final outcome", CloseAppeal, cmd.CloseAppeal),
+    AppealAction(
+        "send-copies",
+        "Send copies to the bodies competent for the appeal's other questions"
+        " (59-ФЗ ст.8 ч.4: within 7 days of registration; our part stays open)",
+        SendCopies,
+        cmd.SendCopies,
+    ),
     # issue 14: 59-ФЗ ст. 11, one decision per part (a notice owed closes the appeal when given)
     AppealAction(
         "leave-unanswered-anonymous",

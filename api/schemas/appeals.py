@@ -115,6 +115,9 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     notice_given_at: datetime | None = None
     published_url: str | None = None
     information_requests: tuple[InformationRequest, ...] = ()
+    # issue 14, ст.8 59-ФЗ: copies sent, whose act a complaint is about
+    copied_to: tuple[str, ...] = ()
+    complaint_against: str | None = None
 
 
 class AsOfState(msgspec.Struct, frozen=True, kw_only=True):

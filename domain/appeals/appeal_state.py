@@ -103,6 +103,9 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     notice_given_at: datetime | None = None
     published_url: str | None = None  # ч.5.1: where the answer is published
     information_requests: tuple[InformationRequest, ...] = ()  # ст.10 ч.2, in the order sent
+    # issue 14, ст.8 59-ФЗ: the bodies copies went to, and whose act a complaint is about
+    copied_to: tuple[str, ...] = ()
+    complaint_against: str | None = None
 
     @property
     def is_closed(self) -> bool:

@@ -101,6 +101,9 @@ class ForwardAppeal(Command, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     to_body: ShortText
     reason: Text
     citizen_notified_at: datetime
+    # ст.8 ч.6 59-ФЗ: for a complaint, the body or official whose decision or act it is about;
+    # the complaint is never sent there.
+    complaint_against: ShortText | None = None
 
 
 class ExtendDeadline(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -372,6 +375,19 @@ ARTICLE11_COMMANDS: tuple[type[Command], ...] = (
 )
 
 
+# --- ст.8 ч.4 59-ФЗ: copies to the other competent bodies (issue 14) ---------------------------
+class SendCopies(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Send copies of the appeal to the bodies competent for its other questions; our part of
+    the appeal stays open (ст.8 ч.4 59-ФЗ), the citizen is notified."""
+
+    action = "send-copies"
+
+    to_bodies: Annotated[tuple[ShortText, ...], msgspec.Meta(min_length=1, max_length=20)]
+    reason: Text
+    citizen_notified_at: datetime
+    complaint_against: ShortText | None = None  # ст.8 ч.6: never a copy there
+
+
 # The lifecycle commands addressed to an existing appeal, in the order of the appeal's life.
 LIFECYCLE_COMMANDS: tuple[type[Command], ...] = (
     RegisterAppeal,
@@ -397,6 +413,7 @@ LIFECYCLE_COMMANDS: tuple[type[Command], ...] = (
     RecordDeadlineBreach,
     CloseAppeal,
     *ARTICLE11_COMMANDS,
+    SendCopies,
 )
 
 

@@ -32,6 +32,18 @@ _HANDLERS: dict[type[cmd.Command], Handler] = {
     **information.DECISIONS.by_command,
 }
 
+# ст.8 ч.2 59-ФЗ: registration is mandatory, and nothing the law counts from it (forwarding,
+# copies, the answer, ст.11 notices, closing as withdrawn or without an answer) comes before it.
+# Before it: the registration, the categorisation (its topic sets the terms), and what the
+# deadline watcher and the re-timer do to the registration deadline itself.
+_BEFORE_REGISTRATION = (
+    cmd.RegisterAppeal
+    | cmd.CategoriseAppeal
+    | cmd.RecordDeadlineBreach
+    | cmd.RetimeDeadlines
+    | cmd.EscalateAppeal
+)
+
 
 def decide(
     state: AppealState | None,
@@ -59,16 +71,11 @@ def decide(
             raise RuleViolated(
                 f"the appeal is closed ({state.outcome}); only 'reopen' is possible on it"
             )
-        if state.status is Status.RECEIVED and not isinstance(
-            command,
-            cmd.RegisterAppeal
-            | cmd.CloseAppeal
-            | cmd.LeaveWithoutAnswer
-            | cmd.RecordDeadlineBreach
-            | cmd.RetimeDeadlines
-            | cmd.EscalateAppeal,
-        ):
-            raise RuleViolated(f"the appeal must be registered before '{command.action}'")
+        if state.status is Status.RECEIVED and not isinstance(command, _BEFORE_REGISTRATION):
+            raise RuleViolated(
+                "ст.8 ч.2 59-ФЗ: обращение подлежит обязательной регистрации;"
+                f" the appeal must be registered before '{command.action}'"
+            )
     context = Context(state, command, actor, now, policy, appeal_id)
     return _HANDLERS[command_type](command, context)
 

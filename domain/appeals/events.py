@@ -128,6 +128,8 @@ class AppealForwarded(AppealEvent, frozen=True, kw_only=True):
     to_body: str
     reason: str
     citizen_notified_at: datetime
+    # Whose decision or act a complaint is about (ст.8 ч.6 59-ФЗ); older events: not recorded.
+    complaint_against: str | None = None
 
 
 class DeadlineExtended(AppealEvent, frozen=True, kw_only=True):
@@ -284,6 +286,17 @@ class CitizenNoticeGiven(AppealEvent, frozen=True, kw_only=True):
     due: datetime | None  # its statutory term, if any (met when ``occurred_at`` is before it)
 
 
+# --- ст.8 ч.4 59-ФЗ: copies to the other competent bodies (issue 14) ---------------------------
+class AppealCopiesSent(AppealEvent, frozen=True, kw_only=True):
+    """Copies of the appeal went to the bodies competent for its other questions; our part
+    stays open."""
+
+    to_bodies: tuple[str, ...]
+    reason: str
+    citizen_notified_at: datetime
+    complaint_against: str | None = None
+
+
 APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     AppealReceived,
     AppealRegistered,
@@ -311,6 +324,7 @@ APPEAL_EVENT_TYPES: tuple[type[AppealEvent], ...] = (
     DeadlinesRetimed,
     AppealDecidedUnderArticle11,
     CitizenNoticeGiven,
+    AppealCopiesSent,
 )
 
 

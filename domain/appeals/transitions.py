@@ -75,7 +75,12 @@ def _(event: ev.AppealAssigned, state: AppealState) -> AppealState:
 
 @_on
 def _(event: ev.AppealForwarded, state: AppealState) -> AppealState:
-    return _next(state, event, forwarded_to=event.to_body)
+    return _next(
+        state,
+        event,
+        forwarded_to=event.to_body,
+        complaint_against=event.complaint_against or state.complaint_against,
+    )
 
 
 @_on
@@ -288,3 +293,14 @@ def _(event: ev.InformationReplyReceived, state: AppealState) -> AppealState:
         for r in state.information_requests
     )
     return _next(state, event, information_requests=requests)
+
+
+# --- ст.8 ч.4 59-ФЗ: copies to the other competent bodies (issue 14) -----------------------------
+@_on
+def _(event: ev.AppealCopiesSent, state: AppealState) -> AppealState:
+    return _next(
+        state,
+        event,
+        copied_to=(*state.copied_to, *event.to_bodies),
+        complaint_against=event.complaint_against or state.complaint_against,
+    )

@@ -74,7 +74,8 @@ def answer_chain(events: list[AppealEvent], clock: SlaClock) -> ComputedDeadline
             found = [d for d in event.deadlines if d.deadline is Deadline.ANSWER]
             if not found:
                 return None
-            current = clock.due(Deadline.ANSWER, kind, channel, None, found[0].provenance.anchor)
+            topic = getattr(fold(events), "topic", None)  # the rule of the appeal's topic
+            current = clock.due(Deadline.ANSWER, kind, channel, topic, found[0].provenance.anchor)
         elif current is None:
             continue
         elif isinstance(event, ev.DeadlineExtended) and event.deadline is Deadline.ANSWER:
@@ -226,7 +227,7 @@ class Retimer:
             ):
                 continue  # computed under what is in force
             if anchor.event in _FROM_RULE:
-                again = clock.due(computed.deadline, state.kind, state.channel, None, anchor)
+                again = clock.due(computed.deadline, state.kind, state.channel, state.topic, anchor)
             elif computed.deadline is Deadline.ANSWER:
                 again = answer_chain(events, clock)  # moved by extensions and pauses
             else:

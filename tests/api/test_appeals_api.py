@@ -322,7 +322,8 @@ def test_the_deadlines_of_an_appeal_with_their_provenance(client: httpx.Client) 
     assert answer["status"] == "on_track" and answer["time_left"]["unit"] == "calendar_days"
     provenance = answer["provenance"]
     assert provenance["policy_id"] == "federal" and provenance["calendar_id"] == "RU"
-    assert provenance["anchor"]["event"] == "AppealRegistered" and provenance["steps"]
+    # a ПОС message is registered by the platform on receipt: its clock starts then (issue 14)
+    assert provenance["anchor"]["event"] == "AppealReceived" and provenance["steps"]
     assert_problem(client.get(f"/api/v1/appeals/{uuid4()}/sla"), 404)
 
 

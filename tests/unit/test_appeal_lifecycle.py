@@ -135,8 +135,8 @@ def test_an_appeal_is_registered_only_once() -> None:
 
 
 def test_nothing_but_registration_comes_before_registration() -> None:
-    with pytest.raises(RuleViolated, match="must be registered before 'categorise'"):
-        Scenario().given(receive()).when(CATEGORISE)
+    with pytest.raises(RuleViolated, match="must be registered before 'assign'"):
+        Scenario().given(receive()).when(ASSIGN)
 
 
 def test_categorising_records_the_structured_essence() -> None:
@@ -161,7 +161,7 @@ def test_forwarding_notifies_the_citizen_and_closes_the_appeal() -> None:
     scenario = Scenario().given(receive(Kind.APPEAL, Channel.LETTER), REGISTER)
     events = scenario.when(
         cmd.ForwardAppeal(
-            to_body="ГЖИ области", reason="Не наша компетенция", citizen_notified_at=NOW
+            to_body="ГЖИ области", reason="Не наша компетенция", citizen_notified_at=scenario.now
         )
     )
     assert [type(e) for e in events] == [ev.AppealForwarded, ev.AppealClosed]
@@ -415,7 +415,7 @@ def test_a_repeat_is_linked_once_and_stays_open() -> None:
 def test_leaving_without_answer_names_the_legal_ground_and_closes() -> None:
     events = (
         Scenario()
-        .given(receive())
+        .given(receive(), REGISTER)
         .when(cmd.LeaveWithoutAnswer(ground=LegalGround.OBSCENITY_OR_THREATS))
     )
     assert isinstance(events[0], ev.AppealLeftWithoutAnswer)

@@ -51,6 +51,7 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     # ст.10 ч.1 п.2: requests for information, sent and answered, by those who consider it
     cmd.RequestInformation: _ANSWERERS,
     cmd.RecordInformationReply: _ANSWERERS,
+    cmd.SendCopies: _STAFF,
 }
 
 

@@ -13,7 +13,8 @@ from domain.appeals import events as ev
 from domain.appeals.state import AppealState
 from domain.shared.actors import Actor
 from domain.shared.envelope import Stamper
-from domain.shared.errors import RuleViolated
+from domain.shared.errors import InvalidCommand, RuleViolated
+from domain.shared.time import ALLOWED_CLOCK_SKEW, require_aware
 from domain.shared.time import business_time as shared_business_time
 from domain.sla.clock import SlaClock
 from domain.sla.policy import Anchor, ComputedDeadline
@@ -90,3 +91,36 @@ def require_not_forwarded(c: Context) -> None:
 
 def present(*computed: ComputedDeadline | None) -> tuple[ComputedDeadline, ...]:
     return tuple(d for d in computed if d is not None)
+
+
+def notice_time(c: Context, notified: datetime, registered: datetime | None, law: str) -> datetime:
+    """A notice to the citizen of an act counted from registration is dated within
+    [registration, now] (``law``: the article that requires the notice)."""
+    notified = require_aware(notified, "citizen_notified_at")
+    if notified > c.now + ALLOWED_CLOCK_SKEW:
+        raise InvalidCommand("citizen_notified_at cannot be in the future")
+    if registered is None or notified < registered:
+        raise InvalidCommand(
+            f"{law}: the citizen is notified after the appeal's registration;"
+            f" citizen_notified_at {notified.isoformat()} is before it"
+            f" ({registered.isoformat() if registered else 'not registered'})"
+        )
+    return notified
+
+
+def _body(name: str) -> str:
+    return " ".join(name.casefold().replace("ё", "е").strip("«»\"' ").split())
+
+
+def require_not_complained_of(bodies: tuple[str, ...], complaint_against: str | None) -> None:
+    """ст.8 ч.6 59-ФЗ: a complaint never goes to the body or official whose decision or act it
+    complains about (names compared without case, quotes and extra spaces)."""
+    if complaint_against is None:
+        return
+    for body in bodies:
+        if _body(body) == _body(complaint_against):
+            raise RuleViolated(
+                "ст.8 ч.6 59-ФЗ: запрещается направлять жалобу на рассмотрение в орган или"
+                " должностному лицу, решение или действие (бездействие) которых обжалуется;"
+                f" the complaint is about '{complaint_against}' and cannot be sent to '{body}'"
+            )

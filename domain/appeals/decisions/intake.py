@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
+from domain.appeals.decisions import anchoring
 from domain.appeals.decisions.context import Context, Decisions, present
 from domain.appeals.vocabulary import CHANNELS_BY_KIND, Deadline, Kind, Outcome, Status
 from domain.shared.errors import InvalidCommand, RuleViolated
@@ -25,12 +26,17 @@ def _receive(command: cmd.ReceiveAppeal, c: Context) -> list[ev.AppealEvent]:
         raise InvalidCommand("an incident needs external_id: the URL of the post")
     if command.text.strip() == "":
         raise InvalidCommand("the text of the appeal cannot be blank")
-    anchor = c.anchor("AppealReceived")
     clock = c.policy.for_municipality(command.municipality)
-    register = clock.due(Deadline.REGISTER, command.kind, command.channel, None, anchor)
+    # Only receipt has happened (and, for a ПОС message, the platform's registration with it):
+    # a deadline whose rule counts from our registration is set when the appeal is registered.
+    anchors = anchoring.anchors_of(command.kind, c.anchor(anchoring.RECEIPT), None)
+    kind, channel = command.kind, command.channel
+    register = anchoring.due(clock, Deadline.REGISTER, kind, channel, None, anchors)
     if register is None:
         raise InvalidCommand(f"the SLA policy {clock.policy_id} sets no register deadline")
-    reaction = clock.due(Deadline.FIRST_REACTION, command.kind, command.channel, None, anchor)
+    reaction = None
+    if anchoring.counts_from(clock, Deadline.FIRST_REACTION, kind, channel, None) in anchors:
+        reaction = anchoring.due(clock, Deadline.FIRST_REACTION, kind, channel, None, anchors)
     return [
         ev.AppealReceived(
             **c.envelope(),
@@ -56,27 +62,38 @@ def _register(command: cmd.RegisterAppeal, c: Context) -> list[ev.AppealEvent]:
     if command.registration_number is None:
         raise InvalidCommand("a registration number is required")
     s = c.s
-    anchor = c.anchor("AppealRegistered")
-    answer = c.policy.due(Deadline.ANSWER, s.kind, s.channel, s.topic, anchor)
+    # Each deadline counts from the event its rule names (a ПОС message's registration is its
+    # receipt), with the topic when the appeal was categorised before.
+    anchors = anchoring.anchors_of(
+        s.kind, anchoring.receipt_anchor(s), c.anchor(anchoring.REGISTRATION)
+    )
+    answer = anchoring.due(c.policy, Deadline.ANSWER, s.kind, s.channel, s.topic, anchors)
     if answer is None:
         raise InvalidCommand(f"the SLA policy {c.policy.policy_id} sets no answer deadline")
-    forward = c.policy.due(Deadline.FORWARD, s.kind, s.channel, s.topic, anchor)
+    forward = anchoring.due(c.policy, Deadline.FORWARD, s.kind, s.channel, s.topic, anchors)
+    reaction = None
+    counted = anchoring.counts_from(c.policy, Deadline.FIRST_REACTION, s.kind, s.channel, s.topic)
+    if s.first_reaction_due is None and counted == anchoring.REGISTRATION:
+        reaction = anchoring.due(
+            c.policy, Deadline.FIRST_REACTION, s.kind, s.channel, s.topic, anchors
+        )
     return [
         ev.AppealRegistered(
             **c.envelope(),
             registration_number=command.registration_number,
             answer_due=answer.due,
             forward_due=forward.due if forward else None,
-            first_reaction_due=s.first_reaction_due,
+            first_reaction_due=reaction.due if reaction else s.first_reaction_due,
             deadline_policy=c.policy.policy_id,
-            deadlines=present(answer, forward),
+            deadlines=present(answer, forward, reaction),
         )
     ]
 
 
 @DECISIONS.handles(cmd.CategoriseAppeal)
 def _categorise(command: cmd.CategoriseAppeal, c: Context) -> list[ev.AppealEvent]:
-    return [
+    # Allowed from receipt on, so a per-topic term applies from the first deadline set after it.
+    events: list[ev.AppealEvent] = [
         ev.AppealCategorised(
             **c.envelope(),
             topic=command.topic,
@@ -86,6 +103,17 @@ def _categorise(command: cmd.CategoriseAppeal, c: Context) -> list[ev.AppealEven
             tags=tuple(dict.fromkeys(command.tags)),
         )
     ]
+    if command.topic != c.s.topic:
+        # A new topic can change the rule of a deadline already set: recompute the unmet ones.
+        moved = anchoring.retimed_for_topic(c.policy, c.s, command.topic)
+        if moved:
+            reason = (
+                f"Тема обращения: «{c.s.topic or 'не указана'}» → «{command.topic}»;"
+                " сроки, правило которых зависит от темы, пересчитаны по SLA-политике"
+                f" {c.policy.policy_id}."
+            )
+            events.append(ev.DeadlinesRetimed(**c.envelope(), deadlines=moved, reason=reason))
+    return events
 
 
 @DECISIONS.handles(cmd.MarkDuplicate)

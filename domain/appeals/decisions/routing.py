@@ -1,14 +1,21 @@
-"""Where the appeal goes: assigned to a department, forwarded to another body, escalated."""
+"""Where the appeal goes: assigned to a department, forwarded to another body or copied to
+several (ст.8 ч.3, ч.4, ч.6 59-ФЗ), escalated."""
 
 from __future__ import annotations
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.decisions.context import Context, Decisions, require_not_forwarded
+from domain.appeals.decisions import anchoring
+from domain.appeals.decisions.context import (
+    Context,
+    Decisions,
+    notice_time,
+    require_not_complained_of,
+    require_not_forwarded,
+)
 from domain.appeals.vocabulary import Outcome, Status
 from domain.shared.actors import Role
-from domain.shared.errors import InvalidCommand, RuleViolated
-from domain.shared.time import ALLOWED_CLOCK_SKEW, require_aware
+from domain.shared.errors import RuleViolated
 
 DECISIONS = Decisions()
 
@@ -32,19 +39,47 @@ def _assign(command: cmd.AssignAppeal, c: Context) -> list[ev.AppealEvent]:
 
 @DECISIONS.handles(cmd.ForwardAppeal)
 def _forward(command: cmd.ForwardAppeal, c: Context) -> list[ev.AppealEvent]:
+    """ст.8 ч.3 59-ФЗ: the whole appeal goes to the competent body, and it closes for us."""
     if c.s.answer_published_at is not None:
         raise RuleViolated("an answered appeal cannot be forwarded")
-    notified = require_aware(command.citizen_notified_at, "citizen_notified_at")
-    if notified > c.now + ALLOWED_CLOCK_SKEW:
-        raise InvalidCommand("citizen_notified_at cannot be in the future")
+    against = command.complaint_against or c.s.complaint_against
+    require_not_complained_of((command.to_body,), against)
+    law = "ст.8 ч.3 59-ФЗ"
+    notified = notice_time(c, command.citizen_notified_at, anchoring.registered_at(c.s), law)
     return [
         ev.AppealForwarded(
             **c.envelope(),
             to_body=command.to_body,
             reason=command.reason,
             citizen_notified_at=notified,
+            complaint_against=command.complaint_against,
         ),
         ev.AppealClosed(**c.envelope(), outcome=Outcome.FORWARDED, comment=command.reason),
+    ]
+
+
+@DECISIONS.handles(cmd.SendCopies)
+def _copies(command: cmd.SendCopies, c: Context) -> list[ev.AppealEvent]:
+    """ст.8 ч.4 59-ФЗ: copies to the bodies competent for the appeal's other questions; our part
+    stays open (its term is the forward deadline: 7 days from registration, ст.8 ч.3)."""
+    require_not_forwarded(c)
+    if c.s.answer_published_at is not None:
+        raise RuleViolated("an answered appeal cannot be copied to other bodies")
+    bodies = tuple(dict.fromkeys(command.to_bodies))
+    already = [b for b in bodies if b in c.s.copied_to]
+    if already:
+        raise RuleViolated(f"a copy of the appeal already went to: {', '.join(already)}")
+    require_not_complained_of(bodies, command.complaint_against or c.s.complaint_against)
+    law = "ст.8 ч.4 59-ФЗ"
+    notified = notice_time(c, command.citizen_notified_at, anchoring.registered_at(c.s), law)
+    return [
+        ev.AppealCopiesSent(
+            **c.envelope(),
+            to_bodies=bodies,
+            reason=command.reason,
+            citizen_notified_at=notified,
+            complaint_against=command.complaint_against,
+        )
     ]
 
 
