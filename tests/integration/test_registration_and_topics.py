@@ -90,10 +90,15 @@ def test_the_retimer_counts_with_the_appeals_topic(
         ((*current.rules, housing), "ЖКХ в ПОС: 5 дней"),
         (current.rules, "Без отдельного срока для ЖКХ"),
     ):
+        # a correction re-times running deadlines (an ordinary version applies to appeals
+        # received from its date); the 5 days move one earlier, so it says it may shorten
         publication = PublishPolicy(
             title=current.title,
             rules=tuple(as_record(r, DeadlineRuleInput) for r in rules),
             note=note,
+            correction=True,
+            reason=f"Исправление ошибки в политике: {note}",
+            may_shorten=rules is not current.rules,
         )
         container.policies.publish("federal", publication, actor=CURATOR)
         container.engine.catch_up_all()  # the re-timer follows the publication in the log
