@@ -58,7 +58,8 @@ def _recorded(event: ev.AppealEvent) -> list[tuple[Deadline, datetime, ComputedD
     found: list[tuple[Deadline, datetime | None]] = []
     if isinstance(event, ev.AppealReceived):
         found = [(Deadline.REGISTER, event.register_due)]
-        found += [(Deadline.FIRST_REACTION, d.due) for d in computed.values()]
+        # the others it computes under their own names (an incident's first reaction)
+        found += [(d.deadline, d.due) for d in computed.values() if d.deadline != Deadline.REGISTER]
     elif isinstance(event, ev.AppealRegistered):
         found = [
             (Deadline.ANSWER, event.answer_due),
@@ -71,6 +72,10 @@ def _recorded(event: ev.AppealEvent) -> list[tuple[Deadline, datetime, ComputedD
         found = [(Deadline.ANSWER, event.answer_due)]
     elif isinstance(event, ev.DeadlinesRetimed):
         found = [(d.deadline, d.due) for d in event.deadlines]
+    elif isinstance(event, ev.AppealDecidedUnderArticle11):  # ст.11 59-ФЗ: the notice's term
+        found = [(Deadline.NOTICE, event.notice_due)]
+    elif isinstance(event, ev.InformationRequested):  # ст.10 ч.2 59-ФЗ: the other body's term
+        found = [(Deadline.INFORMATION_REPLY, event.reply_due)]
     return [(d, due, computed.get(d)) for d, due in found if due is not None]
 
 
@@ -81,6 +86,11 @@ def _met_at(deadline: Deadline, state: AppealState, forwarded: datetime | None) 
         return forwarded
     if deadline is Deadline.FIRST_REACTION:
         return state.first_reaction_at
+    if deadline is Deadline.NOTICE:
+        return state.notice_given_at
+    if deadline is Deadline.INFORMATION_REPLY:
+        reply = state.information_reply
+        return reply[2] if reply else None
     return state.first_answered_at
 
 

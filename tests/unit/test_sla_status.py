@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.appeals import commands as cmd
+from domain.appeals import events as ev
 from domain.appeals.vocabulary import Channel, Deadline, ExtensionGround, Kind
 from domain.sla.policy import Unit
-from domain.sla.status import DeadlineStatus, deadlines
+from domain.sla.status import DeadlineStatus, DeadlineView, deadlines
 from tests.support.appeals import (
     ASSIGN,
     CATEGORISE,
@@ -90,3 +91,46 @@ def test_an_extension_is_in_the_deadlines_history() -> None:
     assert answer.due == answer.history[-1].due > answer.history[0].due
     assert answer.provenance is not None
     assert any(step.startswith("Продление на 10") for step in answer.provenance.steps)
+
+
+def views_of(scenario: Scenario) -> dict[Deadline, DeadlineView]:
+    return {
+        v.deadline: v
+        for v in deadlines(
+            scenario.events, now=scenario.now, calendar=POLICY.calendar, timezone=POLICY.timezone
+        )
+    }
+
+
+def test_a_letter_shows_no_first_reaction_of_its_own_registration() -> None:
+    """A letter's receipt computes its registration term only: it is not shown twice, once as a
+    first reaction (issue 14: the deadlines a receipt computes keep their own names)."""
+    scenario = Scenario().given(receive(Kind.APPEAL, Channel.EMAIL))
+    assert Deadline.FIRST_REACTION not in views_of(scenario)
+    assert Deadline.REGISTER in views_of(scenario)
+
+
+def test_the_notice_of_an_article_11_decision_is_an_appeals_deadline_until_given() -> None:
+    scenario = Scenario().given(receive(Kind.APPEAL, Channel.EMAIL), REGISTER)
+    scenario.given(cmd.LeaveEssenceUnclearUnanswered())  # ст.11 ч.4.1: told within 7 days
+    notice = views_of(scenario)[Deadline.NOTICE]
+    assert notice.status is DeadlineStatus.ON_TRACK
+    assert notice.provenance is not None
+    assert "ст.11 ч.4.1" in notice.provenance.rule
+    scenario.given(
+        cmd.GiveArticle11Notice(
+            notice=cmd.NoticeInput(channel=Channel.LETTER, template_id="st11-notice")
+        )
+    )
+    assert views_of(scenario)[Deadline.NOTICE].status is DeadlineStatus.MET
+
+
+def test_a_request_for_information_is_an_appeals_deadline_until_answered() -> None:
+    scenario = registered_appeal()
+    request = cmd.RequestInformation(to_body="Роспотребнадзор", what="Акт проверки")
+    (sent,) = scenario.given(request).events[-1:]
+    assert isinstance(sent, ev.InformationRequested)
+    reply = views_of(scenario)[Deadline.INFORMATION_REPLY]
+    assert reply.status is DeadlineStatus.ON_TRACK
+    scenario.given(cmd.RecordInformationReply(request_id=sent.request_id, summary="Акт получен"))
+    assert views_of(scenario)[Deadline.INFORMATION_REPLY].status is DeadlineStatus.MET
