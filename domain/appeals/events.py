@@ -9,11 +9,12 @@ upcaster, never an edit of these classes' existing fields.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
-import msgspec
-
+from domain.appeals.event_parts import CitizenContact as CitizenContact
+from domain.appeals.event_parts import CitizenNotice as CitizenNotice
+from domain.appeals.event_parts import Place as Place
 from domain.appeals.vocabulary import (
     Article11Part,
     Channel,
@@ -29,37 +30,6 @@ from domain.appeals.vocabulary import (
 )
 from domain.shared.envelope import Envelope
 from domain.sla.policy import ComputedDeadline
-
-
-class CitizenContact(
-    msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True
-):
-    """The citizen's personal data (152-ФЗ), kept in this one struct so it can be protected whole."""
-
-    full_name: Annotated[str, msgspec.Meta(max_length=300)] | None = None
-    phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
-    email: Annotated[str, msgspec.Meta(max_length=300)] | None = None
-    postal_address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
-
-
-class Place(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True):
-    """Where the problem is (not the citizen's address)."""
-
-    address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
-    latitude: Annotated[float, msgspec.Meta(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, msgspec.Meta(ge=-180, le=180)] | None = None
-
-
-class CitizenNotice(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """A notice to the citizen as a recorded act (the outbound issue delivers it): what it tells,
-    to whom (never their contact: that stays in ``AppealReceived``), by which channel, when,
-    and the template its text is made from."""
-
-    what: str
-    to: NoticeRecipient
-    channel: Channel
-    at: datetime
-    template_id: str
 
 
 class AppealEvent(Envelope, frozen=True, kw_only=True, gc=False):
