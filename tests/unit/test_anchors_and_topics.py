@@ -87,6 +87,38 @@ def test_the_answer_counts_from_the_anchor_its_rule_names(
     assert answer.provenance.anchor.at == start
 
 
+# --- 59-ФЗ ст.12 ч.1: 30 days from registration, rolled to the next working day -----------------
+@pytest.mark.parametrize(
+    ("registered_on", "last_day", "due"),
+    [
+        ("10.12.2025", "09.01.2026", "12.01.2026"),  # 09.01 in the New Year holidays (to 11.01)
+        ("02.03.2026", "01.04.2026", "01.04.2026"),  # an ordinary Wednesday
+        ("13.04.2026", "13.05.2026", "13.05.2026"),  # past the May days, a Wednesday
+    ],
+)
+def test_st12_ch1_an_appeal_is_answered_within_30_days_of_registration(
+    registered_on: str, last_day: str, due: str
+) -> None:
+    scenario = received(Kind.APPEAL, Channel.LETTER, registered_on)
+    answer = next(
+        d
+        for d in answer_of(
+            scenario.when(REGISTER, after=msk(registered_on, 12) - scenario.now)
+        ).deadlines
+        if d.deadline is Deadline.ANSWER
+    )
+    assert answer.due == end_of(due)
+    assert answer.provenance.rule == "30 календарных дней с момента регистрации"
+    assert answer.provenance.anchor.event == "AppealRegistered"
+    assert f"30 календарных дней → {last_day}." in answer.provenance.steps[1]
+    rolled = [s for s in answer.provenance.steps if "срок переносится" in s]
+    assert len(rolled) == (last_day != due)  # rolled only when the 30th day is off
+    if rolled:
+        assert rolled[0].startswith(f"{last_day} — нерабочий день") and rolled[0].endswith(
+            f"{due}."
+        )
+
+
 def test_a_pos_messages_provenance_says_its_registration_is_its_receipt() -> None:
     scenario = received(Kind.MESSAGE, Channel.POS, "29.12.2025")
     registered = answer_of(scenario.when(REGISTER, after=timedelta(days=1)))
