@@ -55,6 +55,8 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     notice_due: datetime | None
     notice_given_at: datetime | None
     article11_part: str | None  # the part of ст. 11 the appeal was decided under
+    # when first routed (assigned, copies sent: ст.8 ч.4, or a ст. 11 decision): the forward term
+    routed_at: datetime | None
 
 
 _FIELDS = AppealSummary.__struct_fields__
@@ -69,7 +71,7 @@ class AppealsProjection:
     # v2: forward and first-reaction deadlines, first reaction, recorded breaches; v3: registered
     # at, municipality, repeat (what the ratings count); v4: times an old event put beyond what
     # can be read back are kept at the edge (a v3 build may hold rows no list can read); v5: the
-    # ст. 11 notice's term and when it was given (the watcher breaches an unmet one)
+    # ст. 11 notice's term and when it was given (the watcher breaches an unmet one), when routed
     version = 5
     topics = None  # every appeal event changes the state
     tables = ("appeals",)
@@ -106,7 +108,8 @@ class AppealsProjection:
             is_repeat boolean NOT NULL,
             notice_due timestamptz,
             notice_given_at timestamptz,
-            article11_part text
+            article11_part text,
+            routed_at timestamptz
         );
     """
     indexes = """
@@ -165,6 +168,7 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.notice_due,
         state.notice_given_at,
         state.article11_part,
+        state.routed_at,
     )
 
 
@@ -250,8 +254,7 @@ class AppealQueries:
         query = """
             SELECT appeal_id, d.deadline FROM appeals a, LATERAL (VALUES
                 ('register', a.register_due, a.registration_number IS NOT NULL),
-                ('forward', a.forward_due,
-                    a.department IS NOT NULL OR a.article11_part IS NOT NULL),
+                ('forward', a.forward_due, a.routed_at IS NOT NULL),
                 ('first_reaction', a.first_reaction_due, a.first_reaction_at IS NOT NULL),
                 ('answer', a.answer_due, a.first_answered_at IS NOT NULL),
                 ('notice', a.notice_due, a.notice_given_at IS NOT NULL)

@@ -47,13 +47,9 @@ def rows_of(state: AppealState) -> list[tuple[Any, ...]]:
     registered = state.registered_at or state.received_at
     facts = [
         (Deadline.REGISTER, state.register_due, state.received_at, state.registered_at),
-        # a ст. 11 decision settles where the appeal goes: no forwarding is owed after it
-        (
-            Deadline.FORWARD,
-            state.forward_due,
-            registered,
-            state.assigned_at or state.article11_decided_at,
-        ),
+        # assignment, copies to the other competent bodies (ст.8 ч.4) or a ст. 11 decision
+        # route the appeal; forwarding closes it
+        (Deadline.FORWARD, state.forward_due, registered, state.routed_at),
         (
             Deadline.FIRST_REACTION,
             state.first_reaction_due,
@@ -94,7 +90,8 @@ class SlaProjection:
     # v2: the open-deadline indexes cover the lists' whole sort order; v3: the municipality; v4:
     # times an old event put beyond what can be read back are kept at the edge (a v3 build may
     # hold rows the lists cannot read, first in their order); v5: the ст. 11 notice's term and
-    # the information_reply deadline of requests for information (ст.10 ч.2 59-ФЗ)
+    # the information_reply deadline of requests for information (ст.10 ч.2 59-ФЗ), and copies to
+    # the other competent bodies meet the forward term (ст.8 ч.4)
     version = 5
     topics = None  # any event can change a deadline, meet it, or route the appeal
     tables = ("sla_deadlines",)

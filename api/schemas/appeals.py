@@ -117,6 +117,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     information_requests: tuple[InformationRequest, ...] = ()
     # issue 14, ст.8 59-ФЗ: copies sent, whose act a complaint is about
     copied_to: tuple[str, ...] = ()
+    copies_sent_at: datetime | None = None
     complaint_against: str | None = None
 
 

@@ -105,11 +105,20 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     information_requests: tuple[InformationRequest, ...] = ()  # ст.10 ч.2, in the order sent
     # issue 14, ст.8 59-ФЗ: the bodies copies went to, and whose act a complaint is about
     copied_to: tuple[str, ...] = ()
+    copies_sent_at: datetime | None = None  # the first copies (ст.8 ч.4): they route the appeal
     complaint_against: str | None = None
 
     @property
     def is_closed(self) -> bool:
         return self.status is Status.CLOSED
+
+    @property
+    def routed_at(self) -> datetime | None:
+        """When the appeal was first routed within the body's reach (the ``forward`` deadline,
+        59-ФЗ ст.8 ч.3–4): our part assigned, copies sent to the other competent bodies, or a
+        ст.11 decision; forwarding closes the appeal, which settles the deadline too."""
+        acts = (self.assigned_at, self.copies_sent_at, self.article11_decided_at)
+        return min((t for t in acts if t is not None), default=None)
 
     @property
     def is_paused(self) -> bool:

@@ -302,5 +302,6 @@ def _(event: ev.AppealCopiesSent, state: AppealState) -> AppealState:
         state,
         event,
         copied_to=(*state.copied_to, *event.to_bodies),
+        copies_sent_at=state.copies_sent_at or event.occurred_at,
         complaint_against=event.complaint_against or state.complaint_against,
     )

@@ -82,8 +82,8 @@ def _recorded(event: ev.AppealEvent) -> list[tuple[Deadline, datetime, ComputedD
 def _met_at(deadline: Deadline, state: AppealState, forwarded: datetime | None) -> datetime | None:
     if deadline is Deadline.REGISTER:
         return state.registered_at
-    if deadline is Deadline.FORWARD:
-        return forwarded
+    if deadline is Deadline.FORWARD:  # the first routing act (ст.8 ч.3–4 59-ФЗ)
+        return min((t for t in (forwarded, state.routed_at) if t is not None), default=None)
     if deadline is Deadline.FIRST_REACTION:
         return state.first_reaction_at
     if deadline is Deadline.NOTICE:

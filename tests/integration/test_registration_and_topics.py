@@ -1,5 +1,6 @@
 """Through the application and the engine: an unregistered appeal stays watched (ст.8 ч.2 59-ФЗ),
-copies are stored and folded (ст.8 ч.4), and the re-timer counts with the appeal's topic."""
+copies are stored, folded and meet the forward deadline (ст.8 ч.4), and the re-timer counts with
+the appeal's topic."""
 
 from __future__ import annotations
 
@@ -62,6 +63,13 @@ def test_copies_are_stored_and_the_appeal_stays_open(
     assert state == result.state and not state.is_closed
     assert state.copied_to == ("Роспотребнадзор", "ГЖИ области")
     assert state.complaint_against == "Управление ЖКХ"
+    # the copies routed the appeal (ст.8 ч.4): the forward deadline is met in the stored views,
+    # so the watcher does not breach it; our part's answer is still owed
+    container.engine.catch_up_all()
+    later = datetime.now(UTC) + timedelta(days=60)
+    candidates = container.queries.breach_candidates(later, limit=100_000)
+    assert (letter.state.id, "answer") in candidates
+    assert (letter.state.id, "forward") not in candidates
 
 
 def test_the_retimer_counts_with_the_appeals_topic(

@@ -1,5 +1,6 @@
 """ст.8 59-ФЗ, part by part, with real dates across holidays: registration is mandatory (ч.2),
-forwarding (ч.3), copies to several bodies (ч.4), no complaint to the body complained of (ч.6)."""
+forwarding (ч.3), copies to several bodies meeting the forward deadline (ч.4), no complaint to the
+body complained of (ч.6)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.vocabulary import Channel, Deadline, Kind, LegalGround, Outcome
 from domain.shared.errors import InvalidCommand, RuleViolated
-from tests.support.appeals import ASSIGN, CATEGORISE, DRAFT, WATCHER, Scenario, receive
+from domain.sla.status import DeadlineStatus, deadlines
+from projections.appeals import _row as appeals_row
+from projections.sla import rows_of as sla_rows
+from tests.support.appeals import ASSIGN, CATEGORISE, DRAFT, POLICY, WATCHER, Scenario, receive
 from tests.support.dates import end_of, msk
 
 
@@ -208,6 +212,49 @@ def test_st8_ch4_a_copy_goes_to_a_body_once_and_not_after_the_answer() -> None:
     )
     with pytest.raises(RuleViolated, match="answered appeal cannot be copied"):
         answered.when(copies(answered.now, "Прокуратура"))
+
+
+@pytest.mark.parametrize(
+    ("registered_on", "sent_on", "assigned_on", "met_on", "status"),
+    [
+        # copies alone route the appeal: the term ends 12.01 after the New Year holidays
+        ("29.12.2025", "12.01.2026", None, "12.01.2026", DeadlineStatus.MET),
+        ("29.12.2025", "13.01.2026", None, "13.01.2026", DeadlineStatus.MISSED),
+        ("16.02.2026", "24.02.2026", None, "24.02.2026", DeadlineStatus.MET),  # 23.02 a holiday
+        # our part assigned first: the assignment met it, later copies do not move that
+        ("05.06.2026", "15.06.2026", "08.06.2026", "08.06.2026", DeadlineStatus.MET),
+        # copies first, our part assigned after the term: the copies met it in time
+        ("02.03.2026", "05.03.2026", "16.03.2026", "05.03.2026", DeadlineStatus.MET),
+    ],
+)
+def test_st8_ch4_copies_meet_the_forward_deadline_as_assignment_does(
+    registered_on: str, sent_on: str, assigned_on: str | None, met_on: str, status: DeadlineStatus
+) -> None:
+    """The forward deadline (7 days from registration) asks that the appeal be routed: copies to
+    the other competent bodies route the questions outside our competence, assignment our part;
+    the first of them meets it, in the decider, the appeal's SLA and both views."""
+    scenario = registered(registered_on)
+    acts: list[tuple[datetime, cmd.Command]] = [(msk(sent_on, 9), copies(msk(sent_on, 9)))]
+    if assigned_on is not None:
+        acts.append((msk(assigned_on, 11), ASSIGN))
+    for at, command in sorted(acts, key=lambda a: a[0]):
+        scenario.given(command, after=at - scenario.now)
+    met = msk(met_on, 9 if met_on == sent_on else 11)
+    state = scenario.state
+    assert state is not None and state.routed_at == met
+    # the watcher has nothing to record, even after the term
+    with pytest.raises(RuleViolated, match="'forward' deadline was met"):
+        scenario.when(
+            cmd.RecordDeadlineBreach(deadline=Deadline.FORWARD), WATCHER, timedelta(days=30)
+        )
+    views = deadlines(
+        scenario.events, now=scenario.now, calendar=POLICY.calendar, timezone=POLICY.timezone
+    )
+    forward_view = next(v for v in views if v.deadline is Deadline.FORWARD)
+    assert (forward_view.met_at, forward_view.status) == (met, status)
+    sla_row = next(r for r in sla_rows(state) if r[1] == Deadline.FORWARD.value)
+    assert sla_row[4] == met and not sla_row[5]  # met, our part still open
+    assert appeals_row((state, 1))[-1] == met  # the list's routed_at: no breach candidate
 
 
 # --- ст.8 ч.6: a complaint never goes to the body or official it complains about -------------------

@@ -173,8 +173,9 @@ def _deadline_state(s: AppealState, deadline: Deadline) -> tuple[datetime | None
     if deadline is Deadline.REGISTER:
         return s.register_due, s.registered_at is not None
     if deadline is Deadline.FORWARD:
+        # routed: forwarded, our part assigned, copies sent (ст.8 ч.4) or a ст.11 decision
         routed = s.forwarded_to is not None or s.department is not None
-        return s.forward_due, routed or s.article11_decided_at is not None  # ст.11 decides it
+        return s.forward_due, routed or s.routed_at is not None
     if deadline is Deadline.FIRST_REACTION:
         return s.first_reaction_due, s.first_reaction_at is not None
     if deadline is Deadline.NOTICE:  # issue 14: the notice of a 59-ФЗ ст. 11 decision
