@@ -57,6 +57,7 @@ from api.schemas.appeal_procedure_commands import (
     RecordInformationReply,
     ReferToPublishedAnswer,
     RequestInformation,
+    ReturnComplaint,
     ReturnCourtComplaint,
     SendCopies,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "RequestInformation",
     "ResumeAppeal",
     "ReturnAnswerForRework",
+    "ReturnComplaint",
     "ReturnCourtComplaint",
     "SendCopies",
     "Tag",

@@ -1,7 +1,7 @@
 """The request bodies of the procedures of 59-ФЗ (issue 14), and their routes: copies to the other
 competent bodies (ст. 8 ч. 4), the ст. 11 decisions and the notice they owe, requests for
-information (ст. 10). ``PROCEDURE`` holds their rows in the order the table of routes (and so the
-OpenAPI) lists them, after the core lifecycle's."""
+information (ст. 10), a complaint returned (ст. 8 ч. 7). ``PROCEDURE`` holds their rows in the
+order the table of routes (and so the OpenAPI) lists them, after the core lifecycle's."""
 
 from __future__ import annotations
 
@@ -104,6 +104,14 @@ class RecordInformationReply(AppealRequest, frozen=True, kw_only=True, forbid_un
     summary: Text
 
 
+# --- ст.8 ч.7 59-ФЗ: a complaint that can go nowhere else is returned (issue 14) ---------------
+class ReturnComplaint(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    reason: Text
+    court_explanation: Text
+    notice: NoticeInput
+    complaint_against: ShortText | None = None
+
+
 PROCEDURE: tuple[AppealAction, ...] = (
     AppealAction(
         "send-copies",
@@ -179,5 +187,12 @@ PROCEDURE: tuple[AppealAction, ...] = (
         "Record the other body's reply to a request for information",
         RecordInformationReply,
         cmd.RecordInformationReply,
+    ),
+    AppealAction(
+        "return-complaint",
+        "ст.8 ч.7 59-ФЗ: return a complaint that cannot go to another body (ч.6), explaining"
+        " the right to go to court (closes)",
+        ReturnComplaint,
+        cmd.ReturnComplaint,
     ),
 )

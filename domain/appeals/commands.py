@@ -61,6 +61,7 @@ from domain.appeals.procedure_commands import (
     RecordInformationReply,
     ReferToPublishedAnswer,
     RequestInformation,
+    ReturnComplaint,
     ReturnCourtComplaint,
     SendCopies,
 )
@@ -111,6 +112,7 @@ __all__ = [
     "ResumeAppeal",
     "RetimeDeadlines",
     "ReturnAnswerForRework",
+    "ReturnComplaint",
     "ReturnCourtComplaint",
     "SendCopies",
     "Tag",

@@ -319,3 +319,17 @@ class InformationReplyReceived(AppealEvent, frozen=True, kw_only=True):
 
 
 APPEAL_EVENT_TYPES += (InformationRequested, InformationReplyReceived)
+
+
+# --- ст.8 ч.7 59-ФЗ: a complaint that can go nowhere else is returned (issue 14) ---------------
+class ComplaintReturned(AppealEvent, frozen=True, kw_only=True):
+    """The complaint went back to the citizen with the explanation of the right to go to court,
+    the notice as a recorded act; ``AppealClosed`` follows."""
+
+    complaint_against: str
+    reason: str
+    court_explanation: str
+    notice: CitizenNotice
+
+
+APPEAL_EVENT_TYPES += (ComplaintReturned,)

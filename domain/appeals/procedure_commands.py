@@ -160,6 +160,20 @@ class SendCopies(Command, frozen=True, kw_only=True, forbid_unknown_fields=True)
     complaint_against: ShortText | None = None  # ст.8 ч.6: never a copy there
 
 
+# --- ст.8 ч.7 59-ФЗ: a complaint that can go nowhere else is returned (issue 14) ---------------
+class ReturnComplaint(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Return to the citizen a complaint that cannot be sent to the competent body because of
+    the ban of ст.8 ч.6, explaining the right to appeal the decision or act in court; the
+    appeal closes (ст.8 ч.7 59-ФЗ). The notice's time is the command's ``occurred_at``."""
+
+    action = "return-complaint"
+
+    reason: Text  # why the complaint can go to no other body
+    court_explanation: Text  # the right to appeal the decision or act in court
+    notice: NoticeInput
+    complaint_against: ShortText | None = None  # None: the one the appeal already names
+
+
 # --- ст.10 ч.1 п.2, ч.2 59-ФЗ: requests for information to other bodies ---------------------
 class RequestInformation(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Send another body a request for documents and materials (ст.10 ч.1 п.2)."""
@@ -186,4 +200,5 @@ PROCEDURE_COMMANDS: tuple[type[Command], ...] = (
     SendCopies,
     RequestInformation,
     RecordInformationReply,
+    ReturnComplaint,
 )

@@ -305,3 +305,9 @@ def _(event: ev.AppealCopiesSent, state: AppealState) -> AppealState:
         copies_sent_at=state.copies_sent_at or event.occurred_at,
         complaint_against=event.complaint_against or state.complaint_against,
     )
+
+
+# --- ст.8 ч.7 59-ФЗ: the complaint returned (``AppealClosed`` closes it) -------------------------
+@_on
+def _(event: ev.ComplaintReturned, state: AppealState) -> AppealState:
+    return _next(state, event, complaint_against=event.complaint_against)

@@ -54,6 +54,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"  # дубликат открытого обращения
     LEFT_WITHOUT_ANSWER = "left_without_answer"  # ст. 11 59-ФЗ
     WITHDRAWN = "withdrawn"  # заявитель отозвал
+    RETURNED = "returned"  # жалоба возвращена: направить некуда (ст.8 ч.7 59-ФЗ)
 
 
 class ReworkReason(StrEnum):

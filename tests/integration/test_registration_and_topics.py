@@ -119,3 +119,25 @@ def test_the_retimer_counts_with_the_appeals_topic(
             assert answer.due < ten_days
     assert app.state(message.state.id).answer_due == ten_days
     assert msgspec.json.encode(app.state(message.state.id))  # folds and encodes
+
+
+def test_a_returned_complaint_is_stored(
+    app: AppealsApplication,
+) -> None:
+    """ст.8 ч.7: the return with its notice is stored and closes the appeal."""
+    complaint = app.receive(receive(Kind.APPEAL, Channel.EMAIL), actor=OPERATOR, idempotency=None)
+    app.handle(complaint.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    notice = cmd.NoticeInput(channel=Channel.EMAIL, template_id="complaint-returned")
+    app.handle(
+        complaint.state.id,
+        cmd.ReturnComplaint(
+            reason="Иного органа нет",
+            court_explanation="Право обжаловать в суде",
+            notice=notice,
+            complaint_against="Управление ЖКХ",
+        ),
+        actor=CURATOR,
+    )
+    state = app.state(complaint.state.id)
+    assert state.is_closed and state.outcome is Outcome.RETURNED
+    assert state.complaint_against == "Управление ЖКХ"

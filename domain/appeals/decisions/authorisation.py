@@ -52,6 +52,7 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.RequestInformation: _ANSWERERS,
     cmd.RecordInformationReply: _ANSWERERS,
     cmd.SendCopies: _STAFF,
+    cmd.ReturnComplaint: _STAFF,  # ст.8 ч.7: as forwarding
 }
 
 

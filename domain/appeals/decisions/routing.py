@@ -1,5 +1,5 @@
 """Where the appeal goes: assigned to a department, forwarded to another body or copied to
-several (ст.8 ч.3, ч.4, ч.6 59-ФЗ), escalated."""
+several (ст.8 ч.3, ч.4, ч.6 59-ФЗ), a complaint returned (ч.7), escalated."""
 
 from __future__ import annotations
 
@@ -80,6 +80,42 @@ def _copies(command: cmd.SendCopies, c: Context) -> list[ev.AppealEvent]:
             citizen_notified_at=notified,
             complaint_against=command.complaint_against,
         )
+    ]
+
+
+@DECISIONS.handles(cmd.ReturnComplaint)
+def _return_complaint(command: cmd.ReturnComplaint, c: Context) -> list[ev.AppealEvent]:
+    """ст.8 ч.7 59-ФЗ: a complaint the ban of ч.6 keeps from the competent body goes back to the
+    citizen, told of the right to appeal the decision or act in court; the appeal closes."""
+    law = "ст.8 ч.7 59-ФЗ"
+    against = command.complaint_against or c.s.complaint_against
+    if against is None:
+        raise RuleViolated(
+            f"{law}: возвращается жалоба; name the body or official it is about"
+            " (`complaint_against`)"
+        )
+    if c.s.answer_published_at is not None:
+        raise RuleViolated(f"{law}: an answered complaint cannot be returned")
+    notice = ev.CitizenNotice(
+        what=(
+            "Жалоба возвращается: её нельзя направить в орган или должностному лицу, решение"
+            " или действие (бездействие) которых обжалуется; разъясняется право обжаловать"
+            f" решение или действие (бездействие) в суде ({law})"
+        ),
+        to=command.notice.recipient,
+        channel=command.notice.channel,
+        at=c.at,
+        template_id=command.notice.template_id,
+    )
+    return [
+        ev.ComplaintReturned(
+            **c.envelope(),
+            complaint_against=against,
+            reason=command.reason,
+            court_explanation=command.court_explanation,
+            notice=notice,
+        ),
+        ev.AppealClosed(**c.envelope(), outcome=Outcome.RETURNED, comment=law),
     ]
 
 

@@ -1,0 +1,116 @@
+"""ст.8 59-ФЗ, the parts after the ban of ч.6, with real dates across holidays: a complaint that can
+go to no other body is returned with the right to go to court (ч.7)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from domain.appeals import commands as cmd
+from domain.appeals import events as ev
+from domain.appeals.vocabulary import Channel, Kind, NoticeRecipient, Outcome
+from domain.shared.errors import Forbidden, RuleViolated
+from tests.support.appeals import ASSIGN, CURATOR, DRAFT, EXECUTOR, HEAD, Scenario, receive
+from tests.support.dates import msk
+
+AGAINST = "Управление ЖКХ"
+NOTICE = cmd.NoticeInput(channel=Channel.LETTER, template_id="complaint-returned")
+
+
+def registered(day: str) -> Scenario:
+    """A letter received at 10:00 Moscow time on ``day`` and registered at 12:00."""
+    scenario = Scenario(start=msk(day) - timedelta(minutes=5))
+    scenario.given(receive(Kind.APPEAL, Channel.LETTER))
+    return scenario.given(cmd.RegisterAppeal(registration_number="П-1"), after=timedelta(hours=2))
+
+
+def return_complaint(against: str | None = AGAINST) -> cmd.ReturnComplaint:
+    return cmd.ReturnComplaint(
+        reason="Иного органа, компетентного рассмотреть жалобу, нет",
+        court_explanation="Решение может быть обжаловано в суде в порядке КАС РФ",
+        notice=NOTICE,
+        complaint_against=against,
+    )
+
+
+def at(scenario: Scenario, when: datetime) -> timedelta:
+    return when - scenario.now
+
+
+# --- ст.8 ч.7: the complaint is returned, with the right to appeal in court; the appeal closes ---
+@pytest.mark.parametrize(
+    ("registered_on", "returned_at"),
+    [
+        ("29.12.2025", msk("05.01.2026", 11)),  # in the New Year holidays: the act is its date
+        ("20.02.2026", msk("24.02.2026", 9)),  # after 23.02
+        ("06.03.2026", msk("10.03.2026", 15)),  # after the 08–09.03 days off
+    ],
+)
+def test_st8_ch7_a_complaint_that_can_go_nowhere_else_is_returned_and_the_appeal_closes(
+    registered_on: str, returned_at: datetime
+) -> None:
+    scenario = registered(registered_on)
+    events = scenario.when(return_complaint(), after=at(scenario, returned_at))
+    assert [type(e) for e in events] == [ev.ComplaintReturned, ev.AppealClosed]
+    returned, closed = events
+    assert isinstance(returned, ev.ComplaintReturned) and isinstance(closed, ev.AppealClosed)
+    assert returned.complaint_against == AGAINST
+    assert returned.court_explanation.startswith("Решение может быть обжаловано в суде")
+    notice = returned.notice
+    assert (notice.at, notice.channel, notice.to) == (
+        returned_at,
+        Channel.LETTER,
+        NoticeRecipient.CITIZEN,
+    )
+    assert notice.template_id == "complaint-returned" and "ст.8 ч.7 59-ФЗ" in notice.what
+    assert "в суде" in notice.what
+    assert closed.outcome is Outcome.RETURNED and closed.comment == "ст.8 ч.7 59-ФЗ"
+    scenario.events.extend(events)
+    state = scenario.state
+    assert state is not None and state.is_closed and state.complaint_against == AGAINST
+
+
+def test_st8_ch7_the_complaints_subject_may_be_named_by_an_earlier_act() -> None:
+    scenario = registered("29.12.2025").given(
+        cmd.SendCopies(
+            to_bodies=("Прокуратура района",),
+            reason="Часть вопросов в компетенции прокуратуры",
+            citizen_notified_at=msk("29.12.2025", 13),
+            complaint_against=AGAINST,
+        ),
+        after=timedelta(hours=2),
+    )
+    returned = scenario.when(return_complaint(None), after=at(scenario, msk("12.01.2026")))
+    assert isinstance(returned[0], ev.ComplaintReturned)
+    assert returned[0].complaint_against == AGAINST
+
+
+@pytest.mark.parametrize(
+    ("case", "error", "match"),
+    [
+        ("not a complaint", RuleViolated, r"ст\.8 ч\.7 59-ФЗ.*complaint_against"),
+        ("not registered", RuleViolated, r"ст\.8 ч\.2 59-ФЗ.*registered before 'return-complaint'"),
+        ("answered", RuleViolated, r"ст\.8 ч\.7 59-ФЗ.*answered complaint"),
+        ("an executor", Forbidden, "may not return-complaint"),
+    ],
+)
+def test_st8_ch7_only_a_registered_unanswered_complaint_is_returned_by_the_staff(
+    case: str, error: type[Exception], match: str
+) -> None:
+    command, actor = return_complaint(), CURATOR
+    if case == "not registered":
+        scenario = Scenario(start=msk("29.12.2025")).given(receive(Kind.APPEAL, Channel.LETTER))
+    else:
+        scenario = registered("29.12.2025")
+    if case == "not a complaint":
+        command = return_complaint(None)
+    if case == "answered":
+        scenario.given(ASSIGN, DRAFT, cmd.ApproveAnswer(), cmd.PublishAnswer())
+    if case == "an executor":
+        actor = EXECUTOR
+    with pytest.raises(error, match=match):
+        scenario.when(command, actor)
+    # the head, as every member of the staff, may return it
+    if case == "an executor":
+        assert scenario.when(command, HEAD)
