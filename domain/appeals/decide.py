@@ -15,7 +15,7 @@ from domain.appeals.decisions import answers, article11, deadlines, information,
 from domain.appeals.decisions.authorisation import PERMISSIONS, authorise
 from domain.appeals.decisions.context import Context, Handler
 from domain.appeals.state import AppealState
-from domain.appeals.vocabulary import Status
+from domain.appeals.vocabulary import Outcome, Status
 from domain.shared.actors import Actor
 from domain.shared.errors import InvalidCommand, RuleViolated
 from domain.shared.time import require_aware
@@ -44,6 +44,17 @@ _BEFORE_REGISTRATION = (
     | cmd.EscalateAppeal
 )
 
+# ст.8 ч.5 59-ФЗ: after forwarding, the body may request from the body it forwarded the appeal to
+# the documents and materials on the results of its consideration: the request and its reply are
+# the only acts on an appeal closed by forwarding (besides reopening it).
+_AFTER_FORWARDING = cmd.RequestInformation | cmd.RecordInformationReply
+
+
+def _allowed_when_closed(state: AppealState, command: cmd.Command) -> bool:
+    if isinstance(command, cmd.ReopenAppeal):
+        return True
+    return state.outcome is Outcome.FORWARDED and isinstance(command, _AFTER_FORWARDING)
+
 
 def decide(
     state: AppealState | None,
@@ -67,7 +78,7 @@ def decide(
         if state is None:
             raise RuleViolated("the appeal has not been received")
         appeal_id = state.id
-        if state.is_closed and not isinstance(command, cmd.ReopenAppeal):
+        if state.is_closed and not _allowed_when_closed(state, command):
             raise RuleViolated(
                 f"the appeal is closed ({state.outcome}); only 'reopen' is possible on it"
             )

@@ -121,10 +121,11 @@ def test_the_retimer_counts_with_the_appeals_topic(
     assert msgspec.json.encode(app.state(message.state.id))  # folds and encodes
 
 
-def test_a_returned_complaint_is_stored(
+def test_a_returned_complaint_and_a_request_after_forwarding_are_stored(
     app: AppealsApplication,
 ) -> None:
-    """ст.8 ч.7: the return with its notice is stored and closes the appeal."""
+    """ст.8 ч.7: the return with its notice is stored and closes the appeal; ст.8 ч.5: a request
+    for the results goes to the body an appeal was forwarded to, after it closed."""
     complaint = app.receive(receive(Kind.APPEAL, Channel.EMAIL), actor=OPERATOR, idempotency=None)
     app.handle(complaint.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
     notice = cmd.NoticeInput(channel=Channel.EMAIL, template_id="complaint-returned")
@@ -141,3 +142,22 @@ def test_a_returned_complaint_is_stored(
     state = app.state(complaint.state.id)
     assert state.is_closed and state.outcome is Outcome.RETURNED
     assert state.complaint_against == "Управление ЖКХ"
+
+    letter = app.receive(receive(Kind.APPEAL, Channel.EMAIL), actor=OPERATOR, idempotency=None)
+    app.handle(letter.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
+    app.handle(
+        letter.state.id,
+        cmd.ForwardAppeal(
+            to_body="ГЖИ области",
+            reason="Не наша компетенция",
+            citizen_notified_at=datetime.now(UTC),
+        ),
+        actor=OPERATOR,
+    )
+    asked = app.handle(
+        letter.state.id,
+        cmd.RequestInformation(to_body="ГЖИ области", what="Результаты рассмотрения"),
+        actor=CURATOR,
+    ).state
+    assert asked.is_closed and asked.outcome is Outcome.FORWARDED
+    assert [r.to_body for r in app.state(letter.state.id).information_requests] == ["ГЖИ области"]

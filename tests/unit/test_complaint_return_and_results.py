@@ -1,5 +1,6 @@
 """ст.8 59-ФЗ, the parts after the ban of ч.6, with real dates across holidays: a complaint that can
-go to no other body is returned with the right to go to court (ч.7)."""
+go to no other body is returned with the right to go to court (ч.7); after forwarding, the body
+asks the one it forwarded to for the results of its consideration (ч.5)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from domain.appeals import events as ev
 from domain.appeals.vocabulary import Channel, Kind, NoticeRecipient, Outcome
 from domain.shared.errors import Forbidden, RuleViolated
 from tests.support.appeals import ASSIGN, CURATOR, DRAFT, EXECUTOR, HEAD, Scenario, receive
-from tests.support.dates import msk
+from tests.support.dates import end_of, msk
 
 AGAINST = "Управление ЖКХ"
 NOTICE = cmd.NoticeInput(channel=Channel.LETTER, template_id="complaint-returned")
@@ -114,3 +115,55 @@ def test_st8_ch7_only_a_registered_unanswered_complaint_is_returned_by_the_staff
     # the head, as every member of the staff, may return it
     if case == "an executor":
         assert scenario.when(command, HEAD)
+
+
+# --- ст.8 ч.5: after forwarding, the results are asked of the body it was forwarded to ------------
+TO = "ГЖИ области"
+
+
+def forwarded(day: str) -> Scenario:
+    return registered(day).given(
+        cmd.ForwardAppeal(
+            to_body=TO, reason="Вопрос в компетенции ГЖИ", citizen_notified_at=msk(day, 13)
+        ),
+        after=timedelta(hours=2),
+    )
+
+
+@pytest.mark.parametrize(
+    ("forwarded_on", "asked_on", "reply_due", "replied_on"),
+    [
+        # 15 days from 29.12.2025 end on 13.01.2026, after the New Year holidays
+        ("24.12.2025", "29.12.2025", "13.01.2026", "12.01.2026"),
+        # 15 days from 08.02.2026 end on 23.02, a holiday → 24.02
+        ("02.02.2026", "08.02.2026", "24.02.2026", "24.02.2026"),
+    ],
+)
+def test_st8_ch5_the_forwarding_body_asks_for_the_results_and_records_the_reply(
+    forwarded_on: str, asked_on: str, reply_due: str, replied_on: str
+) -> None:
+    scenario = forwarded(forwarded_on)
+    assert scenario.state is not None and scenario.state.outcome is Outcome.FORWARDED
+    ask = cmd.RequestInformation(to_body="  гжи ОБЛАСТИ ", what="Результаты рассмотрения")
+    scenario.given(ask, after=at(scenario, msk(asked_on)))
+    state = scenario.state
+    assert state is not None and state.is_closed  # still closed: nothing more is owed by us
+    (request,) = state.information_requests
+    assert request.reply_due == end_of(reply_due)
+    reply = cmd.RecordInformationReply(request_id=request.id, summary="Предписание выдано")
+    scenario.given(reply, after=at(scenario, msk(replied_on)))
+    state = scenario.state
+    assert state is not None and state.information_requests[0].replied_at == msk(replied_on)
+
+
+def test_st8_ch5_only_the_body_forwarded_to_is_asked_and_nothing_else_is_done() -> None:
+    scenario = forwarded("24.12.2025")
+    with pytest.raises(RuleViolated, match=r"ст\.8 ч\.5 59-ФЗ.*forwarded to 'ГЖИ области'"):
+        scenario.when(cmd.RequestInformation(to_body="Роспотребнадзор", what="Результаты"))
+    with pytest.raises(RuleViolated, match="only 'reopen' is possible"):
+        scenario.when(return_complaint())
+    # an appeal closed otherwise (here: the complaint returned) asks nobody
+    returned = registered("24.12.2025")
+    returned.given(return_complaint())
+    with pytest.raises(RuleViolated, match="only 'reopen' is possible"):
+        returned.when(cmd.RequestInformation(to_body=TO, what="Результаты"))

@@ -112,6 +112,11 @@ def _body(name: str) -> str:
     return " ".join(name.casefold().replace("ё", "е").strip("«»\"' ").split())
 
 
+def same_body(a: str, b: str) -> bool:
+    """Whether two names are of one body or official (without case, quotes and extra spaces)."""
+    return _body(a) == _body(b)
+
+
 def require_not_complained_of(bodies: tuple[str, ...], complaint_against: str | None) -> None:
     """ст.8 ч.6 59-ФЗ: a complaint never goes to the body or official whose decision or act it
     complains about (names compared without case, quotes and extra spaces)."""

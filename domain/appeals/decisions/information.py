@@ -1,5 +1,5 @@
-"""Requests for information to other bodies (ст.10 ч.1 п.2, ч.2 59-ФЗ): sent, with the other
-body's 15-day term on the SLA clock, and the reply received."""
+"""Requests for information to other bodies (ст.10 ч.1 п.2, ч.2 59-ФЗ; after forwarding, to the body
+it went to: ст.8 ч.5): sent, with the other body's 15-day term on the SLA clock, and the reply."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import msgspec
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.decisions.context import Context, Decisions, require_not_forwarded
+from domain.appeals.decisions.context import Context, Decisions, same_body
 from domain.appeals.vocabulary import Deadline, Kind
 from domain.shared.errors import InvalidCommand, RuleViolated
 from domain.sla.policy import ComputedDeadline, DeadlineRule, Unit, compute
@@ -59,7 +59,13 @@ def reply_due(c: Context) -> ComputedDeadline:
 
 @DECISIONS.handles(cmd.RequestInformation)
 def _request(command: cmd.RequestInformation, c: Context) -> list[ev.AppealEvent]:
-    require_not_forwarded(c)
+    forwarded_to = c.s.forwarded_to
+    # ст.8 ч.5: after forwarding, only the body it went to is asked, for the results
+    if forwarded_to is not None and not same_body(command.to_body, forwarded_to):
+        raise RuleViolated(
+            f"ст.8 ч.5 59-ФЗ: the appeal was forwarded to '{forwarded_to}'; only that body is"
+            " asked for the documents and materials on the results of its consideration"
+        )
     if c.s.answer_published_at is not None:
         raise RuleViolated(f"{LAW}: the answer is already sent; there is nothing to request for")
     due = reply_due(c)
