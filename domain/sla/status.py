@@ -169,8 +169,11 @@ def deadlines(
     views = []
     for deadline, (due, computed, policy, start) in current.items():
         met_at = _met_at(deadline, state, forwarded)
-        if met_at is None and state.is_closed:
-            met_at = state.closed_at  # closed: nothing more is owed on it
+        closed = state.closed_at if state.is_closed else None
+        # closed: nothing more is owed on it; a term started after the closing (ст.8 ч.5: the
+        # results asked of the body it was forwarded to) runs on
+        if met_at is None and closed is not None and closed >= start:
+            met_at = closed
         unit = computed.unit if computed is not None else Unit.CALENDAR_DAYS
         if met_at is not None:
             status = DeadlineStatus.MET if met_at < due else DeadlineStatus.MISSED

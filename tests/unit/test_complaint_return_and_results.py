@@ -10,9 +10,19 @@ import pytest
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.vocabulary import Channel, Kind, NoticeRecipient, Outcome
+from domain.appeals.vocabulary import Channel, Deadline, Kind, NoticeRecipient, Outcome
 from domain.shared.errors import Forbidden, RuleViolated
-from tests.support.appeals import ASSIGN, CURATOR, DRAFT, EXECUTOR, HEAD, Scenario, receive
+from domain.sla.status import DeadlineStatus, deadlines
+from tests.support.appeals import (
+    ASSIGN,
+    CURATOR,
+    DRAFT,
+    EXECUTOR,
+    HEAD,
+    POLICY,
+    Scenario,
+    receive,
+)
 from tests.support.dates import end_of, msk
 
 AGAINST = "Управление ЖКХ"
@@ -150,10 +160,21 @@ def test_st8_ch5_the_forwarding_body_asks_for_the_results_and_records_the_reply(
     assert state is not None and state.is_closed  # still closed: nothing more is owed by us
     (request,) = state.information_requests
     assert request.reply_due == end_of(reply_due)
+    assert reply_status(scenario) == (None, DeadlineStatus.ON_TRACK)  # runs on a closed appeal
     reply = cmd.RecordInformationReply(request_id=request.id, summary="Предписание выдано")
     scenario.given(reply, after=at(scenario, msk(replied_on)))
     state = scenario.state
     assert state is not None and state.information_requests[0].replied_at == msk(replied_on)
+    assert reply_status(scenario) == (msk(replied_on), DeadlineStatus.MET)
+
+
+def reply_status(scenario: Scenario) -> tuple[datetime | None, DeadlineStatus]:
+    """The request's term as ``GET /appeals/{id}/sla`` shows it: when met, and its status."""
+    views = deadlines(
+        scenario.events, now=scenario.now, calendar=POLICY.calendar, timezone=POLICY.timezone
+    )
+    view = next(v for v in views if v.deadline is Deadline.INFORMATION_REPLY)
+    return view.met_at, view.status
 
 
 def test_st8_ch5_only_the_body_forwarded_to_is_asked_and_nothing_else_is_done() -> None:
