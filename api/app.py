@@ -18,6 +18,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import written
 from api.auth import OPENAPI_PATH, token_authentication
+from api.closed_schemas import ClosedStructSchemaPlugin
 from api.controllers import (
     appeal_reads,
     appeals,
@@ -197,6 +198,7 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
             path=OPENAPI_PATH,
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
+        plugins=[ClosedStructSchemaPlugin()],  # additionalProperties: false where it is so
         logging_config=None,
         debug=debug,
     )
