@@ -240,6 +240,8 @@ async def list_appeals(
 ) -> AppealList:
     """Appeals newest first, filtered, keyset-paginated with ``cursor``; ``position`` is the
     log position the view had reached."""
+    require_offset("received_from", received_from)
+    require_offset("received_to", received_to)
     scope = department_scope(
         actor_of(request),
         department,

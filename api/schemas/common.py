@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 
 from api.errors import ApiProblem
+from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 
 T = TypeVar("T")
 Body = TypeVar("Body", bound=msgspec.Struct)
@@ -69,11 +70,22 @@ def expected_version(if_match: str | None) -> int | None:
 
 
 def require_offset(name: str, moment: datetime | None) -> None:
-    """A time given in a query must say its offset (``2026-03-01T12:00:00+03:00``)."""
-    if moment is not None and moment.tzinfo is None:
+    """A time given in a query must say its offset (``2026-03-01T12:00:00+03:00``) and lie in the
+    input domain's years, as a time in a body does (a number is read as a Unix time by the query
+    parser: ``0`` would be 1970, refused here)."""
+    if moment is None:
+        return
+    if moment.tzinfo is None:
         raise ApiProblem(
             400,
             f"invalid-{name.replace('_', '-')}",
             f"Bad {name}",
             f"{name} must carry a time zone offset, such as 2026-03-01T12:00:00Z",
+        )
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ApiProblem(
+            400,
+            f"invalid-{name.replace('_', '-')}",
+            f"Bad {name}",
+            f"{name} must be a time in the years {EARLIEST_YEAR}–{LATEST_YEAR}, in ISO 8601",
         )
