@@ -89,7 +89,7 @@ class PauseAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_field
 
 
 class ResumeAppeal(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    pass
+    """Resume the appeal's clock: nothing to give but, optionally, ``occurred_at``."""
 
 
 class GiveInterimAnswer(AppealRequest, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -15,7 +15,6 @@ import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 import structlog
 from psycopg_pool import ConnectionPool
@@ -32,6 +31,7 @@ from domain.shared.handler import retry_on_conflict
 from projections.appeals import AppealQueries
 from projections.claims import breach_candidates as claim_breach_candidates
 from projections.engine.model import ProjectionNotReady
+from projections.engine.reactor import ReactorBatch
 from projections.sla import reply_breach_candidates
 
 log = structlog.get_logger("otklik.watcher")
@@ -76,16 +76,16 @@ class DeadlineWatcher:
         self.tick_seconds = interval
         self.on_breach = on_breach  # a metric: the subject ("appeal", "claim") of each breach
 
-    def react(self, batch: Any) -> None:
+    def react(self, batch: ReactorBatch) -> None:
         """No events to react to (the engine tracks the position all the same)."""
 
     def tick(self, now: datetime) -> None:
-        self.scan()
-        self.scan_claims()
+        self.scan(now)
+        self.scan_claims(now)
 
-    def scan(self) -> int:
-        """One pass; the number of breaches this watcher recorded."""
-        now = self.clock()
+    def scan(self, now: datetime | None = None) -> int:
+        """One pass as of ``now`` (default: the clock); the number of breaches recorded."""
+        now = now or self.clock()
         try:
             candidates = self.queries.breach_candidates(now)
         except ProjectionNotReady:
@@ -103,12 +103,12 @@ class DeadlineWatcher:
                 self.on_breach("appeal")
         return recorded
 
-    def scan_claims(self) -> int:
+    def scan_claims(self, now: datetime | None = None) -> int:
         """One pass over the claims' response norms; the number of breaches recorded."""
         if self.claims is None or self.pool is None:
             return 0
         try:
-            candidates = claim_breach_candidates(self.pool, self.clock())
+            candidates = claim_breach_candidates(self.pool, now or self.clock())
         except ProjectionNotReady:
             return 0
         recorded = 0

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -47,6 +47,7 @@ from domain.shared.handler import IdempotencyClaim, retry_on_conflict
 from domain.sla.book import CalendarDayCorrected, SlaPolicyPublished
 from domain.sla.clock import SlaClock
 from domain.sla.policy import Anchor, ComputedDeadline
+from projections.engine.reactor import ReactorBatch
 
 log = structlog.get_logger("otklik.retimer")
 RETIMER = Actor(id="deadline-retimer", role=Role.SYSTEM, name="Пересчёт сроков")
@@ -96,15 +97,6 @@ def _anchor(event: AppealEvent) -> Anchor:
     )
 
 
-class Batch(Protocol):
-    """What the engine hands a reactor (``projections.engine.reactor.ReactorBatch``)."""
-
-    @property
-    def events(self) -> Any: ...
-
-    def wait_for_view(self, name: str, position: int, timeout: float = 30.0) -> int: ...
-
-
 class Retimer:
     """Declared to the engine like a view: it reads calendar corrections and policy versions."""
 
@@ -127,7 +119,7 @@ class Retimer:
         self.policy_id = policy_id  # the policy in force (another one's versions move nothing)
         self.calendar_id = calendar_id
 
-    def react(self, batch: Batch) -> None:
+    def react(self, batch: ReactorBatch) -> None:
         for item in batch.events:
             trigger = self.trigger(item.event)
             if trigger is None:
