@@ -37,6 +37,7 @@ from domain.appeals.application import (
 from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
+from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 
@@ -49,6 +50,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *AUDIT_EVENT_TYPES,
         *CLAIM_EVENT_TYPES,
         *METHODOLOGY_EVENT_TYPES,
+        *DIRECTORY_EVENT_TYPES,
     )
 }
 _ENCODER = msgspec.json.Encoder()

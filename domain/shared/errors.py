@@ -10,6 +10,9 @@ class DomainError(Exception):
     """
 
     code = "domain-error"
+    # Members a problem response adds beside ``detail`` (from the system's data, never the
+    # values a request sent): the closest units to a name that is not in the directory.
+    extra: dict[str, object] = {}  # noqa: RUF012 (read-only default, replaced per instance)
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
