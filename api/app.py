@@ -25,6 +25,7 @@ from api.controllers import (
     audit,
     calendar,
     claims,
+    directory,
     health,
     methodologies,
     projections,
@@ -134,6 +135,10 @@ ROUTE_HANDLERS = [
     reports.summary_report,
     reports.hot_topics_report,
     reports.workload_report,
+    directory.read_directory,
+    directory.read_unit,
+    directory.read_person,
+    directory.change_directory,
 ]
 
 
@@ -166,6 +171,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "methodologies": services.methodologies,
         "rating_queries": services.ratings,
         "reports": services.reports,
+        "directory_book": services.directory,
         "readiness": services.readiness,
         "failed_builds": services.failed_builds,
         "projection_status": services.projection_status,

@@ -11,6 +11,7 @@ from api.auth import Authenticator
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
+from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology_book import MethodologyBook
 from domain.sla.books import CalendarBook, PolicyBook
 from projections.appeals import AppealQueries
@@ -55,5 +56,6 @@ class Services:
     methodologies: MethodologyBook
     ratings: RatingQueries
     reports: Reports
+    directory: DirectoryBook  # the administration: units, people, positions
     # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict

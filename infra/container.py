@@ -18,6 +18,7 @@ from domain.audit.access import AuditTrail
 from domain.claims.decide import ClaimClock
 from domain.claims.norms import DEFAULT_NORMS
 from domain.claims.service import ClaimsService
+from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology import parse_toml
 from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.errors import ConcurrencyConflict
@@ -142,6 +143,7 @@ class Container:
     claims: ClaimsService
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
+    directory: DirectoryBook
     ratings: RatingQueries
     reports: Reports
     _head: str = field(default_factory=database.head_revision)
@@ -220,6 +222,7 @@ class Container:
             claims=claims,
             claim_queries=ClaimQueries(pool),
             methodologies=MethodologyBook(appeals, utc_now),
+            directory=DirectoryBook(appeals, utc_now),
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone),
         )
@@ -282,6 +285,7 @@ class Container:
             methodologies=self.methodologies,
             ratings=self.ratings,
             reports=self.reports,
+            directory=self.directory,
             pool_stats=lambda: {
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),
