@@ -164,6 +164,8 @@ class Container:
         db_bounds.bound_recorder(appeals.recorder, limits)
         calendar = CalendarBook(appeals, utc_now)
         policies = PolicyBook(appeals, utc_now)
+        directory = DirectoryBook(appeals, utc_now)
+        appeals.directory = directory.directory  # assignments name units and people by id
         appeals_clock = CalendarClock(
             calendar,
             policies,
@@ -200,7 +202,7 @@ class Container:
             clock=utc_now,
             rebuild_batch=settings.projection_batch,
         )
-        ratings = RatingQueries(pool, settings.timezone)
+        ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         return cls(
             settings=settings,
             info=info,
@@ -222,7 +224,7 @@ class Container:
             claims=claims,
             claim_queries=ClaimQueries(pool),
             methodologies=MethodologyBook(appeals, utc_now),
-            directory=DirectoryBook(appeals, utc_now),
+            directory=directory,
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone),
         )
