@@ -54,12 +54,15 @@ class Tables:
     people: list[Row] | None = None
     positions: list[Row] | None = None
     errors: list[RowError] = field(default_factory=list)
+    # every id the units and people tables give, their rows read or not
+    unit_ids: set[str] = field(default_factory=set)
+    people_ids: set[str] = field(default_factory=set)
 
     def error(self, table: str, row: int, column: str | None, rule: str) -> None:
         self.errors.append(RowError(self.file, table, row, column, rule))
 
 
-def _cells(t: Tables, table: str, number: int, raw: dict[str, Any]) -> dict[str, Any] | None:
+def _cells(t: Tables, table: str, number: int, raw: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     columns = COLUMNS[table]
     values: dict[str, Any] = {}
     ok = True
@@ -79,24 +82,36 @@ def _cells(t: Tables, table: str, number: int, raw: dict[str, Any]) -> dict[str,
         except BadCell as bad:
             t.error(table, number, column, bad.rule)
             ok = False
-    return values if ok else None
+    return values, ok
 
 
-def _read(t: Tables, table: str, rows: list[Row] | None) -> list[tuple[int, dict[str, Any]]]:
-    read = ((number, _cells(t, table, number, raw)) for number, raw in rows or ())
-    return [(number, values) for number, values in read if values is not None]
+def _read(t: Tables, table: str, rows: list[Row] | None) -> tuple[list[Row], list[Row]]:
+    """The rows whose every cell is read, and every row's cells that are (a row with an error
+    still answers for its id: the rows naming it are not refused for it too)."""
+    good: list[Row] = []
+    every: list[Row] = []
+    for number, raw in rows or ():
+        values, ok = _cells(t, table, number, raw)
+        every.append((number, values))
+        if ok:
+            good.append((number, values))
+    return good, every
 
 
 def _unique(t: Tables, table: str, rows: list[Row], key: tuple[str, ...]) -> None:
     seen: dict[tuple[Any, ...], int] = {}
     for number, values in rows:
+        if any(c not in values for c in key):
+            continue
         k = tuple(values[c] for c in key)
         if k in seen:
             t.error(table, number, key[0], f"the same as row {seen[k]}: each is listed once")
         seen.setdefault(k, number)
 
 
-def _unit_rules(values: dict[str, Any], kinds: dict[str, UnitKind]) -> Iterator[tuple[str, str]]:
+def _unit_rules(
+    values: dict[str, Any], kinds: dict[str, UnitKind | None]
+) -> Iterator[tuple[str, str]]:
     kind: UnitKind = values["kind"]
     allowed = PARENTS[kind]
     parent = values.get("parent_id")
@@ -104,12 +119,12 @@ def _unit_rules(values: dict[str, Any], kinds: dict[str, UnitKind]) -> Iterator[
         yield "parent_id", f"a {kind.value} needs a parent"
     elif parent is not None and not allowed:
         yield "parent_id", "a municipality has no parent"
-    elif parent is not None and parent in kinds and kinds[parent] not in allowed:
-        yield "parent_id", f"a {kind.value} cannot lie under a {kinds[parent].value}"
+    elif parent is not None and kinds.get(parent) not in (*allowed, None):
+        yield "parent_id", f"a {kind.value} cannot lie under a {kinds[parent]}"
     founder = values.get("founder_id")
     if (founder is None) == (kind is UnitKind.INSTITUTION):
         yield "founder_id", "an institution names its founding unit, and only an institution"
-    elif founder is not None and kinds.get(founder, UnitKind.UNIT) is not UnitKind.UNIT:
+    elif founder is not None and kinds.get(founder) not in (UnitKind.UNIT, None):
         yield "founder_id", "the founder is a unit (управление, отдел, комитет)"
     if values.get("closed") and values.get("merged_into"):
         yield "closed", "a unit is either closed or merged, not both"
@@ -121,9 +136,10 @@ def _unit_rules(values: dict[str, Any], kinds: dict[str, UnitKind]) -> Iterator[
 
 
 def _units(t: Tables) -> tuple[DesiredUnit, ...]:
-    rows = _read(t, "units", t.units)
-    _unique(t, "units", rows, ("id",))
-    kinds = {values["id"]: values["kind"] for _, values in rows}
+    rows, every = _read(t, "units", t.units)
+    _unique(t, "units", every, ("id",))
+    kinds = {values["id"]: values.get("kind") for _, values in every if "id" in values}
+    t.unit_ids = set(kinds)
     for number, values in rows:
         for column, rule in _unit_rules(values, kinds):
             t.error("units", number, column, rule)
@@ -133,19 +149,22 @@ def _units(t: Tables) -> tuple[DesiredUnit, ...]:
 def _people(t: Tables) -> tuple[DesiredPerson, ...] | None:
     if t.people is None:
         return None
-    rows = _read(t, "people", t.people)
-    _unique(t, "people", rows, ("id",))
+    rows, every = _read(t, "people", t.people)
+    _unique(t, "people", every, ("id",))
+    t.people_ids = {values["id"] for _, values in every if "id" in values}
     return tuple(DesiredPerson(**values) for _, values in rows)
 
 
 def _position_rules(
-    values: dict[str, Any], units: dict[str, DesiredUnit], people: set[str] | None
+    values: dict[str, Any], units: dict[str, DesiredUnit], t: Tables, people: bool
 ) -> Iterator[tuple[str, str]]:
-    if people is not None and values["person"] not in people:
+    if people and values["person"] not in t.people_ids:
         yield "person", "names no person of the file"
     unit = units.get(values["unit"])
-    if unit is None:
+    if values["unit"] not in t.unit_ids:
         yield "unit", "names no unit of the file"
+    elif unit is None:
+        pass  # its row has errors of its own
     elif unit.kind not in HELD_IN[values["position"]]:
         yield "position", f"not a position of a {unit.kind.value}"
     elif unit.ends and values.get("until") is None:
@@ -162,12 +181,11 @@ def _positions(
         return None
     if people is None:
         t.error("positions", 1, None, "positions need the people table beside them")
-    rows = _read(t, "positions", t.positions)
-    _unique(t, "positions", rows, ("person", "unit", "position"))
+    rows, every = _read(t, "positions", t.positions)
+    _unique(t, "positions", every, ("person", "unit", "position"))
     by_id = {u.id: u for u in units}
-    known = {p.id for p in people} if people is not None else None
     for number, values in rows:
-        for column, rule in _position_rules(values, by_id, known):
+        for column, rule in _position_rules(values, by_id, t, people is not None):
             t.error("positions", number, column, rule)
     return tuple(DesiredPosition(**values) for _, values in rows)
 
