@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.organisation.sync import DesiredDirectory
+from infra.organisation.cells import COLUMNS
 from infra.organisation.rows import FileRefused, Row, RowError, Tables, desired
 
 TABLES = ("units", "people", "positions")
@@ -72,21 +73,32 @@ def _decoded(path: Path) -> str:
         return raw.decode("cp1251")  # what a Russian Excel saves as «CSV»
 
 
-def _csv_rows(text: str) -> list[Row]:
+def _header(tables: Tables, table: str, cells: Any) -> list[str]:
+    """The header's column names, each unknown one reported once (as row 1) and its cells
+    left out of the rows."""
+    header = [str(h).strip() if h is not None else "" for h in cells]
+    known = COLUMNS[table]
+    for name in header:
+        if name and name not in known:
+            tables.error(table, 1, name, f"no such column (columns: {', '.join(known)})")
+    return [h if h in known else "" for h in header]
+
+
+def _csv_rows(tables: Tables, table: str, text: str) -> list[Row]:
     try:
         dialect: Any = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = [h.strip() for h in next(reader, [])]
+    header = _header(tables, table, next(reader, []))
     rows: list[Row] = []
     for number, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):
             continue
         padded = cells + [""] * (len(header) - len(cells))
-        row = dict(zip(header, padded, strict=False))
-        if len(cells) > len(header):
-            row["(beyond the header)"] = ";".join(cells[len(header) :])
+        row = {h: c for h, c in zip(header, padded, strict=False) if h}
+        if any(c.strip() for c in cells[len(header) :]):
+            tables.error(table, number, None, "more cells than the header has columns")
         rows.append((number, row))
     return rows
 
@@ -96,7 +108,7 @@ def _csv_folder(folder: Path) -> Tables:
     for name in TABLES:
         path = folder / f"{name}.csv"
         if path.exists():
-            setattr(tables, name, _csv_rows(_decoded(path)))
+            setattr(tables, name, _csv_rows(tables, name, _decoded(path)))
     return tables
 
 
@@ -115,19 +127,19 @@ def _xlsx(path: Path) -> Tables:
                 tables.error(name, 1, None, f"no such sheet (sheets: {', '.join(TABLES)})")
         for name in TABLES:
             if name in book.sheetnames:
-                setattr(tables, name, _sheet_rows(book[name]))
+                setattr(tables, name, _sheet_rows(tables, name, book[name]))
     finally:
         book.close()
     return tables
 
 
-def _sheet_rows(sheet: Any) -> list[Row]:
+def _sheet_rows(tables: Tables, table: str, sheet: Any) -> list[Row]:
     rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    header = _header(tables, table, next(rows, ()))
     found: list[Row] = []
     for number, cells in enumerate(rows, start=2):
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
-        row = {h: c for h, c in zip(header, cells, strict=False) if h or c is not None}
+        row = {h: c for h, c in zip(header, cells, strict=False) if h}
         found.append((number, row))
     return found
