@@ -148,6 +148,17 @@ class RatingQueries:
             rows = conn.execute(sql, params).fetchall()
         return [_figures(r) for r in rows]
 
+    def by_unit(self, counts: dict[str, int], scope: Scope, period: Period) -> dict[str, int]:
+        """Counts kept by the recorded department, added up by the unit each counts under."""
+        directory = self.directory()
+        at = period.end - timedelta(days=1)
+        summed: dict[str, int] = {}
+        for recorded, count in counts.items():
+            unit = rated_units.unit_of(directory, recorded, scope, at)
+            if unit is not None:
+                summed[unit] = summed.get(unit, 0) + count
+        return summed
+
     def named(self, units: list[RatedUnit], period: Period) -> list[RatedUnit]:
         """Each unit with the name in force at the period's end and its former names."""
         directory = self.directory()

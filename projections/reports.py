@@ -104,8 +104,8 @@ class Reports:
         }
 
     def kpi(self, methodology: Methodology, period: Period) -> Table:
-        """The monthly KPI report: per department and for the municipality as a whole."""
-        rating = self.ratings.rating(methodology, period, Scope.DEPARTMENT, as_reported=True)
+        """The monthly KPI report: per department, per municipal institution (each ranked among
+        its kind) and for the municipality as a whole; units under their names for the period."""
         params = self._bounds(period.first, period.end)
         with reading(self.pool, AppealsProjection.name) as conn:
             received = dict(
@@ -115,7 +115,11 @@ class Reports:
                     params,
                 ).fetchall()
             )
-        rows = [_kpi_row(u.unit, received.get(u.unit, 0), u) for u in rating.units]
+        rows = []
+        for scope in (Scope.DEPARTMENT, Scope.INSTITUTION):
+            rating = self.ratings.rating(methodology, period, scope, as_reported=True)
+            came = self.ratings.by_unit(received, scope, period)
+            rows += [_kpi_row(u.name or u.unit, came.get(u.unit, 0), u) for u in rating.units]
         municipal = self.ratings.rating(methodology, period, Scope.MUNICIPALITY, as_reported=True)
         # the total line for a deployment serving one municipality (several: see by municipality)
         if len(municipal.units) == 1:

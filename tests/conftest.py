@@ -19,6 +19,7 @@ from domain.appeals.application import AppealsApplication
 from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo, EmbeddedPostgres
+from infra.demo.directory import load_demo_directory
 from infra.settings import Settings
 from tests.support.directory import load_test_directory
 
@@ -77,7 +78,9 @@ def sql(db: ConnectionInfo) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
 
 
 @contextlib.contextmanager
-def own_database(server: ConnectionInfo, prefix: str) -> Iterator[tuple[Container, ConnectionInfo]]:
+def own_database(
+    server: ConnectionInfo, prefix: str, *, demo: bool = False
+) -> Iterator[tuple[Container, ConnectionInfo]]:
     """A migrated database of its own and its container (calendar and policy seeded), dropped
     afterwards: for tests whose figures or tampering must not meet the other tests' data."""
     info = database.create_database(server, f"otklik_{prefix}_{uuid.uuid4().hex[:10]}")
@@ -85,7 +88,10 @@ def own_database(server: ConnectionInfo, prefix: str) -> Iterator[tuple[Containe
     container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
     try:
         container.seed_calendar()
-        load_test_directory(container.directory)
+        if demo:  # the demo's administration, as `otklik demo` loads it
+            load_demo_directory(container)
+        else:
+            load_test_directory(container.directory)
         yield container, info
     finally:
         container.close()

@@ -13,6 +13,7 @@ from infra import database
 from infra.cli.serve import serve_api
 from infra.cli.support import container_session, database_session
 from infra.container import Container
+from infra.demo.directory import load_demo_directory
 
 
 def demo(
@@ -25,6 +26,7 @@ def demo(
 
     with container_session(migrate=True) as container:
         container.seed_calendar()
+        load_demo_directory(container)
         started = time.perf_counter()
         stats = load_demo(container.appeals, appeals, now=datetime.now(UTC), seed=seed)
         claims = load_demo_claims(container.claims, now=datetime.now(UTC), seed=seed)
@@ -51,6 +53,7 @@ def demo_session(
         container = Container.build(settings, info)
         try:
             container.seed_calendar()
+            load_demo_directory(container)
             if not container.has_appeals():
                 typer.echo(f"loading {appeals} demo appeals…", err=True)
                 stats = load_demo(container.appeals, appeals, now=datetime.now(UTC))

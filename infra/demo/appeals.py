@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.appeals import commands as cmd
+from domain.appeals import directory_routing
 from domain.appeals.application import AppealsApplication
 from domain.appeals.decide import decide
 from domain.appeals.events import AppealEvent
-from domain.appeals.state import evolve
+from domain.appeals.state import AppealState, evolve
+from domain.organisation.directory import Directory
+from domain.organisation.events import Position
+from domain.organisation.lookup import resolve
 from domain.sla.clock import SlaClock
 from infra.demo.lives import LifePlanner
 from infra.demo.timetable import Timetable
@@ -41,8 +45,10 @@ class DemoWriter:
         save: Callable[[list[AppealEvent]], int],
         next_number: Callable[[], int],
         seed: int = 2026,
+        directory: Directory | None = None,
     ) -> None:
         self.policy = policy
+        self.directory = directory  # assignments name its units and people, as the API's do
         self.save = save
         self.rng = random.Random(seed)
         self.timetable = Timetable()
@@ -62,6 +68,8 @@ class DemoWriter:
                 command = item.make(state)
             if command is None:
                 continue
+            if state is not None:
+                command = self._by_directory(state, command, item.at)
             events = decide(
                 state,
                 command,
@@ -87,6 +95,21 @@ class DemoWriter:
             stats.events += len(pending)
         return stats
 
+    def _by_directory(self, state: AppealState, command: cmd.Command, at: datetime) -> cmd.Command:
+        """The command as the API completes it from the directory: the planned department's
+        unit, one of its executors (the catalogue's names are the demo's older data)."""
+        if self.directory is None:
+            return command
+        day = at.astimezone(self.policy.zone).date()
+        if type(command) is cmd.AssignAppeal:
+            unit = resolve(self.directory, command.department) or command.department
+            executors = self.directory.holders(unit, Position.EXECUTOR, day)
+            executor = self.rng.choice(executors) if executors else None
+            if (state.department, state.executor) == (unit, executor):
+                executor = None if executor else (executors[0] if executors else None)
+            command = cmd.AssignAppeal(department=unit, executor=executor)
+        return directory_routing.complete(self.directory, state, command, day)
+
 
 def load_demo(
     app: AppealsApplication, appeals: int, *, now: datetime, seed: int = 2026
@@ -96,5 +119,6 @@ def load_demo(
         save=app.save_events,
         next_number=app.appeal_recorder.next_registration_number,
         seed=seed,
+        directory=app.directory() if app.directory is not None else None,
     )
     return writer.run(appeals, now)

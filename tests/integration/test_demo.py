@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import psycopg
 import pytest
 
-from domain.appeals.application import AppealsApplication
 from domain.appeals.events import AppealReceived
 from infra.container import Container
+from infra.database import ConnectionInfo
 from infra.demo.appeals import load_demo
 from infra.demo.claims import FAKES, load_demo_claims
+from tests.conftest import own_database
 
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(scope="module")
+def demo_db(db_server: ConnectionInfo) -> Iterator[tuple[Container, ConnectionInfo]]:
+    with own_database(db_server, "demo", demo=True) as built:
+        yield built
+
+
 def test_demo_data_spans_a_year_with_every_channel_and_outcome(
-    app: AppealsApplication, sql: psycopg.Connection[tuple[object, ...]]
+    demo_db: tuple[Container, ConnectionInfo],
 ) -> None:
+    container, info = demo_db
+    app = container.appeals
+    sql = psycopg.connect(info.conninfo, autocommit=True)
     # the head of the log (ids can skip: a transaction that lost a race consumed its id)
     head = sql.execute("SELECT coalesce(max(notification_id), 0) FROM otklik_events").fetchone()
     before = int(str((head or [0])[0]))
