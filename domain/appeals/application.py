@@ -21,6 +21,7 @@ from domain.appeals.events import AppealEvent, AppealReceived, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
 from domain.organisation.directory import Directory
+from domain.organisation.lookup import resolve
 from domain.shared.actors import Actor
 from domain.shared.errors import InvalidCommand, NotFound, RuleViolated
 from domain.shared.handler import (
@@ -135,7 +136,7 @@ class AppealsApplication(Application[UUID]):
             events=AppealEvent,
             evolve=evolve,
             decide=self._decide,
-            authorise=_authorise,
+            authorise=self._authorise,
             prepare=self._complete,
             records=_registrations,
             integrity=_number_taken,
@@ -143,6 +144,15 @@ class AppealsApplication(Application[UUID]):
         # save_events: the municipality of appeals received in an earlier batch and not yet
         # registered, so that their registration needs no read of the stream
         self._unregistered: dict[UUID, str | None] = {}
+
+    def _authorise(self, state: AppealState | None, command: cmd.Command, actor: Actor) -> None:
+        """The role and department rule; an appeal assigned before the directory by a name is
+        its unit's (the name resolves through the directory's names and aliases)."""
+        if state is not None and state.department is not None and self.directory is not None:
+            unit = resolve(self.directory(), state.department)
+            if unit is not None and unit != state.department:
+                state = msgspec.structs.replace(state, department=unit)
+        _authorise(state, command, actor)
 
     # --- queries ---------------------------------------------------------------------------
     def events_of(self, appeal_id: UUID) -> list[AppealEvent]:

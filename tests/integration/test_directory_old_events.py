@@ -1,0 +1,58 @@
+"""Events recorded before the directory keep their meaning (issue 15): an assignment that named
+its department by a free-text name, stored without the ids, resolves to the directory's unit
+through its names and aliases: its executor acts on it, and ratings count it under the unit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+import pytest
+
+from domain.appeals import commands as cmd
+from domain.appeals.application import AppealsApplication
+from domain.appeals.events import AppealAssigned
+from domain.appeals.vocabulary import Channel, Kind
+from domain.ratings.methodology import Scope
+from domain.shared.actors import Actor, Role
+from infra.eventstore import decode_event
+from projections.rated_units import unit_of
+from tests.support.appeals import OPERATOR, receive
+
+pytestmark = pytest.mark.integration
+# the bytes an assignment was stored as before issue 15: no unit_id, executor_id, sector_id
+OLD_ASSIGNMENT = {"department": "Отдел сверки", "executor": "Петрова", "sector": "Блок"}
+SVERKA_EXECUTOR = Actor(id="ex-sverka", role=Role.EXECUTOR, name="Исполнитель", department="sverka")
+
+
+def test_an_assignment_stored_before_the_directory_still_decodes_with_names_only() -> None:
+    envelope = {
+        "originator_id": "6a1f4f0e-0000-4000-8000-000000000001",
+        "originator_version": 4,
+        "timestamp": "2025-03-01T09:00:00Z",
+        "occurred_at": "2025-03-01T09:00:00Z",
+        "actor": {"id": "op", "role": "operator", "name": "Оператор"},
+    }
+    event = decode_event("AppealAssigned", msgspec.json.encode({**envelope, **OLD_ASSIGNMENT}))
+    assert isinstance(event, AppealAssigned)
+    assert (event.department, event.unit_id, event.executor_id) == ("Отдел сверки", None, None)
+
+
+def test_an_old_assignment_by_name_is_its_units_for_the_executor_and_for_the_ratings(
+    app: AppealsApplication,
+) -> None:
+    received = app.receive(receive(Kind.APPEAL, Channel.LETTER), actor=OPERATOR, idempotency=None)
+    appeal_id = received.state.id
+    app.handle(appeal_id, cmd.RegisterAppeal(), actor=OPERATOR)
+    directory, app.directory = app.directory, None  # as before the directory: names as typed
+    try:
+        app.handle(appeal_id, cmd.AssignAppeal(department="Отдел сверки"), actor=OPERATOR)
+    finally:
+        app.directory = directory
+    stored = app.events_of(appeal_id)[-1]
+    assert isinstance(stored, AppealAssigned) and stored.unit_id is None
+    assert app.state(appeal_id).department == "Отдел сверки"  # the name, as recorded
+    # the unit's executor (bound to the unit's id) acts on it: the name resolves to the unit
+    app.handle(appeal_id, cmd.GiveInterimAnswer(text="Проверяем"), actor=SVERKA_EXECUTOR)
+    assert directory is not None
+    assert unit_of(directory(), "Отдел сверки", Scope.DEPARTMENT, date(2026, 11, 1)) == "sverka"
