@@ -26,6 +26,7 @@ from api.controllers import (
     audit,
     calendar,
     claims,
+    directory,
     health,
     methodologies,
     projections,
@@ -138,6 +139,10 @@ ROUTE_HANDLERS = [
     reports.workload_report,
     *accounts.ACCOUNT_ROUTES,
     *tokens.TOKEN_ROUTES,
+    directory.read_directory,
+    directory.read_unit,
+    directory.read_person,
+    directory.change_directory,
 ]
 
 
@@ -170,6 +175,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "methodologies": services.methodologies,
         "rating_queries": services.ratings,
         "reports": services.reports,
+        "directory_book": services.directory,
         "readiness": services.readiness,
         "failed_builds": services.failed_builds,
         "projection_status": services.projection_status,

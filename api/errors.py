@@ -103,7 +103,7 @@ def on_domain_error(request: Request[Any, Any, Any], exc: Exception) -> Response
             f"the current version is {exc.actual}, not the one If-Match named; "
             "reload and decide again"
         )
-    return problem(request, status, exc.code, title, detail)
+    return problem(request, status, exc.code, title, detail, **exc.extra)
 
 
 def on_api_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:

@@ -12,6 +12,7 @@ from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
+from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology_book import MethodologyBook
 from domain.sla.books import CalendarBook, PolicyBook
 from projections.access import AccessQueries
@@ -59,5 +60,6 @@ class Services:
     reports: Reports
     access: AccessService  # accounts and their tokens
     access_queries: AccessQueries
+    directory: DirectoryBook  # the administration: units, people, positions
     # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict

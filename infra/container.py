@@ -19,6 +19,7 @@ from domain.audit.access import AuditTrail
 from domain.claims.decide import ClaimClock
 from domain.claims.norms import DEFAULT_NORMS
 from domain.claims.service import ClaimsService
+from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology import parse_toml
 from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.errors import ConcurrencyConflict
@@ -146,6 +147,7 @@ class Container:
     claims: ClaimsService
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
+    directory: DirectoryBook
     ratings: RatingQueries
     reports: Reports
     _head: str = field(default_factory=database.head_revision)
@@ -166,6 +168,8 @@ class Container:
         db_bounds.bound_recorder(appeals.recorder, limits)
         calendar = CalendarBook(appeals, utc_now)
         policies = PolicyBook(appeals, utc_now)
+        directory = DirectoryBook(appeals, utc_now)
+        appeals.directory = directory.directory  # assignments name units and people by id
         appeals_clock = CalendarClock(
             calendar,
             policies,
@@ -202,11 +206,13 @@ class Container:
             clock=utc_now,
             rebuild_batch=settings.projection_batch,
         )
-        ratings = RatingQueries(pool, settings.timezone)
+        ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
-        # the directory's executor positions (domain/organisation) come in here once it lands;
-        # until then an executor acts for the unit their account is bound to
-        tokens = TokenStore(pool, access, utc_now, settings.timezone, executor_unit=None)
+        # an executor acts for the unit of their executor position in the directory, else for
+        # the unit their account is bound to
+        tokens = TokenStore(
+            pool, access, utc_now, settings.timezone, executor_unit=directory.executor_unit
+        )
         return cls(
             settings=settings,
             info=info,
@@ -230,6 +236,7 @@ class Container:
             claims=claims,
             claim_queries=ClaimQueries(pool),
             methodologies=MethodologyBook(appeals, utc_now),
+            directory=directory,
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone),
         )
@@ -294,6 +301,7 @@ class Container:
             reports=self.reports,
             access=self.access,
             access_queries=self.access_queries,
+            directory=self.directory,
             pool_stats=lambda: {
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),

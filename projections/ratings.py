@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from datetime import datetime, time
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
 from time import monotonic as time_monotonic
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,23 +20,27 @@ from zoneinfo import ZoneInfo
 import msgspec
 from psycopg_pool import ConnectionPool
 
+from domain.organisation.directory import Directory
 from domain.ratings.methodology import Indicator, Methodology, Scope
 from domain.ratings.score import Period, RatedUnit, UnitFigures, rate
+from projections import rated_units
 from projections.appeals import AppealsProjection
 from projections.engine.model import reading, view_position
 
-UNIT = {
-    Scope.DEPARTMENT: "department",
-    Scope.SECTOR: "sector",
-    Scope.MUNICIPALITY: "coalesce(municipality, '')",
-}
+# The municipality is the appeal's own; every other scope's unit comes from the directory in
+# force for the period (``rated_units``), joined as a mapping from the recorded department.
+BY_MUNICIPALITY = "coalesce(municipality, '')"
+BY_DIRECTORY = "m.m_unit"
+_MAPPING = """
+    JOIN unnest(%(recorded)s::text[], %(units)s::text[]) AS m(m_recorded, m_unit)
+      ON m.m_recorded = a.department"""
 _FIGURES_SQL = """
     WITH counted AS (
-        SELECT {unit} AS unit, *,
+        SELECT {unit} AS unit, a.*,
                first_answered_at >= %(start)s AND first_answered_at < %(end)s AS answered,
                extract(epoch FROM first_answered_at - coalesce(registered_at, received_at))
                    / 3600 AS hours
-        FROM appeals
+        FROM appeals a{join}
         WHERE {unit} IS NOT NULL
           AND ((first_answered_at >= %(start)s AND first_answered_at < %(end)s)
                OR (answer_due >= %(start)s AND answer_due < %(end)s))
@@ -94,8 +99,15 @@ def _figures(row: tuple[Any, ...]) -> UnitFigures:
 
 
 class RatingQueries:
-    def __init__(self, pool: ConnectionPool, timezone: str, cache_size: int = 512) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        timezone: str,
+        cache_size: int = 512,
+        directory: Callable[[], Directory] = Directory,
+    ) -> None:
         self.pool = pool
+        self.directory = directory  # the administration, read as of each period
         self.zone = ZoneInfo(timezone)
         self._cache: OrderedDict[tuple[Any, ...], Rating] = OrderedDict()
         self._lock = threading.Lock()
@@ -114,13 +126,38 @@ class RatingQueries:
         return position
 
     def figures(self, period: Period, scope: Scope) -> list[UnitFigures]:
-        params = {
+        params: dict[str, Any] = {
             "start": datetime.combine(period.first, time(0), tzinfo=self.zone),
             "end": datetime.combine(period.end, time(0), tzinfo=self.zone),
         }
+        if scope is Scope.MUNICIPALITY:
+            sql = _FIGURES_SQL.format(unit=BY_MUNICIPALITY, join="")
+        else:
+            sql = _FIGURES_SQL.format(unit=BY_DIRECTORY, join=_MAPPING)
         with reading(self.pool, AppealsProjection.name) as conn:
-            rows = conn.execute(_FIGURES_SQL.format(unit=UNIT[scope]), params).fetchall()
+            if scope is not Scope.MUNICIPALITY:
+                recorded = conn.execute(
+                    "SELECT DISTINCT department FROM appeals WHERE department IS NOT NULL"
+                ).fetchall()
+                params["recorded"], params["units"] = rated_units.mapping(
+                    self.directory(),
+                    [str(r[0]) for r in recorded],
+                    scope,
+                    period.end - timedelta(days=1),
+                )
+            rows = conn.execute(sql, params).fetchall()
         return [_figures(r) for r in rows]
+
+    def named(self, units: list[RatedUnit], period: Period) -> list[RatedUnit]:
+        """Each unit with the name in force at the period's end and its former names."""
+        directory = self.directory()
+        named = []
+        for unit in units:
+            name, former = rated_units.shown_as(
+                directory, unit.unit, period.end - timedelta(days=1)
+            )
+            named.append(msgspec.structs.replace(unit, name=name, former_names=former))
+        return named
 
     def rating(
         self, methodology: Methodology, period: Period, scope: Scope, *, as_reported: bool
@@ -138,7 +175,7 @@ class RatingQueries:
             methodology=methodology.label,
             as_reported=as_reported,
             position=position,
-            units=rate(methodology, self.figures(period, scope)),
+            units=self.named(rate(methodology, self.figures(period, scope)), period),
         )
         with self._lock:
             self._cache[key] = rating

@@ -20,6 +20,7 @@ from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo, EmbeddedPostgres
 from infra.settings import Settings
+from tests.support.directory import load_test_directory
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +58,7 @@ def settings(db: ConnectionInfo) -> Settings:
 def container(settings: Settings, db: ConnectionInfo) -> Iterator[Container]:
     built = Container.build(settings, db)
     built.seed_calendar()
+    load_test_directory(built.directory)
     try:
         yield built
     finally:
@@ -83,6 +85,7 @@ def own_database(server: ConnectionInfo, prefix: str) -> Iterator[tuple[Containe
     container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
     try:
         container.seed_calendar()
+        load_test_directory(container.directory)
         yield container, info
     finally:
         container.close()

@@ -28,7 +28,7 @@ _VERSION = re.compile(r"[0-9]{1,9}", re.ASCII)
 Sort = Annotated[str, Parameter(pattern="^(rank|score|volume|unit)$")]
 # ("scope" is the ASGI scope to Litestar: the query parameter gets another name in Python)
 ScopeParam = Annotated[
-    str, Parameter(query="scope", description="department, sector or municipality")
+    str, Parameter(query="scope", description="department, institution, sector or municipality")
 ]
 
 
@@ -80,7 +80,9 @@ def _scope(methodology: Methodology, scope: str) -> Scope:
         raise ApiProblem(
             400, "invalid-scope", "Bad scope", "`scope` is one of: " + ", ".join(Scope)
         ) from None
-    if chosen not in methodology.scopes:
+    # institutions are rated by the rules a methodology sets for departments (issue 15)
+    rated = chosen if chosen is not Scope.INSTITUTION else Scope.DEPARTMENT
+    if rated not in methodology.scopes:
         raise ApiProblem(
             400, "invalid-scope", "Bad scope", f"{methodology.label} does not rate by {chosen}"
         )
@@ -194,6 +196,7 @@ def _compared(mine: RatedUnit, other: RatedUnit) -> Compared:
     moved = sorted(points.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:3]
     return Compared(
         unit=mine.unit,
+        name=mine.name,
         volume=mine.volume,
         base_score=mine.score,
         base_rank=mine.rank,

@@ -13,7 +13,8 @@ class Moved(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Compared(msgspec.Struct, frozen=True, kw_only=True):
-    unit: str
+    unit: str  # the directory's id
+    name: str  # the name in force at the period's end
     volume: int
     base_score: float | None
     base_rank: int | None

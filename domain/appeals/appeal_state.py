@@ -64,8 +64,8 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     subtopic: str | None = None
     essence: str | None = None
     tags: tuple[str, ...] = ()
-    department: str | None = None
-    executor: str | None = None
+    department: str | None = None  # the unit's id in the directory (assigned before it: a name)
+    executor: str | None = None  # the person's id (before the directory: a name)
     sector: str | None = None
     assigned_at: datetime | None = None
     forwarded_to: str | None = None

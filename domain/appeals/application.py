@@ -14,11 +14,13 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.appeals import commands as cmd
+from domain.appeals import directory_routing
 from domain.appeals.decide import authorise, decide
 from domain.appeals.decisions.article11 import check_earlier_answered
 from domain.appeals.events import AppealEvent, AppealReceived, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
+from domain.organisation.directory import Directory
 from domain.shared.actors import Actor
 from domain.shared.errors import InvalidCommand, NotFound, RuleViolated
 from domain.shared.handler import (
@@ -112,8 +114,12 @@ class AppealsApplication(Application[UUID]):
         policy: SlaClock | None = None,
         clock_source: Callable[[], SlaClock] | None = None,
         clock: Clock,
+        directory: Callable[[], Directory] | None = None,
     ) -> None:
         super().__init__(env=env)
+        # The administration's directory: assignments and escalations are checked against it
+        # and name units and people by id (None: names are taken as typed, as before issue 15).
+        self.directory = directory
         # The SLA clock in force: fixed, or read at each decision (the calendar can be corrected
         # while the application runs).
         self._policy = policy or SlaClock()
@@ -233,6 +239,9 @@ class AppealsApplication(Application[UUID]):
         if isinstance(command, cmd.EndCorrespondence):
             check_earlier_answered(state, command, self._found)
             return command
+        if self.directory is not None:
+            today = self.clock().astimezone(self.policy.zone).date()
+            command = directory_routing.complete(self.directory(), state, command, today)
         if not isinstance(command, cmd.RegisterAppeal):
             return command
         if command.registration_number is not None:

@@ -67,7 +67,8 @@ def decide(
 ) -> list[ev.AppealEvent]:
     """The events that ``command`` produces on ``state``, or a domain error naming the rule."""
     now = require_aware(now, "now")
-    command_type = type(command)
+    # a command the directory completed (``directory_routing``) is decided as the one it extends
+    command_type = next(t for t in type(command).__mro__ if t in _HANDLERS)
     authorise(command_type, actor, state)
     if isinstance(command, cmd.ReceiveAppeal):
         if state is not None:

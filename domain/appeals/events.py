@@ -89,9 +89,15 @@ class AppealCategorised(AppealEvent, frozen=True, kw_only=True):
 
 
 class AppealAssigned(AppealEvent, frozen=True, kw_only=True):
+    # The names as shown that day; since the directory (issue 15) also the ids, which is what
+    # the appeal refers to (older events: names only, resolved through the directory's names and
+    # aliases).
     department: str
     executor: str | None
     sector: str | None
+    unit_id: str | None = None
+    executor_id: str | None = None
+    sector_id: str | None = None
 
 
 class AppealForwarded(AppealEvent, frozen=True, kw_only=True):
@@ -200,9 +206,10 @@ class AppealLeftWithoutAnswer(AppealEvent, frozen=True, kw_only=True):
 
 class AppealEscalated(AppealEvent, frozen=True, kw_only=True):
     to: EscalationTarget
-    to_person: str | None
+    to_person: str | None  # the name; since the directory also the person's id:
     reason: str
     automatic: bool
+    to_person_id: str | None = None
 
 
 class DeadlineBreached(AppealEvent, frozen=True, kw_only=True):

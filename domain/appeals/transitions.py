@@ -66,9 +66,9 @@ def _(event: ev.AppealAssigned, state: AppealState) -> AppealState:
         state,
         event,
         status=status,
-        department=event.department,
-        executor=event.executor,
-        sector=event.sector,
+        department=event.unit_id or event.department,
+        executor=event.executor_id or event.executor,
+        sector=event.sector_id or event.sector,
         assigned_at=event.occurred_at,
     )
 

@@ -64,6 +64,8 @@ class Granularity(StrEnum):
 
 class Scope(StrEnum):
     DEPARTMENT = "department"
+    # municipal institutions (issue 15): rated by the rules a methodology sets for departments
+    INSTITUTION = "institution"
     SECTOR = "sector"
     MUNICIPALITY = "municipality"
 

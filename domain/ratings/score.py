@@ -36,7 +36,7 @@ class UnitFigures(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class RatedUnit(msgspec.Struct, frozen=True, kw_only=True):
-    unit: str
+    unit: str  # the directory's id (a name recorded before the directory and not resolved)
     volume: int
     ranked: bool  # false below the methodology's minimum volume
     rank: int | None
@@ -44,6 +44,9 @@ class RatedUnit(msgspec.Struct, frozen=True, kw_only=True):
     indicators: dict[str, float | None]
     normalised: dict[str, float | None]
     contributions: dict[str, float]  # points of the score each indicator gave
+    # the name the unit is shown under for the period, and the names it had before (issue 15)
+    name: str = ""
+    former_names: tuple[str, ...] = ()
 
 
 def _normalise(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """Base of every error the domain raises on purpose.
@@ -10,6 +12,9 @@ class DomainError(Exception):
     """
 
     code = "domain-error"
+    # Members a problem response adds beside ``detail`` (from the system's data, never the
+    # values a request sent): the closest units to a name that is not in the directory.
+    extra: dict[str, Any] = {}  # noqa: RUF012 (read-only default, replaced per instance)
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

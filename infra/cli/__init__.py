@@ -1,5 +1,5 @@
 """The `otklik` command line: the program and its command groups, one module each (serve, migrate,
-load demo data, run projections, accounts and tokens, audit, reports)."""
+load demo data, run projections, accounts and tokens, audit, reports, the directory)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from infra.cli.audit import audit_app
 from infra.cli.calendar import calendar_app
 from infra.cli.db import db_app
 from infra.cli.demo import demo, demo_session
+from infra.cli.directory import directory_app
 from infra.cli.projections import projections_app
 from infra.cli.reports import report_app
 from infra.cli.serve import serve
@@ -35,6 +36,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(account_app, name="account")
 app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
+app.add_typer(directory_app, name="directory")
 
 
 def main() -> None:  # the console script `otklik`

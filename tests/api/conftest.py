@@ -44,13 +44,20 @@ def openapi(base_url: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def tokens(container: Container) -> dict[str, str]:
     made = {}
-    for role in (Role.OPERATOR, Role.CURATOR, Role.AUDITOR, Role.ANALYST, Role.HEAD):
+    for role in (
+        Role.OPERATOR,
+        Role.CURATOR,
+        Role.AUDITOR,
+        Role.ANALYST,
+        Role.HEAD,
+        Role.ADMINISTRATOR,
+    ):
         made[role.value], _ = container.tokens.create(role=role, name=f"Тест {role.value}")
     made["executor"], _ = container.tokens.create(
-        role=Role.EXECUTOR, name="Исполнитель ЖКХ", department="Управление ЖКХ"
+        role=Role.EXECUTOR, name="Исполнитель ЖКХ", department="ugkh"
     )
     made["other_executor"], _ = container.tokens.create(
-        role=Role.EXECUTOR, name="Исполнитель культуры", department="Управление культуры"
+        role=Role.EXECUTOR, name="Исполнитель культуры", department="ukult"
     )
     return made
 

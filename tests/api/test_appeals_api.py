@@ -82,7 +82,7 @@ def test_a_whole_life_through_http_with_history_and_as_of(
     steps: list[tuple[str, dict[str, Any]]] = [
         ("register", {}),
         ("categorise", {"topic": "ЖКХ", "subtopic": "Вывоз ТКО", "essence": "Не вывозят мусор"}),
-        ("assign", {"department": "Управление ЖКХ", "executor": "Белова М. А."}),
+        ("assign", {"department": "ugkh", "executor": "belova"}),
         ("answer", {"text": "Мусор вывезен, график восстановлен"}),
         ("approve-answer", {}),
         ("deliver-answer", {}),
@@ -118,9 +118,7 @@ def test_a_whole_life_through_http_with_history_and_as_of(
     assert positions == sorted(positions)
 
     assignment = history[3]
-    assert {c["field"]: c["after"] for c in assignment["changes"]}["department"] == (
-        "Управление ЖКХ"
-    )
+    assert {c["field"]: c["after"] for c in assignment["changes"]}["department"] == "ugkh"
     assert assignment["applied"]["deadline_policy"].startswith("federal/")  # other tests publish
     assert assignment["applied"]["calendar"].startswith("RU/")
     assert assignment["applied"]["methodology"] == "v1/1"  # in force for the month
@@ -238,7 +236,7 @@ def test_an_executor_sees_only_their_departments_appeals(
     )
     assert_problem(theirs, 403)
     listed = httpx.get(f"{base_url}/api/v1/appeals", headers=auth(tokens["other_executor"]))
-    assert all(a["department"] == "Управление культуры" for a in listed.json()["items"])
+    assert all(a["department"] == "ukult" for a in listed.json()["items"])
 
 
 def test_unknown_appeals_and_routes_are_404(client: httpx.Client, tokens: dict[str, str]) -> None:
@@ -267,8 +265,15 @@ def test_the_citizens_contact_is_served_to_operators_only_and_never_logged(
     assert CITIZEN_NAME not in log and "912 345-67-89" not in log
 
 
-def test_the_list_filters_and_pages(client: httpx.Client) -> None:
-    department = f"Отдел {uuid4().hex[:6]}"
+def test_the_list_filters_and_pages(client: httpx.Client, tokens: dict[str, str]) -> None:
+    department = f"otdel-{uuid4().hex[:6]}"  # a unit of its own, created by the administrator
+    unit = {"op": "create-unit", "unit_id": department, "kind": "unit", "name": "Отдел списков"}
+    created = client.post(
+        "/api/v1/directory/changes",
+        json={"changes": [{**unit, "parent_id": "s-test"}], "effective": "2000-01-01"},
+        headers={"Authorization": f"Bearer {tokens['administrator']}"},
+    )
+    assert created.status_code == 200, created.text
     made = []
     for _ in range(3):
         appeal_id = receive(client).json()["id"]
@@ -379,23 +384,23 @@ def test_overdue_and_at_risk_lists(client: httpx.Client, tokens: dict[str, str])
     ).json()["id"]
     act(client, appeal_id, "register", {"occurred_at": long_ago})
     position = act(
-        client, appeal_id, "assign", {"department": "Отдел просрочек", "occurred_at": long_ago}
+        client, appeal_id, "assign", {"department": "prosrochki", "occurred_at": long_ago}
     ).headers["x-otklik-position"]
     overdue = client.get(
-        "/api/v1/sla/overdue", params={"department": "Отдел просрочек", "min_position": position}
+        "/api/v1/sla/overdue", params={"department": "prosrochki", "min_position": position}
     )
     assert overdue.status_code == 200, overdue.text
     items = overdue.json()["items"]
     assert [(i["appeal_id"], i["deadline"]) for i in items] == [(appeal_id, "answer")]
-    at_risk = client.get("/api/v1/sla/at-risk", params={"department": "Отдел просрочек"})
+    at_risk = client.get("/api/v1/sla/at-risk", params={"department": "prosrochki"})
     assert at_risk.status_code == 200 and at_risk.json()["items"] == []
     mine = client.get("/api/v1/sla/overdue", headers=auth(tokens["other_executor"]))
     assert mine.status_code == 200
-    assert all(i["department"] == "Управление культуры" for i in mine.json()["items"])
+    assert all(i["department"] == "ukult" for i in mine.json()["items"])
     assert_problem(
         client.get(
             "/api/v1/sla/overdue",
-            params={"department": "Отдел просрочек"},
+            params={"department": "prosrochki"},
             headers=auth(tokens["other_executor"]),
         ),
         403,

@@ -51,7 +51,7 @@ def test_the_history_filters_by_type_and_time_and_shows_each_change(
     changes = {
         c["field"]: (c.get("before"), c.get("after")) for c in assigned["events"][0]["changes"]
     }
-    assert changes["department"] == (None, "Управление ЖКХ")
+    assert changes["department"] == (None, "ugkh")  # the unit's id
     assert changes["status"] == ("registered", "assigned")
     second = whole["events"][1]["occurred_at"]
     later = client.get(path, params={"since": second}, headers=auditor).json()["events"]

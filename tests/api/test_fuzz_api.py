@@ -117,6 +117,8 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         "claim_id": [claim.json()["id"]],
         "policy_id": ["federal"],
         "methodology_id": published,
+        "unit_id": ["ugkh", "mbu-none"],
+        "person_id": ["belova"],
         "year": [today.year],
         # the query parameters the ratings and reports are computed for
         "period": [f"{today:%Y-%m}", str(today.year)],

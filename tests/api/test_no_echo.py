@@ -164,7 +164,12 @@ class Probe:
     def fresh(self, template: str) -> dict[str, str]:
         """Path parameters: a new appeal (registered, assigned) or claim for each call, so that no
         call meets a value an earlier one stored."""
-        found: dict[str, str] = {"policy_id": "echo-check", "methodology_id": "v1"}
+        found: dict[str, str] = {
+            "policy_id": "echo-check",
+            "methodology_id": "v1",
+            "unit_id": "ugkh",
+            "person_id": "belova",
+        }
         found["year"] = str(NOW.year)
         # accounts and tokens: ones that do not exist (the head's own must live on)
         found["account_id"] = "echo-check"

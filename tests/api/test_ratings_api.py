@@ -40,7 +40,7 @@ def test_the_portal_reads_ratings_without_a_token_and_revalidates_with_etag(
     assert first.status_code == 200, first.text
     body = first.json()
     assert body["methodology"] == "v1/1" and body["as_reported"] is True
-    housing = next(u for u in body["units"] if u["unit"] == "Управление ЖКХ")
+    housing = next(u for u in body["units"] if u["name"] == "Управление ЖКХ")
     assert housing["volume"] >= 1 and not housing["ranked"]  # below v1's minimum of 10
     assert first.headers["cache-control"] == "public, max-age=60"
     again = portal.get(
@@ -88,7 +88,7 @@ def test_publishing_a_methodology_while_the_portal_answers(
     )
     assert compared.status_code == 200, compared.text
     units = compared.json()["units"]
-    housing = next(u for u in units if u["unit"] == "Управление ЖКХ")
+    housing = next(u for u in units if u["name"] == "Управление ЖКХ")
     assert housing["base_rank"] is None and housing["candidate_rank"] is not None
 
 

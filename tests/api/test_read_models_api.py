@@ -46,7 +46,7 @@ def active_generation(client: httpx.Client) -> int:
 def test_the_view_keeps_answering_while_a_new_build_takes_over(
     client: httpx.Client, db: ConnectionInfo, base_url: str, tokens: dict[str, str]
 ) -> None:
-    department = "Отдел проверки непрерывности"
+    department = "nepreryvnost"  # «Отдел проверки непрерывности»
     position = 0
     for _ in range(40):
         appeal_id = client.post("/api/v1/appeals", json=NEW_MESSAGE).json()["id"]

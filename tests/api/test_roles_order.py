@@ -22,8 +22,8 @@ from tests.conftest import event_count
 pytestmark = pytest.mark.integration
 Conn = psycopg.Connection[tuple[object, ...]]
 STALE = {"If-Match": '"97"'}
-HOUSING = "Управление ЖКХ"  # the executor's department (the tokens fixture)
-CULTURE = "Управление культуры"  # the other executor's
+HOUSING = "ugkh"  # the executor's department (the tokens fixture)
+CULTURE = "ukult"  # the other executor's
 DAY = {"day": "2026-12-29", "kind": "holiday", "reason": "Проверка порядка проверок"}
 POLICY = {"title": "Региональные сроки", "rules": [], "note": "Проверка порядка проверок"}
 

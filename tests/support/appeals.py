@@ -19,10 +19,8 @@ POLICY = SlaClock(calendar=russian_calendar([2025, 2026, 2027]))
 OPERATOR = Actor(id="op-1", role=Role.OPERATOR, name="Оператор")
 CURATOR = Actor(id="cur-1", role=Role.CURATOR, name="Куратор")
 HEAD = Actor(id="head-1", role=Role.HEAD, name="Глава")  # extends terms (ст.12 ч.2 59-ФЗ)
-EXECUTOR = Actor(id="ex-1", role=Role.EXECUTOR, name="Исполнитель", department="Управление ЖКХ")
-OTHER_EXECUTOR = Actor(
-    id="ex-2", role=Role.EXECUTOR, name="Чужой", department="Управление культуры"
-)
+EXECUTOR = Actor(id="ex-1", role=Role.EXECUTOR, name="Исполнитель", department="ugkh")
+OTHER_EXECUTOR = Actor(id="ex-2", role=Role.EXECUTOR, name="Чужой", department="ukult")
 AUDITOR = Actor(id="au-1", role=Role.AUDITOR, name="Аудитор")
 WATCHER = Actor(id="watcher", role=Role.SYSTEM, name="Контроль сроков")
 
@@ -82,7 +80,7 @@ class Scenario:
 
 REGISTER = cmd.RegisterAppeal(registration_number="ПОС-2026/000001")
 CATEGORISE = cmd.CategoriseAppeal(topic="Благоустройство", essence="Не горят фонари")
-ASSIGN = cmd.AssignAppeal(department="Управление ЖКХ", executor="Белова М. А.")
+ASSIGN = cmd.AssignAppeal(department="ugkh", executor="belova")
 DRAFT = cmd.DraftAnswer(text="Фонари отремонтированы")
 
 

@@ -148,7 +148,7 @@ def test_assignment_moves_the_appeal_to_the_department() -> None:
     scenario = Scenario().given(receive(), REGISTER).given(ASSIGN)
     state = scenario.state
     assert state is not None
-    assert (state.status, state.department) == (Status.ASSIGNED, "Управление ЖКХ")
+    assert (state.status, state.department) == (Status.ASSIGNED, "ugkh")
 
 
 def test_assigning_to_the_same_department_and_executor_again_is_refused() -> None:

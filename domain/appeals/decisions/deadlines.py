@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.decisions.context import Context, Decisions, require_not_forwarded
+from domain.appeals.directory_routing import BreachEscalatingToPerson
 from domain.appeals.state import AppealState
 from domain.appeals.vocabulary import Deadline, ExtensionGround, Kind, NoticeRecipient
 from domain.shared.actors import Role
@@ -203,11 +204,14 @@ def _breach(command: cmd.RecordDeadlineBreach, c: Context) -> list[ev.AppealEven
         ev.DeadlineBreached(**c.envelope(), deadline=command.deadline, due=due)
     ]
     if command.escalate_to is not None:  # in the same transaction: never a breach without it
+        # the directory named whom (issue 15)
+        whom = command if isinstance(command, BreachEscalatingToPerson) else None
         events.append(
             ev.AppealEscalated(
                 **c.envelope(),
                 to=command.escalate_to,
-                to_person=None,
+                to_person=whom.to_person if whom else None,
+                to_person_id=whom.to_person_id if whom else None,
                 reason=f"Нарушен срок «{DEADLINE_WORDS[command.deadline]}»:"
                 f" {due.astimezone(c.policy.zone):%d.%m.%Y %H:%M}",
                 automatic=c.actor.role is Role.SYSTEM,

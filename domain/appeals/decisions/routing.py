@@ -13,6 +13,7 @@ from domain.appeals.decisions.context import (
     require_not_complained_of,
     require_not_forwarded,
 )
+from domain.appeals.directory_routing import AssignToUnit, EscalateToPerson
 from domain.appeals.vocabulary import Outcome, Status
 from domain.shared.actors import Role
 from domain.shared.errors import RuleViolated
@@ -25,7 +26,11 @@ def _assign(command: cmd.AssignAppeal, c: Context) -> list[ev.AppealEvent]:
     require_not_forwarded(c)
     if c.s.status in (Status.ANSWER_APPROVED, Status.ANSWER_PUBLISHED, Status.ANSWER_DELIVERED):
         raise RuleViolated("the answer is already approved; reopen the appeal to reassign it")
-    if (c.s.department, c.s.executor) == (command.department, command.executor):
+    ids = command if isinstance(command, AssignToUnit) else None
+    unit, executor = (
+        (ids.unit_id, ids.executor_id) if ids else (command.department, command.executor)
+    )
+    if (c.s.department, c.s.executor) == (unit, executor):
         raise RuleViolated("the appeal is already assigned to this department and executor")
     return [
         ev.AppealAssigned(
@@ -33,6 +38,9 @@ def _assign(command: cmd.AssignAppeal, c: Context) -> list[ev.AppealEvent]:
             department=command.department,
             executor=command.executor,
             sector=command.sector,
+            unit_id=ids.unit_id if ids else None,
+            executor_id=ids.executor_id if ids else None,
+            sector_id=ids.sector_id if ids else None,
         )
     ]
 
@@ -126,6 +134,7 @@ def _escalate(command: cmd.EscalateAppeal, c: Context) -> list[ev.AppealEvent]:
             **c.envelope(),
             to=command.to,
             to_person=command.to_person,
+            to_person_id=command.to_person_id if isinstance(command, EscalateToPerson) else None,
             reason=command.reason,
             automatic=c.actor.role is Role.SYSTEM,
         )

@@ -1,0 +1,1 @@
+"""The administration's directory and classifier as files an administrator keeps, and their loading."""
