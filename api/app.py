@@ -20,6 +20,7 @@ from api import written
 from api.auth import OPENAPI_PATH, token_authentication
 from api.closed_schemas import ClosedStructSchemaPlugin
 from api.controllers import (
+    accounts,
     appeal_reads,
     appeals,
     audit,
@@ -32,6 +33,7 @@ from api.controllers import (
     ratings,
     reports,
     sla,
+    tokens,
 )
 from api.controllers.params import ReadYourWrites
 from api.errors import EXCEPTION_HANDLERS
@@ -135,6 +137,8 @@ ROUTE_HANDLERS = [
     reports.summary_report,
     reports.hot_topics_report,
     reports.workload_report,
+    *accounts.ACCOUNT_ROUTES,
+    *tokens.TOKEN_ROUTES,
     directory.read_directory,
     directory.read_unit,
     directory.read_person,
@@ -175,6 +179,8 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "readiness": services.readiness,
         "failed_builds": services.failed_builds,
         "projection_status": services.projection_status,
+        "access": services.access,
+        "access_queries": services.access_queries,
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

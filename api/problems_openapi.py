@@ -100,6 +100,14 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
     ("GET", "/api/v1/ratings/compare"): {
         404: "`base` or `candidate` names no published methodology."
     },
+    ("POST", "/api/v1/accounts"): {409: "An account with this id exists already."},
+    ("POST", "/api/v1/accounts/{account_id}/tokens"): {
+        409: "The account is disabled, or a concurrent change came first."
+    },
+    ("POST", "/api/v1/tokens/{token_id}/revoke"): {409: "The token is already revoked."},
+    ("POST", "/api/v1/tokens/{token_id}/rotate"): {
+        409: "The token is already revoked, or its account is disabled."
+    },
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from api.auth import Authenticator
+from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology_book import MethodologyBook
 from domain.sla.books import CalendarBook, PolicyBook
+from projections.access import AccessQueries
 from projections.appeals import AppealQueries
 from projections.audit_ledger import AuditLedgerQueries
 from projections.claims import ClaimQueries
@@ -56,6 +58,8 @@ class Services:
     methodologies: MethodologyBook
     ratings: RatingQueries
     reports: Reports
+    access: AccessService  # accounts and their tokens
+    access_queries: AccessQueries
     directory: DirectoryBook  # the administration: units, people, positions
     # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict

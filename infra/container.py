@@ -13,6 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from api.metrics import WATCHER_BREACHES
 from api.services import Services
+from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
 from domain.claims.decide import ClaimClock
@@ -31,6 +32,7 @@ from infra.db_waits import Outage, under_cap
 from infra.eventstore import decode_event
 from infra.settings import Settings
 from infra.tokens import TokenStore
+from projections.access import AccessQueries
 from projections.appeals import AppealQueries, AppealsProjection
 from projections.audit_ledger import AuditLedgerProjection, AuditLedgerQueries
 from projections.claims import ClaimQueries, ClaimsProjection
@@ -129,6 +131,8 @@ class Container:
     background_pool: ConnectionPool  # the projection engine: long statements
     appeals: AppealsApplication
     tokens: TokenStore
+    access: AccessService
+    access_queries: AccessQueries
     engine: ProjectionEngine
     queries: AppealQueries
     calendar: CalendarBook
@@ -203,13 +207,21 @@ class Container:
             rebuild_batch=settings.projection_batch,
         )
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
+        access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
+        # an executor acts for the unit of their executor position in the directory, else for
+        # the unit their account is bound to
+        tokens = TokenStore(
+            pool, access, utc_now, settings.timezone, executor_unit=directory.executor_unit
+        )
         return cls(
             settings=settings,
             info=info,
             pool=pool,
             background_pool=background_pool,
             appeals=appeals,
-            tokens=TokenStore(pool),
+            tokens=tokens,
+            access=access,
+            access_queries=AccessQueries(pool),
             engine=engine,
             queries=queries,
             calendar=calendar,
@@ -287,6 +299,8 @@ class Container:
             methodologies=self.methodologies,
             ratings=self.ratings,
             reports=self.reports,
+            access=self.access,
+            access_queries=self.access_queries,
             directory=self.directory,
             pool_stats=lambda: {
                 "requests": self.pool.get_stats(),

@@ -29,6 +29,8 @@ from psycopg.rows import DictRow
 
 from api import written
 from api.metrics import EVENTS_APPENDED
+from domain.access.events import ACCESS_EVENT_TYPES
+from domain.access.records import AccessRecords
 from domain.appeals.application import (
     IdempotencyRecord,
     RegistrationConflict,
@@ -40,6 +42,7 @@ from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
+from infra.access_records import insert_access_records
 
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -50,6 +53,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *AUDIT_EVENT_TYPES,
         *CLAIM_EVENT_TYPES,
         *METHODOLOGY_EVENT_TYPES,
+        *ACCESS_EVENT_TYPES,
         *DIRECTORY_EVENT_TYPES,
     )
 }
@@ -161,6 +165,9 @@ class OtklikRecorder(PostgresApplicationRecorder):
                 " VALUES (%s, %s, %s)",
                 rows,
             )
+        access = kwargs.get("access")
+        if isinstance(access, AccessRecords):  # an account's row and its tokens'
+            insert_access_records(curs, access)
         record = kwargs.get("idempotency")
         if isinstance(record, IdempotencyRecord):
             curs.execute(

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from domain.access.commands import DEFAULT_TOKEN_DAYS, MAX_TOKEN_SECONDS
+
 # How long anyone waits on the database by default, in seconds (see infra/db_bounds.py).
 CONNECT_TIMEOUT = 3.0
 POOL_TIMEOUT = 3.0
@@ -41,6 +43,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_background_statement_timeout: float
     # OTKLIK_REQUEST_DEADLINE: all of one request's waits on the database, together
     request_deadline: float
+    token_ttl_days: int  # OTKLIK_TOKEN_TTL_DAYS: a new token's lifetime unless it says (1–366)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -73,6 +76,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             db_pool_timeout=_seconds(env, "OTKLIK_DB_POOL_TIMEOUT", POOL_TIMEOUT),
             db_statement_timeout=_seconds(env, "OTKLIK_DB_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT),
             request_deadline=_seconds(env, "OTKLIK_REQUEST_DEADLINE", REQUEST_DEADLINE),
+            token_ttl_days=_token_days(env.get("OTKLIK_TOKEN_TTL_DAYS", "").strip()),
             db_background_statement_timeout=_seconds(
                 env,
                 "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
@@ -99,6 +103,16 @@ def _seconds(
     if not (value > 0 or (zero_allowed and value == 0)) or value > 86_400:
         raise ValueError(f"{variable}: out of range (0 < seconds <= 86400)")
     return value
+
+
+def _token_days(text: str) -> int:
+    try:
+        days = int(text) if text else DEFAULT_TOKEN_DAYS
+    except ValueError:
+        raise ValueError("OTKLIK_TOKEN_TTL_DAYS: expected a whole number of days") from None
+    if not 1 <= days <= MAX_TOKEN_SECONDS // 86_400:
+        raise ValueError("OTKLIK_TOKEN_TTL_DAYS: out of range (1 <= days <= 366)")
+    return days
 
 
 def _zone(name: str, variable: str) -> str:

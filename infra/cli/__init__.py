@@ -1,5 +1,5 @@
 """The `otklik` command line: the program and its command groups, one module each (serve, migrate,
-load demo data, run projections, create tokens, audit, reports, the directory)."""
+load demo data, run projections, accounts and tokens, audit, reports, the directory)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from infra.cli.accounts import account_app
 from infra.cli.audit import audit_app
 from infra.cli.calendar import calendar_app
 from infra.cli.db import db_app
@@ -32,6 +33,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(sla_app, name="sla")
 app.add_typer(projections_app, name="projections")
 app.add_typer(token_app, name="token")
+app.add_typer(account_app, name="account")
 app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
 app.add_typer(directory_app, name="directory")

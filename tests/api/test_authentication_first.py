@@ -36,9 +36,9 @@ REFUSED: dict[str, str | None] = {
 @pytest.fixture(scope="module")
 def live_and_revoked(container: Container) -> dict[str, str]:
     valid, _ = container.tokens.create(role=Role.HEAD, name="Проверка заголовков")
-    revoked, actor = container.tokens.create(role=Role.HEAD, name="Отозванный")
-    assert container.tokens.revoke(actor.id)
-    return {"valid": valid, "revoked": revoked}
+    revoked = container.tokens.issue(role=Role.HEAD, name="Отозванный")
+    assert container.tokens.revoke(revoked.token.token_id)
+    return {"valid": valid, "revoked": revoked.secret}
 
 
 @pytest.fixture(params=list(REFUSED))

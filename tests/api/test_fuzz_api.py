@@ -83,6 +83,18 @@ class Fuzzed:
     excused: Counter[str] = field(default_factory=Counter)  # a known defect → times met
 
 
+def seed_access(url: str, administrator: str) -> tuple[str, str]:
+    """An account and a token of it, which the fuzzing may disable, revoke and rotate."""
+    with httpx.Client(base_url=url, headers=auth(administrator), timeout=30) as client:
+        body = {"account_id": "fuzz-target", "name": "Цель фаззинга", "roles": ["operator"]}
+        assert client.post("/api/v1/accounts", json=body).status_code == 201
+        token = client.post(
+            "/api/v1/accounts/fuzz-target/tokens", json={"name": "цель", "role": "operator"}
+        )
+        assert token.status_code == 201, token.text
+    return "fuzz-target", token.json()["id"]
+
+
 def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
     """Appeals received, registered and assigned, and a claim; the values path and query
     parameters take to name what exists."""
@@ -97,7 +109,10 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         methodologies = client.get("/api/v1/methodologies").json()
     published = [m["id"] for m in methodologies]
     today = datetime.now(UTC)
+    account, token = seed_access(url, tokens[Role.ADMINISTRATOR])
     return {
+        "account_id": [account],  # an account of its own: the fuzzers' are never disabled
+        "token_id": [token],
         "appeal_id": appeals,
         "claim_id": [claim.json()["id"]],
         "policy_id": ["federal"],

@@ -171,6 +171,9 @@ class Probe:
             "person_id": "belova",
         }
         found["year"] = str(NOW.year)
+        # accounts and tokens: ones that do not exist (the head's own must live on)
+        found["account_id"] = "echo-check"
+        found["token_id"] = "00000000-0000-4000-8000-000000000000"
         if "{appeal_id}" in template:
             found["appeal_id"] = appeal_id = receive(self.client).json()["id"]
             if not template.endswith("/register"):  # (a number given to register is checked)
@@ -281,7 +284,8 @@ def test_no_refusal_and_no_log_line_repeats_a_phone_number_sent_anywhere(
     views_ready(client)
     log_start = server_log.stat().st_size
     schemas = Schemas(openapi)
-    probe = Probe(base_url, tokens["head"], client)  # the head may call every route
+    probe = Probe(base_url, tokens["head"], client)  # the head may call every route but
+    # the administrator's account routes (a 403 before anything is read)
     every = sorted(operations(openapi).items(), key=lambda o: o[0][0] != "GET")
     # reads first: no command has stored the number
     for (method, template), op in every:

@@ -25,6 +25,14 @@ from tests.support.routes import PUBLIC_OPERATIONS, concrete, operations
 pytestmark = pytest.mark.integration
 Conn = psycopg.Connection[tuple[object, ...]]
 MALFORMED_JSON = b"{"
+# every role but the system's processes holds tokens of its own: issues them to its own account,
+# lists, revokes and rotates them (the handler keeps it to its own)
+OWN_TOKENS = {
+    ("POST", "/api/v1/accounts/{account_id}/tokens"),
+    ("GET", "/api/v1/tokens"),
+    ("POST", "/api/v1/tokens/{token_id}/revoke"),
+    ("POST", "/api/v1/tokens/{token_id}/rotate"),
+}
 BAD_HEADERS = {"If-Match": "garbage", "Idempotency-Key": "not a key"}  # both refused by parsing
 
 
@@ -150,8 +158,10 @@ def test_the_guards_grant_what_the_readme_says(openapi: dict[str, Any]) -> None:
     # auditors and analysts read (matching a post is a question, asked with a body); the
     # analyst publishes methodologies
     question = ("POST", "/api/v1/claims/match")
-    assert {key for key, roles in commands.items() if Role.AUDITOR in roles} == {question}
-    assert {key for key, roles in commands.items() if Role.ANALYST in roles} == {
+    assert {key for key, roles in commands.items() if Role.AUDITOR in roles} - OWN_TOKENS == {
+        question
+    }
+    assert {key for key, roles in commands.items() if Role.ANALYST in roles} - OWN_TOKENS == {
         question,
         ("POST", "/api/v1/methodologies"),
     }
@@ -179,6 +189,22 @@ def test_the_guards_grant_what_the_readme_says(openapi: dict[str, Any]) -> None:
     assert allowed[status] == set(Role)
     reads = {key for key, roles in allowed.items() if key[0] == "GET" and Role.SYSTEM in roles}
     assert reads == {status}
+
+
+def test_the_access_routes_grant_what_the_readme_says(openapi: dict[str, Any]) -> None:
+    allowed = {key: guard.allowed for key, guard in private_operations(openapi).items()}
+    for key in OWN_TOKENS:
+        assert allowed[key] == set(Role) - {Role.SYSTEM}, key
+    # the administrator opens, changes, disables and enables accounts; the auditor and the head
+    # read them too (who could do what, on any date)
+    for action in ("", "/{account_id}/disable", "/{account_id}/enable", "/{account_id}/roles"):
+        assert allowed[("POST", f"/api/v1/accounts{action}")] == {Role.ADMINISTRATOR}
+    for read in ("", "/{account_id}"):
+        assert allowed[("GET", f"/api/v1/accounts{read}")] == {
+            Role.ADMINISTRATOR,
+            Role.AUDITOR,
+            Role.HEAD,
+        }
 
 
 def test_a_role_that_may_not_call_an_operation_gets_403_before_anything_is_parsed(
