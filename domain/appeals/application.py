@@ -148,11 +148,14 @@ class AppealsApplication(Application[UUID]):
     def _authorise(self, state: AppealState | None, command: cmd.Command, actor: Actor) -> None:
         """The role and department rule; an appeal assigned before the directory by a name is
         its unit's (the name resolves through the directory's names and aliases)."""
+        _authorise(self._resolved(state), command, actor)
+
+    def _resolved(self, state: AppealState | None) -> AppealState | None:
         if state is not None and state.department is not None and self.directory is not None:
             unit = resolve(self.directory(), state.department)
             if unit is not None and unit != state.department:
-                state = msgspec.structs.replace(state, department=unit)
-        _authorise(state, command, actor)
+                return msgspec.structs.replace(state, department=unit)
+        return state
 
     # --- queries ---------------------------------------------------------------------------
     def events_of(self, appeal_id: UUID) -> list[AppealEvent]:
@@ -235,7 +238,7 @@ class AppealsApplication(Application[UUID]):
         self, state: AppealState | None, command: cmd.Command, context: Decision
     ) -> list[AppealEvent]:
         return decide(
-            state,
+            self._resolved(state),
             command,
             actor=context.actor,
             now=context.now,
