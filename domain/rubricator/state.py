@@ -5,6 +5,7 @@ and which code an old free-text topic stands for."""
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -155,19 +156,20 @@ class Rubricator:
         return deepest[0] if len(deepest) == 1 else None
 
     def suggest(self, text: str, n: int = 5) -> list[str]:
-        """The ``n`` codes in force whose names are closest to ``text`` (difflib's ratio)."""
+        """The ``n`` codes in force whose names are closest to ``text``, by difflib: half the
+        whole names' likeness, half how well the text's words find a like word in the name
+        (so word forms count: «вывозят мусор» finds «Вывоз мусора»)."""
         wanted = normal(text)
         if not wanted or n < 1:
             return []
+        words = [w for w in _words(wanted) if len(w) > 2] or _words(wanted)
         scored: dict[str, float] = {}
         for code, rubric in self.rubrics.items():
             if rubric.retired_on is not None:
                 continue
             for _, name in rubric.names:
-                ratio = difflib.SequenceMatcher(None, wanted, normal(name)).ratio()
-                scored[code] = max(scored.get(code, 0.0), ratio)
-        ranked = sorted((s, c) for c, s in scored.items() if s >= 0.5)
-        ranked.sort(key=lambda pair: (-pair[0], pair[1]))
+                scored[code] = max(scored.get(code, 0.0), _likeness(wanted, words, normal(name)))
+        ranked = sorted(((s, c) for c, s in scored.items() if s >= 0.45), key=_best_first)
         return [code for _, code in ranked[:n]]
 
     def _under(self, code: str, ancestor: str) -> bool:
@@ -178,6 +180,23 @@ class Rubricator:
             rubric = self.rubrics.get(parent)
             parent = rubric.parent if rubric is not None else None
         return False
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^\w]+", text) if w]
+
+
+def _likeness(wanted: str, words: list[str], name: str) -> float:
+    whole = difflib.SequenceMatcher(None, wanted, name).ratio()
+    theirs = _words(name)
+    if not theirs:
+        return whole
+    found = [max(difflib.SequenceMatcher(None, w, t).ratio() for t in theirs) for w in words]
+    return (whole + sum(found) / len(found)) / 2
+
+
+def _best_first(pair: tuple[float, str]) -> tuple[float, str]:
+    return -pair[0], pair[1]
 
 
 def evolve(state: Rubricator | None, event: RubricatorEvent) -> Rubricator:
