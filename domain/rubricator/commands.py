@@ -11,7 +11,10 @@ import msgspec
 from domain.rubricator.events import Level, Source
 from domain.shared.inputs import Input, line
 
-CodeText = Annotated[str, line(40)]
+# a classifier code (0005.0005.0056.1149) or a municipal one (M.01): a refusal may name it
+CodeText = Annotated[
+    str, msgspec.Meta(pattern=r"^(M\.[0-9]{2,6}|[0-9]{4}(\.[0-9]{4}){0,3})$", max_length=40)
+]
 Name = Annotated[str, line(500)]
 UnitId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 MAX_CHANGES = 5000  # the whole classifier is about 2,100 entries
