@@ -14,10 +14,11 @@ from domain.rubricator.book import RubricatorBook
 from domain.rubricator.diff import Desired, DesiredRoute, DesiredRubric
 from domain.rubricator.events import Level, Source
 from domain.rubricator.state import Rubricator
-from domain.shared.actors import Actor
+from domain.shared.actors import Actor, Role
 from domain.shared.errors import InvalidCommand
 
 RUBRICATOR_FILE = Path(__file__).resolve().parent / "rubricator.toml"
+LOADER = Actor(id="rubricator-loader", role=Role.SYSTEM, name="Загрузка рубрикатора")
 _LINE = msgspec.Meta(min_length=1, max_length=500)
 
 
@@ -73,10 +74,11 @@ def parse(text: str) -> RubricatorFile:
 
 
 def load_file(
-    book: RubricatorBook, actor: Actor, path: Path = RUBRICATOR_FILE
+    book: RubricatorBook, actor: Actor = LOADER, path: Path = RUBRICATOR_FILE
 ) -> Rubricator | None:
     """Publish the difference between the file at ``path`` and the stored rubricator as one
-    version (the file's label and date); None when there is none — nothing is appended."""
+    version (the file's label and date); None when there is none — nothing is appended. Another
+    process publishing meanwhile makes it raise ``VersionMismatch``: load again."""
     found = parse(path.read_text(encoding="utf-8"))
     return book.load(
         found.desired(), label=found.label, effective_from=found.effective_from, actor=actor

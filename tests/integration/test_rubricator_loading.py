@@ -17,15 +17,13 @@ from domain.rubricator.events import (
     RubricatorVersionPublished,
     RubricRenamed,
 )
-from domain.shared.actors import Actor, Role
 from domain.shared.errors import VersionMismatch
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.organisation.rubricator import RUBRICATOR_FILE, load_file
+from infra.organisation.rubricator import LOADER, RUBRICATOR_FILE, load_file
 from tests.conftest import own_database
 
 pytestmark = pytest.mark.integration
-LOADER = Actor(id="rubricator-loader", role=Role.SYSTEM, name="Загрузка рубрикатора")
 
 
 @pytest.fixture(scope="module")
