@@ -14,6 +14,7 @@ from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology_book import MethodologyBook
+from domain.rubricator.book import RubricatorBook
 from domain.sla.books import CalendarBook, PolicyBook
 from projections.access import AccessQueries
 from projections.appeals import AppealQueries
@@ -56,6 +57,7 @@ class Services:
     claims: ClaimsService
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
+    rubricator: RubricatorBook
     ratings: RatingQueries
     reports: Reports
     access: AccessService  # accounts and their tokens

@@ -22,6 +22,7 @@ from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology import parse_toml
 from domain.ratings.methodology_book import MethodologyBook
+from domain.rubricator.book import RubricatorBook
 from domain.shared.errors import ConcurrencyConflict
 from domain.sla.books import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
@@ -148,6 +149,7 @@ class Container:
     claim_queries: ClaimQueries
     methodologies: MethodologyBook
     directory: DirectoryBook
+    rubricator: RubricatorBook
     ratings: RatingQueries
     reports: Reports
     _head: str = field(default_factory=database.head_revision)
@@ -237,6 +239,7 @@ class Container:
             claim_queries=ClaimQueries(pool),
             methodologies=MethodologyBook(appeals, utc_now),
             directory=directory,
+            rubricator=RubricatorBook(appeals, utc_now),
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone),
         )
@@ -297,6 +300,7 @@ class Container:
             claims=self.claims,
             claim_queries=self.claim_queries,
             methodologies=self.methodologies,
+            rubricator=self.rubricator,
             ratings=self.ratings,
             reports=self.reports,
             access=self.access,

@@ -41,6 +41,7 @@ from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
+from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 from infra.access_records import insert_access_records
 
@@ -55,6 +56,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *METHODOLOGY_EVENT_TYPES,
         *ACCESS_EVENT_TYPES,
         *DIRECTORY_EVENT_TYPES,
+        *RUBRICATOR_EVENT_TYPES,
     )
 }
 _ENCODER = msgspec.json.Encoder()

@@ -169,6 +169,7 @@ class Probe:
             "methodology_id": "v1",
             "unit_id": "ugkh",
             "person_id": "belova",
+            "code": "0005",
         }
         found["year"] = str(NOW.year)
         # accounts and tokens: ones that do not exist (the head's own must live on)

@@ -1,6 +1,6 @@
 """The operations anyone may call without a token, as the README lists them (the portal's
-ratings and methodologies, published refutations, health): the tests hold the API to this list;
-and the operations of the OpenAPI document, with a path the router matches for each."""
+ratings and methodologies, published refutations, the rubricator, health): the tests hold the API
+to this list; and the operations of the OpenAPI document, with a path the router matches for each."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ PUBLIC_OPERATIONS = frozenset(
         ("GET", "/api/v1/ratings/compare"),
         ("GET", "/api/v1/claim-reviews"),
         ("GET", "/api/v1/claims/{claim_id}/claim-review"),
+        ("GET", "/api/v1/rubricator"),
+        ("GET", "/api/v1/rubricator/{code}"),
     }
 )
 
