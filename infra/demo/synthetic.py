@@ -136,7 +136,7 @@ def long_life() -> list[cmd.Command]:
     return [
         cmd.RegisterAppeal(),
         cmd.CategoriseAppeal(topic="Дороги", essence="Яма на дороге у дома 5"),
-        cmd.AssignAppeal(department="Управление ЖКХ", executor="Белова М. А."),
+        cmd.AssignAppeal(department="ugkh"),  # a unit of the demo and the test directories
         cmd.GiveInterimAnswer(text="Обращение принято в работу"),
         cmd.DraftAnswer(text="Проверим"),
         rework,

@@ -28,6 +28,7 @@ from infra.demo import synthetic
 from infra.settings import Settings
 from projections.engine.model import Build
 from tests.support.appeals import OPERATOR, receive
+from tests.support.engines import before_the_directory
 
 pytestmark = pytest.mark.integration
 EVENTS = 100_000
@@ -151,6 +152,10 @@ def test_a_live_worker_killed_at_random_moments_applies_every_event_once(
     written: list[int] = []
 
     def write() -> None:
+        with before_the_directory(app):  # names, as before the directory (one writer thread)
+            _write()
+
+    def _write() -> None:
         while not stop.is_set():
             r = app.receive(receive(), actor=OPERATOR, idempotency=None)
             app.handle(r.state.id, cmd.RegisterAppeal(), actor=OPERATOR)
