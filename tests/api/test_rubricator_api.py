@@ -11,17 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from domain.shared.actors import Role
-from infra.container import Container
 from tests.api.test_appeals_api import assert_problem, auth
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def admin(container: Container) -> dict[str, str]:
-    token, _ = container.tokens.create(role=Role.ADMINISTRATOR, name="Администратор рубрик")
-    return auth(token)
+@pytest.fixture
+def admin(tokens: dict[str, str]) -> dict[str, str]:
+    return auth(tokens["administrator"])
 
 
 def code() -> str:
