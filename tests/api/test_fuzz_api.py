@@ -119,6 +119,7 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         "methodology_id": published,
         "unit_id": ["ugkh", "mbu-none"],
         "person_id": ["belova"],
+        "code": ["0005", "M.01", "9999"],
         "year": [today.year],
         # the query parameters the ratings and reports are computed for
         "period": [f"{today:%Y-%m}", str(today.year)],
