@@ -172,6 +172,8 @@ class Container:
         policies = PolicyBook(appeals, utc_now)
         directory = DirectoryBook(appeals, utc_now)
         appeals.directory = directory.directory  # assignments name units and people by id
+        rubricator = RubricatorBook(appeals, utc_now)
+        appeals.rubricator = rubricator.rubricator  # categorise takes the rubricator's codes
         appeals_clock = CalendarClock(
             calendar,
             policies,
@@ -239,9 +241,9 @@ class Container:
             claim_queries=ClaimQueries(pool),
             methodologies=MethodologyBook(appeals, utc_now),
             directory=directory,
-            rubricator=RubricatorBook(appeals, utc_now),
+            rubricator=rubricator,
             ratings=ratings,
-            reports=Reports(pool, ratings, settings.timezone),
+            reports=Reports(pool, ratings, settings.timezone, rubricator.rubricator),
         )
 
     def seed_calendar(self) -> None:

@@ -57,6 +57,7 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     article11_part: str | None  # the part of ст. 11 the appeal was decided under
     # when first routed (assigned, copies sent: ст.8 ч.4, or a ст. 11 decision): the forward term
     routed_at: datetime | None
+    topic_code: str | None  # issue 15: the rubricator's code (None: categorised before it)
 
 
 _FIELDS = AppealSummary.__struct_fields__
@@ -72,7 +73,8 @@ class AppealsProjection:
     # at, municipality, repeat (what the ratings count); v4: times an old event put beyond what
     # can be read back are kept at the edge (a v3 build may hold rows no list can read); v5: the
     # ст. 11 notice's term and when it was given (the watcher breaches an unmet one), when routed
-    version = 5
+    # v6: the rubricator's code (the most specific one given) for hot topics and summaries
+    version = 6
     topics = None  # every appeal event changes the state
     tables = ("appeals",)
     ddl = """
@@ -109,7 +111,8 @@ class AppealsProjection:
             notice_due timestamptz,
             notice_given_at timestamptz,
             article11_part text,
-            routed_at timestamptz
+            routed_at timestamptz,
+            topic_code text
         );
     """
     indexes = """
@@ -169,6 +172,7 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.notice_given_at,
         state.article11_part,
         state.routed_at,
+        state.subtopic_code or state.topic_code,
     )
 
 

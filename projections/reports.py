@@ -6,6 +6,7 @@ in a report can always be traced and rebuilt."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,8 @@ from psycopg_pool import ConnectionPool
 
 from domain.ratings.methodology import Indicator, Methodology, Scope
 from domain.ratings.score import Period, RatedUnit
+from domain.rubricator.state import Rubricator
+from projections import topic_keys
 from projections.appeals import AppealsProjection
 from projections.engine.model import reading
 from projections.ratings import RatingQueries
@@ -83,8 +86,15 @@ def _kpi_row(name: str, received: int, unit: RatedUnit) -> dict[str, Any]:
 
 
 class Reports:
-    def __init__(self, pool: ConnectionPool, ratings: RatingQueries, timezone: str) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        ratings: RatingQueries,
+        timezone: str,
+        rubricator: Callable[[], Rubricator] = Rubricator,
+    ) -> None:
         self.pool = pool
+        self.rubricator = rubricator  # hot topics group by its codes, under the names in force
         self.ratings = ratings
         self.timezone = timezone
         self.zone = ZoneInfo(timezone)
@@ -180,7 +190,7 @@ class Reports:
         monday = today - timedelta(days=today.weekday())
         first = monday - timedelta(weeks=weeks - 1)
         query = """
-            SELECT coalesce(topic, '—') AS topic,
+            SELECT coalesce(topic_code, topic, '—') AS topic,
                    floor(extract(epoch FROM (received_at AT TIME ZONE %(zone)s)
                          - %(first)s::timestamp) / 604800)::int AS week,
                    count(*), count(*) FILTER (WHERE is_repeat)
@@ -194,23 +204,27 @@ class Reports:
         }
         counts: dict[str, list[int]] = {}
         repeats: dict[str, list[int]] = {}
+        rubricator = self.rubricator()
         with reading(self.pool, AppealsProjection.name) as conn:
-            for topic, week, n, repeated in conn.execute(query, params).fetchall():
+            for recorded, week, n, repeated in conn.execute(query, params).fetchall():
+                topic = topic_keys.key_of(rubricator, recorded)
                 if 0 <= week < weeks:
                     counts.setdefault(topic, [0] * weeks)[week] += n
                     repeats.setdefault(topic, [0] * weeks)[week] += repeated
         rows: list[dict[str, Any]] = []
         trends: dict[str, tuple[float, int]] = {}
-        for topic, series in counts.items():
+        for key, series in counts.items():
+            topic, code = topic_keys.shown(rubricator, key, today)
             earlier = series[:-1]
             base = sum(earlier) / len(earlier) if earlier else 0
             last = series[-1]
-            rep = repeats[topic]
+            rep = repeats[key]
             trend = round((last - base) / base, 3) if base else None
-            trends[topic] = (trend if trend is not None else -1e9, sum(series))
+            trends[key] = (trend if trend is not None else -1e9, sum(series))
             rows.append(
                 {
                     "topic": topic,
+                    "code": code,
                     **{f"week_{i + 1}": n for i, n in enumerate(series)},
                     "total": sum(series),
                     "trend": round((last - base) / base, 3) if base else None,
@@ -227,7 +241,7 @@ class Reports:
                 r["topic"],
             )
         )
-        columns = [Column(key="topic", title="Тема")]
+        columns = [Column(key="topic", title="Тема"), Column(key="code", title="Код рубрикатора")]
         columns += [
             Column(key=f"week_{i + 1}", title=f"Неделя с {first + timedelta(weeks=i):%d.%m}")
             for i in range(weeks)

@@ -21,7 +21,7 @@ from infra.container import Container
 from infra.database import ConnectionInfo, EmbeddedPostgres
 from infra.demo.directory import load_demo_directory
 from infra.settings import Settings
-from tests.support.directory import load_test_directory
+from tests.support.directory import load_test_directory, load_test_rubricator
 
 
 @pytest.fixture(scope="session")
@@ -60,6 +60,7 @@ def container(settings: Settings, db: ConnectionInfo) -> Iterator[Container]:
     built = Container.build(settings, db)
     built.seed_calendar()
     load_test_directory(built.directory)
+    load_test_rubricator(built.rubricator)
     try:
         yield built
     finally:
@@ -92,6 +93,7 @@ def own_database(
             load_demo_directory(container)
         else:
             load_test_directory(container.directory)
+            load_test_rubricator(container.rubricator)
         yield container, info
     finally:
         container.close()

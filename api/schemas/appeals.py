@@ -74,6 +74,9 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     first_reaction_at: datetime | None = None
     topic: str | None = None
     subtopic: str | None = None
+    topic_code: str | None = None  # the rubricator's codes (issue 15)
+    subtopic_code: str | None = None
+    suggested_department: str | None = None  # the unit its routing rules suggest
     essence: str | None = None
     tags: tuple[str, ...] = ()
     department: str | None = None

@@ -60,8 +60,13 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     forward_due: datetime | None = None
     first_reaction_due: datetime | None = None
     first_reaction_at: datetime | None = None
-    topic: str | None = None
+    topic: str | None = None  # the name in force when categorised
     subtopic: str | None = None
+    # the rubricator's codes (issue 15; None for appeals categorised before it) and the unit its
+    # routing rules suggested
+    topic_code: str | None = None
+    subtopic_code: str | None = None
+    suggested_department: str | None = None
     essence: str | None = None
     tags: tuple[str, ...] = ()
     department: str | None = None  # the unit's id in the directory (assigned before it: a name)

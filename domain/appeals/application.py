@@ -22,6 +22,7 @@ from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
 from domain.organisation.directory import Directory
 from domain.organisation.lookup import resolve
+from domain.rubricator.state import Rubricator
 from domain.shared.actors import Actor
 from domain.shared.errors import InvalidCommand, NotFound, RuleViolated
 from domain.shared.handler import (
@@ -116,11 +117,13 @@ class AppealsApplication(Application[UUID]):
         clock_source: Callable[[], SlaClock] | None = None,
         clock: Clock,
         directory: Callable[[], Directory] | None = None,
+        rubricator: Callable[[], Rubricator] | None = None,
     ) -> None:
         super().__init__(env=env)
         # The administration's directory: assignments and escalations are checked against it
         # and name units and people by id (None: names are taken as typed, as before issue 15).
         self.directory = directory
+        self.rubricator = rubricator  # categorise takes its codes (None: topics as typed)
         # The SLA clock in force: fixed, or read at each decision (the calendar can be corrected
         # while the application runs).
         self._policy = policy or SlaClock()
@@ -254,7 +257,10 @@ class AppealsApplication(Application[UUID]):
             return command
         if self.directory is not None:
             today = self.clock().astimezone(self.policy.zone).date()
-            command = directory_routing.complete(self.directory(), state, command, today)
+            rubricator = self.rubricator() if self.rubricator is not None else None
+            command = directory_routing.complete(
+                self.directory(), state, command, today, rubricator
+            )
         if not isinstance(command, cmd.RegisterAppeal):
             return command
         if command.registration_number is not None:

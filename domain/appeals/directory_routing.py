@@ -10,10 +10,12 @@ from datetime import date
 
 from domain.appeals import commands as cmd
 from domain.appeals.state import AppealState
+from domain.appeals.topic_codes import categorisation
 from domain.appeals.vocabulary import EscalationTarget
 from domain.organisation.directory import Directory
 from domain.organisation.events import Position, UnitKind
 from domain.organisation.lookup import require_open, resolve
+from domain.rubricator.state import Rubricator
 from domain.shared.errors import InvalidCommand
 
 ASSIGNABLE = frozenset({UnitKind.UNIT, UnitKind.INSTITUTION})
@@ -59,6 +61,7 @@ def assignment(directory: Directory, command: cmd.AssignAppeal, day: date) -> As
         executor_name = person.name(day)
     sector_id = directory.sector_of(unit_id, day)
     return AssignToUnit(
+        occurred_at=command.occurred_at,
         department=directory.name_of(unit_id, day),
         executor=executor_name,
         sector=directory.name_of(sector_id, day) if sector_id else None,
@@ -95,6 +98,7 @@ def escalation(
     if command.to_person is not None and person is None:
         raise InvalidCommand("to_person must be a person of the directory, by id")
     return EscalateToPerson(
+        occurred_at=command.occurred_at,
         to=command.to,
         reason=command.reason,
         to_person=person.name(day) if person else None,
@@ -110,6 +114,7 @@ def breach_escalation(
     person_id = responsible(directory, state, command.escalate_to, day)
     person = directory.person(person_id) if person_id else None
     return BreachEscalatingToPerson(
+        occurred_at=command.occurred_at,
         deadline=command.deadline,
         escalate_to=command.escalate_to,
         to_person=person.name(day) if person else None,
@@ -118,13 +123,19 @@ def breach_escalation(
 
 
 def complete(
-    directory: Directory, state: AppealState, command: cmd.Command, day: date
+    directory: Directory,
+    state: AppealState,
+    command: cmd.Command,
+    day: date,
+    rubricator: Rubricator | None = None,
 ) -> cmd.Command:
-    """The command as the directory completes it (others unchanged)."""
+    """The command as the directory (and the rubricator) complete it (others unchanged)."""
     if type(command) is cmd.AssignAppeal:
         return assignment(directory, command, day)
     if type(command) is cmd.EscalateAppeal:
         return escalation(directory, state, command, day)
+    if type(command) is cmd.CategoriseAppeal and rubricator is not None:
+        return categorisation(rubricator, state, command, day)
     if type(command) is cmd.RecordDeadlineBreach:
         return breach_escalation(directory, state, command, day)
     return command

@@ -81,11 +81,14 @@ class AppealRegistered(AppealEvent, frozen=True, kw_only=True):
 
 
 class AppealCategorised(AppealEvent, frozen=True, kw_only=True):
-    topic: str
+    topic: str  # the names in force that day; since the rubricator (issue 15) also the codes
     subtopic: str | None
     essence: str
     place: Place | None
     tags: tuple[str, ...]
+    topic_code: str | None = None
+    subtopic_code: str | None = None
+    suggested_unit: str | None = None  # the routing rule's unit (a suggestion, not an assignment)
 
 
 class AppealAssigned(AppealEvent, frozen=True, kw_only=True):

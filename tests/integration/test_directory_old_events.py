@@ -4,7 +4,7 @@ through its names and aliases: its executor acts on it, and ratings count it und
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import msgspec
 import pytest
@@ -56,3 +56,22 @@ def test_an_old_assignment_by_name_is_its_units_for_the_executor_and_for_the_rat
     app.handle(appeal_id, cmd.GiveInterimAnswer(text="Проверяем"), actor=SVERKA_EXECUTOR)
     assert directory is not None
     assert unit_of(directory(), "Отдел сверки", Scope.DEPARTMENT, date(2026, 11, 1)) == "sverka"
+
+
+def test_an_assignment_checked_by_the_directory_keeps_its_business_time(
+    app: AppealsApplication,
+) -> None:
+    at = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+    received = app.receive(
+        receive(Kind.APPEAL, Channel.LETTER, occurred_at=at), actor=OPERATOR, idempotency=None
+    )
+    appeal_id = received.state.id
+    app.handle(appeal_id, cmd.RegisterAppeal(occurred_at=at), actor=OPERATOR)
+    app.handle(appeal_id, cmd.AssignAppeal(department="sverka", occurred_at=at), actor=OPERATOR)
+    assigned = app.events_of(appeal_id)[-1]
+    assert isinstance(assigned, AppealAssigned)
+    assert (assigned.occurred_at, assigned.unit_id, assigned.department) == (
+        at,
+        "sverka",
+        "Отдел сверки",
+    )

@@ -1,5 +1,6 @@
-"""The test databases' directory: the units and people the tests name (by id, or by the names
-they used before the directory, which resolve to these units)."""
+"""The test databases' directory and rubricator: the units and people the tests name (by id, or
+by the names they used before the directory, which resolve to these units), and the topics they
+categorise by (by code, or by name)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import msgspec
 
 from domain.organisation.book import DirectoryBook
 from domain.organisation.commands import ChangeDirectory
+from domain.rubricator.book import RubricatorBook
+from domain.rubricator.commands import PublishRubricator
 from domain.shared.actors import Actor, Role
 
 LOADER = Actor(id="test-directory", role=Role.SYSTEM, name="Загрузка справочника")
@@ -65,3 +68,39 @@ def load_test_directory(book: DirectoryBook) -> None:
         return
     command = msgspec.convert({"changes": changes(), "effective": "2000-01-01"}, ChangeDirectory)
     book.change(command, actor=LOADER)
+
+
+# The topics the tests categorise by: municipal codes of the test rubricator under one section.
+TOPICS = {
+    "M.90": ("ЖКХ", None),
+    "M.91": ("Вывоз ТКО", "M.90"),
+    "M.92": ("Освещение", None),
+    "M.93": ("Благоустройство", None),
+}
+
+
+def load_test_rubricator(book: RubricatorBook) -> None:
+    """Record the test rubricator, in force since 2000."""
+    if book.rubricator().rubrics:
+        return
+    changes: list[dict[str, Any]] = [
+        {"op": "add", "code": "0005", "name": "Жилищно-коммунальная сфера", "level": "section"}
+    ]
+    for code, (name, parent) in TOPICS.items():
+        level = "topic" if parent else "theme"
+        changes.append(
+            {
+                "op": "add",
+                "code": code,
+                "name": name,
+                "level": level,
+                "parent": parent or "0005",
+                "source": "municipal",
+            }
+        )
+    changes.append({"op": "route", "code": "M.90", "unit_id": "ugkh"})
+    command = msgspec.convert(
+        {"changes": changes, "label": "Тестовый рубрикатор", "effective_from": "2000-01-01"},
+        PublishRubricator,
+    )
+    book.publish(command, actor=LOADER)

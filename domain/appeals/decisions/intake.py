@@ -3,10 +3,13 @@ or a repeat."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.decisions import anchoring
 from domain.appeals.decisions.context import Context, Decisions, present
+from domain.appeals.topic_codes import CategoriseByCode
 from domain.appeals.vocabulary import CHANNELS_BY_KIND, Deadline, Kind, Outcome, Status
 from domain.shared.errors import InvalidCommand, RuleViolated
 from domain.shared.inputs import as_record
@@ -90,6 +93,14 @@ def _register(command: cmd.RegisterAppeal, c: Context) -> list[ev.AppealEvent]:
     ]
 
 
+def _codes(command: CategoriseByCode) -> dict[str, Any]:
+    return {
+        "topic_code": command.topic_code,
+        "subtopic_code": command.subtopic_code,
+        "suggested_unit": command.suggested_unit,
+    }
+
+
 @DECISIONS.handles(cmd.CategoriseAppeal)
 def _categorise(command: cmd.CategoriseAppeal, c: Context) -> list[ev.AppealEvent]:
     # Allowed from receipt on, so a per-topic term applies from the first deadline set after it.
@@ -101,6 +112,7 @@ def _categorise(command: cmd.CategoriseAppeal, c: Context) -> list[ev.AppealEven
             essence=command.essence,
             place=as_record(command.place, ev.Place) if command.place else None,
             tags=tuple(dict.fromkeys(command.tags)),
+            **(_codes(command) if isinstance(command, CategoriseByCode) else {}),
         )
     ]
     if command.topic != c.s.topic:
