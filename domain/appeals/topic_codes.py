@@ -55,7 +55,8 @@ def code_of(rubricator: Rubricator, typed: str, day: date, what: str) -> str:
     )
 
 
-def _under(rubricator: Rubricator, code: str, ancestor: str) -> bool:
+def is_under(rubricator: Rubricator, code: str, ancestor: str) -> bool:
+    """``code`` is ``ancestor`` or lies under it."""
     seen: set[str] = set()
     current: str | None = code
     while current is not None and current not in seen:
@@ -74,7 +75,7 @@ def categorisation(
     subtopic = None
     if command.subtopic is not None:
         subtopic = code_of(rubricator, command.subtopic, day, "subtopic")
-        if not _under(rubricator, subtopic, topic):
+        if not is_under(rubricator, subtopic, topic):
             raise InvalidCommand(f"the subtopic {subtopic} is not under the topic {topic}")
     return CategoriseByCode(
         occurred_at=command.occurred_at,

@@ -10,7 +10,9 @@ import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+
+import msgspec
 
 from domain.appeals import commands as cmd
 from domain.appeals import directory_routing
@@ -18,12 +20,15 @@ from domain.appeals.application import AppealsApplication
 from domain.appeals.decide import decide
 from domain.appeals.events import AppealEvent
 from domain.appeals.state import AppealState, evolve
+from domain.appeals.topic_codes import is_under
 from domain.organisation.directory import Directory
 from domain.organisation.events import Position
 from domain.organisation.lookup import resolve
+from domain.rubricator.state import Rubricator
 from domain.sla.clock import SlaClock
 from infra.demo.lives import LifePlanner
 from infra.demo.timetable import Timetable
+from infra.demo.topics import SECTION_CODES, TOPIC_CODES
 
 
 @dataclass
@@ -46,9 +51,12 @@ class DemoWriter:
         next_number: Callable[[], int],
         seed: int = 2026,
         directory: Directory | None = None,
+        rubricator: Rubricator | None = None,
     ) -> None:
         self.policy = policy
         self.directory = directory  # assignments name its units and people, as the API's do
+        self.rubricator = rubricator  # categorisations name its codes
+        self.today: date | None = None  # checked as the API checks: as they stand today
         self.save = save
         self.rng = random.Random(seed)
         self.timetable = Timetable()
@@ -56,6 +64,7 @@ class DemoWriter:
 
     def run(self, n: int, now: datetime, chunk: int = 200) -> DemoStats:
         stats = DemoStats()
+        self.today = now.astimezone(self.policy.zone).date()
         self.planner.plan(n, now)
         pending: list[AppealEvent] = []
         for item in self.timetable.drain():
@@ -98,9 +107,9 @@ class DemoWriter:
     def _by_directory(self, state: AppealState, command: cmd.Command, at: datetime) -> cmd.Command:
         """The command as the API completes it from the directory: the planned department's
         unit, one of its executors (the catalogue's names are the demo's older data)."""
-        if self.directory is None:
+        if self.directory is None or self.today is None:
             return command
-        day = at.astimezone(self.policy.zone).date()
+        day = self.today
         if type(command) is cmd.AssignAppeal:
             unit = resolve(self.directory, command.department) or command.department
             executors = self.directory.holders(unit, Position.EXECUTOR, day)
@@ -108,7 +117,20 @@ class DemoWriter:
             if (state.department, state.executor) == (unit, executor):
                 executor = None if executor else (executors[0] if executors else None)
             command = cmd.AssignAppeal(department=unit, executor=executor)
-        return directory_routing.complete(self.directory, state, command, day)
+        if type(command) is cmd.CategoriseAppeal and self.rubricator is not None:
+            command = by_codes(self.rubricator, command)
+        return directory_routing.complete(self.directory, state, command, day, self.rubricator)
+
+
+def by_codes(rubricator: Rubricator, command: cmd.CategoriseAppeal) -> cmd.CategoriseAppeal:
+    """The catalogue's free-text topic and subtopic as the rubricator's codes (the topic: the
+    catalogue topic's code when it covers the subtopic's, else the subtopic's parent)."""
+    sub = TOPIC_CODES.get((command.topic, command.subtopic or ""))
+    topic = SECTION_CODES.get(command.topic, command.topic)
+    if sub is not None and not is_under(rubricator, sub, topic):
+        entry = rubricator.entry(sub)
+        topic = entry.parent if entry is not None and entry.parent else sub
+    return msgspec.structs.replace(command, topic=topic, subtopic=sub)
 
 
 def load_demo(
@@ -120,5 +142,6 @@ def load_demo(
         next_number=app.appeal_recorder.next_registration_number,
         seed=seed,
         directory=app.directory() if app.directory is not None else None,
+        rubricator=app.rubricator() if app.rubricator is not None else None,
     )
     return writer.run(appeals, now)

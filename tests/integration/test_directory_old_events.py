@@ -21,8 +21,8 @@ from tests.support.appeals import OPERATOR, receive
 
 pytestmark = pytest.mark.integration
 # the bytes an assignment was stored as before issue 15: no unit_id, executor_id, sector_id
-OLD_ASSIGNMENT = {"department": "Отдел сверки", "executor": "Петрова", "sector": "Блок"}
-SVERKA_EXECUTOR = Actor(id="ex-sverka", role=Role.EXECUTOR, name="Исполнитель", department="sverka")
+OLD_ASSIGNMENT = {"department": "Отдел старых записей", "executor": "Петрова", "sector": "Блок"}
+STARY_EXECUTOR = Actor(id="ex-stary", role=Role.EXECUTOR, name="Исполнитель", department="stary")
 
 
 def test_an_assignment_stored_before_the_directory_still_decodes_with_names_only() -> None:
@@ -35,7 +35,11 @@ def test_an_assignment_stored_before_the_directory_still_decodes_with_names_only
     }
     event = decode_event("AppealAssigned", msgspec.json.encode({**envelope, **OLD_ASSIGNMENT}))
     assert isinstance(event, AppealAssigned)
-    assert (event.department, event.unit_id, event.executor_id) == ("Отдел сверки", None, None)
+    assert (event.department, event.unit_id, event.executor_id) == (
+        "Отдел старых записей",
+        None,
+        None,
+    )
 
 
 def test_an_old_assignment_by_name_is_its_units_for_the_executor_and_for_the_ratings(
@@ -46,16 +50,18 @@ def test_an_old_assignment_by_name_is_its_units_for_the_executor_and_for_the_rat
     app.handle(appeal_id, cmd.RegisterAppeal(), actor=OPERATOR)
     directory, app.directory = app.directory, None  # as before the directory: names as typed
     try:
-        app.handle(appeal_id, cmd.AssignAppeal(department="Отдел сверки"), actor=OPERATOR)
+        app.handle(appeal_id, cmd.AssignAppeal(department="Отдел старых записей"), actor=OPERATOR)
     finally:
         app.directory = directory
     stored = app.events_of(appeal_id)[-1]
     assert isinstance(stored, AppealAssigned) and stored.unit_id is None
-    assert app.state(appeal_id).department == "Отдел сверки"  # the name, as recorded
+    assert app.state(appeal_id).department == "Отдел старых записей"  # the name, as recorded
     # the unit's executor (bound to the unit's id) acts on it: the name resolves to the unit
-    app.handle(appeal_id, cmd.GiveInterimAnswer(text="Проверяем"), actor=SVERKA_EXECUTOR)
+    app.handle(appeal_id, cmd.GiveInterimAnswer(text="Проверяем"), actor=STARY_EXECUTOR)
     assert directory is not None
-    assert unit_of(directory(), "Отдел сверки", Scope.DEPARTMENT, date(2026, 11, 1)) == "sverka"
+    assert (
+        unit_of(directory(), "Отдел старых записей", Scope.DEPARTMENT, date(2026, 11, 1)) == "stary"
+    )
 
 
 def test_an_assignment_checked_by_the_directory_keeps_its_business_time(
@@ -67,11 +73,11 @@ def test_an_assignment_checked_by_the_directory_keeps_its_business_time(
     )
     appeal_id = received.state.id
     app.handle(appeal_id, cmd.RegisterAppeal(occurred_at=at), actor=OPERATOR)
-    app.handle(appeal_id, cmd.AssignAppeal(department="sverka", occurred_at=at), actor=OPERATOR)
+    app.handle(appeal_id, cmd.AssignAppeal(department="vremya", occurred_at=at), actor=OPERATOR)
     assigned = app.events_of(appeal_id)[-1]
     assert isinstance(assigned, AppealAssigned)
     assert (assigned.occurred_at, assigned.unit_id, assigned.department) == (
         at,
-        "sverka",
-        "Отдел сверки",
+        "vremya",
+        "Отдел деловых дат",
     )

@@ -26,6 +26,8 @@ UNITS = {
     "chteniya": ("Отдел непрерывных чтений", ()),
     "sverka": ("Отдел сверки", ()),
     "otdel": ("Отдел", ()),
+    "stary": ("Отдел старых записей", ()),  # tests/integration/test_directory_old_events.py
+    "vremya": ("Отдел деловых дат", ()),
 }
 
 
