@@ -29,6 +29,7 @@ from infra.audit.snapshot import log_rows, snapshot
 from infra.audit.verification import verify_database, verify_file
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.demo.directory import load_demo_directory
 from infra.demo.synthetic import LONG_LIFE_RECEIPT, long_life
 from infra.server_process import server_process
 from infra.settings import Settings
@@ -100,6 +101,7 @@ def main() -> None:
         container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
         try:
             container.seed_calendar()
+            load_demo_directory(container)  # the units and topics its commands name
             generate_log(container, EVENTS, NOW)
             appeal_id = long_appeal(container)
             events = container.engine.head()

@@ -20,6 +20,7 @@ from bench.load import measure
 from bench.support import fresh_database, write_results
 from infra.container import Container
 from infra.demo.appeals import load_demo
+from infra.demo.directory import load_demo_directory
 from infra.server_process import server_process
 from infra.settings import Settings
 
@@ -46,6 +47,7 @@ def main() -> None:
         container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
         try:
             container.seed_calendar()
+            load_demo_directory(container)  # the units and topics its commands name
             load_demo(container.appeals, APPEALS, now=datetime.now(UTC))
             container.engine.catch_up_all()
         finally:

@@ -135,7 +135,7 @@ def long_life() -> list[cmd.Command]:
     reopen = cmd.ReopenAppeal(reason="Яма появилась снова", by=ReopenedBy.CITIZEN)
     return [
         cmd.RegisterAppeal(),
-        cmd.CategoriseAppeal(topic="Дороги", essence="Яма на дороге у дома 5"),
+        cmd.CategoriseAppeal(topic="M.02", essence="Яма на дороге у дома 5"),  # «Ямы на дорогах»
         cmd.AssignAppeal(department="ugkh"),  # a unit of the demo and the test directories
         cmd.GiveInterimAnswer(text="Обращение принято в работу"),
         cmd.DraftAnswer(text="Проверим"),

@@ -78,6 +78,7 @@ TOPICS = {
     "M.91": ("Вывоз ТКО", "M.90"),
     "M.92": ("Освещение", None),
     "M.93": ("Благоустройство", None),
+    "M.02": ("Ямы на дорогах", None),  # as in the shipped file (the synthetic long life's topic)
 }
 
 
