@@ -25,11 +25,12 @@ class Channel(StrEnum):
     OTHER_SOCIAL = "other_social"
     PHONE = "phone"
     VOICE_MESSAGE = "voice_message"
+    OPEN311 = "open311"  # an Open311 GeoReport v2 client (a city app, a portal): issue 16
 
 
 CHANNELS_BY_KIND: dict[Kind, frozenset[Channel]] = {
     Kind.APPEAL: frozenset({Channel.LETTER, Channel.EMAIL, Channel.GOSUSLUGI, Channel.RECEPTION}),
-    Kind.MESSAGE: frozenset({Channel.POS}),
+    Kind.MESSAGE: frozenset({Channel.POS, Channel.OPEN311}),
     Kind.INCIDENT: frozenset(
         {Channel.VK, Channel.TELEGRAM, Channel.ODNOKLASSNIKI, Channel.MAX, Channel.OTHER_SOCIAL}
     ),
