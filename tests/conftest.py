@@ -80,7 +80,7 @@ def sql(db: ConnectionInfo) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
 
 @contextlib.contextmanager
 def own_database(
-    server: ConnectionInfo, prefix: str, *, demo: bool = False
+    server: ConnectionInfo, prefix: str, *, demo: bool = False, rubricator: bool = True
 ) -> Iterator[tuple[Container, ConnectionInfo]]:
     """A migrated database of its own and its container (calendar and policy seeded), dropped
     afterwards: for tests whose figures or tampering must not meet the other tests' data."""
@@ -93,7 +93,8 @@ def own_database(
             load_demo_directory(container)
         else:
             load_test_directory(container.directory)
-            load_test_rubricator(container.rubricator)
+            if rubricator:  # (a test of loading the shipped rubricator starts without it)
+                load_test_rubricator(container.rubricator)
         yield container, info
     finally:
         container.close()

@@ -116,7 +116,9 @@ def test_reports_through_http_in_three_formats_for_the_roles_that_read_them(
     )
     assert sliced.status_code == 200 and sliced.json()["rows"]
     hot = client.get("/api/v1/reports/hot-topics", params={"weeks": 4}, headers=analyst)
-    assert hot.status_code == 200 and len(hot.json()["columns"]) == 1 + 4 + 4
+    assert (
+        hot.status_code == 200 and len(hot.json()["columns"]) == 2 + 4 + 4
+    )  # topic, its code, 4 weeks, 4 figures
     assert_problem(client.get("/api/v1/reports/kpi", params={"period": month}), 403)  # operator
     bad = {"since": today, "until": today, "by": "street"}
     assert_problem(client.get("/api/v1/reports/summary", params=bad, headers=analyst), 400)

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def own(db_server: ConnectionInfo) -> Iterator[Container]:
-    with own_database(db_server, "rubricator") as (container, _info):
+    with own_database(db_server, "rubricator", rubricator=False) as (container, _info):
         yield container
 
 
