@@ -21,7 +21,6 @@ from domain.appeals.events import AppealEvent, AppealReceived, AppealRegistered
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
 from domain.organisation.directory import Directory
-from domain.organisation.lookup import resolve
 from domain.rubricator.state import Rubricator
 from domain.shared.actors import Actor
 from domain.shared.errors import InvalidCommand, NotFound, RuleViolated
@@ -154,11 +153,9 @@ class AppealsApplication(Application[UUID]):
         _authorise(self._resolved(state), command, actor)
 
     def _resolved(self, state: AppealState | None) -> AppealState | None:
-        if state is not None and state.department is not None and self.directory is not None:
-            unit = resolve(self.directory(), state.department)
-            if unit is not None and unit != state.department:
-                return msgspec.structs.replace(state, department=unit)
-        return state
+        if state is None or self.directory is None:
+            return state
+        return directory_routing.resolved(self.directory(), state)
 
     # --- queries ---------------------------------------------------------------------------
     def events_of(self, appeal_id: UUID) -> list[AppealEvent]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
+
 from domain.appeals import commands as cmd
 from domain.appeals.state import AppealState
 from domain.appeals.topic_codes import categorisation
@@ -120,6 +122,17 @@ def breach_escalation(
         to_person=person.name(day) if person else None,
         to_person_id=person_id,
     )
+
+
+def resolved(directory: Directory, state: AppealState) -> AppealState:
+    """The appeal with its department as the directory's unit: an appeal assigned before the
+    directory by a name is its unit's (the name resolves through names and aliases)."""
+    if state.department is None:
+        return state
+    unit = resolve(directory, state.department)
+    if unit is None or unit == state.department:
+        return state
+    return msgspec.structs.replace(state, department=unit)
 
 
 def complete(
