@@ -50,9 +50,9 @@ class VersionMismatch(DomainError):
 
     code = "version-mismatch"
 
-    def __init__(self, expected: int, actual: int) -> None:
+    def __init__(self, expected: int, actual: int, what: str = "appeal") -> None:
         super().__init__(
-            f"the appeal is at version {actual}, not the expected version {expected}; "
+            f"the {what} is at version {actual}, not the expected version {expected}; "
             "reload it and decide again"
         )
         self.expected = expected

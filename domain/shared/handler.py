@@ -179,7 +179,7 @@ class CommandHandler:
             decider.authorise(state, command, actor)
         current = decider.version(state, loaded.version)
         if expected_version is not None and expected_version != current:
-            raise VersionMismatch(expected_version, current)
+            raise VersionMismatch(expected_version, current, decider.name)
         if decider.prepare is not None and state is not None:
             command = decider.prepare(state, command)
         context = Decision(
