@@ -73,10 +73,10 @@ def get_appeal(
         # only an executor's reading needs the appeal's department (its current one): the
         # state is not read for the other roles, here and in the routes below
         if actor.role is Role.EXECUTOR:
-            require_department(actor, appeals.state(appeal_id).department)
+            require_department(actor, appeals.department_of(appeals.state(appeal_id)))
         return _as_of(appeals, appeal_id, as_of)
     state = appeals.state(appeal_id)
-    require_department(actor, state.department)
+    require_department(actor, appeals.department_of(state))
     return Response(mirror(state, AppealState), headers={"ETag": etag(state.version)})
 
 
@@ -134,7 +134,7 @@ def get_history(
     types = _event_types(type_)
     recorded = appeals.history(appeal_id)
     if actor.role is Role.EXECUTOR:
-        require_department(actor, _folded(r.event for r in recorded).department)
+        require_department(actor, appeals.department_of(_folded(r.event for r in recorded)))
 
     def methodology_for(month: str) -> str | None:
         found = methodologies.in_force(month)
@@ -168,7 +168,7 @@ def get_sla(
     if not events:
         raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
     state = _folded(events)
-    require_department(actor_of(request), state.department)
+    require_department(actor_of(request), appeals.department_of(state))
     clock = appeals.policy.in_zone(state.timezone)
     now = appeals.clock()
     views = deadlines(
@@ -206,7 +206,7 @@ def get_citizen(
     if not events:
         raise ApiProblem(404, "not-found", "Not found", "there is no such appeal")
     if actor.role is Role.EXECUTOR:
-        require_department(actor, _folded(events).department)
+        require_department(actor, appeals.department_of(_folded(events)))
     received = events[0]
     assert isinstance(received, AppealReceived)
     contact = received.citizen or RecordedContact()

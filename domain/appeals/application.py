@@ -152,6 +152,11 @@ class AppealsApplication(Application[UUID]):
         its unit's (the name resolves through the directory's names and aliases)."""
         _authorise(self._resolved(state), command, actor)
 
+    def department_of(self, state: AppealState) -> str | None:
+        """The appeal's unit: its department as the directory resolves it (an older name)."""
+        resolved = self._resolved(state)
+        return resolved.department if resolved is not None else None
+
     def _resolved(self, state: AppealState | None) -> AppealState | None:
         if state is None or self.directory is None:
             return state
