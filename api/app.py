@@ -35,6 +35,7 @@ from api.controllers import (
     rubricator,
     sla,
     tokens,
+    webhooks,
 )
 from api.controllers.params import ReadYourWrites
 from api.errors import EXCEPTION_HANDLERS
@@ -147,6 +148,7 @@ ROUTE_HANDLERS = [
     directory.read_unit,
     directory.read_person,
     directory.change_directory,
+    *webhooks.WEBHOOK_ROUTES,
 ]
 
 
@@ -186,6 +188,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "projection_status": services.projection_status,
         "access": services.access,
         "access_queries": services.access_queries,
+        "webhook_secrets": services.webhooks,
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

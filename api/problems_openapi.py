@@ -108,6 +108,17 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
     ("POST", "/api/v1/tokens/{token_id}/rotate"): {
         409: "The token is already revoked, or its account is disabled."
     },
+    # issue 16: the messenger webhooks check their messenger's secret themselves
+    ("POST", "/api/v1/intake/telegram"): {
+        403: "The X-Telegram-Bot-Api-Secret-Token header is missing or is not the secret set"
+        " with setWebhook.",
+        404: "The Telegram webhook is not configured here (OTKLIK_TELEGRAM_SECRET is unset).",
+    },
+    ("POST", "/api/v1/intake/vk"): {
+        403: "The call's `secret` is missing or is not the server's secret key.",
+        404: "The VK Callback API is not configured here (OTKLIK_VK_SECRET is unset), or the"
+        " confirmation string is not (OTKLIK_VK_CONFIRMATION).",
+    },
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },

@@ -4,10 +4,11 @@ The app (``api.app``) hands each route only the parts it names, through dependen
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from api.auth import Authenticator
+from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
@@ -65,3 +66,5 @@ class Services:
     directory: DirectoryBook  # the administration: units, people, positions
     # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict
+    # the messengers' secrets (None: not configured)
+    webhooks: WebhookSecrets = field(default_factory=WebhookSecrets)

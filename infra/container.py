@@ -13,6 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from api.metrics import WATCHER_BREACHES
 from api.services import Services
+from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
 from domain.audit.access import AuditTrail
@@ -312,6 +313,11 @@ class Container:
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),
             },
+            webhooks=WebhookSecrets(
+                telegram=self.settings.telegram_secret,
+                vk=self.settings.vk_secret,
+                vk_confirmation=self.settings.vk_confirmation,
+            ),
         )
 
     def close(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +45,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # OTKLIK_REQUEST_DEADLINE: all of one request's waits on the database, together
     request_deadline: float
     token_ttl_days: int  # OTKLIK_TOKEN_TTL_DAYS: a new token's lifetime unless it says (1–366)
+    # Messenger webhooks (issue 16; unset: the route answers 404): OTKLIK_TELEGRAM_SECRET, the
+    # secret_token given to setWebhook; OTKLIK_VK_SECRET and OTKLIK_VK_CONFIRMATION, the Callback
+    # API server's secret key and the confirmation string.
+    telegram_secret: str | None = None
+    vk_secret: str | None = None
+    vk_confirmation: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -77,6 +84,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             db_statement_timeout=_seconds(env, "OTKLIK_DB_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT),
             request_deadline=_seconds(env, "OTKLIK_REQUEST_DEADLINE", REQUEST_DEADLINE),
             token_ttl_days=_token_days(env.get("OTKLIK_TOKEN_TTL_DAYS", "").strip()),
+            telegram_secret=_telegram_secret(env.get("OTKLIK_TELEGRAM_SECRET", "")),
+            vk_secret=_webhook_text(env.get("OTKLIK_VK_SECRET", ""), "OTKLIK_VK_SECRET"),
+            vk_confirmation=_webhook_text(
+                env.get("OTKLIK_VK_CONFIRMATION", ""), "OTKLIK_VK_CONFIRMATION"
+            ),
             db_background_statement_timeout=_seconds(
                 env,
                 "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
@@ -113,6 +125,28 @@ def _token_days(text: str) -> int:
     if not 1 <= days <= MAX_TOKEN_SECONDS // 86_400:
         raise ValueError("OTKLIK_TOKEN_TTL_DAYS: out of range (1 <= days <= 366)")
     return days
+
+
+_TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what setWebhook's secret_token may hold
+_WEBHOOK_TEXT = re.compile(r"[\x21-\x7e]{1,200}")  # printable ASCII, no spaces
+
+
+def _telegram_secret(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not _TELEGRAM_SECRET.fullmatch(text):
+        raise ValueError("OTKLIK_TELEGRAM_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and -")
+    return text
+
+
+def _webhook_text(text: str, variable: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not _WEBHOOK_TEXT.fullmatch(text):
+        raise ValueError(f"{variable}: 1-200 printable ASCII characters, no spaces")
+    return text
 
 
 def _zone(name: str, variable: str) -> str:

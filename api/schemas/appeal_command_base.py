@@ -23,6 +23,12 @@ class CitizenContactInput(Input, frozen=True, kw_only=True, gc=False):
     phone: Annotated[str, line(50)] | None = None
     email: Annotated[str, line(300)] | None = None
     postal_address: Annotated[str, text(1000)] | None = None
+    messenger: Annotated[str, line(100)] | None = None  # "telegram:<chat id>", "vk:<peer id>"
+    reply_to: Annotated[str, line(200)] | None = None  # the message the reply answers
+    # the files sent on the messenger, as its references
+    messenger_files: (
+        Annotated[tuple[Annotated[str, line(500)], ...], msgspec.Meta(max_length=20)] | None
+    ) = None
 
 
 class PlaceInput(Input, frozen=True, kw_only=True, gc=False):

@@ -199,3 +199,6 @@ class CitizenContact(
     phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
     email: Annotated[str, msgspec.Meta(max_length=300)] | None = None
     postal_address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    messenger: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    reply_to: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    messenger_files: tuple[Annotated[str, msgspec.Meta(max_length=500)], ...] | None = None

@@ -29,6 +29,11 @@ class CitizenContactInput(CitizenContact, Input, frozen=True, kw_only=True, gc=F
     phone: Annotated[str, line(50)] | None = None
     email: Annotated[str, line(300)] | None = None
     postal_address: Annotated[str, text(1000)] | None = None
+    messenger: Annotated[str, line(100)] | None = None
+    reply_to: Annotated[str, line(200)] | None = None
+    messenger_files: (
+        Annotated[tuple[Annotated[str, line(500)], ...], msgspec.Meta(max_length=20)] | None
+    ) = None
 
 
 class PlaceInput(Place, Input, frozen=True, kw_only=True, gc=False):

@@ -20,6 +20,12 @@ class CitizenContact(
     phone: Annotated[str, msgspec.Meta(max_length=50)] | None = None
     email: Annotated[str, msgspec.Meta(max_length=300)] | None = None
     postal_address: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    # Issue 16: a messenger's reply address ("telegram:<chat id>", "vk:<peer id>"), what the
+    # reply answers there (a message id, or a VK wall comment "wall:<owner>_<post>:<comment>"),
+    # and the files the citizen sent there, as the messenger's references (fetched later).
+    messenger: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    reply_to: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    messenger_files: tuple[Annotated[str, msgspec.Meta(max_length=500)], ...] | None = None
 
 
 class Place(msgspec.Struct, frozen=True, kw_only=True, gc=False, forbid_unknown_fields=True):

@@ -14,6 +14,10 @@ from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.server_process import server_process
 
+TELEGRAM_SECRET = "tg-Secret_0123456789"
+VK_SECRET = "vkSecretKey42"
+VK_CONFIRMATION = "1a2b3c4d"
+
 
 @pytest.fixture(scope="session")
 def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -27,6 +31,10 @@ def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
         "OTKLIK_POOL_SIZE": "4",
         # a region-wide deployment: the default municipality (Moscow time) and two others
         "OTKLIK_MUNICIPALITIES": "ekaterinburg=Asia/Yekaterinburg,vladivostok=Asia/Vladivostok",
+        # the messengers' webhooks (tests/api/test_webhooks_api.py)
+        "OTKLIK_TELEGRAM_SECRET": TELEGRAM_SECRET,
+        "OTKLIK_VK_SECRET": VK_SECRET,
+        "OTKLIK_VK_CONFIRMATION": VK_CONFIRMATION,
     }
     with server_process(db, log=server_log, env=env) as url:
         yield url

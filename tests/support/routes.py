@@ -21,8 +21,13 @@ PUBLIC_OPERATIONS = frozenset(
         ("GET", "/api/v1/claims/{claim_id}/claim-review"),
         ("GET", "/api/v1/rubricator"),
         ("GET", "/api/v1/rubricator/{code}"),
+        # the messengers' webhooks: no bearer token, a secret of the messenger's own instead
+        ("POST", "/api/v1/intake/telegram"),
+        ("POST", "/api/v1/intake/vk"),
     }
 )
+# Public operations that check a secret of their own (a 403 without it: never the token's)
+OWN_SECRET_OPERATIONS = frozenset({("POST", "/api/v1/intake/telegram")})
 
 
 def operations(schema: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:

@@ -13,7 +13,8 @@ _ANSWERERS = _STAFF | {Role.EXECUTOR}
 
 # Who may issue which command. Executors act only on their own department's appeals.
 PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
-    cmd.ReceiveAppeal: _STAFF,
+    # the system: the channels' intake (webhooks, imports) receives as an automatic process
+    cmd.ReceiveAppeal: _STAFF | {Role.SYSTEM},
     cmd.RegisterAppeal: _STAFF,
     cmd.CategoriseAppeal: _STAFF,
     cmd.AssignAppeal: _STAFF,
