@@ -23,6 +23,7 @@ from api.controllers import (
     accounts,
     appeal_reads,
     appeals,
+    attachments,
     audit,
     calendar,
     claims,
@@ -147,6 +148,9 @@ ROUTE_HANDLERS = [
     directory.read_unit,
     directory.read_person,
     directory.change_directory,
+    attachments.add_attachment,  # issue 16
+    attachments.list_attachments,
+    attachments.get_attachment,
 ]
 
 
@@ -186,6 +190,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "projection_status": services.projection_status,
         "access": services.access,
         "access_queries": services.access_queries,
+        "attachments": services.attachments,
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

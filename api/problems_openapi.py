@@ -108,6 +108,14 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
     ("POST", "/api/v1/tokens/{token_id}/rotate"): {
         409: "The token is already revoked, or its account is disabled."
     },
+    ("POST", "/api/v1/appeals/{appeal_id}/attachments"): {
+        409: "The appeal's state allows no file of this kind (closed: reopen it first).",
+        413: "The file is larger than the configured limit (OTKLIK_ATTACHMENT_MAX_BYTES).",
+        415: "The file's bytes are not of an allowed type (whatever Content-Type claims).",
+    },
+    ("GET", "/api/v1/appeals/{appeal_id}/attachments/{sha256}"): {
+        409: "The audit trail is busy with other readings of the appeal: try again."
+    },
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },

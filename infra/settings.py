@@ -16,6 +16,7 @@ POOL_TIMEOUT = 3.0
 STATEMENT_TIMEOUT = 3.0
 BACKGROUND_STATEMENT_TIMEOUT = 300.0
 REQUEST_DEADLINE = 4.5
+DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024  # a scanned letter, a long call's recording
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,6 +45,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # OTKLIK_REQUEST_DEADLINE: all of one request's waits on the database, together
     request_deadline: float
     token_ttl_days: int  # OTKLIK_TOKEN_TTL_DAYS: a new token's lifetime unless it says (1–366)
+    # OTKLIK_ATTACHMENTS_DIR: the attachment store's folder (default: <data dir>/attachments)
+    attachments_dir: Path | None = None
+    # OTKLIK_ATTACHMENT_MAX_BYTES: the largest file an appeal may carry (an upload past it: 413)
+    attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
+
+    @property
+    def attachments_root(self) -> Path:
+        return self.attachments_dir or self.data_dir / "attachments"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -77,6 +86,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             db_statement_timeout=_seconds(env, "OTKLIK_DB_STATEMENT_TIMEOUT", STATEMENT_TIMEOUT),
             request_deadline=_seconds(env, "OTKLIK_REQUEST_DEADLINE", REQUEST_DEADLINE),
             token_ttl_days=_token_days(env.get("OTKLIK_TOKEN_TTL_DAYS", "").strip()),
+            attachments_dir=_path(env.get("OTKLIK_ATTACHMENTS_DIR", "")),
+            attachment_max_bytes=_bytes(env.get("OTKLIK_ATTACHMENT_MAX_BYTES", "").strip()),
             db_background_statement_timeout=_seconds(
                 env,
                 "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
@@ -113,6 +124,20 @@ def _token_days(text: str) -> int:
     if not 1 <= days <= MAX_TOKEN_SECONDS // 86_400:
         raise ValueError("OTKLIK_TOKEN_TTL_DAYS: out of range (1 <= days <= 366)")
     return days
+
+
+def _path(text: str) -> Path | None:
+    return Path(text.strip()).absolute() if text.strip() else None
+
+
+def _bytes(text: str) -> int:
+    try:
+        value = int(text) if text else DEFAULT_ATTACHMENT_MAX_BYTES
+    except ValueError:
+        raise ValueError("OTKLIK_ATTACHMENT_MAX_BYTES: expected a whole number of bytes") from None
+    if not 1 <= value <= 2**40:
+        raise ValueError("OTKLIK_ATTACHMENT_MAX_BYTES: out of range (1 <= bytes <= 2**40)")
+    return value
 
 
 def _zone(name: str, variable: str) -> str:
