@@ -23,6 +23,7 @@ from api.controllers import (
     accounts,
     appeal_reads,
     appeals,
+    attachments,
     audit,
     calendar,
     claims,
@@ -149,6 +150,9 @@ ROUTE_HANDLERS = [
     directory.read_person,
     directory.change_directory,
     *webhooks.WEBHOOK_ROUTES,
+    attachments.add_attachment,  # issue 16
+    attachments.list_attachments,
+    attachments.get_attachment,
 ]
 
 
@@ -189,6 +193,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "access": services.access,
         "access_queries": services.access_queries,
         "webhook_secrets": services.webhooks,
+        "attachments": services.attachments,
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

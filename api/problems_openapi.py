@@ -119,6 +119,14 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
         404: "The VK Callback API is not configured here (OTKLIK_VK_SECRET is unset), or the"
         " confirmation string is not (OTKLIK_VK_CONFIRMATION).",
     },
+    ("POST", "/api/v1/appeals/{appeal_id}/attachments"): {
+        409: "The appeal's state allows no file of this kind (closed: reopen it first).",
+        413: "The file is larger than the configured limit (OTKLIK_ATTACHMENT_MAX_BYTES).",
+        415: "The file's bytes are not of an allowed type (whatever Content-Type claims).",
+    },
+    ("GET", "/api/v1/appeals/{appeal_id}/attachments/{sha256}"): {
+        409: "The audit trail is busy with other readings of the appeal: try again."
+    },
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },

@@ -21,6 +21,9 @@ from api.errors import ApiProblem, on_api_problem, send_problem
 MAX_DEPTH = 64  # arrays and objects inside one another; our deepest body uses 4
 MAX_BODY_BYTES = 10 * 1024 * 1024  # Litestar's default request_max_body_size
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # the requests whose body is read
+# A route handler's opt key: its body is a file the handler streams and limits itself (an
+# attachment's bytes), never JSON: neither read whole nor checked here.
+STREAMED_BODY = "streamed_body"
 _OFF_LOOP_BYTES = 64 * 1024  # a body this large is checked in a worker thread
 _CHUNK = 64 * 1024  # quotes and brackets looked at in one go (and between them the GIL is free)
 _PASSES = 4  # times at most that adjacent "[]" are taken out before brackets are counted one by one
@@ -154,7 +157,7 @@ def request_guard(app: ASGIApp) -> ASGIApp:
         body: bytes | None = None
         try:
             check_target(scope)
-            if scope.get("method") in BODY_METHODS:
+            if scope.get("method") in BODY_METHODS and not _streamed(scope):
                 body, complete = await _read_body(receive)
                 if not complete:
                     return  # the client is gone: nobody to answer
@@ -168,6 +171,11 @@ def request_guard(app: ASGIApp) -> ASGIApp:
         await app(scope, receive if body is None else _replay(body, receive), send)
 
     return middleware
+
+
+def _streamed(scope: Scope) -> bool:
+    handler = scope.get("route_handler")
+    return handler is not None and bool(handler.opt.get(STREAMED_BODY))
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

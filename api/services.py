@@ -11,6 +11,7 @@ from api.auth import Authenticator
 from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
+from domain.attachments.service import AttachmentService
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
@@ -64,6 +65,7 @@ class Services:
     access: AccessService  # accounts and their tokens
     access_queries: AccessQueries
     directory: DirectoryBook  # the administration: units, people, positions
+    attachments: AttachmentService  # issue 16: the appeals' files (store and records)
     # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict
     # the messengers' secrets (None: not configured)

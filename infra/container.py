@@ -16,6 +16,7 @@ from api.services import Services
 from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
+from domain.attachments.service import AttachmentService
 from domain.audit.access import AuditTrail
 from domain.claims.decide import ClaimClock
 from domain.claims.norms import DEFAULT_NORMS
@@ -29,6 +30,7 @@ from domain.sla.books import CalendarBook, PolicyBook
 from domain.sla.clock import SlaClock
 from domain.sla.policy import FEDERAL
 from infra import calendar_source, database, db_bounds
+from infra.attachments import FolderStore
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.eventstore import decode_event
@@ -153,6 +155,7 @@ class Container:
     rubricator: RubricatorBook
     ratings: RatingQueries
     reports: Reports
+    attachments: AttachmentService  # issue 16: files under <data dir>/attachments by default
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -213,6 +216,8 @@ class Container:
         )
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
+        store = FolderStore(settings.attachments_root, settings.attachment_max_bytes)
+        store.sweep()  # what a crashed upload left in the staging folder
         # an executor acts for the unit of their executor position in the directory, else for
         # the unit their account is bound to
         tokens = TokenStore(
@@ -245,6 +250,7 @@ class Container:
             rubricator=rubricator,
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone, rubricator.rubricator),
+            attachments=AttachmentService(appeals, store),
         )
 
     def seed_calendar(self) -> None:
@@ -309,6 +315,7 @@ class Container:
             access=self.access,
             access_queries=self.access_queries,
             directory=self.directory,
+            attachments=self.attachments,
             pool_stats=lambda: {
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),

@@ -17,6 +17,7 @@ POOL_TIMEOUT = 3.0
 STATEMENT_TIMEOUT = 3.0
 BACKGROUND_STATEMENT_TIMEOUT = 300.0
 REQUEST_DEADLINE = 4.5
+DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024  # a scanned letter, a long call's recording
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,6 +52,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     telegram_secret: str | None = None
     vk_secret: str | None = None
     vk_confirmation: str | None = None
+    # OTKLIK_ATTACHMENTS_DIR: the attachment store's folder (default: <data dir>/attachments)
+    attachments_dir: Path | None = None
+    # OTKLIK_ATTACHMENT_MAX_BYTES: the largest file an appeal may carry (an upload past it: 413)
+    attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
+
+    @property
+    def attachments_root(self) -> Path:
+        return self.attachments_dir or self.data_dir / "attachments"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -89,6 +98,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             vk_confirmation=_webhook_text(
                 env.get("OTKLIK_VK_CONFIRMATION", ""), "OTKLIK_VK_CONFIRMATION"
             ),
+            attachments_dir=_path(env.get("OTKLIK_ATTACHMENTS_DIR", "")),
+            attachment_max_bytes=_bytes(env.get("OTKLIK_ATTACHMENT_MAX_BYTES", "").strip()),
             db_background_statement_timeout=_seconds(
                 env,
                 "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
@@ -147,6 +158,20 @@ def _webhook_text(text: str, variable: str) -> str | None:
     if not _WEBHOOK_TEXT.fullmatch(text):
         raise ValueError(f"{variable}: 1-200 printable ASCII characters, no spaces")
     return text
+
+
+def _path(text: str) -> Path | None:
+    return Path(text.strip()).absolute() if text.strip() else None
+
+
+def _bytes(text: str) -> int:
+    try:
+        value = int(text) if text else DEFAULT_ATTACHMENT_MAX_BYTES
+    except ValueError:
+        raise ValueError("OTKLIK_ATTACHMENT_MAX_BYTES: expected a whole number of bytes") from None
+    if not 1 <= value <= 2**40:
+        raise ValueError("OTKLIK_ATTACHMENT_MAX_BYTES: out of range (1 <= bytes <= 2**40)")
+    return value
 
 
 def _zone(name: str, variable: str) -> str:

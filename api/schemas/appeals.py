@@ -122,6 +122,8 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     copied_to: tuple[str, ...] = ()
     copies_sent_at: datetime | None = None
     complaint_against: str | None = None
+    # issue 16: the SHA-256 of the appeal's files, in the order added (GET …/attachments: each)
+    attachments: tuple[str, ...] = ()
 
 
 class AsOfState(msgspec.Struct, frozen=True, kw_only=True):

@@ -112,6 +112,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     copied_to: tuple[str, ...] = ()
     copies_sent_at: datetime | None = None  # the first copies (ст.8 ч.4): they route the appeal
     complaint_against: str | None = None
+    attachments: tuple[str, ...] = ()  # issue 16: the files' SHA-256, in the order added
 
     @property
     def is_closed(self) -> bool:

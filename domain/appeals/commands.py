@@ -12,6 +12,7 @@ procedures of 59-ФЗ added by issue 14).
 
 from __future__ import annotations
 
+from domain.appeals.attachment_commands import AddAttachment
 from domain.appeals.command_base import (
     CitizenContactInput,
     Command,
@@ -72,6 +73,7 @@ LIFECYCLE_COMMANDS: tuple[type[Command], ...] = (*CORE_COMMANDS, *PROCEDURE_COMM
 __all__ = [
     "ARTICLE11_COMMANDS",
     "LIFECYCLE_COMMANDS",
+    "AddAttachment",
     "ApproveAnswer",
     "Article11Decision",
     "AssignAppeal",

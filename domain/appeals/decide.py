@@ -11,7 +11,15 @@ from uuid import UUID
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.decisions import answers, article11, deadlines, information, intake, routing
+from domain.appeals.decisions import (
+    answers,
+    article11,
+    attachments,
+    deadlines,
+    information,
+    intake,
+    routing,
+)
 from domain.appeals.decisions.authorisation import PERMISSIONS, authorise
 from domain.appeals.decisions.context import Context, Handler
 from domain.appeals.state import AppealState
@@ -30,6 +38,7 @@ _HANDLERS: dict[type[cmd.Command], Handler] = {
     **deadlines.DECISIONS.by_command,
     **article11.DECISIONS.by_command,
     **information.DECISIONS.by_command,
+    **attachments.DECISIONS.by_command,
 }
 
 # ст.8 ч.2 59-ФЗ: registration is mandatory, and nothing the law counts from it (forwarding,
@@ -42,6 +51,7 @@ _BEFORE_REGISTRATION = (
     | cmd.RecordDeadlineBreach
     | cmd.RetimeDeadlines
     | cmd.EscalateAppeal
+    | cmd.AddAttachment  # issue 16: materials come with the appeal
 )
 
 # ст.8 ч.5 59-ФЗ: after forwarding, the body may request from the body it forwarded the appeal to
@@ -51,7 +61,7 @@ _AFTER_FORWARDING = cmd.RequestInformation | cmd.RecordInformationReply
 
 
 def _allowed_when_closed(state: AppealState, command: cmd.Command) -> bool:
-    if isinstance(command, cmd.ReopenAppeal):
+    if isinstance(command, cmd.ReopenAppeal) or attachments.allowed_when_closed(state, command):
         return True
     return state.outcome is Outcome.FORWARDED and isinstance(command, _AFTER_FORWARDING)
 
@@ -96,5 +106,5 @@ missing = set(PERMISSIONS) - set(_HANDLERS)
 assert not missing, f"commands without a decision: {missing}"
 assert len(_HANDLERS) == sum(  # no command decided in two places
     len(m.DECISIONS.by_command)
-    for m in (intake, routing, answers, deadlines, article11, information)
+    for m in (intake, routing, answers, deadlines, article11, information, attachments)
 )

@@ -28,6 +28,7 @@ from domain.appeals.vocabulary import (
     ReopenedBy,
     ReworkReason,
 )
+from domain.attachments.media import AttachmentKind
 from domain.shared.envelope import Envelope
 from domain.sla.policy import ComputedDeadline
 
@@ -343,3 +344,19 @@ class ComplaintReturned(AppealEvent, frozen=True, kw_only=True):
 
 
 APPEAL_EVENT_TYPES += (ComplaintReturned,)
+
+
+# --- issue 16: attachments (photos, scans, recordings, signed answers) ------------------------
+class AttachmentAdded(AppealEvent, frozen=True, kw_only=True):
+    """A file became part of the appeal: its content's SHA-256 (its address in the attachment
+    store), size and media type told from its bytes, and what it is to the appeal (who added it
+    and when: the envelope). The name the file came with is not recorded: names often carry
+    personal data (a citizen's surname, a passport number)."""
+
+    sha256: str
+    size: int
+    media_type: str
+    kind: AttachmentKind
+
+
+APPEAL_EVENT_TYPES += (AttachmentAdded,)

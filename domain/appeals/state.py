@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.appeals import (
+    attachment_transitions,  # noqa: F401  (registers its transition)
+    procedure_transitions,  # noqa: F401  (registers its transitions)
+)
 from domain.appeals import events as ev
-from domain.appeals import procedure_transitions  # noqa: F401  (registers its transitions)
 from domain.appeals.appeal_state import AppealState, Breach, started
 from domain.appeals.transitions import TRANSITIONS
 

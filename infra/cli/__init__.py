@@ -10,6 +10,7 @@ import typer
 from infra.cli.accounts import account_app
 from infra.cli.audit import audit_app
 from infra.cli.calendar import calendar_app
+from infra.cli.calls import calls_app
 from infra.cli.db import db_app
 from infra.cli.demo import demo, demo_session
 from infra.cli.directory import directory_app
@@ -37,6 +38,7 @@ app.add_typer(account_app, name="account")
 app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
 app.add_typer(directory_app, name="directory")
+app.add_typer(calls_app, name="calls")  # issue 16: the hotline's calls feed
 
 
 def main() -> None:  # the console script `otklik`

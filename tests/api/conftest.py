@@ -24,9 +24,21 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("server") / "server.log"
 
 
+# the test server's attachment limit: small, so that a file past it is cheap to send
+ATTACHMENT_MAX_BYTES = 64 * 1024
+
+
 @pytest.fixture(scope="session")
-def base_url(db: ConnectionInfo, server_log: Path) -> Iterator[str]:
+def attachments_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test server's attachment store (a test can see what is on disk)."""
+    return tmp_path_factory.mktemp("attachments")
+
+
+@pytest.fixture(scope="session")
+def base_url(db: ConnectionInfo, server_log: Path, attachments_dir: Path) -> Iterator[str]:
     env = {
+        "OTKLIK_ATTACHMENTS_DIR": str(attachments_dir),
+        "OTKLIK_ATTACHMENT_MAX_BYTES": str(ATTACHMENT_MAX_BYTES),
         "OTKLIK_LOG_LEVEL": "info",
         "OTKLIK_POOL_SIZE": "4",
         # a region-wide deployment: the default municipality (Moscow time) and two others

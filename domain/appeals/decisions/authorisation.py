@@ -54,6 +54,9 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.RecordInformationReply: _ANSWERERS,
     cmd.SendCopies: _STAFF,
     cmd.ReturnComplaint: _STAFF,  # ст.8 ч.7: as forwarding
+    # issue 16: those who consider the appeal add its materials (an executor: the photos of the
+    # work done, the signed answer)
+    cmd.AddAttachment: _ANSWERERS,
 }
 
 
