@@ -11,7 +11,15 @@ from uuid import UUID
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from domain.appeals.decisions import answers, article11, deadlines, information, intake, routing
+from domain.appeals.decisions import (
+    answers,
+    article11,
+    deadlines,
+    information,
+    intake,
+    routing,
+    source_terms,
+)
 from domain.appeals.decisions.authorisation import PERMISSIONS, authorise
 from domain.appeals.decisions.context import Context, Handler
 from domain.appeals.state import AppealState
@@ -30,6 +38,7 @@ _HANDLERS: dict[type[cmd.Command], Handler] = {
     **deadlines.DECISIONS.by_command,
     **article11.DECISIONS.by_command,
     **information.DECISIONS.by_command,
+    **source_terms.DECISIONS.by_command,  # issue 16: imported histories
 }
 
 # ст.8 ч.2 59-ФЗ: registration is mandatory, and nothing the law counts from it (forwarding,
@@ -96,5 +105,5 @@ missing = set(PERMISSIONS) - set(_HANDLERS)
 assert not missing, f"commands without a decision: {missing}"
 assert len(_HANDLERS) == sum(  # no command decided in two places
     len(m.DECISIONS.by_command)
-    for m in (intake, routing, answers, deadlines, article11, information)
+    for m in (intake, routing, answers, deadlines, article11, information, source_terms)
 )

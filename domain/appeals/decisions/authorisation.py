@@ -4,6 +4,7 @@ department."""
 from __future__ import annotations
 
 from domain.appeals import commands as cmd
+from domain.appeals.source_commands import RecordSourceDeadline
 from domain.appeals.state import AppealState
 from domain.shared.actors import Actor, Role, within_department
 from domain.shared.errors import Forbidden
@@ -53,6 +54,7 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.RecordInformationReply: _ANSWERERS,
     cmd.SendCopies: _STAFF,
     cmd.ReturnComplaint: _STAFF,  # ст.8 ч.7: as forwarding
+    RecordSourceDeadline: _STAFF,  # issue 16: an imported history's own deadline
 }
 
 
