@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -56,7 +57,8 @@ def import_file(
             TimeElapsedColumn(),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, transient=False) as bar:
+        # the bar on stderr, the summary on stdout (a script reads the summary)
+        with Progress(*columns, console=Console(stderr=True)) as bar:
             task = bar.add_task(file.name, total=export.total, rate="—")
 
             def advance(n: int) -> None:
