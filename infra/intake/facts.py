@@ -85,6 +85,10 @@ class FactDecider:
             return assignment(self.directory, command, day)
         if type(command) is cmd.CategoriseAppeal and self.rubricator is not None:
             assert state is not None
+            for code in (command.topic, command.subtopic):  # codes already (``rows``)
+                if code is not None and self.rubricator.entry(code, day) is None:
+                    # refused here: the domain's refusal looks for the closest entries, costly
+                    raise DomainError("not a topic of the rubricator in force on that day")
             return categorisation(self.rubricator, state, command, day)
         if type(command) is cmd.RegisterAppeal and command.registration_number is None:
             assert state is not None

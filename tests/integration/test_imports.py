@@ -11,11 +11,11 @@ import psycopg
 
 from domain.appeals.application import AppealsApplication
 from domain.appeals.vocabulary import Outcome, Status
+from infra.demo.pos_export import pos_row, pos_rows, to_csv
 from infra.intake.importer import Importer, Summary
 from infra.intake.profile import load_profile
 from infra.intake.reading import read_export
 from infra.intake.report import errors_csv
-from tests.support.imports import pos_row, pos_rows, to_csv
 
 START = datetime(2025, 3, 3, 9, 0)
 

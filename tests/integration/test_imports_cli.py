@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from domain.appeals.application import AppealsApplication
 from infra.cli import app as cli
 from infra.database import ConnectionInfo
-from tests.support.imports import pos_rows, to_csv
+from infra.demo.pos_export import pos_rows, to_csv
 
 pytestmark = pytest.mark.integration
 START = datetime(2025, 4, 7, 9, 0)

@@ -1,5 +1,5 @@
-"""Generated exports for the import tests and the benchmark: ПОС rows in the shipped profile's
-columns (every name and number fictional), written as CSV, XLSX or JSON Lines."""
+"""Generated ПОС exports (the import tests, ``bench/imports.py``): rows in the shipped profile's
+columns, every name and number fictional, written as CSV."""
 
 from __future__ import annotations
 
@@ -33,7 +33,11 @@ FMT = "%d.%m.%Y %H:%M"
 
 
 def pos_row(
-    external_id: str, received: datetime, stage: str = "closed", unit: str = "ugkh"
+    external_id: str,
+    received: datetime,
+    stage: str = "closed",
+    unit: str = "ugkh",
+    topic: str = "M.90",
 ) -> dict[str, str]:
     """A ПОС message received at ``received`` (Moscow time, written without an offset), taken
     as far as ``stage`` (open, assigned, answered, closed) a few hours apart."""
@@ -52,7 +56,7 @@ def pos_row(
         "Срок ответа": "",
         "Статус": status,
         "Ответственный": unit if far >= 1 else "",
-        "Категория": "M.90",
+        "Категория": topic,
         "Подкатегория": "",
         "Текст сообщения": f"Не убирают мусор во дворе, сообщение {external_id}",
         "Текст ответа": "Мусор вывезен." if far >= 2 else "",
@@ -65,14 +69,23 @@ def pos_row(
     }
 
 
-def pos_rows(prefix: str, n: int, start: datetime, seed: int = 16) -> list[dict[str, str]]:
+def pos_rows(
+    prefix: str,
+    n: int,
+    start: datetime,
+    seed: int = 16,
+    topic: str = "M.90",
+    every: int = 7,
+) -> list[dict[str, str]]:
+    """``n`` messages ``every`` minutes or so apart from ``start``, most of them closed."""
     rng = random.Random(seed)
     stages = ["closed"] * 6 + ["answered"] * 2 + ["assigned", "open"]
     return [
         pos_row(
             f"{prefix}{i:07d}",
-            start + timedelta(minutes=7 * i + rng.randrange(5)),
+            start + timedelta(minutes=every * i + rng.randrange(every)),
             rng.choice(stages),
+            topic=topic,
         )
         for i in range(n)
     ]
