@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings lock clean
+.PHONY: venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings bench-imports lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -58,6 +58,9 @@ bench-audit: venv
 
 bench-ratings: venv
 	$(BIN)/python -m bench.ratings
+
+bench-imports: venv
+	$(BIN)/python -m bench.imports
 
 # Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
 lock: venv

@@ -170,6 +170,17 @@ class OtklikRecorder(PostgresApplicationRecorder):
         access = kwargs.get("access")
         if isinstance(access, AccessRecords):  # an account's row and its tokens'
             insert_access_records(curs, access)
+        many = [
+            (r.principal, r.key, r.fingerprint, r.stream_id, r.version)
+            for r in kwargs.get("idempotency_records") or ()
+            if isinstance(r, IdempotencyRecord)
+        ]
+        if many:  # a bulk import's: one per appeal it received (issue 16)
+            curs.executemany(
+                "INSERT INTO idempotency_keys (principal, key, fingerprint, stream_id, version)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                many,
+            )
         record = kwargs.get("idempotency")
         if isinstance(record, IdempotencyRecord):
             curs.execute(
@@ -224,6 +235,55 @@ class OtklikRecorder(PostgresApplicationRecorder):
             stream_id=row["stream_id"],
             version=row["version"],
         )
+
+    def find_idempotency_keys(
+        self, principal: str, keys: Sequence[str]
+    ) -> dict[str, IdempotencyRecord]:
+        """The records of many keys of one principal, in one query (a bulk import's chunk)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                "SELECT key, fingerprint, stream_id, version FROM idempotency_keys"
+                " WHERE principal = %s AND key = ANY(%s)",
+                (principal, list(keys)),
+            )
+            rows = curs.fetchall()
+        return {
+            r["key"]: IdempotencyRecord(
+                principal=principal,
+                key=r["key"],
+                fingerprint=r["fingerprint"],
+                stream_id=r["stream_id"],
+                version=r["version"],
+            )
+            for r in rows
+        }
+
+    def next_registration_numbers(self, n: int) -> list[int]:
+        """``n`` numbers of the sequence in one query (a bulk import's chunk)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                "SELECT nextval('registration_number_seq') AS n FROM generate_series(1, %s)",
+                (n,),
+            )
+            return [int(r["n"]) for r in curs.fetchall()]
+
+    def select_streams(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Many streams' stored events, each in version order, in one query."""
+        found: dict[UUID, list[StoredEvent]] = {i: [] for i in originator_ids}
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                f"SELECT originator_id, originator_version, topic, state"
+                f" FROM {self.events_table_name} WHERE originator_id = ANY(%s)"
+                " ORDER BY originator_id, originator_version",
+                (list(originator_ids),),
+            )
+            for r in curs.fetchall():
+                found[r["originator_id"]].append(
+                    StoredEvent(
+                        r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"])
+                    )
+                )
+        return found
 
     def next_registration_number(self) -> int:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -67,6 +67,7 @@ class DepartmentDaysProjection:
             "DeadlineBreached",
             "AppealReopened",
             "SatisfactionRated",
+            "DeadlineSetBySource",  # issue 16: an imported source's deadline that governs
         }
     )
     tables = ("department_days",)
@@ -205,3 +206,5 @@ def _remember(context: _Context, event: ev.AppealEvent) -> None:
         context.answer_due = event.answer_due
     elif isinstance(event, ev.DeadlineExtended) and event.deadline is Deadline.ANSWER:
         context.answer_due = event.new_due
+    elif isinstance(event, ev.DeadlineSetBySource) and event.governs:
+        context.answer_due = event.due

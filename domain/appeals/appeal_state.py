@@ -113,6 +113,8 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     copies_sent_at: datetime | None = None  # the first copies (ст.8 ч.4): they route the appeal
     complaint_against: str | None = None
     attachments: tuple[str, ...] = ()  # issue 16: the files' SHA-256, in the order added
+    # issue 16: the answer deadline an imported history's source set (in force when it governs)
+    source_answer_due: datetime | None = None
 
     @property
     def is_closed(self) -> bool:

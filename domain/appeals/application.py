@@ -279,9 +279,12 @@ class AppealsApplication(Application[UUID]):
             if not self.appeal_recorder.registration_taken(state.municipality, candidate):
                 return msgspec.structs.replace(command, registration_number=candidate)
 
-    def save_events(self, events: Sequence[AppealEvent]) -> int:
+    def save_events(
+        self, events: Sequence[AppealEvent], idempotency: Sequence[IdempotencyRecord] = ()
+    ) -> int:
         """Append already-decided events of many appeals in one transaction (bulk loads), with
-        the registration numbers they give (a number taken twice fails the whole batch)."""
+        the registration numbers they give (a number taken twice fails the whole batch) and the
+        idempotency records of the intake items they receive (a bulk import's)."""
         received = {
             e.originator_id: e.municipality for e in events if isinstance(e, AppealReceived)
         }
@@ -294,7 +297,8 @@ class AppealsApplication(Application[UUID]):
             )
             for e in registered
         ]
-        recordings = self.save(*events, registrations=registrations)
+        extra: dict[str, Any] = {"idempotency_records": list(idempotency)} if idempotency else {}
+        recordings = self.save(*events, registrations=registrations, **extra)
         self._unregistered.update(received)
         for e in registered:
             self._unregistered.pop(e.originator_id, None)

@@ -19,6 +19,7 @@ from domain.appeals.decisions import (
     information,
     intake,
     routing,
+    source_terms,
 )
 from domain.appeals.decisions.authorisation import PERMISSIONS, authorise
 from domain.appeals.decisions.context import Context, Handler
@@ -39,6 +40,7 @@ _HANDLERS: dict[type[cmd.Command], Handler] = {
     **article11.DECISIONS.by_command,
     **information.DECISIONS.by_command,
     **attachments.DECISIONS.by_command,
+    **source_terms.DECISIONS.by_command,  # issue 16: imported histories
 }
 
 # ст.8 ч.2 59-ФЗ: registration is mandatory, and nothing the law counts from it (forwarding,
@@ -106,5 +108,14 @@ missing = set(PERMISSIONS) - set(_HANDLERS)
 assert not missing, f"commands without a decision: {missing}"
 assert len(_HANDLERS) == sum(  # no command decided in two places
     len(m.DECISIONS.by_command)
-    for m in (intake, routing, answers, deadlines, article11, information, attachments)
+    for m in (
+        intake,
+        routing,
+        answers,
+        deadlines,
+        article11,
+        information,
+        attachments,
+        source_terms,
+    )
 )

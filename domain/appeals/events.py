@@ -360,3 +360,21 @@ class AttachmentAdded(AppealEvent, frozen=True, kw_only=True):
 
 
 APPEAL_EVENT_TYPES += (AttachmentAdded,)
+
+
+# --- issue 16: a deadline the source system set (historic imports) ------------------------------
+class DeadlineSetBySource(AppealEvent, frozen=True, kw_only=True):
+    """A deadline the source system of an imported history set (a 311 request's due date, a ПОС
+    term), recorded beside the one our policy computed at registration, with the source as its
+    provenance (``deadline_policy``: ``source:<profile>``). ``governs``: the import's profile
+    said on-time judgements use the source's deadline, which is then the one in force."""
+
+    deadline: Deadline
+    due: datetime  # exclusive, as every deadline: met by an act strictly before it
+    source_due: datetime  # the source's own moment (inclusive: an act at it is on time)
+    source: str  # the profile the source's export was read with
+    deadline_policy: str
+    governs: bool
+
+
+APPEAL_EVENT_TYPES += (DeadlineSetBySource,)

@@ -254,3 +254,12 @@ def _(event: ev.DeadlinesRetimed, state: AppealState) -> AppealState:
     }
     moved = {fields[d.deadline]: d.due for d in event.deadlines if d.deadline in fields}
     return _next(state, event, **moved)
+
+
+@_on
+def _(event: ev.DeadlineSetBySource, state: AppealState) -> AppealState:
+    if event.deadline is not Deadline.ANSWER:
+        return _next(state, event)
+    if not event.governs:
+        return _next(state, event, source_answer_due=event.due)
+    return _next(state, event, source_answer_due=event.due, answer_due=event.due)

@@ -76,6 +76,8 @@ def _recorded(event: ev.AppealEvent) -> list[tuple[Deadline, datetime, ComputedD
         found = [(Deadline.NOTICE, event.notice_due)]
     elif isinstance(event, ev.InformationRequested):  # ст.10 ч.2 59-ФЗ: the other body's term
         found = [(Deadline.INFORMATION_REPLY, event.reply_due)]
+    elif isinstance(event, ev.DeadlineSetBySource) and event.governs:  # issue 16: the source's
+        found = [(event.deadline, event.due)]
     return [(d, due, computed.get(d)) for d, due in found if due is not None]
 
 

@@ -14,6 +14,7 @@ from infra.cli.calls import calls_app
 from infra.cli.db import db_app
 from infra.cli.demo import demo, demo_session
 from infra.cli.directory import directory_app
+from infra.cli.imports import import_file
 from infra.cli.projections import projections_app
 from infra.cli.reports import report_app
 from infra.cli.serve import serve
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.command("demo")(demo)
 app.command("serve")(serve)
+app.command("import")(import_file)
 app.command("demo-session")(demo_session)
 app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")

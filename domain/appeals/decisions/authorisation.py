@@ -4,6 +4,7 @@ department."""
 from __future__ import annotations
 
 from domain.appeals import commands as cmd
+from domain.appeals.source_commands import RecordSourceDeadline
 from domain.appeals.state import AppealState
 from domain.shared.actors import Actor, Role, within_department
 from domain.shared.errors import Forbidden
@@ -57,6 +58,7 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     # issue 16: those who consider the appeal add its materials (an executor: the photos of the
     # work done, the signed answer)
     cmd.AddAttachment: _ANSWERERS,
+    RecordSourceDeadline: _STAFF,  # issue 16: an imported history's own deadline
 }
 
 

@@ -1,0 +1,107 @@
+"""One cell of an export read as what its column holds: a text, a moment, a number. A cell that
+cannot be read raises ``CellRefused`` naming the rule (never the value)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
+from infra.intake.reading import Cell
+
+
+class CellRefused(ValueError):
+    """The cell breaks its column's rule (the message is the rule)."""
+
+
+def text_of(cell: Cell) -> str | None:
+    """The cell as a text (None when empty); a whole number written as 12.0 reads as 12."""
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    if isinstance(cell, datetime | date):
+        return cell.isoformat()
+    value = str(cell).strip()
+    return value or None
+
+
+class Moments:
+    """Reads moments written in the profile's formats (or ISO 8601); a time without an offset is
+    in the profile's zone; a date alone reads as the end of that day when it is a deadline."""
+
+    def __init__(self, zone: str, datetimes: tuple[str, ...], dates: tuple[str, ...]) -> None:
+        self.zone = ZoneInfo(zone)
+        self.datetimes = datetimes
+        self.dates = dates
+        self._cache: dict[str, tuple[datetime, bool]] = {}
+
+    def read(self, cell: Cell, *, deadline: bool = False) -> datetime | None:
+        """The moment (UTC); a deadline given as a day is its last moment (on time until its
+        end: the day's last microsecond, the source's deadline being inclusive)."""
+        if cell is None or (isinstance(cell, str) and not cell.strip()):
+            return None
+        moment, day_only = self._parse(cell)
+        if day_only and deadline:
+            return moment + timedelta(days=1) - timedelta(microseconds=1)
+        return moment
+
+    def _parse(self, cell: Cell) -> tuple[datetime, bool]:
+        if isinstance(cell, datetime):
+            return self._aware(cell), False
+        if isinstance(cell, date):
+            return self._aware(datetime.combine(cell, time(0))), True
+        if not isinstance(cell, str):
+            raise CellRefused("not a date and time")
+        value = cell.strip()
+        known = self._cache.get(value)
+        if known is None:
+            known = self._cache[value] = self._from_text(value)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+        return known
+
+    def _from_text(self, value: str) -> tuple[datetime, bool]:
+        for fmt in self.datetimes:
+            try:
+                return self._aware(datetime.strptime(value, fmt)), False
+            except ValueError:
+                continue
+        for fmt in self.dates:
+            try:
+                return self._aware(datetime.strptime(value, fmt)), True
+            except ValueError:
+                continue
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise CellRefused("not a date and time in the profile's formats or ISO 8601") from None
+        return self._aware(parsed), len(value) <= 10
+
+    def _aware(self, moment: datetime) -> datetime:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise CellRefused(f"a time must lie in the years {EARLIEST_YEAR}–{LATEST_YEAR}")
+        return moment.astimezone(UTC)
+
+
+def number_of(cell: Cell, low: float, high: float) -> float | None:
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    try:
+        value = float(str(cell).replace(",", ".")) if not isinstance(cell, int | float) else cell
+    except ValueError:
+        raise CellRefused("not a number") from None
+    if not low <= value <= high:
+        raise CellRefused(f"a number from {low:g} to {high:g}")
+    return float(value)
+
+
+def whole_of(cell: Cell) -> int | None:
+    value = number_of(cell, 0, 10**12)
+    if value is None:
+        return None
+    if not value.is_integer():
+        raise CellRefused("a whole number")
+    return int(value)

@@ -1,0 +1,239 @@
+"""A bulk import: an export's rows read through a profile, decided through the domain in chunks,
+each chunk's events saved in one transaction with the idempotency records of the appeals it
+receives (``intake:<source>`` + the row's external id). A row is imported whole or not at all:
+its error is reported (file, row, column, rule) and the rest go on."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import structlog
+from eventsourcing.persistence import IntegrityError
+
+from domain.appeals.application import AppealsApplication, IdempotencyRecord
+from domain.appeals.events import AppealEvent
+from domain.appeals.state import AppealState, fold
+from domain.shared.actors import Actor, Role
+from infra.eventstore import OtklikRecorder
+from infra.intake.facts import FactDecider
+from infra.intake.profile import Profile
+from infra.intake.reading import Export, Row
+from infra.intake.rows import Record, RowError, RowReader
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class RowReport:
+    file: str
+    row: int
+    column: str
+    rule: str
+
+
+@dataclass
+class Summary:
+    file: str
+    profile: str
+    dry_run: bool
+    rows: int = 0
+    received: int = 0  # appeals new to the log
+    updated: int = 0  # appeals imported before that gained facts
+    unchanged: int = 0  # rows whose facts were all recorded already
+    failed: int = 0
+    events: int = 0
+    seconds: float = 0.0
+    errors: list[RowReport] = field(default_factory=list)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class _Chunk:
+    events: list[AppealEvent] = field(default_factory=list)
+    records: list[IdempotencyRecord] = field(default_factory=list)
+    rows: list[tuple[int, list[AppealEvent], IdempotencyRecord | None]] = field(
+        default_factory=list
+    )
+
+
+def importer_actor(profile: Profile) -> Actor:
+    """The system importer every imported fact names (the role the facts' rules allow)."""
+    return Actor(id=f"import:{profile.name}", role=Role.OPERATOR, name=f"Импорт: {profile.title}")
+
+
+class Importer:
+    def __init__(
+        self,
+        app: AppealsApplication,
+        profile: Profile,
+        *,
+        now: datetime,
+        dry_run: bool = False,
+        chunk: int = 1000,
+    ) -> None:
+        recorder = app.recorder
+        assert isinstance(recorder, OtklikRecorder)
+        self.app = app
+        self.recorder = recorder
+        self.profile = profile
+        self.principal = f"intake:{profile.source}"
+        self.dry_run = dry_run
+        self.chunk = chunk
+        directory = app.directory() if app.directory is not None else None
+        rubricator = app.rubricator() if app.rubricator is not None else None
+        self.reader = RowReader(profile, directory, rubricator)
+        self._numbers: list[int] = []
+        self._dry_number = 0
+        self.facts = FactDecider(
+            profile,
+            actor=importer_actor(profile),
+            now=now,
+            policy=app.policy,
+            directory=directory,
+            rubricator=rubricator,
+            number=self._next_number,
+        )
+
+    def _next_number(self) -> int:
+        if self.dry_run:  # a dry run takes no number from the sequence
+            self._dry_number += 1
+            return self._dry_number
+        if not self._numbers:
+            self._numbers = self.recorder.next_registration_numbers(self.chunk)[::-1]
+        return self._numbers.pop()
+
+    def run(
+        self, export: Export, file: str, progress: Callable[[int], None] | None = None
+    ) -> Summary:
+        summary = Summary(file=file, profile=self.profile.name, dry_run=self.dry_run)
+        started = time.perf_counter()
+        for rows in _chunks(export.rows, self.chunk):
+            self._import_chunk(rows, summary)
+            if progress is not None:
+                progress(len(rows))
+        summary.seconds = time.perf_counter() - started
+        log.info(
+            "import.done",
+            profile=self.profile.name,
+            rows=summary.rows,
+            failed=summary.failed,
+            events=summary.events,
+            dry_run=self.dry_run,
+        )
+        return summary
+
+    def _import_chunk(self, rows: list[tuple[int, Row]], summary: Summary) -> None:
+        read: list[tuple[int, Record]] = []
+        for number, row in rows:
+            summary.rows += 1
+            try:
+                read.append((number, self.reader.read(row)))
+            except RowError as error:
+                self._fail(summary, number, error)
+        known = self.recorder.find_idempotency_keys(
+            self.principal, list({r.external_id for _, r in read})
+        )
+        states = self._states({k.stream_id for k in known.values()})
+        chunk = _Chunk()
+        seen: dict[str, tuple[UUID, AppealState | None, str]] = {
+            key: (k.stream_id, states.get(k.stream_id), k.fingerprint) for key, k in known.items()
+        }
+        for number, record in read:
+            try:
+                self._decide_row(number, record, seen, chunk, summary)
+            except RowError as error:
+                self._fail(summary, number, error)
+        if not self.dry_run and chunk.events:
+            self._save(chunk, summary)
+        summary.events += len(chunk.events)
+
+    def _decide_row(
+        self,
+        number: int,
+        record: Record,
+        seen: dict[str, tuple[UUID, AppealState | None, str]],
+        chunk: _Chunk,
+        summary: Summary,
+    ) -> None:
+        earlier = seen.get(record.external_id)
+        fingerprint = record.fingerprint
+        if earlier is not None and earlier[2] != fingerprint:
+            raise RowError(
+                self.profile.columns.external_id,
+                "the id was imported before with other receipt facts (text, time, contact, place)",
+            )
+        appeal_id, state = (earlier[0], earlier[1]) if earlier else (uuid.uuid4(), None)
+        after, events = self.facts.decide(record, state, appeal_id)
+        seen[record.external_id] = (appeal_id, after, fingerprint)
+        claim = None
+        if earlier is None:
+            claim = IdempotencyRecord(
+                principal=self.principal,
+                key=record.external_id,
+                fingerprint=fingerprint,
+                stream_id=appeal_id,
+                version=1,  # the receipt's: a replay of the receive returns it
+            )
+            chunk.records.append(claim)
+            summary.received += 1
+        elif events:
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+        chunk.events.extend(events)
+        chunk.rows.append((number, events, claim))
+
+    def _states(self, stream_ids: set[UUID]) -> dict[UUID, AppealState]:
+        if not stream_ids:
+            return {}
+        found: dict[UUID, AppealState] = {}
+        to_event = self.app.mapper.to_domain_event
+        for stream_id, stored in self.recorder.select_streams(list(stream_ids)).items():
+            events: list[Any] = [to_event(s) for s in stored]
+            state = fold(e for e in events if isinstance(e, AppealEvent))
+            if state is not None:
+                found[stream_id] = state
+        return found
+
+    def _save(self, chunk: _Chunk, summary: Summary) -> None:
+        try:
+            self.app.save_events(chunk.events, chunk.records)
+        except IntegrityError:
+            # a number or an id another import took meanwhile: each row alone, so only its own
+            # row fails
+            for number, events, claim in chunk.rows:
+                if not events:
+                    continue
+                try:
+                    self.app.save_events(events, [claim] if claim else [])
+                except IntegrityError:
+                    summary.events -= len(events)
+                    self._fail(summary, number, RowError("", "taken meanwhile by another import"))
+
+    def _fail(self, summary: Summary, number: int, error: RowError) -> None:
+        summary.failed += 1
+        summary.errors.append(RowReport(summary.file, number, error.column, error.rule))
+
+
+def _chunks(rows: Iterator[tuple[int, Row]], size: int) -> Iterator[list[tuple[int, Row]]]:
+    batch: list[tuple[int, Row]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
