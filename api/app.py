@@ -233,5 +233,5 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         debug=debug,
     )
     document_problems(app)  # every route's problem responses, in the OpenAPI
-    open311.document_routes()  # theirs in the spec's shapes, JSON and XML
+    open311.document_routes(app)  # theirs in the spec's shapes, JSON and XML
     return app

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import msgspec
-from litestar.handlers import HTTPRouteHandler
+from litestar import Litestar
 from litestar.openapi.spec import (
     OpenAPIHeader,
     OpenAPIMediaType,
@@ -17,6 +17,7 @@ from litestar.openapi.spec import (
     RequestBody,
     Schema,
 )
+from litestar.routes import HTTPRoute
 
 from api.open311_xml import JSON_MEDIA_TYPE, MEDIA_TYPE
 from api.problems_openapi import SUCCESS_CONTENT, ProblemOperation
@@ -106,9 +107,19 @@ class Open311Operation(ProblemOperation):
             self.request_body = FORM_BODY
 
 
-def document(handlers: list[HTTPRouteHandler]) -> None:
-    """Give the Open311 routes their operation class (after ``document_problems``, which gives
-    every route the problem statuses they can answer)."""
+OPEN311 = "open311"  # a route handler's opt key: an Open311 route
+
+
+def document(app: Litestar) -> None:
+    """Give the app's Open311 routes (the app's copies of the handlers) their operation class,
+    after ``document_problems``, which gives every route the problem statuses it can answer."""
+    handlers = [
+        handler
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        for handler in route.route_handlers
+        if handler.opt.get(OPEN311)
+    ]
     for handler in handlers:
         handler.operation_class = type(
             "Open311Operation",

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
+from litestar import Litestar, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Parameter
 
 from api.auth import PUBLIC_ROUTE, Authenticator
-from api.open311_docs import content, document
+from api.open311_docs import OPEN311, content, document
 from api.open311_intake import file_request, read_form
 from api.open311_views import (
     OPEN311_ERRORS,
@@ -42,7 +42,7 @@ _TAGS = ["open311"]
 
 
 def _opt(cls: type[Any], *, many: bool = True) -> dict[str, Any]:
-    return {**PUBLIC_ROUTE, SUCCESS_CONTENT: content(cls, many=many)}
+    return {**PUBLIC_ROUTE, OPEN311: True, SUCCESS_CONTENT: content(cls, many=many)}
 
 
 def _spec(why: str) -> ResponseSpec:
@@ -69,6 +69,7 @@ def _jurisdiction(appeals: AppealsApplication, jurisdiction_id: str | None) -> s
     tags=_TAGS,
     opt=_opt(Service),
     exception_handlers=OPEN311_ERRORS,
+    responses={404: _spec("jurisdiction_id names nothing this endpoint serves.")},
     summary="Open311: the services (the rubricator in force)",
 )
 async def list_services(
@@ -259,7 +260,7 @@ def get_request(
 OPEN311_ROUTES = [list_services, service_definition, create_request, list_requests, get_request]
 
 
-def document_routes() -> None:
+def document_routes(app: Litestar) -> None:
     """Their OpenAPI: success and refusals in JSON and XML, the form body (after
     ``document_problems``)."""
-    document(OPEN311_ROUTES)
+    document(app)
