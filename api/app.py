@@ -30,6 +30,7 @@ from api.controllers import (
     directory,
     health,
     methodologies,
+    open311,
     projections,
     ratings,
     reports,
@@ -52,6 +53,7 @@ from api.problems_openapi import document_problems
 from api.redaction import route_path
 from api.request_guard import request_guard
 from api.services import Services
+from projections.open311 import Open311Queries
 
 log = structlog.get_logger("otklik.api")
 
@@ -153,6 +155,7 @@ ROUTE_HANDLERS = [
     attachments.add_attachment,  # issue 16
     attachments.list_attachments,
     attachments.get_attachment,
+    *open311.OPEN311_ROUTES,
 ]
 
 
@@ -194,6 +197,8 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "access_queries": services.access_queries,
         "webhook_secrets": services.webhooks,
         "attachments": services.attachments,
+        "authenticate": services.authenticate,  # Open311's api_key: a bearer token's secret
+        "open311_queries": Open311Queries(services.queries.pool),
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it
@@ -228,4 +233,5 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         debug=debug,
     )
     document_problems(app)  # every route's problem responses, in the OpenAPI
+    open311.document_routes(app)  # theirs in the spec's shapes, JSON and XML
     return app

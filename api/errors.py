@@ -86,7 +86,10 @@ def problem(
 async def send_problem(
     handler: ProblemHandler, exc: Exception, scope: Scope, receive: Receive, send: Send
 ) -> None:
-    """Send ``handler``'s answer to ``exc`` from a middleware, before any route handler ran."""
+    """Send ``handler``'s answer to ``exc`` from a middleware, before any route handler ran (the
+    route's own handler for it where the route declares one: Open311's error shape)."""
+    own = getattr(scope.get("route_handler"), "exception_handlers", None) or {}
+    handler = next((own[c] for c in type(exc).__mro__ if c in own), handler)
     request: Request[Any, Any, Any] = Request(scope, receive)
     await handler(request, exc).to_asgi_response(app=None, request=request)(scope, receive, send)
 

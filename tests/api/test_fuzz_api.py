@@ -120,6 +120,9 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         "unit_id": ["ugkh", "mbu-none"],
         "person_id": ["belova"],
         "code": ["0005", "M.01", "9999"],
+        # Open311: a service and a request by their codes and ids with the format's suffix
+        "service": ["M.91.json", "M.91.xml", "0005.xml"],
+        "service_request": [f"{appeals[0]}.json", f"{appeals[1]}.xml"],
         "year": [today.year],
         # the query parameters the ratings and reports are computed for
         "period": [f"{today:%Y-%m}", str(today.year)],

@@ -180,6 +180,9 @@ class Probe:
             if not template.endswith("/register"):  # (a number given to register is checked)
                 act(self.client, appeal_id, "register")
                 act(self.client, appeal_id, "assign", {"department": "Управление ЖКХ"})
+        found["service"] = "M.91.json"  # Open311: a service code and its format
+        if "{service_request}" in template:
+            found["service_request"] = f"{receive(self.client).json()['id']}.xml"
         if "{claim_id}" in template:
             found["claim_id"] = self.client.post("/api/v1/claims", json=NEW_CLAIM).json()["id"]
         return found

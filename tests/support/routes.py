@@ -24,6 +24,15 @@ PUBLIC_OPERATIONS = frozenset(
         # the messengers' webhooks: no bearer token, a secret of the messenger's own instead
         ("POST", "/api/v1/intake/telegram"),
         ("POST", "/api/v1/intake/vk"),
+        # Open311 GeoReport v2: the services and the status tracker; POST requests checks its
+        # api_key (a bearer token's secret, in the form) itself
+        *(
+            (method, f"/open311/v2/{resource}.{fmt}")
+            for method, resource in (("GET", "services"), ("GET", "requests"), ("POST", "requests"))
+            for fmt in ("json", "xml")
+        ),
+        ("GET", "/open311/v2/services/{service}"),
+        ("GET", "/open311/v2/requests/{service_request}"),
     }
 )
 # Public operations that check a secret of their own (a 403 without it: never the token's)
