@@ -124,6 +124,8 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     complaint_against: str | None = None
     # issue 16: the SHA-256 of the appeal's files, in the order added (GET …/attachments: each)
     attachments: tuple[str, ...] = ()
+    # issue 16: the answer deadline an imported history's source set (in force when it governs)
+    source_answer_due: datetime | None = None
 
 
 class AsOfState(msgspec.Struct, frozen=True, kw_only=True):
