@@ -119,6 +119,7 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         "methodology_id": published,
         "unit_id": ["ugkh", "mbu-none"],
         "person_id": ["belova"],
+        "sha256": ["0" * 64],
         "code": ["0005", "M.01", "9999"],
         # Open311: a service and a request by their codes and ids with the format's suffix
         "service": ["M.91.json", "M.91.xml", "0005.xml"],

@@ -169,6 +169,7 @@ class Probe:
             "methodology_id": "v1",
             "unit_id": "ugkh",
             "person_id": "belova",
+            "sha256": "0" * 64,
             "code": "0005",
         }
         found["year"] = str(NOW.year)
