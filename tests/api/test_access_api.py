@@ -15,7 +15,8 @@ import pytest
 
 from domain.access.service import AccessService
 from domain.shared.actors import Role
-from infra.container import Container, utc_now
+from infra.calendar_clock import utc_now
+from infra.container import Container
 from infra.tokens import CLI_ACTOR
 from tests.api.test_appeals_api import assert_problem, auth
 

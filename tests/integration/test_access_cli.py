@@ -13,8 +13,9 @@ from typer.testing import CliRunner, Result
 
 from domain.access.service import new_secret, secret_hash
 from domain.shared.actors import Role
+from infra.calendar_clock import utc_now
 from infra.cli import app
-from infra.container import Container, utc_now
+from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.tokens import CLI_ACTOR, TokenStore, service_account_id
 
