@@ -29,6 +29,7 @@ from api.controllers import (
     claims,
     directory,
     health,
+    imports,
     methodologies,
     open311,
     projections,
@@ -156,6 +157,7 @@ ROUTE_HANDLERS = [
     attachments.list_attachments,
     attachments.get_attachment,
     *open311.OPEN311_ROUTES,
+    imports.import_export,  # issue 16: bulk imports
 ]
 
 
@@ -197,6 +199,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "access_queries": services.access_queries,
         "webhook_secrets": services.webhooks,
         "attachments": services.attachments,
+        "imports": services.imports,
         "authenticate": services.authenticate,  # Open311's api_key: a bearer token's secret
         "open311_queries": Open311Queries(services.queries.pool),
     }

@@ -127,6 +127,12 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
     ("GET", "/api/v1/appeals/{appeal_id}/attachments/{sha256}"): {
         409: "The audit trail is busy with other readings of the appeal: try again."
     },
+    ("POST", "/api/v1/imports"): {
+        413: "The file is larger than the configured limit (OTKLIK_IMPORT_MAX_BYTES).",
+        415: "The Content-Type is not text/csv, the XLSX type or application/x-ndjson.",
+        422: "The file cannot be imported at all: not of its type, no column a row needs, or"
+        " `profile` names no shipped profile (no row imported).",
+    },
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },

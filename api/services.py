@@ -3,11 +3,14 @@ The app (``api.app``) hands each route only the parts it names, through dependen
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from api.auth import Authenticator
+from api.schemas.imports import ImportReport
 from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
@@ -35,6 +38,24 @@ WaitForView = Callable[[str, int, float], int]
 Now = Callable[[], datetime]
 # database reachable and migrations applied: (ready, what was found)
 Readiness = Callable[[], tuple[bool, str]]
+
+
+class ImportRefused(Exception):
+    """A file or a profile an import cannot use at all (the message names the rule, never a
+    value of the file): no row is imported."""
+
+
+class Importer(ABC):
+    """Bulk imports of a channel's export (issue 16; ``infra.intake`` implements it). An ABC, not
+    a Protocol: a dependency's type must be checkable."""
+
+    max_bytes: int  # the largest upload (OTKLIK_IMPORT_MAX_BYTES)
+    formats: Mapping[str, str]  # media type -> the format the importer reads
+
+    @abstractmethod
+    def run(self, path: Path, fmt: str, profile: str, *, dry_run: bool) -> ImportReport:
+        """Imports the file at ``path`` (``fmt``: csv, xlsx, jsonl) through ``profile``: the
+        summary and the row errors; ``ImportRefused`` for a file or profile it cannot use."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +87,7 @@ class Services:
     access_queries: AccessQueries
     directory: DirectoryBook  # the administration: units, people, positions
     attachments: AttachmentService  # issue 16: the appeals' files (store and records)
+    imports: Importer  # issue 16: bulk imports of the channels' exports
     # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict
     # the messengers' secrets (None: not configured)

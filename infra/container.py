@@ -32,6 +32,7 @@ from infra.calendar_clock import CalendarClock, utc_now
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.eventstore import decode_event
+from infra.intake.service import IntakeImporter
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
@@ -264,6 +265,7 @@ class Container:
             access_queries=self.access_queries,
             directory=self.directory,
             attachments=self.attachments,
+            imports=IntakeImporter(self.appeals, utc_now, self.settings.import_max_bytes),
             pool_stats=lambda: {
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),

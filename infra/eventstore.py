@@ -44,6 +44,7 @@ from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 from infra.access_records import insert_access_records
+from infra.bulk_insert import insert_bulk
 
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -216,6 +217,15 @@ class OtklikRecorder(PostgresApplicationRecorder):
             for name, count in appended.items():
                 EVENTS_APPENDED.labels(type=name).inc(count)
         return ids
+
+    def insert_bulk(
+        self,
+        stored_events: Sequence[StoredEvent],
+        registrations: Sequence[RegistrationRecord] = (),
+        idempotency: Sequence[IdempotencyRecord] = (),
+    ) -> int:
+        """A bulk import's chunk in one multi-row insert (``infra.bulk_insert``)."""
+        return insert_bulk(self, stored_events, registrations, idempotency)
 
     def find_idempotency(self, principal: str, key: str) -> IdempotencyRecord | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

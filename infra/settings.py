@@ -18,6 +18,7 @@ STATEMENT_TIMEOUT = 3.0
 BACKGROUND_STATEMENT_TIMEOUT = 300.0
 REQUEST_DEADLINE = 4.5
 DEFAULT_ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024  # a scanned letter, a long call's recording
+DEFAULT_IMPORT_MAX_BYTES = 200 * 1024 * 1024  # a region's year of ПОС messages as CSV
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,6 +57,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     attachments_dir: Path | None = None
     # OTKLIK_ATTACHMENT_MAX_BYTES: the largest file an appeal may carry (an upload past it: 413)
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
+    # OTKLIK_IMPORT_MAX_BYTES: the largest export POST /api/v1/imports takes (past it: 413)
+    import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
 
     @property
     def attachments_root(self) -> Path:
@@ -100,6 +103,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ),
             attachments_dir=_path(env.get("OTKLIK_ATTACHMENTS_DIR", "")),
             attachment_max_bytes=_bytes(env.get("OTKLIK_ATTACHMENT_MAX_BYTES", "").strip()),
+            import_max_bytes=_bytes(
+                env.get("OTKLIK_IMPORT_MAX_BYTES", "").strip(),
+                "OTKLIK_IMPORT_MAX_BYTES",
+                DEFAULT_IMPORT_MAX_BYTES,
+            ),
             db_background_statement_timeout=_seconds(
                 env,
                 "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
@@ -164,13 +172,17 @@ def _path(text: str) -> Path | None:
     return Path(text.strip()).absolute() if text.strip() else None
 
 
-def _bytes(text: str) -> int:
+def _bytes(
+    text: str,
+    variable: str = "OTKLIK_ATTACHMENT_MAX_BYTES",
+    default: int = DEFAULT_ATTACHMENT_MAX_BYTES,
+) -> int:
     try:
-        value = int(text) if text else DEFAULT_ATTACHMENT_MAX_BYTES
+        value = int(text) if text else default
     except ValueError:
-        raise ValueError("OTKLIK_ATTACHMENT_MAX_BYTES: expected a whole number of bytes") from None
+        raise ValueError(f"{variable}: expected a whole number of bytes") from None
     if not 1 <= value <= 2**40:
-        raise ValueError("OTKLIK_ATTACHMENT_MAX_BYTES: out of range (1 <= bytes <= 2**40)")
+        raise ValueError(f"{variable}: out of range (1 <= bytes <= 2**40)")
     return value
 
 

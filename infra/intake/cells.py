@@ -4,8 +4,12 @@ cannot be read raises ``CellRefused`` naming the rule (never the value)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo
 
+import msgspec
+
+from domain.appeals import commands as cmd
 from domain.shared.inputs import EARLIEST_YEAR, LATEST_YEAR
 from infra.intake.reading import Cell
 
@@ -62,21 +66,20 @@ class Moments:
         return known
 
     def _from_text(self, value: str) -> tuple[datetime, bool]:
-        for fmt in self.datetimes:
-            try:
-                return self._aware(datetime.strptime(value, fmt)), False
-            except ValueError:
-                continue
-        for fmt in self.dates:
-            try:
-                return self._aware(datetime.strptime(value, fmt)), True
-            except ValueError:
-                continue
+        parsed, day_only = self._read(value)
+        return self._aware(parsed), day_only  # outside the formats' loop: its rule is its own
+
+    def _read(self, value: str) -> tuple[datetime, bool]:
+        for fmts, day_only in ((self.datetimes, False), (self.dates, True)):
+            for fmt in fmts:
+                try:
+                    return datetime.strptime(value, fmt), day_only
+                except ValueError:
+                    continue
         try:
-            parsed = datetime.fromisoformat(value)
+            return datetime.fromisoformat(value), len(value) <= 10
         except ValueError:
             raise CellRefused("not a date and time in the profile's formats or ISO 8601") from None
-        return self._aware(parsed), len(value) <= 10
 
     def _aware(self, moment: datetime) -> datetime:
         if moment.tzinfo is None:
@@ -105,3 +108,27 @@ def whole_of(cell: Cell) -> int | None:
     if not value.is_integer():
         raise CellRefused("a whole number")
     return int(value)
+
+
+def _field(command: type[Any], name: str) -> Any:
+    return get_type_hints(command, include_extras=True)[name]
+
+
+# The input domain of the command fields texts of a row become (their declared types).
+TEXT = _field(cmd.ReceiveAppeal, "text")
+REFERENCE = _field(cmd.ReceiveAppeal, "external_id")
+REGISTRATION_NUMBER = _field(cmd.RegisterAppeal, "registration_number")
+ANSWER = _field(cmd.DraftAnswer, "text")
+
+
+def in_domain(value: str, kind: Any) -> str:
+    """``value`` when it lies in the input domain of ``kind`` (a command field's type: its
+    length, its characters); the rule it breaks otherwise (never the value)."""
+    try:
+        msgspec.convert(value, kind)
+    except msgspec.ValidationError as error:
+        rule = str(error).split(" - at ", 1)[0]
+        if "regex" in rule:  # the pattern's text says nothing to the reader of a report
+            rule = "holds characters or a form it may not (control characters, line breaks)"
+        raise CellRefused(rule) from None
+    return value

@@ -14,10 +14,13 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from eventsourcing.persistence import IntegrityError
 
-from domain.appeals.application import AppealsApplication, IdempotencyRecord
-from domain.appeals.events import AppealEvent
+from domain.appeals.application import (
+    AppealsApplication,
+    IdempotencyRecord,
+    RegistrationRecord,
+)
+from domain.appeals.events import AppealEvent, AppealRegistered
 from domain.appeals.state import AppealState, fold
 from domain.shared.actors import Actor, Role
 from infra.eventstore import OtklikRecorder
@@ -25,8 +28,12 @@ from infra.intake.facts import FactDecider
 from infra.intake.profile import Profile
 from infra.intake.reading import Export, Row
 from infra.intake.rows import Record, RowError, RowReader
+from infra.intake.writer import EARLIER_FAILED, Batch, RowSave, Writer
 
 log = structlog.get_logger(__name__)
+
+# an appeal as the import knows it: its id, its state, its receipt's fingerprint
+_Seen = tuple[UUID, AppealState | None, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +67,6 @@ class Summary:
         return self.events / self.seconds if self.seconds else 0.0
 
 
-@dataclass
-class _Chunk:
-    events: list[AppealEvent] = field(default_factory=list)
-    records: list[IdempotencyRecord] = field(default_factory=list)
-    rows: list[tuple[int, list[AppealEvent], IdempotencyRecord | None]] = field(
-        default_factory=list
-    )
-
-
 def importer_actor(profile: Profile) -> Actor:
     """The system importer every imported fact names (the role the facts' rules allow)."""
     return Actor(id=f"import:{profile.name}", role=Role.OPERATOR, name=f"Импорт: {profile.title}")
@@ -96,6 +94,9 @@ class Importer:
         rubricator = app.rubricator() if app.rubricator is not None else None
         self.reader = RowReader(profile, directory, rubricator)
         self._numbers: list[int] = []
+        self._encode = app.mapper.to_stored_event
+        # the appeals of the chunks decided and not yet saved, by chunk
+        self._pending: dict[int, dict[str, _Seen]] = {}
         self._dry_number = 0
         self.facts = FactDecider(
             profile,
@@ -120,10 +121,20 @@ class Importer:
     ) -> Summary:
         summary = Summary(file=file, profile=self.profile.name, dry_run=self.dry_run)
         started = time.perf_counter()
-        for rows in _chunks(export.rows, self.chunk):
-            self._import_chunk(rows, summary)
-            if progress is not None:
-                progress(len(rows))
+        writer = None if self.dry_run else Writer(self.recorder)
+        try:
+            for index, rows in enumerate(_chunks(export.rows, self.chunk)):
+                batch = self._import_chunk(index, rows, summary, writer)
+                if writer is not None:
+                    writer.put(batch)
+                if progress is not None:
+                    progress(len(rows))
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is not None:
+            self._count_failures(writer, summary)
+        summary.errors.sort(key=lambda e: e.row)
         summary.seconds = time.perf_counter() - started
         log.info(
             "import.done",
@@ -135,7 +146,9 @@ class Importer:
         )
         return summary
 
-    def _import_chunk(self, rows: list[tuple[int, Row]], summary: Summary) -> None:
+    def _import_chunk(
+        self, index: int, rows: list[tuple[int, Row]], summary: Summary, writer: Writer | None
+    ) -> Batch:
         read: list[tuple[int, Record]] = []
         for number, row in rows:
             summary.rows += 1
@@ -143,31 +156,35 @@ class Importer:
                 read.append((number, self.reader.read(row)))
             except RowError as error:
                 self._fail(summary, number, error)
-        known = self.recorder.find_idempotency_keys(
-            self.principal, list({r.external_id for _, r in read})
-        )
-        states = self._states({k.stream_id for k in known.values()})
-        chunk = _Chunk()
-        seen: dict[str, tuple[UUID, AppealState | None, str]] = {
-            key: (k.stream_id, states.get(k.stream_id), k.fingerprint) for key, k in known.items()
-        }
+        seen = self._seen([r.external_id for _, r in read], writer)
+        batch = Batch(index)
         for number, record in read:
             try:
-                self._decide_row(number, record, seen, chunk, summary)
+                if writer is not None and record.external_id in writer.failed_keys:
+                    raise RowError("", EARLIER_FAILED)
+                batch.rows.append(self._decide_row(number, record, seen, summary))
             except RowError as error:
                 self._fail(summary, number, error)
-        if not self.dry_run and chunk.events:
-            self._save(chunk, summary)
-        summary.events += len(chunk.events)
+        self._pending[index] = {r.key: seen[r.key] for r in batch.rows}
+        return batch
+
+    def _seen(self, keys: list[str], writer: Writer | None) -> dict[str, _Seen]:
+        """What the log (and the chunks still being saved) hold of the ``keys``' appeals."""
+        saved = writer.saved_upto if writer is not None else len(self._pending)
+        for index in [i for i in self._pending if i <= saved]:
+            del self._pending[index]  # in the log now: the query below sees them
+        known = self.recorder.find_idempotency_keys(self.principal, list(set(keys)))
+        states = self._states({k.stream_id for k in known.values()})
+        seen = {
+            key: (k.stream_id, states.get(k.stream_id), k.fingerprint) for key, k in known.items()
+        }
+        for pending in self._pending.values():  # decided, not yet saved: the later facts win
+            seen.update((k, pending[k]) for k in keys if k in pending)
+        return seen
 
     def _decide_row(
-        self,
-        number: int,
-        record: Record,
-        seen: dict[str, tuple[UUID, AppealState | None, str]],
-        chunk: _Chunk,
-        summary: Summary,
-    ) -> None:
+        self, number: int, record: Record, seen: dict[str, _Seen], summary: Summary
+    ) -> RowSave:
         earlier = seen.get(record.external_id)
         fingerprint = record.fingerprint
         if earlier is not None and earlier[2] != fingerprint:
@@ -187,14 +204,26 @@ class Importer:
                 stream_id=appeal_id,
                 version=1,  # the receipt's: a replay of the receive returns it
             )
-            chunk.records.append(claim)
             summary.received += 1
         elif events:
             summary.updated += 1
         else:
             summary.unchanged += 1
-        chunk.events.extend(events)
-        chunk.rows.append((number, events, claim))
+        summary.events += len(events)
+        municipality = after.municipality if after is not None else None
+        return RowSave(
+            number=number,
+            key=record.external_id,
+            stored=[self._encode(e) for e in events] if not self.dry_run else [],
+            registrations=[
+                RegistrationRecord(
+                    municipality=municipality, number=e.registration_number, appeal_id=appeal_id
+                )
+                for e in events
+                if isinstance(e, AppealRegistered)
+            ],
+            claim=claim,
+        )
 
     def _states(self, stream_ids: set[UUID]) -> dict[UUID, AppealState]:
         if not stream_ids:
@@ -208,20 +237,18 @@ class Importer:
                 found[stream_id] = state
         return found
 
-    def _save(self, chunk: _Chunk, summary: Summary) -> None:
-        try:
-            self.app.save_events(chunk.events, chunk.records)
-        except IntegrityError:
-            # a number or an id another import took meanwhile: each row alone, so only its own
-            # row fails
-            for number, events, claim in chunk.rows:
-                if not events:
-                    continue
-                try:
-                    self.app.save_events(events, [claim] if claim else [])
-                except IntegrityError:
-                    summary.events -= len(events)
-                    self._fail(summary, number, RowError("", "taken meanwhile by another import"))
+    def _count_failures(self, writer: Writer, summary: Summary) -> None:
+        """The rows the writer could not save: failed, their events and appeals not counted."""
+        for failure in writer.failures:
+            row = failure.row
+            summary.events -= len(row.stored)
+            if row.claim is not None:
+                summary.received -= 1
+            elif row.stored:
+                summary.updated -= 1
+            else:
+                summary.unchanged -= 1
+            self._fail(summary, row.number, RowError("", failure.rule))
 
     def _fail(self, summary: Summary, number: int, error: RowError) -> None:
         summary.failed += 1

@@ -19,6 +19,7 @@ from domain.organisation.directory import Directory
 from domain.organisation.lookup import resolve
 from domain.rubricator.state import Rubricator
 from domain.shared.errors import DomainError
+from infra.intake import cells
 from infra.intake.cells import CellRefused, Moments, number_of, text_of, whole_of
 from infra.intake.profile import Profile, Stage, kind_of
 from infra.intake.reading import NOT_AN_OBJECT, Row
@@ -101,19 +102,22 @@ class RowReader:
         if target is not None and target < received:
             raise RowError(c.target or "", "the deadline is before the receipt")
         stage = self._stage(row, times)
-        reference = self._text(row, c.external_url) or external_id
+        reference = self._checked(row, c.external_url, cells.REFERENCE) or external_id
+        self._checked(row, c.external_id, cells.REFERENCE)
         return Record(
             external_id=external_id,
             reference=reference,
             kind=kind_of(channel),
             channel=channel,
             received_at=received,
-            text=self._required(row, c.text),
+            text=self._checked(row, c.text, cells.TEXT) or self._required(row, c.text),
             citizen=self._citizen(row),
             place=self._place(row),
             stage=stage,
             registered_at=times["registered_at"],
-            registration_number=self._text(row, c.registration_number),
+            registration_number=self._checked(
+                row, c.registration_number, cells.REGISTRATION_NUMBER
+            ),
             assigned_at=times["assigned_at"],
             answered_at=times["answered_at"],
             closed_at=times["closed_at"],
@@ -121,13 +125,23 @@ class RowReader:
             unit=self._unit(row),
             topic=self._topic(row, c.topic, self.profile.default_topic),
             subtopic=self._topic(row, c.subtopic, None),
-            answer_text=self._text(row, c.answer_text),
+            answer_text=self._checked(row, c.answer_text, cells.ANSWER),
             tags=self._tags(row),
         )
 
     # --- cells -------------------------------------------------------------------------------
     def _text(self, row: Row, column: str | None) -> str | None:
         return text_of(row.get(column)) if column else None
+
+    def _checked(self, row: Row, column: str | None, kind: object) -> str | None:
+        """The cell's text, checked against the input domain of the field it becomes."""
+        value = self._text(row, column)
+        if value is None:
+            return None
+        try:
+            return cells.in_domain(value, kind)
+        except CellRefused as refused:
+            raise RowError(column or "", str(refused)) from None
 
     def _required(self, row: Row, column: str) -> str:
         value = self._text(row, column)

@@ -38,8 +38,9 @@ from psycopg_pool import ConnectionPool
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
+from domain.appeals.decisions.anchoring import set_by_source
 from domain.appeals.events import AppealEvent
-from domain.appeals.state import fold
+from domain.appeals.state import AppealState, fold
 from domain.appeals.vocabulary import Deadline
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import RuleViolated
@@ -89,6 +90,40 @@ def answer_chain(events: list[AppealEvent], clock: SlaClock) -> ComputedDeadline
                 Deadline.ANSWER, kind, channel, None, current.due, paused, _anchor(event)
             )
     return current
+
+
+def recomputed_deadlines(
+    events: list[AppealEvent], state: AppealState, policy: SlaClock, *, may_shorten: bool
+) -> list[ComputedDeadline]:
+    """The appeal's deadlines computed under another policy version or calendar than the one
+    in force at its receipt, recomputed, that move (later only unless ``may_shorten``). An
+    answer deadline a governing source set is the source's: never recomputed (issue 16)."""
+    # the appeal's own time zone, and the policy version in force at its receipt
+    clock = policy.in_zone(state.timezone).as_of(state.received_at)
+    recomputed = []
+    for computed in latest_computations(events).values():
+        anchor = computed.provenance.anchor
+        p = computed.provenance
+        if (p.policy_id, p.policy_version, p.calendar_version) == (
+            clock.policy.id,
+            clock.policy.version,
+            clock.calendar.version,
+        ):
+            continue  # computed under what is in force
+        if set_by_source(state, computed.deadline):
+            continue
+        if anchor.event in _FROM_RULE:
+            again = clock.due(computed.deadline, state.kind, state.channel, state.topic, anchor)
+        elif computed.deadline is Deadline.ANSWER:
+            again = answer_chain(events, clock)  # moved by extensions and pauses
+        else:
+            continue
+        if again is None or again.due == computed.due:
+            continue
+        if again.due < computed.due and not may_shorten:
+            continue  # never earlier unless the correction says so (the module's docstring)
+        recomputed.append(again)
+    return recomputed
 
 
 def _anchor(event: AppealEvent) -> Anchor:
@@ -206,29 +241,8 @@ class Retimer:
         state = fold(events)
         if state is None or state.is_closed:
             return False
-        # the appeal's own time zone, and the policy version in force at its receipt
-        clock = self.appeals.policy.in_zone(state.timezone).as_of(state.received_at)
-        recomputed = []
-        for computed in latest_computations(events).values():
-            anchor = computed.provenance.anchor
-            p = computed.provenance
-            if (p.policy_id, p.policy_version, p.calendar_version) == (
-                clock.policy.id,
-                clock.policy.version,
-                clock.calendar.version,
-            ):
-                continue  # computed under what is in force
-            if anchor.event in _FROM_RULE:
-                again = clock.due(computed.deadline, state.kind, state.channel, state.topic, anchor)
-            elif computed.deadline is Deadline.ANSWER:
-                again = answer_chain(events, clock)  # moved by extensions and pauses
-            else:
-                continue
-            if again is None or again.due == computed.due:
-                continue
-            if again.due < computed.due and not may_shorten:
-                continue  # never earlier unless the correction says so (the module's docstring)
-            recomputed.append(again)
+        clock = self.appeals.policy
+        recomputed = recomputed_deadlines(events, state, clock, may_shorten=may_shorten)
         if not recomputed:
             return False
         try:

@@ -26,6 +26,7 @@ def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # the test server's attachment limit: small, so that a file past it is cheap to send
 ATTACHMENT_MAX_BYTES = 64 * 1024
+IMPORT_MAX_BYTES = 64 * 1024  # the same for an import's upload
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +40,7 @@ def base_url(db: ConnectionInfo, server_log: Path, attachments_dir: Path) -> Ite
     env = {
         "OTKLIK_ATTACHMENTS_DIR": str(attachments_dir),
         "OTKLIK_ATTACHMENT_MAX_BYTES": str(ATTACHMENT_MAX_BYTES),
+        "OTKLIK_IMPORT_MAX_BYTES": str(IMPORT_MAX_BYTES),
         "OTKLIK_LOG_LEVEL": "info",
         "OTKLIK_POOL_SIZE": "4",
         # a region-wide deployment: the default municipality (Moscow time) and two others

@@ -134,6 +134,7 @@ def test_the_guards_grant_what_the_readme_says(openapi: dict[str, Any]) -> None:
     assert allowed[("POST", "/api/v1/sla/policies/{policy_id}")] == editors
     assert allowed[("POST", "/api/v1/calendar/days")] == editors
     assert allowed[("POST", "/api/v1/methodologies")] == editors | {Role.ANALYST}
+    assert allowed[("POST", "/api/v1/imports")] == editors  # issue 16: a channel's export
     report_readers = {Role.ANALYST, Role.CURATOR, Role.HEAD, Role.AUDITOR}
     for report in ("kpi", "summary", "hot-topics", "workload"):
         assert allowed[("GET", f"/api/v1/reports/{report}")] == report_readers

@@ -114,6 +114,19 @@ def _moved_by_act(state: AppealState, deadline: Deadline) -> bool:
     )
 
 
+def set_by_source(state: AppealState, deadline: Deadline) -> bool:
+    """An answer deadline a source set and that governs (``DeadlineSetBySource(governs=True)``,
+    an imported history, makes the source's ``due`` the answer deadline in force) is the
+    source's: no rule of ours recomputes it (issue 16). Told from the state: the answer
+    deadline in force is the source's moment (a governing source's deadline moved by an act
+    since, an extension or a pause, is kept by ``_moved_by_act``)."""
+    return (
+        deadline is Deadline.ANSWER
+        and state.source_answer_due is not None
+        and state.answer_due == state.source_answer_due
+    )
+
+
 def retimed_for_topic(
     clock: SlaClock, state: AppealState, topic: str
 ) -> tuple[ComputedDeadline, ...]:
@@ -124,6 +137,8 @@ def retimed_for_topic(
     for deadline in _ALL_DEADLINES:
         current, met = _current(state, deadline)
         if current is None or met or _moved_by_act(state, deadline):
+            continue
+        if set_by_source(state, deadline):
             continue
         old = clock.policy.rule(deadline, state.kind, state.channel, state.topic)
         new = clock.policy.rule(deadline, state.kind, state.channel, topic)

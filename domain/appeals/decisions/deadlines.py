@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
+from domain.appeals.decisions import anchoring
 from domain.appeals.decisions.context import Context, Decisions, require_not_forwarded
 from domain.appeals.directory_routing import BreachEscalatingToPerson
 from domain.appeals.state import AppealState
@@ -241,6 +242,8 @@ def _retime(command: cmd.RetimeDeadlines, c: Context) -> list[ev.AppealEvent]:
             continue  # judged already, or not a deadline of this appeal: stays as it was
         if c.s.is_paused and computed.deadline is Deadline.ANSWER:
             continue  # re-timed when it resumes
+        if anchoring.set_by_source(c.s, computed.deadline):
+            continue  # the source's deadline governs (issue 16): never recomputed by ours
         if computed.due != due:
             changed.append(computed)
     if not changed:
