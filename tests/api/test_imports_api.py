@@ -114,13 +114,19 @@ def test_a_file_past_the_limit_is_413_announced_or_streamed(
         for start in range(0, len(data), 8192):
             yield data[start : start + 8192]
 
-    streamed = http.post(
-        "/api/v1/imports",
-        params={"profile": "pos"},
-        content=chunks(),
-        headers={**auth(tokens["curator"]), **CSV},
-    )
-    assert_problem(streamed, 413, "import-too-large")
+    try:
+        streamed = http.post(
+            "/api/v1/imports",
+            params={"profile": "pos"},
+            content=chunks(),
+            headers={**auth(tokens["curator"]), **CSV},
+        )
+    except (httpx.RemoteProtocolError, httpx.WriteError):
+        # The server answered 413 and closed while this client was still sending (it reads no
+        # answer before its body is out): refused all the same; the server is still there.
+        assert http.get("/health/live").status_code == 200
+    else:
+        assert_problem(streamed, 413, "import-too-large")
     assert event_count(sql) == before
 
 
