@@ -10,7 +10,16 @@ from typing import Any
 import msgspec
 import pytest
 
-from api.schemas import appeals, calendar, claims, deadlines, methodologies, sla
+from api.schemas import (
+    appeals,
+    calendar,
+    claims,
+    deadlines,
+    directory,
+    methodologies,
+    rubricator,
+    sla,
+)
 from api.schemas.appeal_commands import LIFECYCLE, RECEIVE, CitizenContactInput, PlaceInput
 from api.schemas.claims import ACTIONS, DETECT, SourcePostInput
 from api.schemas.common import Action
@@ -22,7 +31,9 @@ from domain.audit import history
 from domain.claims import commands as claim_cmd
 from domain.claims import events as claim_events
 from domain.claims.state import ClaimState
+from domain.organisation import commands as organisation_commands
 from domain.ratings import methodology
+from domain.rubricator import commands as rubricator_commands
 from domain.shared.actors import Actor
 from domain.sla import book, policy, status
 from domain.sla import calendar as production_calendar
@@ -31,7 +42,32 @@ APPEAL_ACTIONS: tuple[Action[Any, Any], ...] = (RECEIVE, *LIFECYCLE)
 CLAIM_ACTIONS: tuple[Action[Any, Any], ...] = (DETECT, *ACTIONS)
 
 # (the API's body, the domain's struct): requests map to commands, states map to responses.
+# The directory's and the rubricator's changes (issue 15), each tagged by ``op``: the API's body
+# and the domain's command, one pair per change.
+ORGANISATION_PAIRS: list[tuple[type[Any], type[Any]]] = [
+    *(
+        (getattr(directory, name), getattr(organisation_commands, name))
+        for name in (
+            "CreateUnit",
+            "RenameUnit",
+            "MoveUnit",
+            "MergeUnit",
+            "CloseUnit",
+            "AddAlias",
+            "RegisterPerson",
+            "RenamePerson",
+            "Appoint",
+            "Relieve",
+            "ChangeDirectory",
+        )
+    ),
+    *(
+        (getattr(rubricator, name), getattr(rubricator_commands, name))
+        for name in ("AddRubric", "RenameRubric", "RetireRubric", "SetRoute", "ClearRoute")
+    ),
+]
 PAIRS: list[tuple[type[Any], type[Any]]] = [
+    *ORGANISATION_PAIRS,
     *((a.request, a.command) for a in (*APPEAL_ACTIONS, *CLAIM_ACTIONS)),
     (CitizenContactInput, appeal_cmd.CitizenContactInput),
     (PlaceInput, appeal_cmd.PlaceInput),
