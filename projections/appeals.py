@@ -194,6 +194,8 @@ class AppealFilter(msgspec.Struct, frozen=True, kw_only=True):
     kind: str | None = None
     channel: str | None = None
     department: str | None = None
+    # other values the department was recorded under (its names before the directory: issue 15)
+    department_names: tuple[str, ...] = ()
     topic: str | None = None
     received_from: datetime | None = None
     received_to: datetime | None = None
@@ -218,11 +220,14 @@ class AppealQueries:
         """Newest first, keyset-paginated on (received_at, appeal_id)."""
         clauses: list[str] = []
         params: list[Any] = []
-        for column in ("status", "kind", "channel", "department", "topic"):
+        for column in ("status", "kind", "channel", "topic"):
             value = getattr(where, column)
             if value is not None:
                 clauses.append(f"{column} = %s")
                 params.append(value)
+        if where.department is not None:
+            clauses.append("department = ANY(%s)")
+            params.append([where.department, *where.department_names])
         if where.received_from is not None:
             clauses.append("received_at >= %s")
             params.append(where.received_from)

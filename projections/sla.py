@@ -130,6 +130,8 @@ class SlaProjection:
 
 class SlaFilter(msgspec.Struct, frozen=True, kw_only=True):
     department: str | None = None
+    # other values the department was recorded under (its names before the directory: issue 15)
+    department_names: tuple[str, ...] = ()
     sector: str | None = None
     kind: str | None = None
     channel: str | None = None
@@ -193,11 +195,14 @@ class SlaQueries:
     ) -> SlaPage:
         clauses = ["met_at IS NULL", "NOT closed", condition]
         params: dict[str, Any] = {"now": now, "share": share, "limit": limit + 1}
-        for column in ("department", "sector", "kind", "channel", "deadline", "municipality"):
+        for column in ("sector", "kind", "channel", "deadline", "municipality"):
             value = getattr(where, column)
             if value is not None:
                 clauses.append(f"{column} = %({column})s")
                 params[column] = value
+        if where.department is not None:
+            clauses.append("department = ANY(%(department)s)")
+            params["department"] = [where.department, *where.department_names]
         if cursor is not None:
             due, appeal_id, deadline = _decode_cursor(cursor)
             clauses.append("(due, appeal_id, deadline) > (%(c_due)s, %(c_id)s, %(c_deadline)s)")

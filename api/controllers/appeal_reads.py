@@ -36,6 +36,8 @@ from domain.appeals.state import AppealState as State
 from domain.appeals.state import fold
 from domain.audit.access import AuditTrail
 from domain.audit.history import replay
+from domain.organisation.book import DirectoryBook
+from domain.organisation.lookup import recorded_as
 from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.actors import HISTORY_READERS, PERSONAL_DATA_READERS, STAFF_READERS, Role
 from domain.sla.status import deadlines
@@ -222,11 +224,16 @@ def get_citizen(
 # GET and POST /api/v1/appeals share a path: Litestar registers a shared path's handlers again
 # for each sibling, which wraps a sync_to_thread handler twice; so these two are async and move
 # their blocking work to a thread themselves.
+def _recorded_as(directory_book: DirectoryBook, department: str | None) -> tuple[str, ...]:
+    return recorded_as(directory_book.directory(), department) if department else ()
+
+
 @get("/api/v1/appeals", tags=["appeals"], guards=[roles(STAFF_READERS, "list appeals")])
 async def list_appeals(
     request: Request[Any, Any, Any],
     appeal_queries: AppealQueries,
     read_your_writes: ReadYourWrites,
+    directory_book: DirectoryBook,
     status: str | None = None,
     kind: str | None = None,
     channel: str | None = None,
@@ -252,6 +259,9 @@ async def list_appeals(
         kind=kind,
         channel=channel,
         department=scope,
+        # an appeal assigned before the directory carries a name of the unit (a read of the
+        # directory, cached: in a thread as every blocking read here)
+        department_names=await sync_to_thread(_recorded_as, directory_book, scope),
         topic=topic,
         received_from=received_from,
         received_to=received_to,

@@ -14,6 +14,8 @@ from api.errors import ApiProblem
 from api.schemas.common import etag, expected_version, mirror
 from api.schemas.sla import PolicyInForce, PublishPolicy, SlaPolicy
 from api.services import Now
+from domain.organisation.book import DirectoryBook
+from domain.organisation.lookup import recorded_as
 from domain.shared.actors import STAFF_READERS
 from domain.sla import book
 from domain.sla.book import EDITORS
@@ -27,6 +29,7 @@ READ_DEADLINES = [roles(STAFF_READERS, "read deadlines")]
 
 def _filter(
     request: Request[Any, Any, Any],
+    directory_book: DirectoryBook,
     department: str | None,
     sector: str | None,
     kind: str | None,
@@ -34,10 +37,12 @@ def _filter(
     deadline: str | None,
     municipality: str | None,
 ) -> SlaFilter:
+    scope = department_scope(
+        actor_of(request), department, "an executor sees only their own department"
+    )
     return SlaFilter(
-        department=department_scope(
-            actor_of(request), department, "an executor sees only their own department"
-        ),
+        department=scope,
+        department_names=recorded_as(directory_book.directory(), scope) if scope else (),
         sector=sector,
         kind=kind,
         channel=channel,
@@ -52,6 +57,7 @@ def overdue(
     sla_queries: SlaQueries,
     read_your_writes: ReadYourWrites,
     clock: Now,
+    directory_book: DirectoryBook,
     department: str | None = None,
     sector: str | None = None,
     kind: str | None = None,
@@ -63,7 +69,9 @@ def overdue(
     min_position: MinPosition = None,
 ) -> SlaPage:
     """Open deadlines past due and unmet, the longest overdue first (keyset ``cursor``)."""
-    where = _filter(request, department, sector, kind, channel, deadline, municipality)
+    where = _filter(
+        request, directory_book, department, sector, kind, channel, deadline, municipality
+    )
     read_your_writes("sla", min_position)
     try:
         return sla_queries.overdue(where, now=clock(), limit=limit, cursor=cursor)
@@ -78,6 +86,7 @@ def at_risk(
     read_your_writes: ReadYourWrites,
     clock: Now,
     sla_clock: SlaClock,
+    directory_book: DirectoryBook,
     department: str | None = None,
     sector: str | None = None,
     kind: str | None = None,
@@ -90,7 +99,9 @@ def at_risk(
 ) -> SlaPage:
     """Open deadlines not yet due with less than the policy's share of their time left (20 %),
     the soonest first."""
-    where = _filter(request, department, sector, kind, channel, deadline, municipality)
+    where = _filter(
+        request, directory_book, department, sector, kind, channel, deadline, municipality
+    )
     read_your_writes("sla", min_position)
     share = sla_clock.policy.at_risk_share
     try:

@@ -44,6 +44,15 @@ def resolve(directory: Directory, name: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
+def recorded_as(directory: Directory, unit_id: str) -> tuple[str, ...]:
+    """What an appeal of ``unit_id`` may have been recorded under: its id, and the names and
+    aliases it has had (appeals assigned before the directory carry a name)."""
+    unit = directory.units.get(unit_id)
+    if unit is None:
+        return (unit_id,)
+    return tuple(dict.fromkeys((unit_id, *(n for _, n in unit.names), *unit.aliases)))
+
+
 def suggest(
     directory: Directory,
     typed: str,

@@ -236,6 +236,7 @@ def test_an_executor_sees_only_their_departments_appeals(
     )
     assert_problem(theirs, 403)
     listed = httpx.get(f"{base_url}/api/v1/appeals", headers=auth(tokens["other_executor"]))
+    assert listed.status_code == 200, listed.text
     assert all(a["department"] == "ukult" for a in listed.json()["items"])
 
 

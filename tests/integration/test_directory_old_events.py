@@ -13,9 +13,12 @@ from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.appeals.events import AppealAssigned
 from domain.appeals.vocabulary import Channel, Kind
+from domain.organisation.lookup import recorded_as
 from domain.ratings.methodology import Scope
 from domain.shared.actors import Actor, Role
+from infra.container import Container
 from infra.eventstore import decode_event
+from projections.appeals import AppealFilter
 from projections.rated_units import unit_of
 from tests.support.appeals import OPERATOR, receive
 
@@ -81,3 +84,25 @@ def test_an_assignment_checked_by_the_directory_keeps_its_business_time(
         "vremya",
         "Отдел деловых дат",
     )
+
+
+def test_a_list_by_the_units_id_finds_the_appeals_recorded_under_its_older_name(
+    container: Container,
+) -> None:
+    app = container.appeals
+    received = app.receive(receive(Kind.APPEAL, Channel.LETTER), actor=OPERATOR, idempotency=None)
+    appeal_id = received.state.id
+    app.handle(appeal_id, cmd.RegisterAppeal(), actor=OPERATOR)
+    directory, app.directory = app.directory, None  # as before the directory: names as typed
+    try:
+        app.handle(appeal_id, cmd.AssignAppeal(department="Отдел старых записей"), actor=OPERATOR)
+    finally:
+        app.directory = directory
+    container.engine.catch_up_all()
+    names = recorded_as(container.directory.directory(), "stary")
+    listed = container.queries.list(
+        AppealFilter(department="stary", department_names=names), limit=200, cursor=None
+    )
+    assert appeal_id in {item.id for item in listed.items}
+    by_id_only = container.queries.list(AppealFilter(department="stary"), limit=200, cursor=None)
+    assert appeal_id not in {item.id for item in by_id_only.items}
