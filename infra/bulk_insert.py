@@ -21,11 +21,8 @@ from psycopg.sql import SQL, Identifier
 
 from api import written
 from api.metrics import EVENTS_APPENDED
-from domain.appeals.application import (
-    IdempotencyRecord,
-    RegistrationConflict,
-    RegistrationRecord,
-)
+from domain.appeals.application import IdempotencyRecord
+from domain.appeals.registrations import RegistrationConflict, RegistrationRecord
 
 if TYPE_CHECKING:
     from infra.eventstore import OtklikRecorder

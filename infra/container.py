@@ -31,7 +31,7 @@ from infra.attachments import FolderStore
 from infra.calendar_clock import CalendarClock, utc_now
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
-from infra.eventstore import decode_event
+from infra.event_codec import decode_event
 from infra.intake.service import IntakeImporter
 from infra.settings import Settings
 from infra.tokens import TokenStore

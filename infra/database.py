@@ -70,7 +70,7 @@ class ConnectionInfo:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "APPLICATION_RECORDER_TOPIC": "infra.eventstore:OtklikRecorder",
-            "MAPPER_TOPIC": "infra.eventstore:MsgspecMapper",
+            "MAPPER_TOPIC": "infra.event_codec:MsgspecMapper",
             "CREATE_TABLE": "n",  # alembic owns the schema
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_HOST": self.host,

@@ -1,4 +1,5 @@
-"""The event store: eventsourcing's PostgreSQL recorder over psycopg 3, events encoded with msgspec.
+"""The event store: eventsourcing's PostgreSQL recorder over psycopg 3 (events encoded by
+``infra.event_codec``), with the records saved in the events' transaction.
 
 Topics are stable event type names (``AppealReceived``), not Python module paths, so code can move
 without touching history. A class at ``class_version`` N > 1 is stored under ``Name@N``; older
@@ -10,18 +11,12 @@ from __future__ import annotations
 import contextlib
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
-import msgspec
-from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
-    Cipher,
-    Compressor,
     IntegrityError,
-    Mapper,
     StoredEvent,
-    Transcoder,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg import Cursor, errors
@@ -29,92 +24,11 @@ from psycopg.rows import DictRow
 
 from api import written
 from api.metrics import EVENTS_APPENDED
-from domain.access.events import ACCESS_EVENT_TYPES
 from domain.access.records import AccessRecords
-from domain.appeals.application import (
-    IdempotencyRecord,
-    RegistrationConflict,
-    RegistrationRecord,
-)
-from domain.appeals.events import APPEAL_EVENT_TYPES
-from domain.audit.events import AUDIT_EVENT_TYPES
-from domain.claims.events import CLAIM_EVENT_TYPES
-from domain.organisation.events import DIRECTORY_EVENT_TYPES
-from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
-from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
-from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
+from domain.appeals.application import IdempotencyRecord
+from domain.appeals.registrations import RegistrationConflict, RegistrationRecord
 from infra.access_records import insert_access_records
 from infra.bulk_insert import insert_bulk
-
-EVENT_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        *APPEAL_EVENT_TYPES,
-        *CALENDAR_EVENT_TYPES,
-        *POLICY_EVENT_TYPES,
-        *AUDIT_EVENT_TYPES,
-        *CLAIM_EVENT_TYPES,
-        *METHODOLOGY_EVENT_TYPES,
-        *ACCESS_EVENT_TYPES,
-        *DIRECTORY_EVENT_TYPES,
-        *RUBRICATOR_EVENT_TYPES,
-    )
-}
-_ENCODER = msgspec.json.Encoder()
-_DECODERS: dict[str, msgspec.json.Decoder[Any]] = {
-    name: msgspec.json.Decoder(cls) for name, cls in EVENT_TYPES.items()
-}
-
-
-def topic_of(cls: type[Any]) -> str:
-    version = getattr(cls, "class_version", 1)
-    return cls.__name__ if version == 1 else f"{cls.__name__}@{version}"
-
-
-# Topics stored at their class's current version decode in one step (the rebuild's hot path).
-_CURRENT: dict[str, Any] = {
-    topic_of(cls): _DECODERS[name].decode for name, cls in EVENT_TYPES.items()
-}
-
-
-def decode_event(topic: str, state: bytes) -> Any:
-    """The domain event stored under ``topic``, upcast to its class's current version."""
-    fast = _CURRENT.get(topic)
-    if fast is not None:
-        return fast(state)
-    name, _, stored = topic.partition("@")
-    cls = EVENT_TYPES[name]
-    stored_version = int(stored or 1)
-    current = getattr(cls, "class_version", 1)
-    if stored_version == current:
-        return _DECODERS[name].decode(state)
-    data = msgspec.json.decode(state)
-    for version in range(stored_version, current):
-        data = getattr(cls, f"upcast_v{version}_v{version + 1}")(data)
-    return msgspec.convert(data, cls)
-
-
-class MsgspecMapper(Mapper[UUID]):
-    """Maps msgspec event structs to stored events as JSON (readable by auditors' tools)."""
-
-    def __init__(
-        self,
-        transcoder: Transcoder,
-        compressor: Compressor | None = None,
-        cipher: Cipher | None = None,
-    ) -> None:
-        super().__init__(transcoder, compressor=compressor, cipher=cipher)
-
-    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        return StoredEvent(
-            originator_id=domain_event.originator_id,
-            originator_version=domain_event.originator_version,
-            topic=topic_of(type(domain_event)),
-            state=_ENCODER.encode(domain_event),
-        )
-
-    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return cast(DomainEventProtocol[UUID], decode_event(stored_event.topic, stored_event.state))
 
 
 def _one_attempt(method: Any) -> Any:

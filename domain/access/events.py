@@ -57,7 +57,7 @@ class AccountDisabled(AccessEvent, frozen=True, kw_only=True, gc=False):
 
 
 class AccountEnabled(AccessEvent, frozen=True, kw_only=True, gc=False):
-    pass
+    """The account may act again (who and when: the envelope); its ended tokens stay ended."""
 
 
 class TokenIssued(AccessEvent, frozen=True, kw_only=True, gc=False):

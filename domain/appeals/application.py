@@ -11,19 +11,24 @@ from uuid import UUID, uuid4
 
 import msgspec
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError
 
 from domain.appeals import commands as cmd
 from domain.appeals import directory_routing
 from domain.appeals.decide import authorise, decide
 from domain.appeals.decisions.article11 import check_earlier_answered
 from domain.appeals.events import AppealEvent, AppealReceived, AppealRegistered
+from domain.appeals.registrations import (
+    RegistrationNumberTaken,
+    RegistrationRecord,
+    number_taken,
+)
+from domain.appeals.registrations import registrations as registration_records
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.vocabulary import Kind
 from domain.organisation.directory import Directory
 from domain.rubricator.state import Rubricator
 from domain.shared.actors import Actor
-from domain.shared.errors import InvalidCommand, NotFound, RuleViolated
+from domain.shared.errors import InvalidCommand, NotFound
 from domain.shared.handler import (
     CommandHandler,
     Decider,
@@ -41,15 +46,6 @@ REGISTRATION_PREFIX = {Kind.APPEAL: "О", Kind.MESSAGE: "ПОС", Kind.INCIDENT:
 __all__ = ["IdempotencyClaim", "IdempotencyRecord", "RecordedEvent"]  # re-exported
 
 
-class RegistrationRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """Saved with an ``AppealRegistered`` event, in the same transaction: a number is taken once
-    within a municipality (None: the deployment's default one)."""
-
-    municipality: str | None
-    number: str
-    appeal_id: UUID
-
-
 @runtime_checkable
 class AppealRecorder(Protocol):
     """What the appeals application needs from its recorder beyond eventsourcing's interface."""
@@ -61,18 +57,6 @@ class AppealRecorder(Protocol):
     def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]: ...
 
 
-class RegistrationConflict(IntegrityError):
-    """The append failed because a registration number it gives is already taken (the recorder
-    classifies the database's error, where its cause is visible)."""
-
-
-class RegistrationNumberTaken(RuleViolated):
-    code = "registration-number-taken"
-
-    def __init__(self) -> None:
-        super().__init__("the registration number is already taken by another appeal")
-
-
 class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     state: AppealState
     position: int  # the log position of the last event of the command: read-your-writes
@@ -81,22 +65,6 @@ class CommandResult(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def of(cls, written: Written[AppealState]) -> CommandResult:
         return cls(state=written.state, position=written.position, replayed=written.replayed)
-
-
-def _registrations(state: AppealState, events: Sequence[AppealEvent]) -> dict[str, Any]:
-    return {
-        "registrations": [
-            RegistrationRecord(
-                municipality=state.municipality, number=e.registration_number, appeal_id=state.id
-            )
-            for e in events
-            if isinstance(e, AppealRegistered)
-        ]
-    }
-
-
-def _number_taken(error: IntegrityError) -> RegistrationNumberTaken | None:
-    return RegistrationNumberTaken() if isinstance(error, RegistrationConflict) else None
 
 
 def _authorise(state: AppealState | None, command: cmd.Command, actor: Actor) -> None:
@@ -140,8 +108,8 @@ class AppealsApplication(Application[UUID]):
             decide=self._decide,
             authorise=self._authorise,
             prepare=self._complete,
-            records=_registrations,
-            integrity=_number_taken,
+            records=registration_records,
+            integrity=number_taken,
         )
         # save_events: the municipality of appeals received in an earlier batch and not yet
         # registered, so that their registration needs no read of the stream

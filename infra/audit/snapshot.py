@@ -14,7 +14,7 @@ from domain.audit.chain import Checkpoint, SignedCheckpoint
 from domain.audit.events import CHECKPOINTS_STREAM, CheckpointSigned
 from domain.audit.verify import Identify, Raw
 from infra.audit.digest_worker import LOG_TYPES, join, log_query
-from infra.eventstore import decode_event
+from infra.event_codec import decode_event
 from projections.audit_ledger import AuditLedgerProjection
 from projections.engine.model import view_position
 

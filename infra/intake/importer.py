@@ -15,12 +15,9 @@ from uuid import UUID
 
 import structlog
 
-from domain.appeals.application import (
-    AppealsApplication,
-    IdempotencyRecord,
-    RegistrationRecord,
-)
+from domain.appeals.application import AppealsApplication, IdempotencyRecord
 from domain.appeals.events import AppealEvent, AppealRegistered
+from domain.appeals.registrations import RegistrationRecord
 from domain.appeals.state import AppealState, fold
 from domain.shared.actors import Actor, Role
 from infra.eventstore import OtklikRecorder

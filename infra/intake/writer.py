@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from domain.appeals.application import IdempotencyRecord, RegistrationRecord
+from domain.appeals.application import IdempotencyRecord
+from domain.appeals.registrations import RegistrationRecord
 from infra.eventstore import OtklikRecorder
 
 EARLIER_FAILED = "an earlier row of the same id could not be saved"

@@ -21,7 +21,7 @@ from domain.appeals import events as ev
 from domain.shared.actors import Role
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.eventstore import decode_event
+from infra.event_codec import decode_event
 from infra.server_process import server_process
 from projections.appeals import AppealsProjection
 from projections.engine.model import Batch

@@ -17,7 +17,7 @@ from domain.organisation.lookup import recorded_as
 from domain.ratings.methodology import Scope
 from domain.shared.actors import Actor, Role
 from infra.container import Container
-from infra.eventstore import decode_event
+from infra.event_codec import decode_event
 from projections.appeals import AppealFilter
 from projections.rated_units import unit_of
 from tests.support.appeals import OPERATOR, receive

@@ -18,7 +18,7 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
 from infra.container import Container
-from infra.eventstore import decode_event, topic_of
+from infra.event_codec import decode_event, topic_of
 from projections.appeals import AppealFilter, AppealsProjection, AppealSummary
 from projections.engine.model import Build, ProjectionBehind
 from projections.engine.runner import HandlerFailed, ProjectionEngine

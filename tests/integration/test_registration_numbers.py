@@ -8,7 +8,8 @@ import psycopg
 import pytest
 
 from domain.appeals import commands as cmd
-from domain.appeals.application import AppealsApplication, RegistrationNumberTaken
+from domain.appeals.application import AppealsApplication
+from domain.appeals.registrations import RegistrationNumberTaken
 from tests.support.appeals import OPERATOR, receive
 
 

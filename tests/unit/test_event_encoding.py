@@ -9,8 +9,8 @@ from eventsourcing.persistence import JSONTranscoder, StoredEvent
 
 from domain.appeals import events as ev
 from domain.appeals.events import AppealEvent
-from infra import eventstore
-from infra.eventstore import MsgspecMapper, decode_event, topic_of
+from infra import event_codec
+from infra.event_codec import MsgspecMapper, decode_event, topic_of
 from tests.support.appeals import answered
 
 
@@ -43,7 +43,7 @@ class _Renamed(AppealEvent, frozen=True, kw_only=True):
 
 
 def test_an_old_version_is_upcast_when_read(monkeypatch: Any) -> None:
-    monkeypatch.setitem(eventstore.EVENT_TYPES, "_Renamed", _Renamed)
+    monkeypatch.setitem(event_codec.EVENT_TYPES, "_Renamed", _Renamed)
     source = answered().events[0]
     v1 = (
         b'{"originator_id":"' + str(source.originator_id).encode() + b'","originator_version":9,'

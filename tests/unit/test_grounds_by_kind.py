@@ -15,7 +15,7 @@ from domain.appeals.decisions.grounds import ARTICLE11_PART_OF, DEFAULT_GROUNDS,
 from domain.appeals.state import fold
 from domain.appeals.vocabulary import Article11Part, Channel, Kind, LegalGround, Outcome
 from domain.shared.errors import RuleViolated
-from infra.eventstore import decode_event
+from infra.event_codec import decode_event
 from tests.support.appeals import REGISTER, Scenario, receive
 
 # (kind, channel, a ground of its own rules, a ground of another act, the act the refusal names)
