@@ -27,6 +27,7 @@ from domain.shared.errors import ConcurrencyConflict
 from domain.sla.books import CalendarBook, PolicyBook
 from domain.sla.policy import FEDERAL
 from infra import calendar_source, database, db_bounds
+from infra.appeals_wiring import wire_appeals
 from infra.attachments import FolderStore
 from infra.calendar_clock import CalendarClock, utc_now
 from infra.database import ConnectionInfo
@@ -116,26 +117,9 @@ class Container:
         background_pool = database.open_pool(
             info, settings.pool_size, "otklik-background", limits=background
         )
-        appeals = AppealsApplication(
-            env=info.eventsourcing_env(settings.pool_size, limits),
-            clock=utc_now,
-        )
-        db_bounds.bound_recorder(appeals.recorder, limits)
-        calendar = CalendarBook(appeals, utc_now)
-        policies = PolicyBook(appeals, utc_now)
-        directory = DirectoryBook(appeals, utc_now)
-        appeals.directory = directory.directory  # assignments name units and people by id
-        rubricator = RubricatorBook(appeals, utc_now)
-        appeals.rubricator = rubricator.rubricator  # categorise takes the rubricator's codes
-        appeals_clock = CalendarClock(
-            calendar,
-            policies,
-            settings.sla_policy,
-            settings.timezone,
-            municipality=settings.municipality,
-            municipalities=settings.municipalities,
-        )
-        appeals.use_clock_source(appeals_clock)
+        wired = wire_appeals(settings, info, limits)
+        appeals, calendar, policies = wired.appeals, wired.calendar, wired.policies
+        directory, rubricator, appeals_clock = wired.directory, wired.rubricator, wired.clock
         queries = AppealQueries(pool)
         claims = ClaimsService(
             appeals,

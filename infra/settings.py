@@ -59,6 +59,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
     # OTKLIK_IMPORT_MAX_BYTES: the largest export POST /api/v1/imports takes (past it: 413)
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
+    # OTKLIK_IMPORT_WORKERS: processes a large `otklik import` decides in (default: one per core)
+    import_workers: int | None = None
 
     @property
     def attachments_root(self) -> Path:
@@ -108,6 +110,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "OTKLIK_IMPORT_MAX_BYTES",
                 DEFAULT_IMPORT_MAX_BYTES,
             ),
+            import_workers=_workers(env.get("OTKLIK_IMPORT_WORKERS", "").strip()),
             db_background_statement_timeout=_seconds(
                 env,
                 "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
@@ -121,6 +124,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 DATABASE_URL_VARIABLE = "DATABASE_URL"
+
+
+def _workers(value: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 64:
+        raise ValueError("OTKLIK_IMPORT_WORKERS: expected a whole number from 1 to 64")
+    return int(value)
 
 
 def _seconds(

@@ -20,12 +20,14 @@ the plain struct with :func:`as_record` when it goes into an event.
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
+from uuid import UUID
 
 import msgspec
 
@@ -133,6 +135,17 @@ def _plan(cls: type[Any]) -> list[_Field]:
 
 _PLANS: dict[type[Any], list[_Field]] = {}
 
+# Values of these types hold no text, number or date to check: a UUID, a flag, a nested struct
+# (checked by its own ``normalise``), an enum's member (one of its type's values).
+_UNCHECKED: dict[type[Any], bool] = {bool: True, UUID: True}
+
+
+def _unchecked(kind: type[Any]) -> bool:
+    known = _UNCHECKED.get(kind)
+    if known is None:
+        known = _UNCHECKED[kind] = issubclass(kind, msgspec.Struct | enum.Enum | UUID)
+    return known
+
 
 def _clean_text(value: str, field: _Field) -> str:
     cleaned = unicodedata.normalize("NFC", value).strip()
@@ -179,24 +192,29 @@ def normalise(self: Any) -> None:
     if plan is None:
         plan = _PLANS[cls] = _plan(cls)
     for field in plan:
-        name = field.name
-        value = getattr(self, name)
-        if isinstance(value, str):
-            if field.optional and not value.strip():
-                msgspec.structs.force_setattr(self, name, None)
-                continue
-            cleaned = _clean_text(value, field)
-            if cleaned != value:
-                msgspec.structs.force_setattr(self, name, cleaned)
-        elif isinstance(value, tuple) and value and isinstance(value[0], str):
-            cleaned_items = tuple(_clean_text(v, field) for v in value)
-            if cleaned_items != value:
-                msgspec.structs.force_setattr(self, name, cleaned_items)
-        elif isinstance(value, tuple | frozenset):
-            for item in value:
-                _check_scalar(item, field)
-        else:
-            _check_scalar(value, field)
+        value = getattr(self, field.name)
+        if value is not None and not _unchecked(type(value)):
+            _normalise_field(self, field, value)  # None, a flag, an id: nothing to check
+
+
+def _normalise_field(self: Any, field: _Field, value: object) -> None:
+    name = field.name
+    if isinstance(value, str):
+        if field.optional and not value.strip():
+            msgspec.structs.force_setattr(self, name, None)
+            return
+        cleaned = _clean_text(value, field)
+        if cleaned != value:
+            msgspec.structs.force_setattr(self, name, cleaned)
+    elif isinstance(value, tuple) and value and isinstance(value[0], str):
+        cleaned_items = tuple(_clean_text(v, field) for v in value)
+        if cleaned_items != value:
+            msgspec.structs.force_setattr(self, name, cleaned_items)
+    elif isinstance(value, tuple | frozenset):
+        for item in value:
+            _check_scalar(item, field)
+    else:
+        _check_scalar(value, field)
 
 
 class Input(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

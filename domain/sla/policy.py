@@ -83,10 +83,23 @@ class SlaPolicy(msgspec.Struct, frozen=True, kw_only=True):
         self, deadline: Deadline, kind: Kind, channel: Channel, topic: str | None = None
     ) -> DeadlineRule | None:
         """The most specific rule for this deadline of such an appeal (topic, then channel)."""
+        key = (id(self), deadline, kind, channel, topic)
+        known = _RULES.get(key)
+        if known is not None and known[0] is self:
+            return known[1]
         found = [
             r for r in self.rules if r.deadline is deadline and r.matches(kind, channel, topic)
         ]
-        return max(found, key=lambda r: r.specificity) if found else None
+        chosen = max(found, key=lambda r: r.specificity) if found else None
+        if len(_RULES) >= _DAYS_MAX:
+            _RULES.clear()
+        _RULES[key] = (self, chosen)
+        return chosen
+
+
+# The rule chosen for each kind of appeal, by the policy's identity (kept alive in the value).
+_RULES: dict[tuple[int, Deadline, Kind, Channel, str | None], tuple[SlaPolicy, DeadlineRule | None]]
+_RULES = {}
 
 
 class Anchor(msgspec.Struct, frozen=True, kw_only=True):
@@ -150,27 +163,10 @@ def compute(
             f"{rule.amount} ч рабочего времени по графику календаря → {due_local:%d.%m.%Y %H:%M}."
         )
         due = due_local.astimezone(UTC)
-        last = due_local.date()
+        steps.extend(_coverage(calendar, start, due_local.date()))
     else:
-        if rule.unit is Unit.CALENDAR_DAYS:
-            last = start + timedelta(days=rule.amount)
-            steps.append(
-                f"Со дня, следующего за {_fmt(start)}, {rule.amount} календарных дней"
-                f" → {_fmt(last)}."
-            )
-            if rule.roll_over and not calendar.is_working(last):
-                rolled = calendar.roll_forward(last)
-                steps.append(
-                    f"{_fmt(last)} — нерабочий день ({calendar.day(last).note or calendar.kind(last)})"
-                    f": срок переносится на ближайший рабочий день {_fmt(rolled)}."
-                )
-                last = rolled
-        else:
-            last = calendar.add_working_days(start, rule.amount)
-            steps.append(f"{rule.amount}-й рабочий день после {_fmt(start)} → {_fmt(last)}.")
-        due = _end_of(last, zone)
-        steps.append(f"Срок истекает в конце дня {_fmt(last)} (24:00 местного времени).")
-    steps.extend(_coverage(calendar, start, last))
+        due, counted = _counted_days(rule, start, calendar, zone)
+        steps.extend(counted)
     return ComputedDeadline(
         deadline=rule.deadline,
         due=due,
@@ -186,6 +182,46 @@ def compute(
             steps=tuple(steps),
         ),
     )
+
+
+# A term in days depends on its first day only: the deadlines of a day's appeals (thousands in a
+# bulk import) are counted once. Keyed by the objects' identities (kept alive in the value, so an
+# id is never reused while its entry lives), bounded.
+_DAYS: dict[tuple[int, int, str, date], tuple[object, object, datetime, tuple[str, ...]]] = {}
+_DAYS_MAX = 50_000
+
+
+def _counted_days(
+    rule: DeadlineRule, start: date, calendar: ProductionCalendar, zone: ZoneInfo
+) -> tuple[datetime, tuple[str, ...]]:
+    """The end of a term in days counted from ``start``, and the steps that say how."""
+    key = (id(rule), id(calendar), zone.key, start)
+    known = _DAYS.get(key)
+    if known is not None and known[0] is rule and known[1] is calendar:
+        return known[2], known[3]
+    steps = []
+    if rule.unit is Unit.CALENDAR_DAYS:
+        last = start + timedelta(days=rule.amount)
+        steps.append(
+            f"Со дня, следующего за {_fmt(start)}, {rule.amount} календарных дней → {_fmt(last)}."
+        )
+        if rule.roll_over and not calendar.is_working(last):
+            rolled = calendar.roll_forward(last)
+            steps.append(
+                f"{_fmt(last)} — нерабочий день ({calendar.day(last).note or calendar.kind(last)})"
+                f": срок переносится на ближайший рабочий день {_fmt(rolled)}."
+            )
+            last = rolled
+    else:
+        last = calendar.add_working_days(start, rule.amount)
+        steps.append(f"{rule.amount}-й рабочий день после {_fmt(start)} → {_fmt(last)}.")
+    due = _end_of(last, zone)
+    steps.append(f"Срок истекает в конце дня {_fmt(last)} (24:00 местного времени).")
+    steps.extend(_coverage(calendar, start, last))
+    if len(_DAYS) >= _DAYS_MAX:
+        _DAYS.clear()
+    _DAYS[key] = (rule, calendar, due, tuple(steps))
+    return due, tuple(steps)
 
 
 def extend(

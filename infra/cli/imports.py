@@ -4,6 +4,7 @@ rows that break a rule go to the error report (next to the file unless --errors 
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -21,9 +22,19 @@ from rich.progress import (
 
 from infra.cli.support import container_session
 from infra.intake.importer import Importer
+from infra.intake.parallel import Job, run_in_workers, worker_count
 from infra.intake.profile import ProfileError, load_profile
 from infra.intake.reading import FileRefused, format_of, read_export
 from infra.intake.report import default_errors_path, require_columns, write_errors
+
+_COLUMNS = (
+    TextColumn("[progress.description]{task.description}"),
+    BarColumn(),
+    MofNCompleteColumn(),
+    TextColumn("{task.fields[rate]} rows/s"),
+    TimeElapsedColumn(),
+    TimeRemainingColumn(),
+)
 
 
 def import_file(
@@ -48,17 +59,10 @@ def import_file(
         typer.echo(f"import refused: {refused}", err=True)
         raise typer.Exit(2) from None
     with container_session(migrate=True) as container:
-        importer = Importer(container.appeals, chosen, now=datetime.now(UTC), dry_run=dry_run)
-        columns = (
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} rows/s"),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
+        settings = container.settings
+        workers = worker_count(export.total, settings.import_workers)
         # the bar on stderr, the summary on stdout (a script reads the summary)
-        with Progress(*columns, console=Console(stderr=True)) as bar:
+        with Progress(*_COLUMNS, console=Console(stderr=True)) as bar:
             task = bar.add_task(file.name, total=export.total, rate="—")
 
             def advance(n: int) -> None:
@@ -67,7 +71,23 @@ def import_file(
                 done = bar.tasks[0].completed
                 bar.update(task, rate=f"{done / elapsed:,.0f}" if elapsed else "—")
 
-            summary = importer.run(export, file.name, advance)
+            now = datetime.now(UTC)
+            if workers > 1:
+                job = Job(
+                    env=dict(os.environ),
+                    info=container.info,
+                    profile=chosen,
+                    path=file.resolve(),
+                    fmt=format_of(file.name),
+                    file=file.name,
+                    now=now,
+                    dry_run=dry_run,
+                    workers=workers,
+                )
+                summary = run_in_workers(job, advance)
+            else:
+                importer = Importer(container.appeals, chosen, now=now, dry_run=dry_run)
+                summary = importer.run(export, file.name, advance)
     report = errors or default_errors_path(file)
     if summary.errors:
         write_errors(summary, report)

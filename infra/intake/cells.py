@@ -3,6 +3,7 @@ cannot be read raises ``CellRefused`` naming the rule (never the value)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, get_type_hints
 from zoneinfo import ZoneInfo
@@ -30,6 +31,49 @@ def text_of(cell: Cell) -> str | None:
     return value or None
 
 
+# The directives a fast reader handles (digits only; everything else goes to ``strptime``).
+_DIGITS = {"d": "[0-9]{1,2}", "m": "[0-9]{1,2}", "Y": "[0-9]{4}", "H": "[0-9]{1,2}"}
+_DIGITS |= {"M": "[0-9]{1,2}", "S": "[0-9]{1,2}"}
+_FIELDS = {"Y": 0, "m": 1, "d": 2, "H": 3, "M": 4, "S": 5}
+
+
+def _fast(fmt: str) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
+    """A regular expression reading ``fmt`` exactly when it is made of the digit directives and
+    literal characters (a string it does not match is left to ``strptime``, whose rules are
+    looser: a value it matches reads as ``strptime`` reads it)."""
+    parts: list[str] = []
+    order: list[tuple[str, int]] = []
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            directive = fmt[i + 1 : i + 2]
+            if directive not in _DIGITS or directive in [k for k, _ in order]:
+                return None
+            parts.append(f"({_DIGITS[directive]})")
+            order.append((directive, _FIELDS[directive]))
+            i += 2
+        else:
+            parts.append(re.escape(fmt[i]))
+            i += 1
+    if {"Y", "m", "d"} - {k for k, _ in order}:
+        return None
+    return re.compile("".join(parts)), tuple(f for _, f in order)
+
+
+def _read_fast(value: str, fast: tuple[re.Pattern[str], tuple[int, ...]]) -> datetime | None:
+    found = fast[0].fullmatch(value)
+    if found is None:
+        return None
+    fields = [0, 0, 0, 0, 0, 0]
+    for place, digits in zip(fast[1], found.groups(), strict=True):
+        fields[place] = int(digits)
+    year, month, day, hour, minute, second = fields
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
 class Moments:
     """Reads moments written in the profile's formats (or ISO 8601); a time without an offset is
     in the profile's zone; a date alone reads as the end of that day when it is a deadline."""
@@ -38,6 +82,7 @@ class Moments:
         self.zone = ZoneInfo(zone)
         self.datetimes = datetimes
         self.dates = dates
+        self._fast = {fmt: _fast(fmt) for fmt in (*datetimes, *dates)}
         self._cache: dict[str, tuple[datetime, bool]] = {}
 
     def read(self, cell: Cell, *, deadline: bool = False) -> datetime | None:
@@ -72,6 +117,9 @@ class Moments:
     def _read(self, value: str) -> tuple[datetime, bool]:
         for fmts, day_only in ((self.datetimes, False), (self.dates, True)):
             for fmt in fmts:
+                fast = self._fast[fmt]
+                if fast is not None and (read := _read_fast(value, fast)) is not None:
+                    return read, day_only
                 try:
                     return datetime.strptime(value, fmt), day_only
                 except ValueError:
