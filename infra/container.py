@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -33,6 +34,7 @@ from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.event_codec import decode_event
 from infra.intake.service import IntakeImporter
+from infra.rating_links import RatingLinks
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
@@ -72,6 +74,14 @@ def reactors(watcher: DeadlineWatcher, retimer: Retimer) -> list[Reactor]:
     return [watcher, retimer]
 
 
+def rating_links(settings: Settings) -> RatingLinks | None:
+    """The citizen's rating links, signed with OTKLIK_RATING_SECRET (unset: none)."""
+    if settings.rating_secret is None:
+        return None
+    ttl = timedelta(days=settings.rating_ttl_days)
+    return RatingLinks(settings.rating_secret, settings.public_base_url, ttl)
+
+
 def count_breach(subject: str) -> None:
     WATCHER_BREACHES.labels(subject=subject).inc()
 
@@ -105,6 +115,9 @@ class Container:
     ratings: RatingQueries
     reports: Reports
     attachments: AttachmentService  # issue 16: files under <data dir>/attachments by default
+    # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); an answer's template
+    # gets ``rating_links.for_answer(now)`` as its ``rating_link(appeal_id, answer_version)``
+    rating_links: RatingLinks | None = None
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -200,6 +213,7 @@ class Container:
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone, rubricator.rubricator),
             attachments=AttachmentService(appeals, store),
+            rating_links=rating_links(settings),
         )
 
     def seed_calendar(self) -> None:
@@ -270,6 +284,7 @@ class Container:
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),
             },
+            rating_links=self.rating_links,
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,

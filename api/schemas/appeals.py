@@ -103,6 +103,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     rated_current_answer: bool = False
     # issue 17: the citizen's own scores (through the signed link)
     citizen_rated_current_answer: bool = False
+    staff_rated_current_answer: bool = False
     citizen_score: int | None = None
     preferred_score: int | None = None
     reopen_count: int = 0

@@ -93,6 +93,7 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     rated_current_answer: bool = False
     # issue 17: the citizen's own scores (through the signed link) beside the staff-typed ones
     citizen_rated_current_answer: bool = False  # the link of this answer is used
+    staff_rated_current_answer: bool = False  # staff typed a score for this answer
     citizen_score: int | None = None  # the citizen's last score
     preferred_score: int | None = None  # the last rated answer's score, the citizen's preferred
     reopen_count: int = 0

@@ -199,6 +199,7 @@ def _(event: ev.SatisfactionRated, state: AppealState) -> AppealState:
         event,
         satisfaction_score=event.score,
         rated_current_answer=True,
+        staff_rated_current_answer=True,
         preferred_score=preferred,
     )
 
@@ -220,6 +221,7 @@ def _(event: ev.AppealReopened, state: AppealState) -> AppealState:
         answer_delivered_at=None,
         rated_current_answer=False,
         citizen_rated_current_answer=False,
+        staff_rated_current_answer=False,
     )
 
 

@@ -44,13 +44,18 @@ def test_a_link_is_used_once() -> None:
         scenario.when(rate(1), actor=citizen)
 
 
-def test_the_citizens_score_is_preferred_to_an_earlier_staff_typed_one() -> None:
+def test_the_citizens_score_is_preferred_to_a_staff_typed_one_before_or_after_it() -> None:
     scenario = answered().given(cmd.RateSatisfaction(score=5))
     scenario.given(rate(2), actor=citizen_actor(scenario.appeal_id))
     state = scenario.state
     assert state is not None and state.preferred_score == 2 and state.satisfaction_score == 2
-    with pytest.raises(RuleViolated, match="already rated"):  # staff cannot type over it
-        scenario.when(cmd.RateSatisfaction(score=5))
+    with pytest.raises(RuleViolated, match="already rated"):  # staff type one score an answer
+        scenario.when(cmd.RateSatisfaction(score=4))
+    later = answered()
+    later.given(rate(1), actor=citizen_actor(later.appeal_id)).given(cmd.RateSatisfaction(score=5))
+    state = later.state
+    assert state is not None
+    assert (state.satisfaction_score, state.preferred_score, state.citizen_score) == (5, 1, 1)
 
 
 def test_a_staff_typed_score_alone_is_the_preferred_one() -> None:
