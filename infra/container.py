@@ -54,6 +54,8 @@ from projections.sla import SlaProjection, SlaQueries
 
 METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
 DEFAULT_METHODOLOGY = "v1"
+# seeded in this order when missing; v2 (in force from 2027-01) prefers the citizen's own scores
+BUNDLED_METHODOLOGIES = (DEFAULT_METHODOLOGY, "v2")
 READY_WITHIN = 1.5  # seconds /health/ready waits on the database at most, per wait
 
 
@@ -218,18 +220,19 @@ class Container:
 
     def seed_calendar(self) -> None:
         """Make sure the production calendar holds the years deadlines can reach, the federal
-        SLA policy is published (version 1) when no policy is, and so is the default rating
-        methodology ``v1`` (infra/methodologies/v1.toml)."""
+        SLA policy is published (version 1) when no policy is, and so are the bundled rating
+        methodologies (infra/methodologies/v1.toml, v2.toml) that are not."""
         calendar_source.seed(self.calendar, calendar_source.default_years(utc_now().date()))
         if self.settings.sla_policy == FEDERAL.id:
             self.policies.seed(FEDERAL, actor=calendar_source.SEEDER)
-        if self.methodologies.methodology(DEFAULT_METHODOLOGY) is None:
-            with contextlib.suppress(ConcurrencyConflict):  # another process seeded it first
-                self.methodologies.publish(
-                    DEFAULT_METHODOLOGY,
-                    parse_toml((METHODOLOGIES / "v1.toml").read_text()),
-                    actor=calendar_source.SEEDER,
-                )
+        for bundled in BUNDLED_METHODOLOGIES:  # v1, then v2 (issue 17: the citizen's scores)
+            if self.methodologies.methodology(bundled) is None:
+                with contextlib.suppress(ConcurrencyConflict):  # another process seeded it first
+                    self.methodologies.publish(
+                        bundled,
+                        parse_toml((METHODOLOGIES / f"{bundled}.toml").read_text()),
+                        actor=calendar_source.SEEDER,
+                    )
         self.sla_clock.refresh()
 
     def has_appeals(self) -> bool:

@@ -85,15 +85,17 @@ def _rate(
         raise PageRefusal(USED) from None
 
 
-@get(PATH, opt=_OPT, include_in_schema=False, sync_to_thread=True)
-def show_rating_form(
+@get(PATH, opt=_OPT, include_in_schema=False)
+async def show_rating_form(
     request: Request[Any, Any, Any],
     token: str,
     appeals: AppealsApplication,
     rating_links: RatingLinkReader | None,
 ) -> Response[Any]:
     try:
-        state, version = _linked(rating_links, appeals, token, appeals.clock())
+        state, version = await sync_to_thread(
+            _linked, rating_links, appeals, token, appeals.clock()
+        )
         _rateable(state, version)
     except PageRefusal as refused:
         return refusal(request, refused)
