@@ -136,7 +136,7 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
 @pytest.fixture(scope="module")
 def fuzzed(db_server: ConnectionInfo, request: pytest.FixtureRequest) -> Iterator[Fuzzed]:
     with own_database(db_server, "fuzzapi") as (container, info):
-        tokens = {
+        tokens: dict[Role, str] = {
             role: container.tokens.create(
                 role=role,
                 name=f"Фаззер: {role.value}",

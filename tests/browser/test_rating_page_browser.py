@@ -12,7 +12,7 @@ from uuid import UUID
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.integration]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "rating"
 CITIZEN = "Сидорова Анна Викторовна"
 APPEAL_TEXT = "Во дворе дома 5 не работает фонарь"
-PHONE = {"width": 390, "height": 844}  # a phone's screen
+PHONE = ViewportSize(width=390, height=844)  # a phone's screen
 
 
 @pytest.fixture(scope="module")
