@@ -33,6 +33,7 @@ from api.controllers import (
     methodologies,
     open311,
     projections,
+    rating_page,
     ratings,
     reports,
     rubricator,
@@ -158,6 +159,7 @@ ROUTE_HANDLERS = [
     attachments.get_attachment,
     *open311.OPEN311_ROUTES,
     imports.import_export,  # issue 16: bulk imports
+    *rating_page.RATING_PAGE_ROUTES,  # issue 17: the citizen rates the answer (public)
 ]
 
 
@@ -202,6 +204,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "imports": services.imports,
         "authenticate": services.authenticate,  # Open311's api_key: a bearer token's secret
         "open311_queries": Open311Queries(services.queries.pool),
+        "rating_links": services.rating_links,  # issue 17 (None: links are off)
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from api.auth import Authenticator
+from api.rating_links import RatingLinkReader
 from api.schemas.imports import ImportReport
 from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
@@ -92,3 +93,5 @@ class Services:
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict
     # the messengers' secrets (None: not configured)
     webhooks: WebhookSecrets = field(default_factory=WebhookSecrets)
+    # issue 17: the citizen's rating links (None: OTKLIK_RATING_SECRET unset, the page says so)
+    rating_links: RatingLinkReader | None = None

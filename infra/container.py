@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -34,6 +35,7 @@ from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.event_codec import decode_event
 from infra.intake.service import IntakeImporter
+from infra.rating_links import RatingLinks
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
@@ -53,6 +55,8 @@ from projections.sla import SlaProjection, SlaQueries
 
 METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
 DEFAULT_METHODOLOGY = "v1"
+# seeded in this order when missing; v2 (in force from 2027-01) prefers the citizen's own scores
+BUNDLED_METHODOLOGIES = (DEFAULT_METHODOLOGY, "v2")
 READY_WITHIN = 1.5  # seconds /health/ready waits on the database at most, per wait
 
 
@@ -71,6 +75,14 @@ def projections(settings: Settings) -> list[Projection]:
 def reactors(watcher: DeadlineWatcher, retimer: Retimer) -> list[Reactor]:
     """Every reactor the engine runs beside the views (commands from events or a timer)."""
     return [watcher, retimer]
+
+
+def rating_links(settings: Settings) -> RatingLinks | None:
+    """The citizen's rating links, signed with OTKLIK_RATING_SECRET (unset: none)."""
+    if settings.rating_secret is None:
+        return None
+    ttl = timedelta(days=settings.rating_ttl_days)
+    return RatingLinks(settings.rating_secret, settings.public_base_url, ttl)
 
 
 def count_breach(subject: str) -> None:
@@ -106,6 +118,9 @@ class Container:
     ratings: RatingQueries
     reports: Reports
     attachments: AttachmentService  # issue 16: files under <data dir>/attachments by default
+    # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); an answer's template
+    # gets ``rating_links.for_answer(now)`` as its ``rating_link(appeal_id, answer_version)``
+    rating_links: RatingLinks | None = None
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -184,22 +199,24 @@ class Container:
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone, rubricator.rubricator),
             attachments=AttachmentService(appeals, store),
+            rating_links=rating_links(settings),
         )
 
     def seed_calendar(self) -> None:
         """Make sure the production calendar holds the years deadlines can reach, the federal
-        SLA policy is published (version 1) when no policy is, and so is the default rating
-        methodology ``v1`` (infra/methodologies/v1.toml)."""
+        SLA policy is published (version 1) when no policy is, and so are the bundled rating
+        methodologies (infra/methodologies/v1.toml, v2.toml) that are not."""
         calendar_source.seed(self.calendar, calendar_source.default_years(utc_now().date()))
         if self.settings.sla_policy == FEDERAL.id:
             self.policies.seed(FEDERAL, actor=calendar_source.SEEDER)
-        if self.methodologies.methodology(DEFAULT_METHODOLOGY) is None:
-            with contextlib.suppress(ConcurrencyConflict):  # another process seeded it first
-                self.methodologies.publish(
-                    DEFAULT_METHODOLOGY,
-                    parse_toml((METHODOLOGIES / "v1.toml").read_text()),
-                    actor=calendar_source.SEEDER,
-                )
+        for bundled in BUNDLED_METHODOLOGIES:  # v1, then v2 (issue 17: the citizen's scores)
+            if self.methodologies.methodology(bundled) is None:
+                with contextlib.suppress(ConcurrencyConflict):  # another process seeded it first
+                    self.methodologies.publish(
+                        bundled,
+                        parse_toml((METHODOLOGIES / f"{bundled}.toml").read_text()),
+                        actor=calendar_source.SEEDER,
+                    )
         self.sla_clock.refresh()
 
     def has_appeals(self) -> bool:
@@ -254,6 +271,7 @@ class Container:
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),
             },
+            rating_links=self.rating_links,
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -61,6 +62,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
     # OTKLIK_IMPORT_WORKERS: processes a large `otklik import` decides in (default: one per core)
     import_workers: int | None = None
+    # issue 17, the citizen's rating links: OTKLIK_PUBLIC_BASE_URL, where citizens reach the
+    # public pages; OTKLIK_RATING_SECRET (or OTKLIK_RATING_SECRET_FILE), the signing key (unset:
+    # links are off and the page says so); OTKLIK_RATING_TTL_DAYS, how long a link lasts
+    public_base_url: str = "http://127.0.0.1:8000"
+    rating_secret: bytes | None = None
+    rating_ttl_days: int = 30
 
     @property
     def attachments_root(self) -> Path:
@@ -111,6 +118,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 DEFAULT_IMPORT_MAX_BYTES,
             ),
             import_workers=_workers(env.get("OTKLIK_IMPORT_WORKERS", "").strip()),
+            **rating_settings(env),
             db_background_statement_timeout=_seconds(
                 env,
                 "OTKLIK_DB_BACKGROUND_STATEMENT_TIMEOUT",
@@ -219,3 +227,33 @@ def parse_municipalities(text: str) -> dict[str, str]:
             )
         found[code] = _zone(zone, "OTKLIK_MUNICIPALITIES")
     return found
+
+
+class RatingSettings(TypedDict):
+    public_base_url: str
+    rating_secret: bytes | None
+    rating_ttl_days: int
+
+
+def rating_settings(env: dict[str, str]) -> RatingSettings:
+    """Issue 17: the rating links' settings (their variables' rules in one place)."""
+    secret_text = env.get("OTKLIK_RATING_SECRET", "").strip()
+    secret_file = env.get("OTKLIK_RATING_SECRET_FILE", "").strip()
+    if secret_file and not secret_text:
+        try:
+            secret_text = Path(secret_file).read_text(encoding="utf-8").strip()
+        except OSError:
+            raise ValueError("OTKLIK_RATING_SECRET_FILE: the file cannot be read") from None
+    if secret_text and len(secret_text.encode()) < 16:
+        raise ValueError("OTKLIK_RATING_SECRET: at least 16 bytes")
+    base = env.get("OTKLIK_PUBLIC_BASE_URL", "").strip() or "http://127.0.0.1:8000"
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", base):
+        raise ValueError("OTKLIK_PUBLIC_BASE_URL: an http(s) address, no query")
+    days_text = env.get("OTKLIK_RATING_TTL_DAYS", "").strip() or "30"
+    if not days_text.isascii() or not days_text.isdigit() or not 1 <= int(days_text) <= 366:
+        raise ValueError("OTKLIK_RATING_TTL_DAYS: a whole number of days, 1-366")
+    return RatingSettings(
+        public_base_url=base.rstrip("/"),
+        rating_secret=secret_text.encode() if secret_text else None,
+        rating_ttl_days=int(days_text),
+    )

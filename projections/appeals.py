@@ -58,6 +58,9 @@ class AppealSummary(msgspec.Struct, frozen=True, kw_only=True):
     # when first routed (assigned, copies sent: ст.8 ч.4, or a ст. 11 decision): the forward term
     routed_at: datetime | None
     topic_code: str | None  # issue 15: the rubricator's code (None: categorised before it)
+    # issue 17: the citizen's own last score, and the score the citizen's is preferred in
+    citizen_score: int | None
+    preferred_score: int | None
 
 
 _FIELDS = AppealSummary.__struct_fields__
@@ -74,7 +77,8 @@ class AppealsProjection:
     # can be read back are kept at the edge (a v3 build may hold rows no list can read); v5: the
     # ст. 11 notice's term and when it was given (the watcher breaches an unmet one), when routed
     # v6: the rubricator's code (the most specific one given) for hot topics and summaries
-    version = 6
+    # v7: the citizen's own score and the preferred one (issue 17: what methodologies count)
+    version = 7
     topics = None  # every appeal event changes the state
     tables = ("appeals",)
     ddl = """
@@ -112,7 +116,9 @@ class AppealsProjection:
             notice_given_at timestamptz,
             article11_part text,
             routed_at timestamptz,
-            topic_code text
+            topic_code text,
+            citizen_score integer,
+            preferred_score integer
         );
     """
     indexes = """
@@ -173,6 +179,8 @@ def _row(entry: tuple[AppealState, int]) -> tuple[Any, ...]:
         state.article11_part,
         state.routed_at,
         state.subtopic_code or state.topic_code,
+        state.citizen_score,
+        state.preferred_score,
     )
 
 

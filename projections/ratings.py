@@ -21,7 +21,7 @@ import msgspec
 from psycopg_pool import ConnectionPool
 
 from domain.organisation.directory import Directory
-from domain.ratings.methodology import Indicator, Methodology, Scope
+from domain.ratings.methodology import Indicator, Methodology, Scope, StaffScores
 from domain.ratings.score import Period, RatedUnit, UnitFigures, rate
 from projections import rated_units
 from projections.appeals import AppealsProjection
@@ -54,14 +54,20 @@ _FIGURES_SQL = """
                             AND (first_answered_at IS NULL OR first_answered_at >= answer_due)),
            count(*) FILTER (WHERE answered AND rework_count = 0 AND reopen_count = 0
                             AND NOT is_repeat),
-           count(*) FILTER (WHERE answered AND satisfaction_score >= 4),
-           count(satisfaction_score) FILTER (WHERE answered),
-           avg(satisfaction_score) FILTER (WHERE answered),
+           count(*) FILTER (WHERE answered AND {score} >= 4),
+           count({score}) FILTER (WHERE answered),
+           avg({score}) FILTER (WHERE answered),
            count(*) FILTER (WHERE answered AND is_repeat)
     FROM counted GROUP BY unit ORDER BY unit
 """
 
 
+# issue 17: the appeals view's column each way of counting staff-typed scores reads
+SCORE_COLUMN = {
+    StaffScores.COUNT: "satisfaction_score",  # the last score given, whoever gave it
+    StaffScores.IGNORE: "citizen_score",
+    StaffScores.WHEN_NO_CITIZEN_SCORE: "preferred_score",
+}
 POSITION_TTL = 0.5
 
 
@@ -125,15 +131,18 @@ class RatingQueries:
         self._position = (now, position)
         return position
 
-    def figures(self, period: Period, scope: Scope) -> list[UnitFigures]:
+    def figures(
+        self, period: Period, scope: Scope, staff_scores: StaffScores = StaffScores.COUNT
+    ) -> list[UnitFigures]:
         params: dict[str, Any] = {
             "start": datetime.combine(period.first, time(0), tzinfo=self.zone),
             "end": datetime.combine(period.end, time(0), tzinfo=self.zone),
         }
+        score = SCORE_COLUMN[staff_scores]
         if scope is Scope.MUNICIPALITY:
-            sql = _FIGURES_SQL.format(unit=BY_MUNICIPALITY, join="")
+            sql = _FIGURES_SQL.format(unit=BY_MUNICIPALITY, join="", score=score)
         else:
-            sql = _FIGURES_SQL.format(unit=BY_DIRECTORY, join=_MAPPING)
+            sql = _FIGURES_SQL.format(unit=BY_DIRECTORY, join=_MAPPING, score=score)
         with reading(self.pool, AppealsProjection.name) as conn:
             if scope is not Scope.MUNICIPALITY:
                 recorded = conn.execute(
@@ -186,7 +195,9 @@ class RatingQueries:
             methodology=methodology.label,
             as_reported=as_reported,
             position=position,
-            units=self.named(rate(methodology, self.figures(period, scope)), period),
+            units=self.named(
+                rate(methodology, self.figures(period, scope, methodology.staff_scores)), period
+            ),
         )
         with self._lock:
             self._cache[key] = rating

@@ -101,6 +101,11 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     fast_tracked: bool = False
     satisfaction_score: int | None = None
     rated_current_answer: bool = False
+    # issue 17: the citizen's own scores (through the signed link)
+    citizen_rated_current_answer: bool = False
+    staff_rated_current_answer: bool = False
+    citizen_score: int | None = None
+    preferred_score: int | None = None
     reopen_count: int = 0
     duplicate_of: UUID | None = None
     repeat_of: UUID | None = None

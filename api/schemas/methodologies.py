@@ -7,7 +7,13 @@ from typing import Annotated
 
 import msgspec
 
-from domain.ratings.methodology import Granularity, Indicator, Normalisation, Scope
+from domain.ratings.methodology import (
+    Granularity,
+    Indicator,
+    Normalisation,
+    Scope,
+    StaffScores,
+)
 from domain.shared.inputs import Input, line, text
 
 
@@ -36,6 +42,8 @@ class NewMethodology(Input, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     sla_policy: Annotated[str, line(100)] = "as_recorded"
     in_force: Annotated[tuple[InForce, ...], msgspec.Meta(max_length=100)] = ()  # months: decide
     note: Annotated[str, text(2000, min_length=3)]
+    # issue 17: how staff-typed satisfaction scores count beside the citizen's own
+    staff_scores: StaffScores = StaffScores.COUNT
     id: Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")]
 
 
@@ -50,3 +58,4 @@ class Methodology(msgspec.Struct, frozen=True, kw_only=True):
     sla_policy: str  # "as_recorded": the deadline each appeal carries; or "id/version"
     in_force: tuple[InForce, ...]
     note: str
+    staff_scores: StaffScores = StaffScores.COUNT

@@ -54,6 +54,8 @@ def _bound(roles: tuple[Role, ...], unit_id: str | None) -> tuple[Role, ...]:
     """The roles once each; an executor acts for a unit, so the account must name one."""
     if Role.EXECUTOR in roles and unit_id is None:
         raise InvalidCommand("an executor's account needs the unit it acts for (unit_id)")
+    if Role.CITIZEN in roles:  # issue 17: a signed rating link acts for the citizen, never a token
+        raise InvalidCommand("the citizen's role comes with a rating link, not with an account")
     return tuple(dict.fromkeys(roles))
 
 

@@ -91,6 +91,11 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     fast_tracked: bool = False
     satisfaction_score: int | None = None
     rated_current_answer: bool = False
+    # issue 17: the citizen's own scores (through the signed link) beside the staff-typed ones
+    citizen_rated_current_answer: bool = False  # the link of this answer is used
+    staff_rated_current_answer: bool = False  # staff typed a score for this answer
+    citizen_score: int | None = None  # the citizen's last score
+    preferred_score: int | None = None  # the last rated answer's score, the citizen's preferred
     reopen_count: int = 0
     duplicate_of: UUID | None = None
     repeat_of: UUID | None = None
@@ -127,6 +132,12 @@ class AppealState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         ст.11 decision; forwarding closes the appeal, which settles the deadline too."""
         acts = (self.assigned_at, self.copies_sent_at, self.article11_decided_at)
         return min((t for t in acts if t is not None), default=None)
+
+    @property
+    def answer_version(self) -> int:
+        """Which answer of the appeal the current one is: 1, and one more after each reopening
+        (a rating link names it, so a link of an earlier answer rates nothing)."""
+        return self.reopen_count + 1
 
     @property
     def is_paused(self) -> bool:

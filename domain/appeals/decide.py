@@ -15,6 +15,7 @@ from domain.appeals.decisions import (
     answers,
     article11,
     attachments,
+    citizen_rating,
     deadlines,
     information,
     intake,
@@ -41,6 +42,7 @@ _HANDLERS: dict[type[cmd.Command], Handler] = {
     **information.DECISIONS.by_command,
     **attachments.DECISIONS.by_command,
     **source_terms.DECISIONS.by_command,  # issue 16: imported histories
+    **citizen_rating.DECISIONS.by_command,  # issue 17: the citizen's own score
 }
 
 # ст.8 ч.2 59-ФЗ: registration is mandatory, and nothing the law counts from it (forwarding,
@@ -64,6 +66,8 @@ _AFTER_FORWARDING = cmd.RequestInformation | cmd.RecordInformationReply
 
 def _allowed_when_closed(state: AppealState, command: cmd.Command) -> bool:
     if isinstance(command, cmd.ReopenAppeal) or attachments.allowed_when_closed(state, command):
+        return True
+    if citizen_rating.allowed_when_closed(state, command):
         return True
     return state.outcome is Outcome.FORWARDED and isinstance(command, _AFTER_FORWARDING)
 
@@ -117,5 +121,6 @@ assert len(_HANDLERS) == sum(  # no command decided in two places
         information,
         attachments,
         source_terms,
+        citizen_rating,
     )
 )

@@ -188,6 +188,9 @@ class AppealFastTracked(AppealEvent, frozen=True, kw_only=True):
 class SatisfactionRated(AppealEvent, frozen=True, kw_only=True):
     score: int
     comment: str | None
+    # issue 17: True when the citizen gave the score through the signed link sent with the answer
+    # (the actor is then ``citizen:<appeal id>``); older events and staff-typed scores: False
+    by_citizen: bool = False
 
 
 class AppealReopened(AppealEvent, frozen=True, kw_only=True):

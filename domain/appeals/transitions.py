@@ -183,7 +183,25 @@ def _(event: ev.AppealFastTracked, state: AppealState) -> AppealState:
 
 @_on
 def _(event: ev.SatisfactionRated, state: AppealState) -> AppealState:
-    return _next(state, event, satisfaction_score=event.score, rated_current_answer=True)
+    if event.by_citizen:  # the citizen's own score: preferred to a staff-typed one
+        return _next(
+            state,
+            event,
+            satisfaction_score=event.score,
+            rated_current_answer=True,
+            citizen_rated_current_answer=True,
+            citizen_score=event.score,
+            preferred_score=event.score,
+        )
+    preferred = state.preferred_score if state.citizen_rated_current_answer else event.score
+    return _next(
+        state,
+        event,
+        satisfaction_score=event.score,
+        rated_current_answer=True,
+        staff_rated_current_answer=True,
+        preferred_score=preferred,
+    )
 
 
 @_on
@@ -202,6 +220,8 @@ def _(event: ev.AppealReopened, state: AppealState) -> AppealState:
         answer_published_at=None,
         answer_delivered_at=None,
         rated_current_answer=False,
+        citizen_rated_current_answer=False,
+        staff_rated_current_answer=False,
     )
 
 

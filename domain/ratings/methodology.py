@@ -70,6 +70,15 @@ class Scope(StrEnum):
     MUNICIPALITY = "municipality"
 
 
+class StaffScores(StrEnum):
+    """How satisfaction scores typed by staff count beside the citizen's own (issue 17)."""
+
+    COUNT = "count"  # every score counts alike: the last one given (methodologies before it)
+    IGNORE = "ignore"  # only the citizen's own scores count
+    # the citizen's score of an answer where there is one, else the one staff typed
+    WHEN_NO_CITIZEN_SCORE = "when-no-citizen-score"
+
+
 class Weight(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     indicator: Indicator
     weight: Annotated[float, msgspec.Meta(gt=0, le=1)]
@@ -98,6 +107,7 @@ class Methodology(msgspec.Struct, frozen=True, kw_only=True):
     sla_policy: str  # "as_recorded": the deadline each appeal carries; or "id/version"
     in_force: tuple[InForce, ...]
     note: str
+    staff_scores: StaffScores = StaffScores.COUNT  # issue 17 (older versions: count)
 
     def in_force_for(self, month: str) -> bool:
         return any(r.covers(month) for r in self.in_force)
@@ -118,6 +128,7 @@ class PublishMethodology(Input, frozen=True, kw_only=True, forbid_unknown_fields
     sla_policy: Annotated[str, line(100)] = "as_recorded"
     in_force: Annotated[tuple[InForce, ...], msgspec.Meta(max_length=100)] = ()  # months: decide
     note: Annotated[str, text(2000, min_length=3)]
+    staff_scores: StaffScores = StaffScores.COUNT
 
 
 def parse_toml(text: str) -> PublishMethodology:
@@ -175,6 +186,7 @@ def decide_publish(
         sla_policy=command.sla_policy,
         in_force=command.in_force,
         note=command.note,
+        staff_scores=command.staff_scores,
     )
     return [
         MethodologyPublished(

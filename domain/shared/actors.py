@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 import msgspec
 
@@ -16,15 +17,28 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ANALYST = "analyst"
     SYSTEM = "system"  # the deadline watcher and other automatic processes
+    # issue 17: the citizen rating the answer through a signed link (no account, no token); the
+    # actor's id is ``citizen:<appeal id>`` and the role may only rate that appeal's answer
+    CITIZEN = "citizen"
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """The person or process behind an event. ``id`` is the token's principal id, never a citizen."""
+    """The person or process behind an event. ``id`` is the token's principal id; for the citizen
+    rating an answer (``Role.CITIZEN``), ``citizen:<appeal id>`` and no name of theirs."""
 
     id: str
     role: Role
     name: str
     department: str | None = None
+
+
+CITIZEN_PREFIX = "citizen:"
+
+
+def citizen_actor(appeal_id: UUID) -> Actor:
+    """The citizen of one appeal, as the actor of what they do through a signed link: named by
+    the appeal, never by their own name (personal data stays in the appeal's receipt)."""
+    return Actor(id=f"{CITIZEN_PREFIX}{appeal_id}", role=Role.CITIZEN, name="Заявитель")
 
 
 def within_department(actor: Actor, department: str | None) -> bool:

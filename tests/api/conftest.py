@@ -17,6 +17,7 @@ from infra.server_process import server_process
 TELEGRAM_SECRET = "tg-Secret_0123456789"
 VK_SECRET = "vkSecretKey42"
 VK_CONFIRMATION = "1a2b3c4d"
+RATING_SECRET = "rating-links-secret-0123456789"  # issue 17: the citizen's signed rating links
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +50,7 @@ def base_url(db: ConnectionInfo, server_log: Path, attachments_dir: Path) -> Ite
         "OTKLIK_TELEGRAM_SECRET": TELEGRAM_SECRET,
         "OTKLIK_VK_SECRET": VK_SECRET,
         "OTKLIK_VK_CONFIRMATION": VK_CONFIRMATION,
+        "OTKLIK_RATING_SECRET": RATING_SECRET,
     }
     with server_process(db, log=server_log, env=env) as url:
         yield url

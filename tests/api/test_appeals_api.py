@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from tests.conftest import event_count
+from tests.support.dates import bundled_methodology_in_force
 
 pytestmark = pytest.mark.integration
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -121,7 +122,8 @@ def test_a_whole_life_through_http_with_history_and_as_of(
     assert {c["field"]: c["after"] for c in assignment["changes"]}["department"] == "ugkh"
     assert assignment["applied"]["deadline_policy"].startswith("federal/")  # other tests publish
     assert assignment["applied"]["calendar"].startswith("RU/")
-    assert assignment["applied"]["methodology"] == "v1/1"  # in force for the month
+    month = assignment["occurred_at"][:7]
+    assert assignment["applied"]["methodology"] == bundled_methodology_in_force(month)
     then = client.get(f"/api/v1/appeals/{appeal_id}", params={"as_of": approved})
     assert then.status_code == 200, then.text
     assert then.json()["last_event_version"] == 6

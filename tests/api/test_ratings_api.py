@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.api.test_appeals_api import act, assert_problem, auth, receive
+from tests.support.dates import bundled_methodology_in_force
 
 pytestmark = pytest.mark.integration
 V2: dict[str, Any] = {
@@ -39,7 +40,7 @@ def test_the_portal_reads_ratings_without_a_token_and_revalidates_with_etag(
     first = portal.get("/api/v1/ratings", params={"period": month})
     assert first.status_code == 200, first.text
     body = first.json()
-    assert body["methodology"] == "v1/1" and body["as_reported"] is True
+    assert body["methodology"] == bundled_methodology_in_force(month) and body["as_reported"]
     housing = next(u for u in body["units"] if u["name"] == "Управление ЖКХ")
     assert housing["volume"] >= 1 and not housing["ranked"]  # below v1's minimum of 10
     assert first.headers["cache-control"] == "public, max-age=60"
@@ -79,7 +80,7 @@ def test_publishing_a_methodology_while_the_portal_answers(
     stale = client.post("/api/v1/methodologies", json=V2, headers={**analyst, "If-Match": '"7"'})
     assert_problem(stale, 412)
     after = portal.get("/api/v1/ratings", params={"period": month}).json()
-    assert after["methodology"] == before["methodology"] == "v1/1"  # as reported: unchanged
+    assert after["methodology"] == before["methodology"] == bundled_methodology_in_force(month)
     assert after["units"] == before["units"]
     listed = portal.get("/api/v1/methodologies").json()
     assert {m["id"] for m in listed} >= {"v1", "speed"}
@@ -99,7 +100,7 @@ def test_reports_through_http_in_three_formats_for_the_roles_that_read_them(
     month = f"{datetime.now(UTC):%Y-%m}"
     as_json = client.get("/api/v1/reports/kpi", params={"period": month}, headers=analyst)
     assert as_json.status_code == 200, as_json.text
-    assert as_json.json()["stamp"]["methodology"] == "v1/1"
+    assert as_json.json()["stamp"]["methodology"] == bundled_methodology_in_force(month)
     as_csv = client.get(
         "/api/v1/reports/kpi", params={"period": month, "format": "csv"}, headers=analyst
     )

@@ -28,6 +28,7 @@ UNITS = {
     "otdel": ("Отдел", ()),
     "stary": ("Отдел старых записей", ()),  # tests/integration/test_directory_old_events.py
     "vremya": ("Отдел деловых дат", ()),
+    "ocenki": ("Отдел оценок", ()),  # tests/api/test_rating_page_api.py: the citizen's scores
 }
 
 

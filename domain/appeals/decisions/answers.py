@@ -94,7 +94,9 @@ def _fast_track(command: cmd.FastTrackAppeal, c: Context) -> list[ev.AppealEvent
 def _rate(command: cmd.RateSatisfaction, c: Context) -> list[ev.AppealEvent]:
     if c.s.status is not Status.ANSWER_DELIVERED:
         raise RuleViolated("a satisfaction score can be given only after the answer was delivered")
-    if c.s.rated_current_answer:
+    # issue 17: the citizen's own score (the link) does not stop staff typing the one they were
+    # told; the ratings prefer the citizen's as their methodology says
+    if c.s.staff_rated_current_answer:
         raise RuleViolated("this answer is already rated")
     return [ev.SatisfactionRated(**c.envelope(), score=command.score, comment=command.comment)]
 

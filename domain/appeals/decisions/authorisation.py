@@ -4,9 +4,10 @@ department."""
 from __future__ import annotations
 
 from domain.appeals import commands as cmd
+from domain.appeals.citizen_commands import RateAnswerAsCitizen
 from domain.appeals.source_commands import RecordSourceDeadline
 from domain.appeals.state import AppealState
-from domain.shared.actors import Actor, Role, within_department
+from domain.shared.actors import CITIZEN_PREFIX, Actor, Role, within_department
 from domain.shared.errors import Forbidden
 
 _STAFF = frozenset({Role.OPERATOR, Role.CURATOR, Role.HEAD})
@@ -59,6 +60,8 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     # work done, the signed answer)
     cmd.AddAttachment: _ANSWERERS,
     RecordSourceDeadline: _STAFF,  # issue 16: an imported history's own deadline
+    # issue 17: the citizen, through the signed link sent with the answer; nobody else
+    RateAnswerAsCitizen: frozenset({Role.CITIZEN}),
 }
 
 
@@ -67,6 +70,8 @@ def authorise(command: type[cmd.Command], actor: Actor, state: AppealState | Non
     if actor.role not in allowed:
         roles = ", ".join(sorted(allowed))
         raise Forbidden(f"the role '{actor.role}' may not {command.action}; allowed: {roles}")
+    if actor.role is Role.CITIZEN and (state is None or actor.id != f"{CITIZEN_PREFIX}{state.id}"):
+        raise Forbidden("a citizen may rate only the answer to their own appeal")
     if state is not None and not within_department(actor, state.department):
         raise Forbidden(
             "a department executor may act only on appeals assigned to their department"
