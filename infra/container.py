@@ -33,6 +33,7 @@ from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.event_codec import decode_event
 from infra.intake.service import IntakeImporter
+from infra.outbound.wiring import Outbox, build_outbox
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
@@ -43,6 +44,7 @@ from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
 from projections.engine.reactor import Reactor
 from projections.engine.runner import ProjectionEngine
+from projections.outbox import OutboxProjection
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.ratings import RatingQueries
 from projections.reactors.deadlines import DeadlineWatcher
@@ -64,12 +66,13 @@ def projections(settings: Settings) -> list[Projection]:
         AuditLedgerProjection(),
         PersonalDataReadsProjection(),
         ClaimsProjection(),
+        OutboxProjection(),  # issue 17: outgoing messages
     ]
 
 
-def reactors(watcher: DeadlineWatcher, retimer: Retimer) -> list[Reactor]:
+def reactors(watcher: DeadlineWatcher, retimer: Retimer, *more: Reactor) -> list[Reactor]:
     """Every reactor the engine runs beside the views (commands from events or a timer)."""
-    return [watcher, retimer]
+    return [watcher, retimer, *more]
 
 
 def count_breach(subject: str) -> None:
@@ -105,6 +108,7 @@ class Container:
     ratings: RatingQueries
     reports: Reports
     attachments: AttachmentService  # issue 16: files under <data dir>/attachments by default
+    outbox: Outbox  # issue 17: outgoing messages, their reactor and delivery worker
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -154,11 +158,12 @@ class Container:
         retimer = Retimer(
             appeals, pool, refresh=appeals_clock.refresh, policy_id=settings.sla_policy
         )
+        outbox = build_outbox(settings.outbound, appeals, pool, utc_now, settings.timezone)
         engine = ProjectionEngine(
             pool=background_pool,
             conninfo=background.session_conninfo(info.conninfo),
             projections=projections(settings),
-            reactors=reactors(watcher, retimer),
+            reactors=reactors(watcher, retimer, outbox.reactor, outbox.delivery),
             decode=decode_event,
             clock=utc_now,
             rebuild_batch=settings.projection_batch,
@@ -200,6 +205,7 @@ class Container:
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone, rubricator.rubricator),
             attachments=AttachmentService(appeals, store),
+            outbox=outbox,
         )
 
     def seed_calendar(self) -> None:

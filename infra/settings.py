@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from domain.access.commands import DEFAULT_TOKEN_DAYS, MAX_TOKEN_SECONDS
+from infra.outbound.config import OutboundSettings, outbound_settings
 
 # How long anyone waits on the database by default, in seconds (see infra/db_bounds.py).
 CONNECT_TIMEOUT = 3.0
@@ -59,6 +60,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     attachment_max_bytes: int = DEFAULT_ATTACHMENT_MAX_BYTES
     # OTKLIK_IMPORT_MAX_BYTES: the largest export POST /api/v1/imports takes (past it: 413)
     import_max_bytes: int = DEFAULT_IMPORT_MAX_BYTES
+    # issue 17: the outbound channels (OTKLIK_SMTP_*, OTKLIK_MAIL_FROM, OTKLIK_TELEGRAM_TOKEN/_API,
+    # OTKLIK_VK_TOKEN/_API, OTKLIK_OUTBOX_*): infra/outbound/config.py, docs/outbound.md
+    outbound: OutboundSettings = OutboundSettings()
 
     @property
     def attachments_root(self) -> Path:
@@ -114,6 +118,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 BACKGROUND_STATEMENT_TIMEOUT,
                 zero_allowed=True,
             ),
+            outbound=outbound_settings(env),
         )
 
     def with_database(self, url: str) -> Settings:
