@@ -72,7 +72,8 @@ class Drafting:
         draft = self._draft(act, state, history, citizen, zone)
         if draft is None:
             return []
-        return [msgspec.structs.replace(draft, variables={**common, **draft.variables})]
+        variables = {**common, "article": draft.article, **draft.variables}
+        return [msgspec.structs.replace(draft, variables=variables)]
 
     def _appeal(self, s: AppealState, zone: ZoneInfo) -> dict[str, Any]:
         return {
