@@ -31,10 +31,12 @@ class QueueMessage(msgspec.Struct, frozen=True, kw_only=True):
 
 class StartAttempt(msgspec.Struct, frozen=True, kw_only=True):
     """``lease_seconds``: how long an attempt without an outcome is taken to be another worker's
-    send still running; after it, the worker that started it is taken to have died."""
+    send still running; after it, the worker that started it is taken to have died.
+    ``channels``: those the worker can send by (a message on another one is not due for it)."""
 
     worker: str
     lease_seconds: float
+    channels: frozenset[OutboundChannel]
 
 
 class RecordSent(msgspec.Struct, frozen=True, kw_only=True):

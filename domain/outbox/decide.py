@@ -27,7 +27,11 @@ OPERATORS = frozenset({Role.OPERATOR, Role.CURATOR, Role.HEAD, Role.ADMINISTRATO
 SENDABLE = frozenset({MessageStatus.QUEUED, MessageStatus.FAILED, MessageStatus.SENDING})
 
 
-class AttemptRunning(RuleViolated):
+class NotDue(RuleViolated):
+    """No attempt is due on the message now (its next one is later, or not by this worker)."""
+
+
+class AttemptRunning(NotDue):
     """Another worker's attempt on the message is still within its lease."""
 
 
@@ -63,7 +67,11 @@ def _queue(c: QueueMessage, s: Stamper) -> list[MessageEvent]:
 
 def _start(state: Message, c: StartAttempt, s: Stamper) -> list[MessageEvent]:
     if state.status not in SENDABLE or state.recipient is None:
-        raise RuleViolated(f"a message {state.status.value} is not sent")
+        raise NotDue(f"a message {state.status.value} is not sent")
+    if state.channel not in c.channels:
+        raise NotDue(f"the worker does not send by {state.channel.value}")
+    if state.status is MessageStatus.FAILED and (state.retry_at is None or s.now < state.retry_at):
+        raise NotDue("the message's next attempt is not due yet")
     attempt = state.attempts + 1
     started: list[MessageEvent] = []
     if state.in_flight is not None:

@@ -75,13 +75,11 @@ class OutboxService:
             return False  # queued by the other one meanwhile
         return written.version == 1
 
-    def start(self, message_id: UUID, worker: str, lease_seconds: float) -> Message:
-        """Record the attempt's marker before sending; raises RuleViolated when the message is
-        not to be sent (AttemptRunning: another worker's attempt is running) and
+    def start(self, message_id: UUID, command: StartAttempt) -> Message:
+        """Record the attempt's marker before sending; raises RuleViolated when no attempt is
+        due (NotDue; AttemptRunning: another worker's attempt is running) and
         ConcurrencyConflict when another worker started one at the same time."""
-        return self._handle(
-            message_id, StartAttempt(worker=worker, lease_seconds=lease_seconds)
-        ).state
+        return self._handle(message_id, command).state
 
     def sent(self, message_id: UUID, attempt: int, reference: str | None) -> Message:
         return self._handle(message_id, RecordSent(attempt=attempt, reference=reference)).state

@@ -49,6 +49,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     last_reason: str | None = None
     reference: str | None = None
     duplicates: int = 0
+    resent_attempt: int | None = None  # the last attempt that repeated an interrupted one
     sent_at: datetime | None = None
     delivered_at: datetime | None = None
     gave_up_at: datetime | None = None
@@ -97,7 +98,7 @@ def _next(s: Message, e: ev.MessageEvent) -> Message:
                 started_at=e.occurred_at,
             )
         case ev.DuplicateSendDetected():
-            return r(s, duplicates=s.duplicates + 1)
+            return r(s, duplicates=s.duplicates + 1, resent_attempt=e.attempt)
         case ev.MessageSent():
             return r(s, in_flight=None, reference=e.reference, sent_at=e.occurred_at)
         case ev.MessageDelivered():

@@ -53,7 +53,9 @@ class SmtpSender:
     def send(self, message: Message) -> Accepted:
         mail = self.email(message)
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            with smtplib.SMTP(
+                self.host, self.port, local_hostname=self.domain, timeout=self.timeout
+            ) as smtp:
                 if self.starttls:
                     smtp.starttls(context=ssl.create_default_context())
                 if self.user:

@@ -24,12 +24,12 @@ from uuid import UUID
 
 import structlog
 
-from domain.outbox.commands import RecordFailure
+from domain.outbox.commands import RecordFailure, StartAttempt
 from domain.outbox.events import MessageQueued, MessageRetried, OutboundChannel
 from domain.outbox.sending import Refused, Sender
 from domain.outbox.service import OutboxService
 from domain.outbox.state import Message, MessageStatus
-from domain.shared.errors import ConcurrencyConflict, RuleViolated
+from domain.shared.errors import ConcurrencyConflict, NotFound, RuleViolated
 from projections.engine.model import ProjectionNotReady
 from projections.engine.reactor import ReactorBatch
 from projections.outbox import OutboxQueries
@@ -112,17 +112,22 @@ class OutboxDelivery:
         return sum(self.deliver(message_id) for message_id in due)
 
     def deliver(self, message_id: UUID) -> bool:
-        """One attempt on the message if one is due; True when the channel accepted it."""
-        message = self.outbox.message(message_id)
-        sender = self.senders.get(message.channel) if message is not None else None
-        if message is None or sender is None or not self._due(message):
+        """One attempt on the message if one is due (the attempt's decision says: one query
+        less per message); True when the channel accepted it."""
+        if not self.senders:
             return False
+        start = StartAttempt(
+            worker=self.worker,
+            lease_seconds=self.policy.lease_seconds,
+            channels=frozenset(self.senders),
+        )
         try:
-            started = self.outbox.start(message_id, self.worker, self.policy.lease_seconds)
-        except (RuleViolated, ConcurrencyConflict):
-            return False  # sent, or being sent, by another worker
+            started = self.outbox.start(message_id, start)
+        except (RuleViolated, ConcurrencyConflict, NotFound):
+            return False  # not due, sent or being sent by another worker, or no such message
+        sender = self.senders[started.channel]
         channel = started.channel.value
-        if started.duplicates > message.duplicates:
+        if started.resent_attempt == started.attempts:
             self.counters.duplicate(channel)
             log.warning("outbox.resent_after_crash", message_id=str(message_id), channel=channel)
         attempt = started.attempts
@@ -138,16 +143,6 @@ class OutboxDelivery:
         self.outbox.sent(message_id, attempt, accepted.reference)
         self.counters.sent(channel)
         return True
-
-    def _due(self, message: Message) -> bool:
-        now = self.clock()
-        if message.status is MessageStatus.QUEUED:
-            return True
-        if message.status is MessageStatus.FAILED:
-            return message.retry_at is not None and message.retry_at <= now
-        if message.status is MessageStatus.SENDING and message.started_at is not None:
-            return message.started_at + timedelta(seconds=self.policy.lease_seconds) <= now
-        return False
 
     def _failed(self, message: Message, attempt: int, reason: str, permanent: bool) -> None:
         now = self.clock()
