@@ -9,7 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import pytest
@@ -28,9 +28,9 @@ TOKEN = "123456:TEST-token"
 
 
 class Api(BaseHTTPRequestHandler):
-    calls: list[tuple[str, dict[str, Any]]] = []
+    calls: ClassVar[list[tuple[str, dict[str, Any]]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's hook name)
+    def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers["Content-Length"]))
         if self.path == f"/bot{TOKEN}/sendMessage":
             body = json.loads(raw)
@@ -50,7 +50,7 @@ class Api(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 
