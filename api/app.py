@@ -32,6 +32,7 @@ from api.controllers import (
     imports,
     methodologies,
     open311,
+    outbox,
     projections,
     ratings,
     reports,
@@ -55,6 +56,7 @@ from api.redaction import route_path
 from api.request_guard import request_guard
 from api.services import Services
 from projections.open311 import Open311Queries
+from projections.outbox import OutboxQueries
 
 log = structlog.get_logger("otklik.api")
 
@@ -158,6 +160,7 @@ ROUTE_HANDLERS = [
     attachments.get_attachment,
     *open311.OPEN311_ROUTES,
     imports.import_export,  # issue 16: bulk imports
+    *outbox.OUTBOX_ROUTES,  # issue 17: outgoing messages
 ]
 
 
@@ -202,6 +205,8 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "imports": services.imports,
         "authenticate": services.authenticate,  # Open311's api_key: a bearer token's secret
         "open311_queries": Open311Queries(services.queries.pool),
+        "outbox": services.outbox,  # issue 17
+        "outbox_queries": services.outbox_queries or OutboxQueries(services.queries.pool),
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

@@ -18,6 +18,7 @@ from domain.attachments.service import AttachmentService
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
+from domain.outbox.service import OutboxService
 from domain.ratings.methodology_book import MethodologyBook
 from domain.rubricator.book import RubricatorBook
 from domain.sla.books import CalendarBook, PolicyBook
@@ -26,6 +27,7 @@ from projections.appeals import AppealQueries
 from projections.audit_ledger import AuditLedgerQueries
 from projections.claims import ClaimQueries
 from projections.engine.status import FailedBuild, ProjectionStatus
+from projections.outbox import OutboxQueries
 from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
 from projections.reports import Reports
@@ -92,3 +94,6 @@ class Services:
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict
     # the messengers' secrets (None: not configured)
     webhooks: WebhookSecrets = field(default_factory=WebhookSecrets)
+    # issue 17: outgoing messages (None: no outbox in this process)
+    outbox: OutboxService | None = None
+    outbox_queries: OutboxQueries | None = None

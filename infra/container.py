@@ -276,6 +276,8 @@ class Container:
                 "requests": self.pool.get_stats(),
                 "background": self.background_pool.get_stats(),
             },
+            outbox=self.outbox.service,  # issue 17
+            outbox_queries=self.outbox.queries,
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,
