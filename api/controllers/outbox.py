@@ -99,12 +99,12 @@ def retry_message(
     request: Request[Any, Any, Any],
     message_id: UUID,
     outbox: OutboxService | None,
-    data: OperatorNote | None = None,
+    data: OperatorNote,
     if_match: IfMatch = None,
 ) -> Response[dict[str, Any]]:
     """Send a dead letter again (its attempts count afresh); ``If-Match`` its version."""
     service, version = _services(outbox), expected_version(if_match)
-    comment = data.comment if data else None
+    comment = data.comment
     written = service.retry(
         message_id, actor=actor_of(request), comment=comment, expected_version=version
     )
@@ -122,12 +122,12 @@ def confirm_printed(
     request: Request[Any, Any, Any],
     message_id: UUID,
     outbox: OutboxService | None,
-    data: OperatorNote | None = None,
+    data: OperatorNote,
     if_match: IfMatch = None,
 ) -> Response[dict[str, Any]]:
     """Confirm that a printed letter was posted (an answer's records its delivery)."""
     service, version = _services(outbox), expected_version(if_match)
-    comment = data.comment if data else None
+    comment = data.comment
     written = service.printed(
         message_id, actor=actor_of(request), comment=comment, expected_version=version
     )
