@@ -6,17 +6,22 @@ retry."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import docx
 import pytest
 
-from domain.appeals.vocabulary import Status
+from domain.appeals import commands as cmd
+from domain.appeals.vocabulary import Channel, Kind, Status
 from domain.outbox.events import MessageEvent, MessageGaveUp, Purpose, message_stream
 from domain.outbox.state import MessageStatus
 from domain.shared.actors import Actor, Role
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.outbound.letters import letter_docx
+from tests.support.appeals import ASSIGN, CATEGORISE, receive
 from tests.support.mail import Mailbox, smtp_server, text_of
 from tests.support.outbox import (
     answer,
@@ -126,3 +131,33 @@ def test_a_refused_recipient_is_retried_then_dead_lettered_then_resent_on_retry(
     assert [str(m["Subject"]) for m in mailbox.to(address)] == [
         f"Срок рассмотрения обращения {app.state(appeal_id).registration_number} продлён"
     ]
+
+
+def test_a_letter_born_appeal_gets_a_printable_letter_and_its_posting_records_the_delivery(
+    mail: tuple[Container, Mailbox],
+) -> None:
+    container, mailbox = mail
+    app, outbox = container.appeals, container.outbox
+    contact = cmd.CitizenContactInput(
+        full_name="Иванова И. И.", postal_address="г. Энск, ул. Мира, д. 3, кв. 7"
+    )
+    received = app.receive(
+        receive(Kind.APPEAL, Channel.LETTER, citizen=contact), actor=OPERATOR, idempotency=None
+    )
+    appeal_id = received.state.id
+    for command in (cmd.RegisterAppeal(), CATEGORISE, ASSIGN):
+        app.handle(appeal_id, command, actor=OPERATOR)
+    published = answer(app, appeal_id, "Освещение восстановлено.")
+    settle(container)
+    message_id = message_stream(appeal_id, published, Purpose.ANSWER)
+    message = outbox.service.message(message_id)
+    assert message is not None
+    assert message.status is MessageStatus.AWAITING_PRINT  # never sent: printed by operators
+    letter = docx.Document(io.BytesIO(letter_docx(message, outbox.renderer.municipality, "UTC")))
+    lines = [p.text for p in letter.paragraphs]
+    assert lines[0].startswith("Администрация")
+    assert "г. Энск, ул. Мира, д. 3, кв. 7" in lines
+    assert "Освещение восстановлено." in lines
+    outbox.service.printed(message_id, actor=OPERATOR)
+    assert app.state(appeal_id).status is Status.ANSWER_DELIVERED
+    assert not mailbox.to("г. Энск, ул. Мира, д. 3, кв. 7")
