@@ -32,6 +32,7 @@ from api.controllers import (
     imports,
     methodologies,
     open311,
+    outbox,
     projections,
     rating_page,
     ratings,
@@ -56,6 +57,7 @@ from api.redaction import route_path
 from api.request_guard import request_guard
 from api.services import Services
 from projections.open311 import Open311Queries
+from projections.outbox import OutboxQueries
 
 log = structlog.get_logger("otklik.api")
 
@@ -160,6 +162,7 @@ ROUTE_HANDLERS = [
     *open311.OPEN311_ROUTES,
     imports.import_export,  # issue 16: bulk imports
     *rating_page.RATING_PAGE_ROUTES,  # issue 17: the citizen rates the answer (public)
+    *outbox.OUTBOX_ROUTES,  # issue 17: outgoing messages
 ]
 
 
@@ -205,6 +208,8 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "authenticate": services.authenticate,  # Open311's api_key: a bearer token's secret
         "open311_queries": Open311Queries(services.queries.pool),
         "rating_links": services.rating_links,  # issue 17 (None: links are off)
+        "outbox": services.outbox,  # issue 17
+        "outbox_queries": services.outbox_queries or OutboxQueries(services.queries.pool),
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

@@ -44,6 +44,15 @@ COMMANDS = Counter(
 WATCHER_BREACHES = Counter(
     "otklik_watcher_breaches", "Breaches the deadline watcher recorded", ["subject"]
 )
+# issue 17: the outbox's delivery worker, by channel
+OUTBOX_SENT = Counter("otklik_outbox_sent", "Messages the channels accepted", ["channel"])
+OUTBOX_FAILED = Counter("otklik_outbox_failed", "Failed attempts to send a message", ["channel"])
+OUTBOX_DEAD = Counter("otklik_outbox_dead", "Messages given up after their attempts", ["channel"])
+OUTBOX_DUPLICATES = Counter(
+    "otklik_outbox_duplicates",
+    "Messages sent again after an attempt whose outcome a crash left unrecorded",
+    ["channel"],
+)
 PROJECTION_STATES = ("building", "live", "retired", "failed", "stopped", "stalled")
 
 PROMETHEUS = PrometheusConfig(

@@ -19,6 +19,7 @@ from domain.attachments.service import AttachmentService
 from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
+from domain.outbox.service import OutboxService
 from domain.ratings.methodology_book import MethodologyBook
 from domain.rubricator.book import RubricatorBook
 from domain.sla.books import CalendarBook, PolicyBook
@@ -27,6 +28,7 @@ from projections.appeals import AppealQueries
 from projections.audit_ledger import AuditLedgerQueries
 from projections.claims import ClaimQueries
 from projections.engine.status import FailedBuild, ProjectionStatus
+from projections.outbox import OutboxQueries
 from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
 from projections.reports import Reports
@@ -95,3 +97,6 @@ class Services:
     webhooks: WebhookSecrets = field(default_factory=WebhookSecrets)
     # issue 17: the citizen's rating links (None: OTKLIK_RATING_SECRET unset, the page says so)
     rating_links: RatingLinkReader | None = None
+    # issue 17: outgoing messages (None: no outbox in this process)
+    outbox: OutboxService | None = None
+    outbox_queries: OutboxQueries | None = None

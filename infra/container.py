@@ -36,6 +36,7 @@ from infra.db_waits import Outage, under_cap
 from infra.event_codec import decode_event
 from infra.intake.service import IntakeImporter
 from infra.rating_links import RatingLinks
+from infra.outbound.wiring import Outbox, build_outbox
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
@@ -46,6 +47,7 @@ from projections.department_days import DepartmentDaysProjection
 from projections.engine.model import Projection
 from projections.engine.reactor import Reactor
 from projections.engine.runner import ProjectionEngine
+from projections.outbox import OutboxProjection
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.ratings import RatingQueries
 from projections.reactors.deadlines import DeadlineWatcher
@@ -69,12 +71,13 @@ def projections(settings: Settings) -> list[Projection]:
         AuditLedgerProjection(),
         PersonalDataReadsProjection(),
         ClaimsProjection(),
+        OutboxProjection(),  # issue 17: outgoing messages
     ]
 
 
-def reactors(watcher: DeadlineWatcher, retimer: Retimer) -> list[Reactor]:
+def reactors(watcher: DeadlineWatcher, retimer: Retimer, *more: Reactor) -> list[Reactor]:
     """Every reactor the engine runs beside the views (commands from events or a timer)."""
-    return [watcher, retimer]
+    return [watcher, retimer, *more]
 
 
 def rating_links(settings: Settings) -> RatingLinks | None:
@@ -121,6 +124,7 @@ class Container:
     # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); an answer's template
     # gets ``rating_links.for_answer(now)`` as its ``rating_link(appeal_id, answer_version)``
     rating_links: RatingLinks | None = None
+    outbox: Outbox  # issue 17: outgoing messages, their reactor and delivery worker
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -153,11 +157,12 @@ class Container:
         retimer = Retimer(
             appeals, pool, refresh=appeals_clock.refresh, policy_id=settings.sla_policy
         )
+        outbox = build_outbox(settings.outbound, appeals, pool, utc_now, settings.timezone)
         engine = ProjectionEngine(
             pool=background_pool,
             conninfo=background.session_conninfo(info.conninfo),
             projections=projections(settings),
-            reactors=reactors(watcher, retimer),
+            reactors=reactors(watcher, retimer, outbox.reactor, outbox.delivery),
             decode=decode_event,
             clock=utc_now,
             rebuild_batch=settings.projection_batch,
@@ -200,6 +205,7 @@ class Container:
             reports=Reports(pool, ratings, settings.timezone, rubricator.rubricator),
             attachments=AttachmentService(appeals, store),
             rating_links=rating_links(settings),
+            outbox=outbox,
         )
 
     def seed_calendar(self) -> None:
@@ -272,6 +278,8 @@ class Container:
                 "background": self.background_pool.get_stats(),
             },
             rating_links=self.rating_links,
+            outbox=self.outbox.service,  # issue 17
+            outbox_queries=self.outbox.queries,
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,

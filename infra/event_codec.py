@@ -15,6 +15,7 @@ from domain.appeals.events import APPEAL_EVENT_TYPES
 from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.organisation.events import DIRECTORY_EVENT_TYPES
+from domain.outbox.events import MESSAGE_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
@@ -31,6 +32,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *ACCESS_EVENT_TYPES,
         *DIRECTORY_EVENT_TYPES,
         *RUBRICATOR_EVENT_TYPES,
+        *MESSAGE_EVENT_TYPES,  # issue 17: outgoing messages
     )
 }
 _ENCODER = msgspec.json.Encoder()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from domain.access.commands import DEFAULT_TOKEN_DAYS, MAX_TOKEN_SECONDS
+from infra.outbound.config import OutboundSettings, outbound_settings
 
 # How long anyone waits on the database by default, in seconds (see infra/db_bounds.py).
 CONNECT_TIMEOUT = 3.0
@@ -68,6 +69,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     public_base_url: str = "http://127.0.0.1:8000"
     rating_secret: bytes | None = None
     rating_ttl_days: int = 30
+    # issue 17: the outbound channels (OTKLIK_SMTP_*, OTKLIK_MAIL_FROM, OTKLIK_TELEGRAM_TOKEN/_API,
+    # OTKLIK_VK_TOKEN/_API, OTKLIK_OUTBOX_*): infra/outbound/config.py, docs/outbound.md
+    outbound: OutboundSettings = OutboundSettings()
 
     @property
     def attachments_root(self) -> Path:
@@ -125,6 +129,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 BACKGROUND_STATEMENT_TIMEOUT,
                 zero_allowed=True,
             ),
+            outbound=outbound_settings(env),
         )
 
     def with_database(self, url: str) -> Settings:

@@ -15,6 +15,7 @@ from infra.cli.db import db_app
 from infra.cli.demo import demo, demo_session
 from infra.cli.directory import directory_app
 from infra.cli.imports import import_file
+from infra.cli.outbox import outbox_app
 from infra.cli.projections import projections_app
 from infra.cli.reports import report_app
 from infra.cli.serve import serve
@@ -35,6 +36,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(sla_app, name="sla")
 app.add_typer(projections_app, name="projections")
+app.add_typer(outbox_app, name="outbox")  # issue 17
 app.add_typer(token_app, name="token")
 app.add_typer(account_app, name="account")
 app.add_typer(audit_app, name="audit")

@@ -30,7 +30,8 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     cmd.ApproveAnswer: _STAFF,
     cmd.ReturnAnswerForRework: _STAFF,
     cmd.PublishAnswer: _STAFF,
-    cmd.ConfirmAnswerDelivery: _STAFF,
+    # issue 17: the outbox records the delivery its channel confirmed
+    cmd.ConfirmAnswerDelivery: _STAFF | {Role.SYSTEM},
     cmd.FastTrackAppeal: _ANSWERERS,
     cmd.RateSatisfaction: _STAFF,
     cmd.ReopenAppeal: _STAFF,
