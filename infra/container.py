@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import psycopg
@@ -35,8 +34,8 @@ from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.event_codec import decode_event
 from infra.intake.service import IntakeImporter
-from infra.rating_links import RatingLinks
 from infra.outbound.wiring import Outbox, build_outbox
+from infra.rating_links import RatingLinks, rating_links
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
@@ -80,14 +79,6 @@ def reactors(watcher: DeadlineWatcher, retimer: Retimer, *more: Reactor) -> list
     return [watcher, retimer, *more]
 
 
-def rating_links(settings: Settings) -> RatingLinks | None:
-    """The citizen's rating links, signed with OTKLIK_RATING_SECRET (unset: none)."""
-    if settings.rating_secret is None:
-        return None
-    ttl = timedelta(days=settings.rating_ttl_days)
-    return RatingLinks(settings.rating_secret, settings.public_base_url, ttl)
-
-
 def count_breach(subject: str) -> None:
     WATCHER_BREACHES.labels(subject=subject).inc()
 
@@ -121,10 +112,10 @@ class Container:
     ratings: RatingQueries
     reports: Reports
     attachments: AttachmentService  # issue 16: files under <data dir>/attachments by default
-    # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); an answer's template
-    # gets ``rating_links.for_answer(now)`` as its ``rating_link(appeal_id, answer_version)``
-    rating_links: RatingLinks | None = None
     outbox: Outbox  # issue 17: outgoing messages, their reactor and delivery worker
+    # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); the answer's message
+    # carries ``link_for(appeal_id, answer_version, now)``
+    rating_links: RatingLinks | None = None
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -157,7 +148,17 @@ class Container:
         retimer = Retimer(
             appeals, pool, refresh=appeals_clock.refresh, policy_id=settings.sla_policy
         )
-        outbox = build_outbox(settings.outbound, appeals, pool, utc_now, settings.timezone)
+        links = rating_links(settings)
+        outbox = build_outbox(
+            settings.outbound,
+            appeals,
+            pool,
+            utc_now,
+            settings.timezone,
+            rating_link=(lambda appeal, answer: links.link_for(appeal, answer, utc_now()))
+            if links is not None
+            else None,
+        )
         engine = ProjectionEngine(
             pool=background_pool,
             conninfo=background.session_conninfo(info.conninfo),
@@ -204,7 +205,7 @@ class Container:
             ratings=ratings,
             reports=Reports(pool, ratings, settings.timezone, rubricator.rubricator),
             attachments=AttachmentService(appeals, store),
-            rating_links=rating_links(settings),
+            rating_links=links,
             outbox=outbox,
         )
 

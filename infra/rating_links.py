@@ -13,6 +13,7 @@ from uuid import UUID
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from api.rating_links import LinkExpired, LinkTampered, RatingLinkReader
+from infra.settings import Settings
 
 SALT = "otklik.rating-link.v1"  # a token signed for another purpose never reads as a link
 MAX_TOKEN = 512  # a longer token is not one of ours
@@ -63,3 +64,11 @@ def _fields(payload: object) -> tuple[UUID, int, int]:
             except ValueError:
                 pass
     raise LinkTampered("the link is not one this service made")
+
+
+def rating_links(settings: Settings) -> RatingLinks | None:
+    """The citizen's rating links, signed with OTKLIK_RATING_SECRET (unset: none)."""
+    if settings.rating_secret is None:
+        return None
+    ttl = timedelta(days=settings.rating_ttl_days)
+    return RatingLinks(settings.rating_secret, settings.public_base_url, ttl)

@@ -9,7 +9,7 @@ event, the rule, and the steps (in Russian, as the staff and the prosecutor's of
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -17,6 +17,7 @@ import msgspec
 
 from domain.appeals.vocabulary import Channel, Deadline, Kind
 from domain.sla.calendar import ProductionCalendar
+from domain.sla.day_terms import DAYS_MAX, counted_days, coverage, end_of, fmt
 
 
 class Unit(StrEnum):
@@ -91,7 +92,7 @@ class SlaPolicy(msgspec.Struct, frozen=True, kw_only=True):
             r for r in self.rules if r.deadline is deadline and r.matches(kind, channel, topic)
         ]
         chosen = max(found, key=lambda r: r.specificity) if found else None
-        if len(_RULES) >= _DAYS_MAX:
+        if len(_RULES) >= DAYS_MAX:
             _RULES.clear()
         _RULES[key] = (self, chosen)
         return chosen
@@ -126,24 +127,6 @@ class ComputedDeadline(msgspec.Struct, frozen=True, kw_only=True):
     provenance: Provenance
 
 
-def _fmt(day: date) -> str:
-    return day.strftime("%d.%m.%Y")
-
-
-def _end_of(day: date, zone: ZoneInfo) -> datetime:
-    """The instant the local day ends (the next day's 00:00), in UTC."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-
-
-def _coverage(calendar: ProductionCalendar, first: date, last: date) -> list[str]:
-    missing = sorted({y for y in range(first.year, last.year + 1)} - set(calendar.years))
-    return [
-        f"{y} год не входит в календарь {calendar.id} версии {calendar.version}:"
-        " учтены только субботы и воскресенья"
-        for y in missing
-    ]
-
-
 def compute(
     rule: DeadlineRule,
     anchor: Anchor,
@@ -163,9 +146,9 @@ def compute(
             f"{rule.amount} ч рабочего времени по графику календаря → {due_local:%d.%m.%Y %H:%M}."
         )
         due = due_local.astimezone(UTC)
-        steps.extend(_coverage(calendar, start, due_local.date()))
+        steps.extend(coverage(calendar, start, due_local.date()))
     else:
-        due, counted = _counted_days(rule, start, calendar, zone)
+        due, counted = counted_days(rule, start, calendar, zone)
         steps.extend(counted)
     return ComputedDeadline(
         deadline=rule.deadline,
@@ -184,46 +167,6 @@ def compute(
     )
 
 
-# A term in days depends on its first day only: the deadlines of a day's appeals (thousands in a
-# bulk import) are counted once. Keyed by the objects' identities (kept alive in the value, so an
-# id is never reused while its entry lives), bounded.
-_DAYS: dict[tuple[int, int, str, date], tuple[object, object, datetime, tuple[str, ...]]] = {}
-_DAYS_MAX = 50_000
-
-
-def _counted_days(
-    rule: DeadlineRule, start: date, calendar: ProductionCalendar, zone: ZoneInfo
-) -> tuple[datetime, tuple[str, ...]]:
-    """The end of a term in days counted from ``start``, and the steps that say how."""
-    key = (id(rule), id(calendar), zone.key, start)
-    known = _DAYS.get(key)
-    if known is not None and known[0] is rule and known[1] is calendar:
-        return known[2], known[3]
-    steps = []
-    if rule.unit is Unit.CALENDAR_DAYS:
-        last = start + timedelta(days=rule.amount)
-        steps.append(
-            f"Со дня, следующего за {_fmt(start)}, {rule.amount} календарных дней → {_fmt(last)}."
-        )
-        if rule.roll_over and not calendar.is_working(last):
-            rolled = calendar.roll_forward(last)
-            steps.append(
-                f"{_fmt(last)} — нерабочий день ({calendar.day(last).note or calendar.kind(last)})"
-                f": срок переносится на ближайший рабочий день {_fmt(rolled)}."
-            )
-            last = rolled
-    else:
-        last = calendar.add_working_days(start, rule.amount)
-        steps.append(f"{rule.amount}-й рабочий день после {_fmt(start)} → {_fmt(last)}.")
-    due = _end_of(last, zone)
-    steps.append(f"Срок истекает в конце дня {_fmt(last)} (24:00 местного времени).")
-    steps.extend(_coverage(calendar, start, last))
-    if len(_DAYS) >= _DAYS_MAX:
-        _DAYS.clear()
-    _DAYS[key] = (rule, calendar, due, tuple(steps))
-    return due, tuple(steps)
-
-
 def extend(
     current: ComputedDeadline, days: int, *, calendar: ProductionCalendar
 ) -> ComputedDeadline:
@@ -234,10 +177,10 @@ def extend(
     last = (current.due - timedelta(microseconds=1)).astimezone(zone).date()
     moved = last + timedelta(days=days)
     rolled = calendar.roll_forward(moved)
-    steps = [f"Продление на {days} календарных дней: {_fmt(last)} → {_fmt(moved)}."]
+    steps = [f"Продление на {days} календарных дней: {fmt(last)} → {fmt(moved)}."]
     if rolled != moved:
-        steps.append(f"{_fmt(moved)} — нерабочий день: перенос на {_fmt(rolled)}.")
-    return _with(current, _end_of(rolled, zone), steps, calendar)
+        steps.append(f"{fmt(moved)} — нерабочий день: перенос на {fmt(rolled)}.")
+    return _with(current, end_of(rolled, zone), steps, calendar)
 
 
 def resume(
@@ -253,8 +196,8 @@ def resume(
         last = (due - timedelta(microseconds=1)).astimezone(zone).date()
         rolled = calendar.roll_forward(last)
         if rolled != last:
-            steps.append(f"{_fmt(last)} — нерабочий день: перенос на {_fmt(rolled)}.")
-            due = _end_of(rolled, zone)
+            steps.append(f"{fmt(last)} — нерабочий день: перенос на {fmt(rolled)}.")
+            due = end_of(rolled, zone)
     return _with(current, due, steps, calendar)
 
 

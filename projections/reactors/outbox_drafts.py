@@ -156,7 +156,9 @@ class Drafting:
 
     def _answer(self, act: ev.AnswerPublished, s: AppealState, draft: Draft) -> Draft:
         fix = s.answer_fix_date.strftime("%d.%m.%Y") if s.answer_fix_date else None
-        link = self.rating_link(s.id, act.originator_version) if self.rating_link else None
+        link = (
+            self.rating_link(s.id, s.answer_version) if self.rating_link else None
+        )  # per reopening
         variables = {"answer": {"text": s.answer_text or "", "fix_date": fix}, "rating_url": link}
         return msgspec.structs.replace(draft, variables=variables)
 
