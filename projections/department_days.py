@@ -68,6 +68,7 @@ class DepartmentDaysProjection:
             "AppealReopened",
             "SatisfactionRated",
             "DeadlineSetBySource",  # issue 16: an imported source's deadline that governs
+            "AnswerGivenAtSource",  # issue 16: an imported answer (delivered: counted as answered)
         }
     )
     tables = ("department_days",)
@@ -176,6 +177,11 @@ def _answered(row: list[int], event: Any, context: _Context) -> None:
         row[3] += 1
 
 
+def _answered_at_source(row: list[int], event: Any, context: _Context) -> None:
+    if event.delivered:
+        _answered(row, event, context)
+
+
 def _rated(row: list[int], event: Any, context: _Context) -> None:
     row[7] += 1
     row[8] += event.score
@@ -191,6 +197,7 @@ def _counter(index: int) -> Callable[[list[int], Any, _Context], None]:
 # How an event other than the receipt and the assignment counts, by its type (COUNTERS' order).
 _TALLIES: dict[type[Any], Callable[[list[int], Any, _Context], None]] = {
     ev.AnswerDelivered: _answered,
+    ev.AnswerGivenAtSource: _answered_at_source,
     ev.AppealClosed: _counter(4),
     ev.DeadlineBreached: _counter(5),
     ev.AppealReopened: _counter(6),

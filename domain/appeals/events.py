@@ -381,3 +381,19 @@ class DeadlineSetBySource(AppealEvent, frozen=True, kw_only=True):
 
 
 APPEAL_EVENT_TYPES += (DeadlineSetBySource,)
+
+
+class AnswerGivenAtSource(AppealEvent, frozen=True, kw_only=True):
+    """An answer the source system of an imported history gave (and delivered) at this time: one
+    fact, as the source knows it. Our own steps of an answer (drafted, approved by the control
+    centre, sent, delivered) were never taken here and are not claimed; the appeal's state after
+    it is an answer sent (and delivered, when ``delivered``) with this text, as after those steps.
+    """
+
+    text: str
+    channel: Channel
+    source: str  # the profile the source's export was read with
+    delivered: bool
+
+
+APPEAL_EVENT_TYPES += (AnswerGivenAtSource,)

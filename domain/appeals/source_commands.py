@@ -8,7 +8,7 @@ from datetime import datetime
 
 from domain.appeals.command_base import Command
 from domain.appeals.vocabulary import Deadline
-from domain.shared.inputs import Code
+from domain.shared.inputs import Code, Text
 
 
 class RecordSourceDeadline(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -22,3 +22,14 @@ class RecordSourceDeadline(Command, frozen=True, kw_only=True, forbid_unknown_fi
     due: datetime
     source: Code
     governs: bool = False
+
+
+class RecordSourceAnswer(Command, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The answer the source gave at ``occurred_at`` (delivered to the citizen by the source,
+    when ``delivered``): recorded as one fact of the imported history."""
+
+    action = "record-source-answer"
+
+    text: Text
+    source: Code
+    delivered: bool = True

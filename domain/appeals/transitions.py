@@ -172,6 +172,25 @@ def _(event: ev.AnswerDelivered, state: AppealState) -> AppealState:
 
 
 @_on
+def _(event: ev.AnswerGivenAtSource, state: AppealState) -> AppealState:
+    """The state after an answer drafted, approved, sent (and delivered) at the source's time."""
+    at = event.occurred_at
+    return _next(
+        state,
+        event,
+        status=Status.ANSWER_DELIVERED if event.delivered else Status.ANSWER_PUBLISHED,
+        answer_text=event.text,
+        answer_fix_date=None,
+        answer_drafted_at=at,
+        answer_approved_at=at,
+        answer_published_at=at,
+        answer_delivered_at=at if event.delivered else None,
+        first_answered_at=state.first_answered_at or at,
+        first_reaction_at=state.first_reaction_at or at,
+    )
+
+
+@_on
 def _(event: ev.AppealFastTracked, state: AppealState) -> AppealState:
     return _next(
         state,

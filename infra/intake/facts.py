@@ -1,6 +1,6 @@
 """A row's facts as the appeal's commands, decided through the domain in the order of its life
 at the source's business times: received → (categorised) → registered → the source's deadline
-→ assigned → answered (drafted, approved, published, delivered) → closed. Against an appeal
+→ assigned → answered (as the source answered: one fact) → closed. Against an appeal
 imported before, only the facts it does not have yet; a recorded fact the row changes is an
 error (an import adds to a history, it never rewrites one)."""
 
@@ -15,7 +15,7 @@ from domain.appeals.application import REGISTRATION_PREFIX
 from domain.appeals.decide import decide
 from domain.appeals.directory_routing import assignment
 from domain.appeals.events import AppealEvent
-from domain.appeals.source_commands import RecordSourceDeadline
+from domain.appeals.source_commands import RecordSourceAnswer, RecordSourceDeadline
 from domain.appeals.state import AppealState, evolve
 from domain.appeals.topic_codes import categorisation
 from domain.appeals.vocabulary import Outcome
@@ -189,10 +189,10 @@ class FactDecider:
             column = c.answered_at or c.closed_at or ""
             if state is None or state.answer_published_at is None:
                 text = r.answer_text or self.profile.answer_text
-                yield column, cmd.DraftAnswer(text=text, occurred_at=at)
-                yield column, cmd.ApproveAnswer(occurred_at=at)
-                yield column, cmd.PublishAnswer(occurred_at=at)
-                yield column, cmd.ConfirmAnswerDelivery(occurred_at=at)
+                yield (  # one fact, as the source knows it: answered (and delivered) then
+                    column,
+                    RecordSourceAnswer(text=text, source=self.profile.source, occurred_at=at),
+                )
             else:
                 self._unchanged(c.answered_at, r.answered_at, state.answer_published_at)
         if r.stage in (Stage.CLOSED, Stage.WITHDRAWN):

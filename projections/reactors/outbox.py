@@ -25,6 +25,10 @@ from projections.reactors.outbox_drafts import TRIGGERS, Draft, Drafting
 
 log = structlog.get_logger("otklik.outbox")
 
+# The actor of an imported history's facts (``infra.intake.importer.importer_actor``): acts
+# recorded as the source system says they happened, long ago; nothing of them is sent again.
+IMPORTED = "import:"
+
 
 class Rendered(Protocol):
     @property
@@ -61,8 +65,8 @@ class OutboxReactor:
         histories: dict[UUID, list[AppealEvent]] = {}
         for item in batch.events:
             act = item.event
-            if not isinstance(act, AppealEvent):
-                continue
+            if not isinstance(act, AppealEvent) or act.actor.id.startswith(IMPORTED):
+                continue  # an imported history's acts were the source's: it told the citizen
             appeal_id = act.originator_id
             if appeal_id not in histories:  # one read per appeal and batch
                 histories[appeal_id] = self.appeals.events_of(appeal_id)

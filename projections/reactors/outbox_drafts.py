@@ -197,10 +197,17 @@ def _notice(act: ev.CitizenNoticeGiven, history: Sequence[ev.AppealEvent]) -> di
 
 def _day(moment: datetime | date, zone: ZoneInfo) -> str:
     if isinstance(moment, datetime):
-        moment = moment.astimezone(zone).date()
+        try:
+            moment = moment.astimezone(zone).date()
+        except OverflowError:  # a moment at the calendar's very ends: its UTC day
+            moment = moment.date()
     return moment.strftime("%d.%m.%Y")
 
 
 def _due_day(due: datetime, zone: ZoneInfo) -> str:
     """The last day of a term: a due moment is exclusive (met by an act strictly before it)."""
-    return _day(due - timedelta(microseconds=1), zone)
+    try:
+        last = due - timedelta(microseconds=1)
+    except OverflowError:  # the earliest moment there is: its own day
+        last = due
+    return _day(last, zone)

@@ -115,6 +115,7 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         "token_id": [token],
         "appeal_id": appeals,
         "claim_id": [claim.json()["id"]],
+        "message_id": ["00000000-0000-4000-8000-000000000001"],  # the outbox: none such
         "policy_id": ["federal"],
         "methodology_id": published,
         "unit_id": ["ugkh", "mbu-none"],

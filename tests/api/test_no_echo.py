@@ -176,6 +176,7 @@ class Probe:
         # accounts and tokens: ones that do not exist (the head's own must live on)
         found["account_id"] = "echo-check"
         found["token_id"] = "00000000-0000-4000-8000-000000000000"
+        found["message_id"] = "00000000-0000-4000-8000-000000000001"  # the outbox: none such
         if "{appeal_id}" in template:
             found["appeal_id"] = appeal_id = receive(self.client).json()["id"]
             if not template.endswith("/register"):  # (a number given to register is checked)

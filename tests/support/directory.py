@@ -29,6 +29,7 @@ UNITS = {
     "stary": ("Отдел старых записей", ()),  # tests/integration/test_directory_old_events.py
     "vremya": ("Отдел деловых дат", ()),
     "ocenki": ("Отдел оценок", ()),  # tests/api/test_rating_page_api.py: the citizen's scores
+    "reiting": ("Отдел рейтинга", ()),  # tests/api/test_ratings_api.py: fewer than 10 appeals
 }
 
 

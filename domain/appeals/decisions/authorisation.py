@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domain.appeals import commands as cmd
 from domain.appeals.citizen_commands import RateAnswerAsCitizen
-from domain.appeals.source_commands import RecordSourceDeadline
+from domain.appeals.source_commands import RecordSourceAnswer, RecordSourceDeadline
 from domain.appeals.state import AppealState
 from domain.shared.actors import CITIZEN_PREFIX, Actor, Role, within_department
 from domain.shared.errors import Forbidden
@@ -61,6 +61,7 @@ PERMISSIONS: dict[type[cmd.Command], frozenset[Role]] = {
     # work done, the signed answer)
     cmd.AddAttachment: _ANSWERERS,
     RecordSourceDeadline: _STAFF,  # issue 16: an imported history's own deadline
+    RecordSourceAnswer: _STAFF,  # issue 16: an imported history's answer
     # issue 17: the citizen, through the signed link sent with the answer; nobody else
     RateAnswerAsCitizen: frozenset({Role.CITIZEN}),
 }

@@ -6,9 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.appeals import events as ev
-from domain.appeals.decisions.context import Context, Decisions
-from domain.appeals.source_commands import RecordSourceDeadline
-from domain.appeals.vocabulary import Deadline
+from domain.appeals.decisions.context import (
+    Context,
+    Decisions,
+    require_assigned,
+    require_not_forwarded,
+)
+from domain.appeals.source_commands import RecordSourceAnswer, RecordSourceDeadline
+from domain.appeals.vocabulary import Deadline, Status
 from domain.shared.errors import InvalidCommand, RuleViolated
 from domain.shared.time import require_aware
 
@@ -38,5 +43,25 @@ def _source_deadline(command: RecordSourceDeadline, c: Context) -> list[ev.Appea
             source=command.source,
             deadline_policy=f"source:{command.source}",
             governs=command.governs,
+        )
+    ]
+
+
+@DECISIONS.handles(RecordSourceAnswer)
+def _source_answer(command: RecordSourceAnswer, c: Context) -> list[ev.AppealEvent]:
+    """As an answer sent: the appeal assigned, not forwarded, not paused, no answer sent yet."""
+    require_assigned(c, "an answer")
+    require_not_forwarded(c)
+    if c.s.status in (Status.ANSWER_PUBLISHED, Status.ANSWER_DELIVERED):
+        raise RuleViolated("the answer is already sent; reopen the appeal for a new answer")
+    if c.s.is_paused:
+        raise RuleViolated("the appeal is paused; resume it before sending the answer")
+    return [
+        ev.AnswerGivenAtSource(
+            **c.envelope(),
+            text=command.text,
+            channel=c.s.channel,
+            source=command.source,
+            delivered=command.delivered,
         )
     ]
