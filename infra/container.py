@@ -158,6 +158,8 @@ class Container:
             rating_link=(lambda appeal, answer: links.link_for(appeal, answer, utc_now()))
             if links is not None
             else None,
+            # issue 17: an escalation reaches the person at their work e-mail in the directory
+            person_address=lambda person_id: directory.directory().email_of(person_id),
         )
         engine = ProjectionEngine(
             pool=background_pool,

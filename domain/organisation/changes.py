@@ -20,6 +20,7 @@ from domain.organisation.commands import (
     Relieve,
     RenamePerson,
     RenameUnit,
+    SetEmail,
 )
 from domain.organisation.directory import Directory, Person, evolve, folded
 from domain.organisation.events import Position, UnitKind
@@ -149,6 +150,13 @@ def _people_changes(d: Directory, change: Change, day: date, env: Stamper) -> ev
                 raise InvalidCommand(f"{change.person_id} already has this name")
             return ev.PersonRenamed(
                 **env.envelope(), effective=day, person_id=change.person_id, name=change.name
+            )
+        case SetEmail():
+            _person(d, change.person_id)
+            if d.email_of(change.person_id, day) == change.email:
+                raise InvalidCommand(f"{change.person_id} already has this e-mail")
+            return ev.PersonContactSet(
+                **env.envelope(), effective=day, person_id=change.person_id, email=change.email
             )
         case Appoint():
             person = _person(d, change.person_id)
