@@ -220,6 +220,6 @@ def test_an_email_for_an_unknown_person_or_a_malformed_one_is_refused() -> None:
             (BASE, "2026-01-01"),
             ([{"op": "set-email", "person_id": "p-1", "email": "Иван <a@b.ru>"}], "2026-02-01"),
         )
+    same = {"op": "set-email", "person_id": "p-1", "email": "a@b.ru"}
     with pytest.raises(InvalidCommand, match="already has this e-mail"):
-        same = {"op": "set-email", "person_id": "p-1", "email": "a@b.ru"}
         given((BASE, "2026-01-01"), ([same], "2026-02-01"), ([same], "2026-03-01"))
