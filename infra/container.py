@@ -34,6 +34,7 @@ from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.event_codec import decode_event
 from infra.intake.service import IntakeImporter
+from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
 from infra.rating_links import RatingLinks, rating_links
 from infra.settings import Settings
@@ -49,6 +50,7 @@ from projections.engine.runner import ProjectionEngine
 from projections.outbox import OutboxProjection
 from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
 from projections.ratings import RatingQueries
+from projections.reactors.brief import DailyBrief
 from projections.reactors.deadlines import DeadlineWatcher
 from projections.reactors.retimer import Retimer
 from projections.reports import Reports
@@ -113,6 +115,7 @@ class Container:
     reports: Reports
     attachments: AttachmentService  # issue 16: files under <data dir>/attachments by default
     outbox: Outbox  # issue 17: outgoing messages, their reactor and delivery worker
+    brief: DailyBrief  # issue 17: the daily brief to the deputy heads and the МЦУ's head
     # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); the answer's message
     # carries ``link_for(appeal_id, answer_version, now)``
     rating_links: RatingLinks | None = None
@@ -158,12 +161,23 @@ class Container:
             rating_link=(lambda appeal, answer: links.link_for(appeal, answer, utc_now()))
             if links is not None
             else None,
+            # issue 17: an escalation reaches the person at their work e-mail in the directory
+            person_address=lambda person_id: directory.directory().email_of(person_id),
+        )
+        brief = build_brief(  # issue 17: the daily brief, queued on the outbox
+            settings.outbound,
+            outbox,
+            pool,
+            directory=directory.directory,
+            rubricator=rubricator.rubricator,
+            calendar=lambda: appeals_clock().calendar,
+            timezone=settings.timezone,
         )
         engine = ProjectionEngine(
             pool=background_pool,
             conninfo=background.session_conninfo(info.conninfo),
             projections=projections(settings),
-            reactors=reactors(watcher, retimer, outbox.reactor, outbox.delivery),
+            reactors=reactors(watcher, retimer, outbox.reactor, outbox.delivery, brief),
             decode=decode_event,
             clock=utc_now,
             rebuild_batch=settings.projection_batch,
@@ -207,6 +221,7 @@ class Container:
             attachments=AttachmentService(appeals, store),
             rating_links=links,
             outbox=outbox,
+            brief=brief,
         )
 
     def seed_calendar(self) -> None:

@@ -13,6 +13,10 @@ from domain.shared.inputs import Input, ShortText
 
 # A unit's or a person's id: kept by the administrator in their files, never reused, in URLs.
 DirectoryId = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$")]
+# An official's work e-mail: one address, no display name.
+WorkEmail = Annotated[
+    str, msgspec.Meta(pattern=r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$", max_length=254)
+]
 
 
 class CreateUnit(Input, frozen=True, kw_only=True, tag_field="op", tag="create-unit"):
@@ -64,6 +68,14 @@ class RenamePerson(Input, frozen=True, kw_only=True, tag_field="op", tag="rename
     effective: date | None = None
 
 
+class SetEmail(Input, frozen=True, kw_only=True, tag_field="op", tag="set-email"):
+    """The person's work e-mail, where escalations and the daily brief reach them (null: cleared)."""
+
+    person_id: DirectoryId
+    email: WorkEmail | None
+    effective: date | None = None
+
+
 class Appoint(Input, frozen=True, kw_only=True, tag_field="op", tag="appoint"):
     person_id: DirectoryId
     unit_id: DirectoryId
@@ -87,6 +99,7 @@ Change = (
     | AddAlias
     | RegisterPerson
     | RenamePerson
+    | SetEmail
     | Appoint
     | Relieve
 )

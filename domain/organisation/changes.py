@@ -20,6 +20,7 @@ from domain.organisation.commands import (
     Relieve,
     RenamePerson,
     RenameUnit,
+    SetEmail,
 )
 from domain.organisation.directory import Directory, Person, evolve, folded
 from domain.organisation.events import Position, UnitKind
@@ -186,6 +187,15 @@ def _people_changes(d: Directory, change: Change, day: date, env: Stamper) -> ev
     raise InvalidCommand("an unknown directory change")  # pragma: no cover (the union is closed)
 
 
+def _set_email(d: Directory, change: SetEmail, day: date, env: Stamper) -> ev.PersonContactSet:
+    _person(d, change.person_id)
+    if d.email_of(change.person_id, day) == change.email:
+        raise InvalidCommand(f"{change.person_id} already has this e-mail")
+    return ev.PersonContactSet(
+        **env.envelope(), effective=day, person_id=change.person_id, email=change.email
+    )
+
+
 def _person(d: Directory, person_id: str) -> Person:
     person = d.person(person_id)
     if person is None:
@@ -216,7 +226,11 @@ def decide(
     for number, change in enumerate(command.changes, start=1):
         day = getattr(change, "effective", None) or command.effective or c.now.date()
         try:
-            event = _unit_changes(working, change, day, env)
+            event = (
+                _set_email(working, change, day, env)
+                if isinstance(change, SetEmail)
+                else _unit_changes(working, change, day, env)
+            )
         except InvalidCommand as error:
             error.message = f"change {number}: {error.message}"
             error.args = (error.message,)

@@ -71,6 +71,7 @@ class Person:
     registered: date
     names: History[str] = field(default_factory=list)
     positions: list[Held] = field(default_factory=list)
+    emails: History[str | None] = field(default_factory=list)
 
     def name(self, at: date | None = None) -> str:
         return _at(self.names, at) or _at(self.names, None) or self.id
@@ -189,6 +190,11 @@ class Directory:
     def person(self, person_id: str) -> Person | None:
         return self.people.get(person_id)
 
+    def email_of(self, person_id: str, at: date | None = None) -> str | None:
+        """The person's work e-mail in force on ``at`` (None: none known then)."""
+        person = self.people.get(person_id)
+        return _at(person.emails, at) if person else None
+
     def holders(self, unit_id: str, position: Position, at: date | None = None) -> list[str]:
         """Who held ``position`` in the unit on ``at`` (while the unit was open), by id."""
         if not self.is_open(unit_id, at):
@@ -269,6 +275,10 @@ def _person_renamed(d: Directory, e: ev.PersonRenamed) -> None:
     _insert(d.people[e.person_id].names, e.effective, e.name)
 
 
+def _contact(d: Directory, e: ev.PersonContactSet) -> None:
+    _insert(d.people[e.person_id].emails, e.effective, e.email)
+
+
 def _taken(d: Directory, e: ev.PositionTaken) -> None:
     d.people[e.person_id].positions.append(Held(e.unit_id, e.position, e.effective))
 
@@ -290,6 +300,7 @@ _APPLY: dict[type[Any], Any] = {
     ev.PersonRenamed: _person_renamed,
     ev.PositionTaken: _taken,
     ev.PositionLeft: _left,
+    ev.PersonContactSet: _contact,
 }
 
 

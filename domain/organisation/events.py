@@ -81,6 +81,14 @@ class PersonRenamed(DirectoryEvent, frozen=True, kw_only=True, gc=False):
     name: str
 
 
+class PersonContactSet(DirectoryEvent, frozen=True, kw_only=True, gc=False):
+    """The official's work e-mail (where escalations and the daily brief reach them); None: it
+    is cleared. Personal data: never in logs or public routes."""
+
+    person_id: str
+    email: str | None
+
+
 class PositionTaken(DirectoryEvent, frozen=True, kw_only=True, gc=False):
     person_id: str
     unit_id: str
@@ -104,4 +112,5 @@ DIRECTORY_EVENT_TYPES: tuple[type[DirectoryEvent], ...] = (
     PersonRenamed,
     PositionTaken,
     PositionLeft,
+    PersonContactSet,
 )

@@ -27,6 +27,7 @@ from domain.organisation.commands import (
     Relieve,
     RenamePerson,
     RenameUnit,
+    SetEmail,
 )
 from domain.organisation.directory import Directory, folded
 from domain.organisation.events import Position, UnitKind
@@ -53,6 +54,7 @@ class DesiredUnit(msgspec.Struct, frozen=True, kw_only=True):
 class DesiredPerson(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     name: str
+    email: str | None = None  # none in the file: the recorded one is kept (cleared by a command)
 
 
 class DesiredPosition(msgspec.Struct, frozen=True, kw_only=True):
@@ -134,6 +136,8 @@ def _people(d: Directory, want: DesiredDirectory) -> Iterator[Change]:
             yield RegisterPerson(person_id=p.id, name=p.name)
         elif recorded.name() != p.name:
             yield RenamePerson(person_id=p.id, name=p.name)
+        if p.email is not None and (recorded is None or d.email_of(p.id) != p.email):
+            yield SetEmail(person_id=p.id, email=p.email)
 
 
 def _ordered(ids: Iterable[str], before: dict[str, list[str]]) -> list[str]:

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from domain.outbox.events import OutboundChannel, Purpose
+from domain.outbox.events import OutboundChannel, OutgoingFile, Purpose
 from domain.shared.inputs import Input, line
 
 
@@ -27,6 +27,7 @@ class QueueMessage(msgspec.Struct, frozen=True, kw_only=True):
     template: str
     article: str | None
     attachments: tuple[str, ...] = ()
+    files: tuple[OutgoingFile, ...] = ()
 
 
 class StartAttempt(msgspec.Struct, frozen=True, kw_only=True):

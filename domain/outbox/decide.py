@@ -61,6 +61,7 @@ def _queue(c: QueueMessage, s: Stamper) -> list[MessageEvent]:
             template=c.template,
             article=c.article,
             attachments=c.attachments,
+            files=c.files,
         )
     ]
 

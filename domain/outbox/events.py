@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+import msgspec
+
 from domain.shared.envelope import Envelope
 
 _NAMESPACE = uuid.UUID("0c3f7e2a-5b1d-4c8e-9a6f-2d7b81e4c093")
@@ -26,6 +28,7 @@ class Purpose(StrEnum):
     COMPLAINT_RETURNED = "complaint_returned"  # ст.8 ч.7: the complaint returned
     REGISTRATION_CONFIRMATION = "registration_confirmation"
     ESCALATION = "escalation"  # to the person responsible
+    DAILY_BRIEF = "daily_brief"  # the morning brief to a deputy head or the МЦУ's head (002 §3.2.4)
 
 
 class OutboundChannel(StrEnum):
@@ -42,6 +45,15 @@ def message_stream(appeal_id: UUID | None, version: int, purpose: Purpose, extra
     """The message's id: the same triggering act (the appeal and its event's version) and purpose
     always name the same message, so a reactor handed a batch again finds it queued."""
     return uuid.uuid5(_NAMESPACE, f"{appeal_id}:{version}:{purpose.value}:{extra}")
+
+
+class OutgoingFile(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A file that goes with the message (the brief's XLSX), carried in the event itself: a
+    report of registration numbers and counts, never a citizen's data or upload."""
+
+    name: str
+    media_type: str
+    content: bytes
 
 
 class MessageEvent(Envelope, frozen=True, kw_only=True, gc=False):
@@ -67,6 +79,7 @@ class MessageQueued(MessageEvent, frozen=True, kw_only=True, gc=False):
     template: str
     article: str | None  # the norm the message rests on ("ст.12 ч.2 59-ФЗ")
     attachments: tuple[str, ...] = ()  # the attachments' SHA-256
+    files: tuple[OutgoingFile, ...] = ()  # issue 17: files made for the message (the brief)
 
 
 class MessageAttemptStarted(MessageEvent, frozen=True, kw_only=True, gc=False):

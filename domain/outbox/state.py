@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.outbox import events as ev
-from domain.outbox.events import OutboundChannel, Purpose
+from domain.outbox.events import OutboundChannel, OutgoingFile, Purpose
 
 
 class MessageStatus(StrEnum):
@@ -54,6 +54,7 @@ class Message(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     delivered_at: datetime | None = None
     gave_up_at: datetime | None = None
     printed_at: datetime | None = None
+    files: tuple[OutgoingFile, ...] = ()  # attached to the e-mail
 
     @property
     def counted_attempts(self) -> int:
@@ -81,6 +82,7 @@ def _queued(e: ev.MessageQueued) -> Message:
         trigger_version=e.trigger_version,
         template=e.template,
         article=e.article,
+        files=e.files,
         status=status,
         queued_at=e.occurred_at,
     )

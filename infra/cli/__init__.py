@@ -9,6 +9,7 @@ import typer
 
 from infra.cli.accounts import account_app
 from infra.cli.audit import audit_app
+from infra.cli.brief import brief_app
 from infra.cli.calendar import calendar_app
 from infra.cli.calls import calls_app
 from infra.cli.db import db_app
@@ -37,6 +38,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(sla_app, name="sla")
 app.add_typer(projections_app, name="projections")
 app.add_typer(outbox_app, name="outbox")  # issue 17
+app.add_typer(brief_app, name="brief")  # issue 17: the daily brief
 app.add_typer(token_app, name="token")
 app.add_typer(account_app, name="account")
 app.add_typer(audit_app, name="audit")

@@ -53,6 +53,16 @@ def a_line(value: Any) -> str:
     return text
 
 
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")  # as commands.WorkEmail
+
+
+def an_email(value: Any) -> str:
+    text = _text_of(value)
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise BadCell("an e-mail address (name@domain), one per cell")
+    return text
+
+
 def _choice(options: type[UnitKind] | type[Position]) -> Callable[[Any], Any]:
     names = ", ".join(o.value for o in options)
 
@@ -110,7 +120,7 @@ COLUMNS: dict[str, dict[str, tuple[Callable[[Any], Any], bool]]] = {
         "merged_into": (an_id, False),
         "merged": (a_date, False),
     },
-    "people": {"id": (an_id, True), "name": (a_line, True)},
+    "people": {"id": (an_id, True), "name": (a_line, True), "email": (an_email, False)},
     "positions": {
         "person": (an_id, True),
         "unit": (an_id, True),

@@ -27,6 +27,10 @@ class OutboundSettings(msgspec.Struct, frozen=True, kw_only=True):
     interval: float = 5.0  # OTKLIK_OUTBOX_INTERVAL: seconds between the worker's ticks
     send_timeout: float = 30.0  # OTKLIK_OUTBOX_SEND_TIMEOUT: one send's network wait
     details: Path | None = None  # OTKLIK_MUNICIPALITY_DETAILS: the administration's TOML
+    # the daily brief (issue 17, item 4)
+    brief_hour: int = 8  # OTKLIK_BRIEF_HOUR: queued from this hour of a working morning on
+    brief_heads: tuple[str, ...] = ()  # OTKLIK_BRIEF_HEAD: person ids (default: the МЦУ's head)
+    brief_interval: float = 300.0  # OTKLIK_BRIEF_INTERVAL: seconds between the timer's checks
 
 
 def _number(env: dict[str, str], name: str, default: float, low: float, high: float) -> float:
@@ -65,4 +69,9 @@ def outbound_settings(env: dict[str, str]) -> OutboundSettings:
         interval=_number(env, "OTKLIK_OUTBOX_INTERVAL", 5, 0.05, 3600),
         send_timeout=_number(env, "OTKLIK_OUTBOX_SEND_TIMEOUT", 30, 0.1, 600),
         details=Path(details).absolute() if details else None,
+        brief_hour=int(_number(env, "OTKLIK_BRIEF_HOUR", 8, 0, 23)),
+        brief_heads=tuple(
+            p.strip() for p in env.get("OTKLIK_BRIEF_HEAD", "").split(",") if p.strip()
+        ),
+        brief_interval=_number(env, "OTKLIK_BRIEF_INTERVAL", 300, 0.05, 3600),
     )

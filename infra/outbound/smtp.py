@@ -48,6 +48,9 @@ class SmtpSender:
         mail["Date"] = formatdate(localtime=False, usegmt=True)
         mail["Auto-Submitted"] = "auto-generated"
         mail.set_content(message.body)
+        for file in message.files:
+            main, _, sub = file.media_type.partition("/")
+            mail.add_attachment(file.content, maintype=main, subtype=sub, filename=file.name)
         return mail
 
     def send(self, message: Message) -> Accepted:

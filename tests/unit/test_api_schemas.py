@@ -56,6 +56,7 @@ ORGANISATION_PAIRS: list[tuple[type[Any], type[Any]]] = [
             "AddAlias",
             "RegisterPerson",
             "RenamePerson",
+            "SetEmail",
             "Appoint",
             "Relieve",
             "ChangeDirectory",

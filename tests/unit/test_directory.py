@@ -192,3 +192,34 @@ def test_a_batch_is_decided_in_order_and_one_bad_change_refuses_the_whole_batch(
     bad = [*BASE, {"op": "appoint", "person_id": "p-9", "unit_id": "ugkh", "position": "executor"}]
     with pytest.raises(InvalidCommand, match="change 10: the directory has no person"):
         given((bad, "2026-01-01"))
+
+
+def test_a_persons_work_email_is_effective_dated_and_can_be_cleared() -> None:
+    d = given(
+        (BASE, "2026-01-01"),
+        (
+            [{"op": "set-email", "person_id": "p-1", "email": "sidorov@city.example.ru"}],
+            "2026-03-01",
+        ),
+        ([{"op": "set-email", "person_id": "p-1", "email": None}], "2026-06-01"),
+    )
+    assert d.email_of("p-1", date(2026, 2, 28)) is None
+    assert d.email_of("p-1", date(2026, 3, 1)) == "sidorov@city.example.ru"
+    assert d.email_of("p-1", date(2026, 6, 1)) is None
+    assert d.email_of("p-9", date(2026, 3, 1)) is None
+
+
+def test_an_email_for_an_unknown_person_or_a_malformed_one_is_refused() -> None:
+    with pytest.raises(InvalidCommand, match="no person p-9"):
+        given(
+            (BASE, "2026-01-01"),
+            ([{"op": "set-email", "person_id": "p-9", "email": "a@b.ru"}], "2026-02-01"),
+        )
+    with pytest.raises(msgspec.ValidationError):
+        given(
+            (BASE, "2026-01-01"),
+            ([{"op": "set-email", "person_id": "p-1", "email": "Иван <a@b.ru>"}], "2026-02-01"),
+        )
+    same = {"op": "set-email", "person_id": "p-1", "email": "a@b.ru"}
+    with pytest.raises(InvalidCommand, match="already has this e-mail"):
+        given((BASE, "2026-01-01"), ([same], "2026-02-01"), ([same], "2026-03-01"))

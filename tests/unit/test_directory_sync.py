@@ -191,3 +191,13 @@ def test_a_unit_whose_kind_changes_or_that_would_reopen_is_refused() -> None:
 
 def _fields(item: DesiredUnit | DesiredPosition) -> dict[str, Any]:
     return msgspec.structs.asdict(item)
+
+
+def test_an_email_in_the_file_is_set_once_and_one_absent_keeps_the_recorded_one() -> None:
+    mailed = DesiredPerson(id="p-1", name="Сидоров Пётр Ильич", email="sidorov@city.example.ru")
+    want = DesiredDirectory(units=BASE.units, people=(mailed,), positions=BASE.positions)
+    assert ops(plan(loaded(), want)) == [("SetEmail", "p-1")]
+    d = loaded(want)
+    assert d.email_of("p-1") == "sidorov@city.example.ru"
+    assert plan(d, want) == []
+    assert plan(d, BASE) == []  # no e-mail in the file: the recorded one stays
