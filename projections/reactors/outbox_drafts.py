@@ -196,12 +196,13 @@ def _notice(act: ev.CitizenNoticeGiven, history: Sequence[ev.AppealEvent]) -> di
 
 
 def _day(moment: datetime | date, zone: ZoneInfo) -> str:
+    day = moment
     if isinstance(moment, datetime):
         try:
-            moment = moment.astimezone(zone).date()
+            day = moment.astimezone(zone).date()
         except OverflowError:  # a moment at the calendar's very ends: its UTC day
-            moment = moment.date()
-    return moment.strftime("%d.%m.%Y")
+            day = moment.date()
+    return day.strftime("%d.%m.%Y")
 
 
 def _due_day(due: datetime, zone: ZoneInfo) -> str:
