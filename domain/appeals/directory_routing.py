@@ -19,6 +19,7 @@ from domain.organisation.events import Position, UnitKind
 from domain.organisation.lookup import require_open, resolve
 from domain.rubricator.state import Rubricator
 from domain.shared.errors import InvalidCommand
+from domain.shared.inputs import derived
 
 ASSIGNABLE = frozenset({UnitKind.UNIT, UnitKind.INSTITUTION})
 
@@ -62,15 +63,16 @@ def assignment(directory: Directory, command: cmd.AssignAppeal, day: date) -> As
             )
         executor_name = person.name(day)
     sector_id = directory.sector_of(unit_id, day)
-    return AssignToUnit(
-        occurred_at=command.occurred_at,
-        department=directory.name_of(unit_id, day),
-        executor=executor_name,
-        sector=directory.name_of(sector_id, day) if sector_id else None,
-        unit_id=unit_id,
-        executor_id=executor_id,
-        sector_id=sector_id,
-    )
+    with derived():  # the command's checked values and the directory's records
+        return AssignToUnit(
+            occurred_at=command.occurred_at,
+            department=directory.name_of(unit_id, day),
+            executor=executor_name,
+            sector=directory.name_of(sector_id, day) if sector_id else None,
+            unit_id=unit_id,
+            executor_id=executor_id,
+            sector_id=sector_id,
+        )
 
 
 def responsible(

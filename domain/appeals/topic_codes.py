@@ -13,6 +13,7 @@ from domain.appeals import commands as cmd
 from domain.appeals.state import AppealState
 from domain.rubricator.state import Rubricator
 from domain.shared.errors import InvalidCommand
+from domain.shared.inputs import derived
 
 
 class TopicSuggestion(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,14 +78,15 @@ def categorisation(
         subtopic = code_of(rubricator, command.subtopic, day, "subtopic")
         if not is_under(rubricator, subtopic, topic):
             raise InvalidCommand(f"the subtopic {subtopic} is not under the topic {topic}")
-    return CategoriseByCode(
-        occurred_at=command.occurred_at,
-        topic=rubricator.name_of(topic, day) or topic,
-        subtopic=rubricator.name_of(subtopic, day) if subtopic else None,
-        essence=command.essence,
-        place=command.place,
-        tags=command.tags,
-        topic_code=topic,
-        subtopic_code=subtopic,
-        suggested_unit=rubricator.route(subtopic or topic, state.municipality),
-    )
+    with derived():  # the command's checked values and the rubricator's records
+        return CategoriseByCode(
+            occurred_at=command.occurred_at,
+            topic=rubricator.name_of(topic, day) or topic,
+            subtopic=rubricator.name_of(subtopic, day) if subtopic else None,
+            essence=command.essence,
+            place=command.place,
+            tags=command.tags,
+            topic_code=topic,
+            subtopic_code=subtopic,
+            suggested_unit=rubricator.route(subtopic or topic, state.municipality),
+        )

@@ -20,10 +20,13 @@ the plain struct with :func:`as_record` when it goes into an event.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
@@ -184,9 +187,27 @@ def _check_scalar(value: object, field: _Field) -> None:
         raise InputRefused(f"`{name}` must be a {kind} in the years {EARLIEST_YEAR}–{LATEST_YEAR}")
 
 
+# Set while inputs are derived in code from inputs already checked and from the records of the
+# organisation's books (a command completed with the directory's unit, the rubricator's codes, a
+# registration number): their values need no second check (``derived``).
+_DERIVED: ContextVar[bool] = ContextVar("otklik_derived_input", default=False)
+
+
+@contextlib.contextmanager
+def derived() -> Iterator[None]:
+    """Inputs built in this block are derived from checked ones: not normalised again."""
+    token = _DERIVED.set(True)
+    try:
+        yield
+    finally:
+        _DERIVED.reset(token)
+
+
 def normalise(self: Any) -> None:
     """``__post_init__`` of every input struct: normalise texts, check the ranges (again, for a
     command built in code rather than decoded)."""
+    if _DERIVED.get():
+        return
     cls = type(self)
     plan = _PLANS.get(cls)
     if plan is None:

@@ -7,8 +7,10 @@ error (an import adds to a history, it never rewrites one)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
+
+import msgspec
 
 from domain.appeals import commands as cmd
 from domain.appeals.application import REGISTRATION_PREFIX
@@ -23,6 +25,7 @@ from domain.organisation.directory import Directory
 from domain.rubricator.state import Rubricator
 from domain.shared.actors import Actor
 from domain.shared.errors import DomainError
+from domain.shared.inputs import derived
 from domain.sla.clock import SlaClock
 from infra.intake.profile import Profile, Stage
 from infra.intake.rows import Record, RowError
@@ -52,6 +55,7 @@ class FactDecider:
         self.directory = directory
         self.rubricator = rubricator
         self.number = number
+        self._assignments: dict[tuple[str, str | None, date], cmd.AssignAppeal] = {}
 
     def decide(
         self, record: Record, state: AppealState | None, appeal_id: UUID
@@ -82,7 +86,12 @@ class FactDecider:
         assert command.occurred_at is not None
         day = command.occurred_at.astimezone(self.policy.zone).date()
         if type(command) is cmd.AssignAppeal and self.directory is not None:
-            return assignment(self.directory, command, day)
+            key = (command.department, command.executor, day)
+            known = self._assignments.get(key)  # a day's rows mostly go to a few units
+            if known is None:
+                known = self._assignments[key] = assignment(self.directory, command, day)
+            with derived():
+                return msgspec.structs.replace(known, occurred_at=command.occurred_at)
         if type(command) is cmd.CategoriseAppeal and self.rubricator is not None:
             assert state is not None
             for code in (command.topic, command.subtopic):  # codes already (``rows``)
@@ -94,10 +103,11 @@ class FactDecider:
             assert state is not None
             prefix = REGISTRATION_PREFIX[state.kind]
             year = command.occurred_at.astimezone(self.policy.zone).year
-            return cmd.RegisterAppeal(
-                occurred_at=command.occurred_at,
-                registration_number=f"{prefix}-{year}/{self.number():06d}",
-            )
+            number = f"{prefix}-{year}/{self.number():06d}"
+            with derived():  # the number our sequence gave, in our format
+                return cmd.RegisterAppeal(
+                    occurred_at=command.occurred_at, registration_number=number
+                )
         return command
 
     def _plan(self, r: Record, state: AppealState | None) -> Iterator[Planned]:
