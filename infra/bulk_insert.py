@@ -1,11 +1,12 @@
 """A bulk save (a bulk import's chunk): already-encoded events appended with one multi-row
 insert, with the registration numbers and the idempotency records they carry, in one
 transaction under the library's table lock (the log's order stays gap-free: ids are taken and
-committed by one writer at a time) and with its NOTIFY.
+committed by one writer at a time) and with its NOTIFY. The events go by COPY in binary: the
+server's cheapest way in.
 
 The library's ``Application.save`` spends its time, for thousands of events, on a
 ``typing.Protocol`` isinstance per event and on psycopg quoting an array of composite values
-(two regular expressions per event); here the four columns go as four arrays in binary."""
+(two regular expressions per event); here the rows go by binary COPY (psycopg's C writer)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,14 @@ if TYPE_CHECKING:
     from infra.eventstore import OtklikRecorder
 
 _EVENTS = (
-    "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
-    " SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::text[], %b::bytea[])"
-    " RETURNING notification_id"
+    "COPY {schema}.{table} (originator_id, originator_version, topic, state)"
+    " FROM STDIN (FORMAT BINARY)"
 )
+# The position of the last event copied: the table is locked, so this session's last number is
+# the log's last position (no other writer takes one meanwhile).
+_LAST = "SELECT currval(pg_get_serial_sequence(%s, 'notification_id')) AS last"
+_TYPES = ("uuid", "int8", "text", "bytea")
+
 _REGISTRATIONS = (
     "INSERT INTO registration_numbers (municipality, number, appeal_id)"
     " SELECT * FROM unnest(%b::text[], %b::text[], %b::uuid[])"
@@ -57,18 +62,18 @@ def insert_bulk(
         schema=Identifier(recorder.datastore.schema),
         table=Identifier(recorder.events_table_name),
     )
-    columns = (
-        [s.originator_id for s in stored],
-        [s.originator_version for s in stored],
-        [s.topic for s in stored],
-        [s.state for s in stored],
-    )
+    table = f"{recorder.datastore.schema}.{recorder.events_table_name}"
     try:
         with recorder.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             recorder._lock_table(curs)
             recorder._notify_channel(curs)
-            curs.execute(events, columns)
-            last = int(max(row["notification_id"] for row in curs.fetchall()))
+            with curs.copy(events) as copy:
+                copy.set_types(_TYPES)
+                for s in stored:
+                    copy.write_row((s.originator_id, s.originator_version, s.topic, s.state))
+            found = curs.execute(_LAST, (table,)).fetchone()
+            assert found is not None
+            last = int(found["last"])
             _insert_records(curs, registrations, idempotency)
     except Exception as e:
         cause = e.__cause__

@@ -118,3 +118,28 @@ def test_a_dry_run_decides_every_row_and_saves_nothing(
     summary = run(app, to_csv(pos_rows(f"D{uuid.uuid4().hex[:6]}", 10, START)), dry_run=True)
     assert summary.received == 10 and summary.events > 0
     assert events_total(sql) == before
+
+
+def test_a_row_another_import_saved_meanwhile_fails_alone_and_the_rest_is_saved(
+    app: AppealsApplication, sql: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    """The chunk's one COPY fails on the key another import took between deciding and saving:
+    its rows are saved one by one, only that row fails (``TAKEN``), nothing is half-saved."""
+    from infra.intake.importer import _chunks
+    from infra.intake.writer import TAKEN, Writer
+
+    rows = pos_rows(f"M{uuid.uuid4().hex[:6]}", 5, START)
+    first = Importer(app, load_profile("pos"), now=datetime.now(UTC))
+    summary = Summary(file="pos.csv", profile="pos", dry_run=False)
+    (chunk,) = list(_chunks(read_export(to_csv(rows), "csv").rows, 100))
+    batch = first._import_chunk(0, chunk, summary, None)  # decided, not saved yet
+    assert run(app, to_csv(rows[2:3])).received == 1  # meanwhile another import saves row 4
+    before = events_total(sql)
+    writer = Writer(first.recorder)
+    writer.put(batch)
+    writer.close()
+    assert [(f.row.number, f.rule) for f in writer.failures] == [(4, TAKEN)]
+    saved = sum(len(r.stored) for r in batch.rows if r.number != 4)
+    assert events_total(sql) == before + saved
+    for row in rows:  # every row's appeal is in the log once, the contested one by the other
+        assert appeal_of(app, row["Номер сообщения"]).received_at is not None
