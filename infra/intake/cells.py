@@ -60,6 +60,11 @@ def _fast(fmt: str) -> tuple[re.Pattern[str], tuple[int, ...]] | None:
     return re.compile("".join(parts)), tuple(f for _, f in order)
 
 
+# Groups of ASCII digits between single separators: where strptime is looser than the fast reader
+# (runs of spaces, a space-padded day, digits of other scripts) it cannot be.
+_STRICT = re.compile(r"[0-9]+(?:[.:/T -][0-9]+)*")
+
+
 def _read_fast(value: str, fast: tuple[re.Pattern[str], tuple[int, ...]]) -> datetime | None:
     found = fast[0].fullmatch(value)
     if found is None:
@@ -115,11 +120,15 @@ class Moments:
         return self._aware(parsed), day_only  # outside the formats' loop: its rule is its own
 
     def _read(self, value: str) -> tuple[datetime, bool]:
+        strict = _STRICT.fullmatch(value) is not None
         for fmts, day_only in ((self.datetimes, False), (self.dates, True)):
             for fmt in fmts:
                 fast = self._fast[fmt]
-                if fast is not None and (read := _read_fast(value, fast)) is not None:
-                    return read, day_only
+                if fast is not None:
+                    if (read := _read_fast(value, fast)) is not None:
+                        return read, day_only
+                    if strict:
+                        continue  # strptime reads no more than the fast reader of such a value
                 try:
                     return datetime.strptime(value, fmt), day_only
                 except ValueError:

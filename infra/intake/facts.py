@@ -56,6 +56,7 @@ class FactDecider:
         self.rubricator = rubricator
         self.number = number
         self._assignments: dict[tuple[str, str | None, date], cmd.AssignAppeal] = {}
+        self._categories: dict[tuple[str, str | None, str | None, date], cmd.CategoriseAppeal] = {}
 
     def decide(
         self, record: Record, state: AppealState | None, appeal_id: UUID
@@ -94,11 +95,23 @@ class FactDecider:
                 return msgspec.structs.replace(known, occurred_at=command.occurred_at)
         if type(command) is cmd.CategoriseAppeal and self.rubricator is not None:
             assert state is not None
-            for code in (command.topic, command.subtopic):  # codes already (``rows``)
-                if code is not None and self.rubricator.entry(code, day) is None:
-                    # refused here: the domain's refusal looks for the closest entries, costly
-                    raise DomainError("not a topic of the rubricator in force on that day")
-            return categorisation(self.rubricator, state, command, day)
+            topics = (command.topic, command.subtopic, state.municipality, day)
+            coded = self._categories.get(topics)  # the rubricator's part, once a day and topic
+            if coded is None:
+                for code in (command.topic, command.subtopic):  # codes already (``rows``)
+                    if code is not None and self.rubricator.entry(code, day) is None:
+                        # refused here: the domain's refusal looks for the closest entries
+                        raise DomainError("not a topic of the rubricator in force on that day")
+                coded = categorisation(self.rubricator, state, command, day)
+                self._categories[topics] = coded
+            with derived():  # the rubricator's part and this command's own (checked) values
+                return msgspec.structs.replace(
+                    coded,
+                    occurred_at=command.occurred_at,
+                    essence=command.essence,
+                    place=command.place,
+                    tags=command.tags,
+                )
         if type(command) is cmd.RegisterAppeal and command.registration_number is None:
             assert state is not None
             prefix = REGISTRATION_PREFIX[state.kind]
