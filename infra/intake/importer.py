@@ -6,7 +6,6 @@ its error is reported (file, row, column, rule) and the rest go on."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +21,7 @@ from domain.appeals.state import AppealState, fold
 from domain.shared.actors import Actor, Role
 from infra.eventstore import OtklikRecorder
 from infra.intake.facts import FactDecider
+from infra.intake.ids import Uuid7s
 from infra.intake.profile import Profile
 from infra.intake.reading import Export, Row
 from infra.intake.rows import Record, RowError, RowReader
@@ -95,6 +95,7 @@ class Importer:
         # the appeals of the chunks decided and not yet saved, by chunk
         self._pending: dict[int, dict[str, _Seen]] = {}
         self._dry_number = 0
+        self._new_id = Uuid7s()  # time-ordered: new streams go in at the log's key's right edge
         self.facts = FactDecider(
             profile,
             actor=importer_actor(profile),
@@ -189,7 +190,7 @@ class Importer:
                 self.profile.columns.external_id,
                 "the id was imported before with other receipt facts (text, time, contact, place)",
             )
-        appeal_id, state = (earlier[0], earlier[1]) if earlier else (uuid.uuid4(), None)
+        appeal_id, state = (earlier[0], earlier[1]) if earlier else (self._new_id(), None)
         after, events = self.facts.decide(record, state, appeal_id)
         seen[record.external_id] = (appeal_id, after, fingerprint)
         claim = None
