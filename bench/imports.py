@@ -24,7 +24,7 @@ from infra.database import ConnectionInfo
 from infra.demo.directory import load_demo_directory
 from infra.demo.pos_export import pos_rows, to_csv
 from infra.intake.importer import Importer, Summary
-from infra.intake.parallel import Job, run_in_workers, worker_count
+from infra.intake.parallel import Job, prepare, run_in_workers, worker_count
 from infra.intake.profile import load_profile
 from infra.intake.reading import Export, read_export
 from infra.settings import Settings
@@ -40,6 +40,7 @@ BASELINE_CALL = 2000
 def imported(container: Container, path: Path) -> tuple[Summary, float]:
     """``otklik import`` as it runs: a worker process per core (OTKLIK_IMPORT_WORKERS)."""
     started = time.perf_counter()
+    prepare()
     export = read_export(path.read_bytes(), "csv")
     job = Job(
         env=dict(os.environ) | {"OTKLIK_LOG_LEVEL": "warning"},

@@ -22,10 +22,12 @@ from rich.progress import (
 
 from infra.cli.support import container_session
 from infra.intake.importer import Importer
-from infra.intake.parallel import Job, run_in_workers, worker_count
+from infra.intake.parallel import Job, prepare, run_in_workers, worker_count
 from infra.intake.profile import ProfileError, load_profile
 from infra.intake.reading import FileRefused, format_of, read_export
 from infra.intake.report import default_errors_path, require_columns, write_errors
+
+PREPARE_FROM = 1_000_000  # bytes: a file this large is likely imported by workers
 
 _COLUMNS = (
     TextColumn("[progress.description]{task.description}"),
@@ -52,6 +54,8 @@ def import_file(
 ) -> None:
     """Import a channel's history: each row's facts at their own times, idempotently."""
     try:
+        if file.stat().st_size >= PREPARE_FROM:
+            prepare()  # the workers' server loads their modules while the file is read
         chosen = load_profile(profile)
         export = read_export(file.read_bytes(), format_of(file.name))
         require_columns(chosen, export)

@@ -9,6 +9,8 @@ machine's cores (the database takes its share of them while they decide)."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
 import os
 import queue
 import time
@@ -61,7 +63,7 @@ def share(row: Row, column: str, workers: int) -> int:
 
 def run_in_workers(job: Job, progress: Callable[[int], None] | None = None) -> Summary:
     """Imports ``job.path`` with ``job.workers`` processes; their summaries merged."""
-    context = multiprocessing.get_context("spawn")  # never a fork of a process with a pool
+    context = _context()
     reports: multiprocessing.Queue[tuple[str, Any]] = context.Queue()
     processes: list[BaseProcess] = [
         context.Process(target=_work, args=(job, index, reports), name=f"import-{index}")
@@ -92,6 +94,25 @@ def run_in_workers(job: Job, progress: Callable[[int], None] | None = None) -> S
     total = merged(summaries, job)
     total.seconds = time.perf_counter() - started
     return total
+
+
+# What a worker runs, loaded by the server the workers are forked from before they are needed.
+PRELOAD = ["infra.appeals_wiring", "infra.intake.importer", "infra.logging", "infra.settings"]
+
+
+def _context() -> multiprocessing.context.ForkServerContext:
+    """Workers forked from a clean server process (never from the importing process, which holds
+    open connections and threads), the modules they run already loaded there."""
+    context = multiprocessing.get_context("forkserver")
+    assert isinstance(context, multiprocessing.context.ForkServerContext)
+    context.set_forkserver_preload([__name__, *PRELOAD])
+    return context
+
+
+def prepare() -> None:
+    """Start the workers' server now: it loads their modules while the file is read."""
+    _context()
+    multiprocessing.forkserver.ensure_running()
 
 
 def merged(summaries: list[Summary], job: Job) -> Summary:
