@@ -220,6 +220,10 @@ def normalise(self: Any) -> None:
 
 def _normalise_field(self: Any, field: _Field, value: object) -> None:
     name = field.name
+    if type(value) is datetime:  # the commonest (every command's business time): its year only
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            _check_scalar(value, field)  # refused there, with the rule's words
+        return
     if isinstance(value, str):
         if field.optional and not value.strip():
             msgspec.structs.force_setattr(self, name, None)
