@@ -134,7 +134,13 @@ class DailyBrief:
             )
             address = directory.email_of(recipient.person_id, day)
             message_id = brief_id(day, recipient.person_id)
-            queued = not dry_run and self.outbox.queue(message_id, self._message(brief, address))
+            # a brief goes by e-mail: a recipient the directory knows no e-mail of gets none (the
+            # dry run lists them), and nothing is queued for nobody
+            queued = (
+                not dry_run
+                and address is not None
+                and self.outbox.queue(message_id, self._message(brief, address))
+            )
             if queued:
                 log.info("brief.queued", message_id=str(message_id), day=day.isoformat())
             done.append(

@@ -56,6 +56,9 @@ OTHER_SECTOR = [
     {"op": "register-person", "person_id": "deputy2", "name": "Заместитель Другов"},
     {"op": "appoint", "person_id": "deputy2", "unit_id": "s-other", "position": "deputy_head"},
     {"op": "set-email", "person_id": "deputy2", "email": OTHER_DEPUTY},
+    # the test directory's people have no e-mail (a brief goes to no one without one)
+    {"op": "set-email", "person_id": "deputy", "email": "deputy@test.example.ru"},
+    {"op": "set-email", "person_id": "curator", "email": "curator@test.example.ru"},
 ]
 
 

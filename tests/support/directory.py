@@ -48,8 +48,6 @@ def changes() -> list[dict[str, Any]]:
         {"op": "register-person", "person_id": "curator", "name": "Куратор Тестов"},
         {"op": "appoint", "person_id": "curator", "unit_id": "city", "position": "curator"},
         # work e-mails (issue 17): escalations and the daily brief reach them
-        {"op": "set-email", "person_id": "deputy", "email": "deputy@test.example.ru"},
-        {"op": "set-email", "person_id": "curator", "email": "curator@test.example.ru"},
     ]
     for unit_id, (name, aliases) in UNITS.items():
         found.append(
