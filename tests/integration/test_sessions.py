@@ -4,6 +4,7 @@ session's execution report, and the whole history verified INTACT by ``otklik au
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from domain.sessions import commands as cmd
 from domain.sessions import tasks
 from domain.sessions.events import Choice
 from domain.sessions.service import SessionsService
+from domain.sessions.task_events import TaskEvent
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import NotFound
 from infra.audit.verification import verify_database
@@ -137,7 +139,7 @@ def test_a_tasks_deadline_is_breached_and_escalated_exactly_once_and_reported(
     container.engine.catch_up_all()
     assert watcher.scan() == 0  # a second tick, and a watcher restarted, record nothing
     assert TaskWatcher(mcu, container.pool, clock).scan() == 0
-    events = [type(r.event).__name__ for r in mcu.handler.read(tasks.ev.TaskEvent, late.id)]
+    events = [type(r.event).__name__ for r in mcu.handler.read(TaskEvent, late.id)]
     assert events.count("TaskDeadlineBreached") == 1 and events.count("TaskEscalated") == 1
     breached = mcu.task(late.id)
     assert breached is not None and breached.escalated_to == "deputy"  # the sector's deputy head
@@ -173,5 +175,5 @@ def test_a_tasks_deadline_is_breached_and_escalated_exactly_once_and_reported(
         "AttendanceRecorded",
     ]
     assert history[-1].event.originator_version == len(history)
-    assert all(a.position < b.position for a, b in zip(history, history[1:]))
+    assert all(a.position < b.position for a, b in itertools.pairwise(history))
     assert clock.now - timedelta(days=30) < history[-1].event.timestamp
