@@ -30,6 +30,7 @@ from api.controllers import (
     directory,
     health,
     imports,
+    mcu_tasks,
     methodologies,
     open311,
     outbox,
@@ -38,6 +39,7 @@ from api.controllers import (
     ratings,
     reports,
     rubricator,
+    sessions,
     sla,
     tokens,
     webhooks,
@@ -58,6 +60,7 @@ from api.request_guard import request_guard
 from api.services import Services
 from projections.open311 import Open311Queries
 from projections.outbox import OutboxQueries
+from projections.session_queries import SessionQueries
 
 log = structlog.get_logger("otklik.api")
 
@@ -163,6 +166,8 @@ ROUTE_HANDLERS = [
     imports.import_export,  # issue 16: bulk imports
     *rating_page.RATING_PAGE_ROUTES,  # issue 17: the citizen rates the answer (public)
     *outbox.OUTBOX_ROUTES,  # issue 17: outgoing messages
+    *sessions.SESSION_ROUTES,  # issue 20: the МЦУ as a body
+    *mcu_tasks.MCU_TASK_ROUTES,  # issue 20: tasks, polls, publications
 ]
 
 
@@ -210,6 +215,8 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "rating_links": services.rating_links,  # issue 17 (None: links are off)
         "outbox": services.outbox,  # issue 17
         "outbox_queries": services.outbox_queries or OutboxQueries(services.queries.pool),
+        "sessions": services.sessions,  # issue 20
+        "session_queries": services.session_queries or SessionQueries(services.queries.pool),
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

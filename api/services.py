@@ -22,6 +22,7 @@ from domain.organisation.book import DirectoryBook
 from domain.outbox.service import OutboxService
 from domain.ratings.methodology_book import MethodologyBook
 from domain.rubricator.book import RubricatorBook
+from domain.sessions.service import SessionsService
 from domain.sla.books import CalendarBook, PolicyBook
 from projections.access import AccessQueries
 from projections.appeals import AppealQueries
@@ -32,6 +33,7 @@ from projections.outbox import OutboxQueries
 from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
 from projections.reports import Reports
+from projections.session_queries import SessionQueries
 from projections.sla import SlaQueries
 
 # (projection name, log position, timeout in seconds) -> the position reached, or raises
@@ -100,3 +102,6 @@ class Services:
     # issue 17: outgoing messages (None: no outbox in this process)
     outbox: OutboxService | None = None
     outbox_queries: OutboxQueries | None = None
+    # issue 20: the МЦУ as a body (None: not wired in this process)
+    sessions: SessionsService | None = None
+    session_queries: SessionQueries | None = None

@@ -23,6 +23,7 @@ from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology import parse_toml
 from domain.ratings.methodology_book import MethodologyBook
 from domain.rubricator.book import RubricatorBook
+from domain.sessions.service import SessionsService
 from domain.shared.errors import ConcurrencyConflict
 from domain.sla.books import CalendarBook, PolicyBook
 from domain.sla.policy import FEDERAL
@@ -53,7 +54,10 @@ from projections.ratings import RatingQueries
 from projections.reactors.brief import DailyBrief
 from projections.reactors.deadlines import DeadlineWatcher
 from projections.reactors.retimer import Retimer
+from projections.reactors.task_deadlines import TaskWatcher
 from projections.reports import Reports
+from projections.session_queries import SessionQueries
+from projections.sessions import SessionsProjection
 from projections.sla import SlaProjection, SlaQueries
 
 METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
@@ -73,6 +77,7 @@ def projections(settings: Settings) -> list[Projection]:
         PersonalDataReadsProjection(),
         ClaimsProjection(),
         OutboxProjection(),  # issue 17: outgoing messages
+        SessionsProjection(),  # issue 20: the МЦУ's sessions, tasks, polls, publications
     ]
 
 
@@ -119,6 +124,10 @@ class Container:
     # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); the answer's message
     # carries ``link_for(appeal_id, answer_version, now)``
     rating_links: RatingLinks | None = None
+    # issue 20: the МЦУ as a body: sessions, tasks and their watcher, polls, publications
+    sessions: SessionsService | None = None
+    session_queries: SessionQueries | None = None
+    task_watcher: TaskWatcher | None = None
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -173,11 +182,23 @@ class Container:
             calendar=lambda: appeals_clock().calendar,
             timezone=settings.timezone,
         )
+        sessions = SessionsService(  # issue 20
+            appeals,
+            utc_now,
+            directory.directory,
+            lambda: appeals_clock().calendar,
+            settings.timezone,
+        )
+        task_watcher = TaskWatcher(
+            sessions, pool, utc_now, interval=settings.watcher_interval, on_breach=count_breach
+        )
         engine = ProjectionEngine(
             pool=background_pool,
             conninfo=background.session_conninfo(info.conninfo),
             projections=projections(settings),
-            reactors=reactors(watcher, retimer, outbox.reactor, outbox.delivery, brief),
+            reactors=reactors(
+                watcher, retimer, outbox.reactor, outbox.delivery, brief, task_watcher
+            ),
             decode=decode_event,
             clock=utc_now,
             rebuild_batch=settings.projection_batch,
@@ -222,6 +243,9 @@ class Container:
             rating_links=links,
             outbox=outbox,
             brief=brief,
+            sessions=sessions,  # issue 20
+            session_queries=SessionQueries(pool),
+            task_watcher=task_watcher,
         )
 
     def seed_calendar(self) -> None:
@@ -296,6 +320,8 @@ class Container:
             rating_links=self.rating_links,
             outbox=self.outbox.service,  # issue 17
             outbox_queries=self.outbox.queries,
+            sessions=self.sessions,  # issue 20
+            session_queries=self.session_queries,
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,

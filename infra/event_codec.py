@@ -18,6 +18,9 @@ from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.outbox.events import MESSAGE_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
+from domain.sessions.events import BODY_EVENT_TYPES, SESSION_EVENT_TYPES
+from domain.sessions.feedback import POLL_EVENT_TYPES, PUBLICATION_EVENT_TYPES
+from domain.sessions.task_events import TASK_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
 
 EVENT_TYPES: dict[str, type[Any]] = {
@@ -33,6 +36,12 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *DIRECTORY_EVENT_TYPES,
         *RUBRICATOR_EVENT_TYPES,
         *MESSAGE_EVENT_TYPES,  # issue 17: outgoing messages
+        # issue 20: the МЦУ as a body
+        *BODY_EVENT_TYPES,
+        *SESSION_EVENT_TYPES,
+        *TASK_EVENT_TYPES,
+        *POLL_EVENT_TYPES,
+        *PUBLICATION_EVENT_TYPES,
     )
 }
 _ENCODER = msgspec.json.Encoder()

@@ -116,6 +116,11 @@ def seed(url: str, tokens: dict[Role, str]) -> dict[str, list[Any]]:
         "appeal_id": appeals,
         "claim_id": [claim.json()["id"]],
         "message_id": ["00000000-0000-4000-8000-000000000001"],  # the outbox: none such
+        # issue 20: none such (a session's, a task's, a poll's, a publication's)
+        "session_id": ["00000000-0000-4000-8000-000000000002"],
+        "task_id": ["00000000-0000-4000-8000-000000000003"],
+        "poll_id": ["00000000-0000-4000-8000-000000000004"],
+        "publication_id": ["00000000-0000-4000-8000-000000000005"],
         "policy_id": ["federal"],
         "methodology_id": published,
         "unit_id": ["ugkh", "mbu-none"],

@@ -177,6 +177,8 @@ class Probe:
         found["account_id"] = "echo-check"
         found["token_id"] = "00000000-0000-4000-8000-000000000000"
         found["message_id"] = "00000000-0000-4000-8000-000000000001"  # the outbox: none such
+        for n, name in enumerate(("session_id", "task_id", "poll_id", "publication_id"), 2):
+            found[name] = f"00000000-0000-4000-8000-00000000000{n}"  # issue 20: none such
         if "{appeal_id}" in template:
             found["appeal_id"] = appeal_id = receive(self.client).json()["id"]
             if not template.endswith("/register"):  # (a number given to register is checked)
