@@ -133,6 +133,13 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
         422: "The file cannot be imported at all: not of its type, no column a row needs, or"
         " `profile` names no shipped profile (no row imported).",
     },
+    # issue 20: the МЦУ's sessions and the tasks their decisions set
+    ("GET", "/api/v1/sessions/composition"): {
+        404: "No composition of the МЦУ is in force on that date."
+    },
+    ("POST", "/api/v1/tasks"): {
+        404: "`session_id` names no session, or a cited poll is not imported."
+    },
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },
