@@ -30,6 +30,7 @@ from api.controllers import (
     directory,
     health,
     imports,
+    mcu_audit,
     mcu_tasks,
     methodologies,
     open311,
@@ -168,6 +169,7 @@ ROUTE_HANDLERS = [
     *outbox.OUTBOX_ROUTES,  # issue 17: outgoing messages
     *sessions.SESSION_ROUTES,  # issue 20: the МЦУ as a body
     *mcu_tasks.MCU_TASK_ROUTES,  # issue 20: tasks, polls, publications
+    *mcu_audit.MCU_AUDIT_ROUTES,  # issue 20: a session's and a task's streams audited
 ]
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -20,70 +18,38 @@ from domain.claims.decide import ClaimClock
 from domain.claims.norms import DEFAULT_NORMS
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
-from domain.ratings.methodology import parse_toml
 from domain.ratings.methodology_book import MethodologyBook
 from domain.rubricator.book import RubricatorBook
-from domain.sessions.service import SessionsService
-from domain.shared.errors import ConcurrencyConflict
 from domain.sla.books import CalendarBook, PolicyBook
-from domain.sla.policy import FEDERAL
-from infra import calendar_source, database, db_bounds
+from infra import database, db_bounds
 from infra.appeals_wiring import wire_appeals
 from infra.attachments import FolderStore
 from infra.calendar_clock import CalendarClock, utc_now
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
-from infra.event_codec import decode_event
+from infra.engine_wiring import build_engine, reactors
 from infra.intake.service import IntakeImporter
 from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
 from infra.rating_links import RatingLinks, rating_links
+from infra.seeding import seed_books
+from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
-from projections.appeals import AppealQueries, AppealsProjection
-from projections.audit_ledger import AuditLedgerProjection, AuditLedgerQueries
-from projections.claims import ClaimQueries, ClaimsProjection
-from projections.department_days import DepartmentDaysProjection
-from projections.engine.model import Projection
-from projections.engine.reactor import Reactor
+from projections.appeals import AppealQueries
+from projections.audit_ledger import AuditLedgerQueries
+from projections.claims import ClaimQueries
 from projections.engine.runner import ProjectionEngine
-from projections.outbox import OutboxProjection
-from projections.personal_data_reads import PersonalDataReadQueries, PersonalDataReadsProjection
+from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
 from projections.reactors.brief import DailyBrief
 from projections.reactors.deadlines import DeadlineWatcher
 from projections.reactors.retimer import Retimer
-from projections.reactors.task_deadlines import TaskWatcher
 from projections.reports import Reports
-from projections.session_queries import SessionQueries
-from projections.sessions import SessionsProjection
-from projections.sla import SlaProjection, SlaQueries
+from projections.sla import SlaQueries
 
-METHODOLOGIES = Path(__file__).resolve().parent / "methodologies"
-DEFAULT_METHODOLOGY = "v1"
-# seeded in this order when missing; v2 (in force from 2027-01) prefers the citizen's own scores
-BUNDLED_METHODOLOGIES = (DEFAULT_METHODOLOGY, "v2")
 READY_WITHIN = 1.5  # seconds /health/ready waits on the database at most, per wait
-
-
-def projections(settings: Settings) -> list[Projection]:
-    """Every read model the engine runs."""
-    return [
-        AppealsProjection(),
-        DepartmentDaysProjection(settings.timezone),
-        SlaProjection(),
-        AuditLedgerProjection(),
-        PersonalDataReadsProjection(),
-        ClaimsProjection(),
-        OutboxProjection(),  # issue 17: outgoing messages
-        SessionsProjection(),  # issue 20: the МЦУ's sessions, tasks, polls, publications
-    ]
-
-
-def reactors(watcher: DeadlineWatcher, retimer: Retimer, *more: Reactor) -> list[Reactor]:
-    """Every reactor the engine runs beside the views (commands from events or a timer)."""
-    return [watcher, retimer, *more]
 
 
 def count_breach(subject: str) -> None:
@@ -125,9 +91,7 @@ class Container:
     # carries ``link_for(appeal_id, answer_version, now)``
     rating_links: RatingLinks | None = None
     # issue 20: the МЦУ as a body: sessions, tasks and their watcher, polls, publications
-    sessions: SessionsService | None = None
-    session_queries: SessionQueries | None = None
-    task_watcher: TaskWatcher | None = None
+    mcu: Mcu | None = None
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -182,27 +146,18 @@ class Container:
             calendar=lambda: appeals_clock().calendar,
             timezone=settings.timezone,
         )
-        sessions = SessionsService(  # issue 20
+        mcu = build_mcu(  # issue 20
             appeals,
+            pool,
             utc_now,
-            directory.directory,
-            lambda: appeals_clock().calendar,
-            settings.timezone,
+            directory=directory.directory,
+            calendar=lambda: appeals_clock().calendar,
+            timezone=settings.timezone,
+            interval=settings.watcher_interval,
+            on_breach=count_breach,
         )
-        task_watcher = TaskWatcher(
-            sessions, pool, utc_now, interval=settings.watcher_interval, on_breach=count_breach
-        )
-        engine = ProjectionEngine(
-            pool=background_pool,
-            conninfo=background.session_conninfo(info.conninfo),
-            projections=projections(settings),
-            reactors=reactors(
-                watcher, retimer, outbox.reactor, outbox.delivery, brief, task_watcher
-            ),
-            decode=decode_event,
-            clock=utc_now,
-            rebuild_batch=settings.projection_batch,
-        )
+        running = reactors(watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher)
+        engine = build_engine(settings, info, background_pool, background, running)
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
         store = FolderStore(settings.attachments_root, settings.attachment_max_bytes)
@@ -243,26 +198,20 @@ class Container:
             rating_links=links,
             outbox=outbox,
             brief=brief,
-            sessions=sessions,  # issue 20
-            session_queries=SessionQueries(pool),
-            task_watcher=task_watcher,
+            mcu=mcu,  # issue 20
         )
 
     def seed_calendar(self) -> None:
         """Make sure the production calendar holds the years deadlines can reach, the federal
         SLA policy is published (version 1) when no policy is, and so are the bundled rating
         methodologies (infra/methodologies/v1.toml, v2.toml) that are not."""
-        calendar_source.seed(self.calendar, calendar_source.default_years(utc_now().date()))
-        if self.settings.sla_policy == FEDERAL.id:
-            self.policies.seed(FEDERAL, actor=calendar_source.SEEDER)
-        for bundled in BUNDLED_METHODOLOGIES:  # v1, then v2 (issue 17: the citizen's scores)
-            if self.methodologies.methodology(bundled) is None:
-                with contextlib.suppress(ConcurrencyConflict):  # another process seeded it first
-                    self.methodologies.publish(
-                        bundled,
-                        parse_toml((METHODOLOGIES / f"{bundled}.toml").read_text()),
-                        actor=calendar_source.SEEDER,
-                    )
+        seed_books(
+            self.calendar,
+            self.policies,
+            self.methodologies,
+            sla_policy=self.settings.sla_policy,
+            today=utc_now().date(),
+        )
         self.sla_clock.refresh()
 
     def has_appeals(self) -> bool:
@@ -320,8 +269,8 @@ class Container:
             rating_links=self.rating_links,
             outbox=self.outbox.service,  # issue 17
             outbox_queries=self.outbox.queries,
-            sessions=self.sessions,  # issue 20
-            session_queries=self.session_queries,
+            sessions=self.mcu.service if self.mcu else None,  # issue 20
+            session_queries=self.mcu.queries if self.mcu else None,
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,

@@ -126,3 +126,13 @@ class AuditLedgerQueries:
             checkpoints=int(counted[0]),
             last_checkpoint_position=counted[1],
         )
+
+    def digests(self, positions: list[int]) -> dict[int, str]:
+        """The ledger's digest (hex) of the events at these log positions it has recorded (by
+        the primary key: a stream's own events, read with their positions)."""
+        with reading(self.pool, AuditLedgerProjection.name) as conn:
+            rows = conn.execute(
+                "SELECT position, digest FROM audit_ledger WHERE position = ANY(%s)",
+                (positions,),
+            ).fetchall()
+        return {int(position): bytes(digest).hex() for position, digest in rows}

@@ -189,16 +189,33 @@ class SessionQueries:
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
     def publications(
-        self, *, hot_topic: str | None = None, limit: int = 100
+        self,
+        *,
+        hot_topic: str | None = None,
+        claim_id: UUID | None = None,
+        session_id: UUID | None = None,
+        limit: int = 100,
     ) -> builtins.list[dict[str, Any]]:
+        """Publications with their latest reach: of a hot topic, of a claim (its refutations, for
+        the misinformation report), of a session (its protocol and decisions)."""
+        wheres = [
+            clause
+            for clause, given in (
+                ("hot_topic = %(topic)s", hot_topic),
+                ("claim_id = %(claim)s", claim_id),
+                ("session_id = %(session)s", session_id),
+            )
+            if given is not None
+        ]
         query = (
             "SELECT publication_id, kind, channel, url, title, published_at, hot_topic,"
             " session_id, claim_id, reach, views, measured_at FROM mcu_publications"
         )
-        query += " WHERE hot_topic = %(topic)s" if hot_topic else ""
+        query += " WHERE " + " AND ".join(wheres) if wheres else ""
         query += " ORDER BY published_at DESC, publication_id LIMIT %(limit)s"
+        params = {"topic": hot_topic, "claim": claim_id, "session": session_id, "limit": limit}
         with reading(self.pool, NAME) as conn:
-            cur = conn.execute(query, {"topic": hot_topic, "limit": limit})
+            cur = conn.execute(query, params)
             names = [c.name for c in cur.description or ()]
             return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 

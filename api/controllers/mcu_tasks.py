@@ -178,10 +178,21 @@ async def record_publication(
 
 @get("/api/v1/publications", tags=["publications"], guards=[roles(READERS, "read publications")])
 async def list_publications(
-    session_queries: SessionQueries, hot_topic: str | None = None, limit: Limit = 100
+    session_queries: SessionQueries,
+    hot_topic: str | None = None,
+    claim_id: UUID | None = None,
+    session_id: UUID | None = None,
+    limit: Limit = 100,
 ) -> list[dict[str, Any]]:
-    """Publications, newest first, with their latest reach and views."""
-    query = partial(session_queries.publications, hot_topic=hot_topic, limit=limit)
+    """Publications, newest first, with their latest reach and views: of a hot topic, of a
+    claim (its refutations, for the misinformation report), of a session."""
+    query = partial(
+        session_queries.publications,
+        hot_topic=hot_topic,
+        claim_id=claim_id,
+        session_id=session_id,
+        limit=limit,
+    )
     return await sync_to_thread(query)
 
 

@@ -104,6 +104,12 @@ class SessionsService:
             raise NotFound("there is no such session")
         return found
 
+    def task_history(self, task_id: UUID) -> list[RecordedEvent[TaskEvent]]:
+        found = self.handler.read(TaskEvent, task_id, missing="there is no such task")
+        if not found:
+            raise NotFound("there is no such task")
+        return found
+
     # --- commands ----------------------------------------------------------------------------
 
     def change_body(

@@ -20,6 +20,7 @@ from infra.cli.outbox import outbox_app
 from infra.cli.projections import projections_app
 from infra.cli.reports import report_app
 from infra.cli.serve import serve
+from infra.cli.sessions import sessions_app, tasks_app
 from infra.cli.sla import sla_app
 from infra.cli.tokens import token_app
 
@@ -45,6 +46,8 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
 app.add_typer(directory_app, name="directory")
 app.add_typer(calls_app, name="calls")  # issue 16: the hotline's calls feed
+app.add_typer(sessions_app, name="sessions")  # issue 20: the МЦУ's sessions
+app.add_typer(tasks_app, name="tasks")  # issue 20: their tasks
 
 
 def main() -> None:  # the console script `otklik`

@@ -14,6 +14,7 @@ from infra.cli.serve import serve_api
 from infra.cli.support import container_session, database_session
 from infra.container import Container
 from infra.demo.directory import load_demo_directory
+from infra.demo.sessions import load_demo_sessions
 
 
 def demo(
@@ -35,6 +36,8 @@ def demo(
             f"loaded {stats.appeals} appeals ({stats.events} events) and {claims} claims"
             f" in {took:.1f} s; by kind: {stats.by_kind}"
         )
+        mcu = load_demo_sessions(container, now=datetime.now(UTC))  # issue 20
+        typer.echo(f"loaded {mcu.sessions} sessions of the МЦУ, {mcu.tasks} tasks")
         container.engine.catch_up_all()
         typer.echo("projections caught up")
 
@@ -62,6 +65,7 @@ def demo_session(
                     f"loaded {stats.appeals} appeals, {stats.events} events, {claims} claims",
                     err=True,
                 )
+            load_demo_sessions(container, now=datetime.now(UTC))  # issue 20: once
             token, _ = container.tokens.create(role=Role.CURATOR, name="Демо: куратор МЦУ")
         finally:
             container.close()

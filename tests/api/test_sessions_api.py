@@ -35,6 +35,13 @@ def _ready(response: httpx.Response) -> httpx.Response | None:
     return response if response.status_code == 200 and response.json()["tasks"] else None
 
 
+def _audited(client: httpx.Client, path: str, tokens: dict[str, str]) -> httpx.Response | None:
+    """The stream's audit once the ledger has every event's digest."""
+    response = client.get(path, headers=auth(tokens["auditor"]))
+    assert response.status_code == 200, response.text
+    return response if all(e["digest"] for e in response.json()["events"]) else None
+
+
 def _act(client: httpx.Client, sid: str, action: str, body: dict[str, Any]) -> httpx.Response:
     return client.post(f"/api/v1/sessions/{sid}/{action}", json=body)
 
@@ -119,4 +126,21 @@ def test_a_session_over_http_refuses_each_broken_rule_with_a_problem(
     # the view follows the log (a 503 with Retry-After until its build has caught up)
     report = eventually(lambda: _ready(client.get(f"/api/v1/sessions/{sid}/report")), 30)
     assert report.json()["tasks"] == 1 and report.json()["open"] == 1
+    # the audit route: the session's and the task's streams, each step with its change and the
+    # audit ledger's digest of the stored event (once the ledger has recorded it)
+    assert_problem(client.get(f"/api/v1/audit/sessions/{sid}"), 403)  # an operator
+    audited = eventually(lambda: _audited(client, f"/api/v1/audit/sessions/{sid}", tokens), 30)
+    assert audited is not None, "the ledger never recorded the session's events"
+    body = audited.json()
+    assert [e["type"] for e in body["events"]] == types and body["kind"] == "session"
+    assert [e["version"] for e in body["events"]] == list(range(1, len(types) + 1))
+    positions = [e["position"] for e in body["events"]]
+    assert positions == sorted(positions) and body["ledger_position"] >= positions[-1]
+    assert all(len(e["digest"]) == 64 for e in body["events"]) and body["tasks"] == [tid]
+    published_step = body["events"][-1]["changes"]
+    assert {"field": "stage", "before": "signed", "after": "published"} in published_step
+    task_audit = eventually(lambda: _audited(client, f"/api/v1/audit/tasks/{tid}", tokens), 30)
+    assert [e["type"] for e in task_audit.json()["events"]] == ["TaskSet", "TaskReported"]
+    missing = "/api/v1/audit/tasks/00000000-0000-4000-8000-000000000000"
+    assert_problem(client.get(missing, headers=auth(tokens["auditor"])), 404)
     assert_problem(client.get("/api/v1/sessions/00000000-0000-4000-8000-000000000000"), 404)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import psycopg
@@ -15,6 +15,7 @@ from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.demo.appeals import load_demo
 from infra.demo.claims import FAKES, load_demo_claims
+from infra.demo.sessions import load_demo_sessions
 from tests.conftest import own_database
 
 pytestmark = pytest.mark.integration
@@ -94,3 +95,57 @@ def test_demo_claims_cover_the_whole_response(container: Container) -> None:
     assert known is not None
     (match,) = container.claim_queries.match(known, threshold=0.55, limit=1)
     assert match.refutation == FAKES[0][2]
+
+
+def test_demo_sessions_a_quarter_of_the_mcu_with_tasks_on_time_late_returned_and_extended(
+    demo_db: tuple[Container, ConnectionInfo],
+) -> None:
+    container, info = demo_db
+    now = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    loaded = load_demo_sessions(container, now=now)
+    assert (loaded.sessions, loaded.polls, loaded.publications) == (6, 2, 6)
+    assert loaded.tasks == 20 and set(loaded.fates) == {
+        "on_time",
+        "late",
+        "returned",
+        "extended",
+        "overdue",
+        "open",
+    }
+    # each late or overdue task breached and escalated exactly once by the task watcher
+    breaching = loaded.fates["late"] + loaded.fates["overdue"]
+    assert loaded.breaches == breaching
+    sql = psycopg.connect(info.conninfo, autocommit=True)
+    counted = Counter(
+        {
+            str(topic): int(str(n))
+            for topic, n in sql.execute(
+                "SELECT split_part(topic, '@', 1), count(*) FROM otklik_events"
+                " WHERE topic LIKE '%%Task%%' OR topic LIKE '%%Decision%%'"
+                " OR topic LIKE '%%Protocol%%' OR topic LIKE '%%Reach%%'"
+                " GROUP BY 1"
+            ).fetchall()
+        }
+    )
+    assert counted["TaskDeadlineBreached"] == counted["TaskEscalated"] == breaching
+    assert counted["TaskReturned"] == loaded.fates["returned"]
+    assert counted["TaskExtended"] == loaded.fates["extended"]
+    assert counted["ProtocolSigned"] == 12 and counted["ProtocolPublished"] == 6
+    assert counted["DecisionRejected"] == 1 and counted["PublicationReachImported"] == 6
+    container.engine.catch_up_all()
+    assert container.mcu is not None
+    queries = container.mcu.queries
+    sessions = queries.sessions(since=date(2026, 9, 1))
+    assert len(sessions) == 6
+    reports = [queries.report(s.session_id, now) for s in sessions]
+    assert sum(r.overdue for r in reports) == loaded.fates["overdue"]
+    assert sum(len(r.late) for r in reports) >= loaded.fates["late"]
+    units = {u.unit_id: u for u in queries.by_unit(now)}
+    assert units["mbu-gorsvet"].overdue == 1 and units["mup-vodokanal"].open >= 1
+    # the tie decided by the chair's vote, and a deputy chairing in the head's absence
+    held = [container.mcu.service.session(s.session_id) for s in sessions]
+    outcomes = [o for s in held if s is not None for o in s.outcomes]
+    assert any(o.adopted and o.by_chairs_vote for o in outcomes)
+    assert {s.chair for s in held if s is not None} == {"p-0010", "p-0002"}
+    # nothing twice
+    assert load_demo_sessions(container, now=now).sessions == 0

@@ -143,7 +143,8 @@ def test_a_tasks_deadline_is_breached_and_escalated_exactly_once_and_reported(
     assert events.count("TaskDeadlineBreached") == 1 and events.count("TaskEscalated") == 1
     breached = mcu.task(late.id)
     assert breached is not None and breached.escalated_to == "deputy"  # the sector's deputy head
-    queries = container.session_queries
+    assert container.mcu is not None
+    queries = container.mcu.queries
     assert queries is not None
     report = queries.report(sid, clock.now)
     assert (report.tasks, report.done, report.done_on_time, report.overdue) == (2, 1, 1, 1)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
-from infra.container import Container, projections
+from infra.container import Container
+from infra.engine_wiring import projections
 from infra.event_codec import decode_event
 from projections.engine.model import Batch
 from projections.engine.runner import ProjectionEngine
