@@ -143,11 +143,6 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },
-    # issue 20
-    ("GET", "/api/v1/sessions/composition"): {
-        404: "No composition of the МЦУ is in force on that date."
-    },
-    ("POST", "/api/v1/tasks"): {404: "`session_id` names no session."},
 }
 
 _HEADERS: dict[str, dict[str, OpenAPIHeader]] = {
