@@ -88,7 +88,7 @@ class Container:
     outbox: Outbox  # issue 17: outgoing messages, their reactor and delivery worker
     brief: DailyBrief  # issue 17: the daily brief to the deputy heads and the МЦУ's head
     # issue 17: the citizen's rating links (None: no OTKLIK_RATING_SECRET); the answer's message
-    # carries ``link_for(appeal_id, answer_version, now)``
+    # carries ``link_for(appeal_id, answer_version, now)``, made when it is queued
     rating_links: RatingLinks | None = None
     # issue 20: the МЦУ as a body: sessions, tasks and their watcher, polls, publications
     mcu: Mcu | None = None

@@ -5,8 +5,8 @@ citizen rated this answer version, so a second use is refused by the domain."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -37,10 +37,6 @@ class RatingLinks(RatingLinkReader):
         """The public page's address for the answer ``answer_version`` of the appeal."""
         return f"{self.base_url}/rate/{self.token_for(appeal_id, answer_version, now)}"
 
-    def for_answer(self, now: datetime) -> Callable[[UUID, int], str]:
-        """``rating_link(appeal_id, answer_version)`` for an answer's template, as of ``now``."""
-        return lambda appeal_id, answer_version: self.link_for(appeal_id, answer_version, now)
-
     def verify(self, token: str, now: datetime) -> tuple[UUID, int]:
         if len(token) > MAX_TOKEN:
             raise LinkTampered("the link is not one this service made")
@@ -59,10 +55,8 @@ def _fields(payload: object) -> tuple[UUID, int, int]:
     ours, whatever signed it)."""
     match payload:
         case [str(hex_id), int(version), int(expires)] if version >= 1:
-            try:
+            with contextlib.suppress(ValueError):  # not a UUID: not ours either
                 return UUID(hex=hex_id), version, expires
-            except ValueError:
-                pass
     raise LinkTampered("the link is not one this service made")
 
 

@@ -3,6 +3,7 @@ retry of a dead letter, and the confirmation that a printed letter was posted.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -81,11 +82,24 @@ def list_outbox(
     return [shown(item, personal) for item in found]
 
 
-def _acted(outbox: OutboxService, message_id: UUID, version: int) -> Response[dict[str, Any]]:
-    message = outbox.message(message_id)
+def _act(
+    act: Callable[..., Any],
+    request: Request[Any, Any, Any],
+    outbox: OutboxService | None,
+    message_id: UUID,
+    data: OperatorNote,
+    if_match: str | None,
+) -> Response[dict[str, Any]]:
+    """``act`` (an ``OutboxService`` method) on the message, ``If-Match`` its version; the
+    message's status and attempts after it, with its new ETag."""
+    service, version = _services(outbox), expected_version(if_match)
+    written = act(
+        service, message_id, actor=actor_of(request), comment=data.comment, expected_version=version
+    )
+    message = service.message(message_id)
     assert message is not None
     body = {"id": str(message_id), "status": message.status.value, "attempts": message.attempts}
-    return Response(body, headers={"ETag": etag(version)})
+    return Response(body, headers={"ETag": etag(written.version)})
 
 
 @post(
@@ -103,12 +117,7 @@ def retry_message(
     if_match: IfMatch = None,
 ) -> Response[dict[str, Any]]:
     """Send a dead letter again (its attempts count afresh); ``If-Match`` its version."""
-    service, version = _services(outbox), expected_version(if_match)
-    comment = data.comment
-    written = service.retry(
-        message_id, actor=actor_of(request), comment=comment, expected_version=version
-    )
-    return _acted(service, message_id, written.version)
+    return _act(OutboxService.retry, request, outbox, message_id, data, if_match)
 
 
 @post(
@@ -126,12 +135,7 @@ def confirm_printed(
     if_match: IfMatch = None,
 ) -> Response[dict[str, Any]]:
     """Confirm that a printed letter was posted (an answer's records its delivery)."""
-    service, version = _services(outbox), expected_version(if_match)
-    comment = data.comment
-    written = service.printed(
-        message_id, actor=actor_of(request), comment=comment, expected_version=version
-    )
-    return _acted(service, message_id, written.version)
+    return _act(OutboxService.printed, request, outbox, message_id, data, if_match)
 
 
 OUTBOX_ROUTES = [list_outbox, retry_message, confirm_printed]

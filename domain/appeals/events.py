@@ -12,9 +12,13 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain.appeals.event_base import AppealEvent as AppealEvent
 from domain.appeals.event_parts import CitizenContact as CitizenContact
 from domain.appeals.event_parts import CitizenNotice as CitizenNotice
 from domain.appeals.event_parts import Place as Place
+from domain.appeals.intake_events import AnswerGivenAtSource as AnswerGivenAtSource
+from domain.appeals.intake_events import AttachmentAdded as AttachmentAdded
+from domain.appeals.intake_events import DeadlineSetBySource as DeadlineSetBySource
 from domain.appeals.vocabulary import (
     Article11Part,
     Channel,
@@ -28,13 +32,7 @@ from domain.appeals.vocabulary import (
     ReopenedBy,
     ReworkReason,
 )
-from domain.attachments.media import AttachmentKind
-from domain.shared.envelope import Envelope
 from domain.sla.policy import ComputedDeadline
-
-
-class AppealEvent(Envelope, frozen=True, kw_only=True, gc=False):
-    """Base of every appeal event."""
 
 
 class AppealReceived(AppealEvent, frozen=True, kw_only=True):
@@ -349,51 +347,5 @@ class ComplaintReturned(AppealEvent, frozen=True, kw_only=True):
 APPEAL_EVENT_TYPES += (ComplaintReturned,)
 
 
-# --- issue 16: attachments (photos, scans, recordings, signed answers) ------------------------
-class AttachmentAdded(AppealEvent, frozen=True, kw_only=True):
-    """A file became part of the appeal: its content's SHA-256 (its address in the attachment
-    store), size and media type told from its bytes, and what it is to the appeal (who added it
-    and when: the envelope). The name the file came with is not recorded: names often carry
-    personal data (a citizen's surname, a passport number)."""
-
-    sha256: str
-    size: int
-    media_type: str
-    kind: AttachmentKind
-
-
-APPEAL_EVENT_TYPES += (AttachmentAdded,)
-
-
-# --- issue 16: a deadline the source system set (historic imports) ------------------------------
-class DeadlineSetBySource(AppealEvent, frozen=True, kw_only=True):
-    """A deadline the source system of an imported history set (a 311 request's due date, a ПОС
-    term), recorded beside the one our policy computed at registration, with the source as its
-    provenance (``deadline_policy``: ``source:<profile>``). ``governs``: the import's profile
-    said on-time judgements use the source's deadline, which is then the one in force."""
-
-    deadline: Deadline
-    due: datetime  # exclusive, as every deadline: met by an act strictly before it
-    source_due: datetime  # the source's own moment (inclusive: an act at it is on time)
-    source: str  # the profile the source's export was read with
-    deadline_policy: str
-    governs: bool
-
-
-APPEAL_EVENT_TYPES += (DeadlineSetBySource,)
-
-
-class AnswerGivenAtSource(AppealEvent, frozen=True, kw_only=True):
-    """An answer the source system of an imported history gave (and delivered) at this time: one
-    fact, as the source knows it. Our own steps of an answer (drafted, approved by the control
-    centre, sent, delivered) were never taken here and are not claimed; the appeal's state after
-    it is an answer sent (and delivered, when ``delivered``) with this text, as after those steps.
-    """
-
-    text: str
-    channel: Channel
-    source: str  # the profile the source's export was read with
-    delivered: bool
-
-
-APPEAL_EVENT_TYPES += (AnswerGivenAtSource,)
+# --- issue 16: intake (attachments, the facts of imported histories): ``intake_events`` --------
+APPEAL_EVENT_TYPES += (AttachmentAdded, DeadlineSetBySource, AnswerGivenAtSource)

@@ -5,10 +5,18 @@ calendar, zone and day (a bulk import's thousands of appeals a day share it)."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from domain.sla.calendar import ProductionCalendar
+
+
+class Unit(StrEnum):
+    CALENDAR_DAYS = "calendar_days"
+    WORKING_DAYS = "working_days"
+    WORKING_HOURS = "working_hours"
+
 
 if TYPE_CHECKING:
     from domain.sla.policy import DeadlineRule
@@ -48,7 +56,7 @@ def counted_days(
     if known is not None and known[0] is rule and known[1] is calendar:
         return known[2], known[3]
     steps = []
-    if rule.unit == "calendar_days":
+    if rule.unit is Unit.CALENDAR_DAYS:
         last = start + timedelta(days=rule.amount)
         steps.append(
             f"Со дня, следующего за {fmt(start)}, {rule.amount} календарных дней → {fmt(last)}."

@@ -10,7 +10,6 @@ event, the rule, and the steps (in Russian, as the staff and the prosecutor's of
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -18,13 +17,7 @@ import msgspec
 from domain.appeals.vocabulary import Channel, Deadline, Kind
 from domain.sla.calendar import ProductionCalendar
 from domain.sla.day_terms import DAYS_MAX, counted_days, coverage, end_of, fmt
-
-
-class Unit(StrEnum):
-    CALENDAR_DAYS = "calendar_days"
-    WORKING_DAYS = "working_days"
-    WORKING_HOURS = "working_hours"
-
+from domain.sla.day_terms import Unit as Unit  # defined beside the counting, used by all
 
 UNIT_WORDS = {
     Unit.CALENDAR_DAYS: "календарных дней",
@@ -99,8 +92,8 @@ class SlaPolicy(msgspec.Struct, frozen=True, kw_only=True):
 
 
 # The rule chosen for each kind of appeal, by the policy's identity (kept alive in the value).
-_RULES: dict[tuple[int, Deadline, Kind, Channel, str | None], tuple[SlaPolicy, DeadlineRule | None]]
-_RULES = {}
+_RuleKey = tuple[int, Deadline, Kind, Channel, str | None]
+_RULES: dict[_RuleKey, tuple[SlaPolicy, DeadlineRule | None]] = {}
 
 
 class Anchor(msgspec.Struct, frozen=True, kw_only=True):

@@ -97,7 +97,7 @@ class DeadlineWatcher:
         for appeal_id, name in candidates:
             deadline = Deadline(name)
             command = cmd.RecordDeadlineBreach(deadline=deadline, escalate_to=ESCALATE_TO[deadline])
-            if _recorded(partial(self.appeals.handle, appeal_id, command, actor=WATCHER)):
+            if breach_recorded(partial(self.appeals.handle, appeal_id, command, actor=WATCHER)):
                 recorded += 1
                 log.info("deadline.breached", appeal_id=str(appeal_id), deadline=name)
                 self.on_breach("appeal")
@@ -114,14 +114,14 @@ class DeadlineWatcher:
         recorded = 0
         for claim_id, name in candidates:
             command = RecordNormBreach(norm=Norm(name))
-            if _recorded(partial(self.claims.handle, claim_id, command, actor=WATCHER)):
+            if breach_recorded(partial(self.claims.handle, claim_id, command, actor=WATCHER)):
                 recorded += 1
                 log.info("claim.norm_breached", claim_id=str(claim_id), norm=name)
                 self.on_breach("claim")
         return recorded
 
 
-def _recorded(record: Callable[[], object]) -> bool:
+def breach_recorded(record: Callable[[], object]) -> bool:
     """Record a breach: True once recorded; False when the aggregate refuses (recorded by
     another watcher, met or paused meanwhile) or every attempt lost a race (the next tick
     decides again)."""

@@ -19,7 +19,7 @@ from domain.sessions.service import SessionsService
 from domain.sessions.tasks import RecordTaskBreach
 from projections.engine.model import ProjectionNotReady
 from projections.engine.reactor import ReactorBatch
-from projections.reactors.deadlines import WATCHER, _recorded
+from projections.reactors.deadlines import WATCHER, breach_recorded
 from projections.session_queries import task_breach_candidates
 
 log = structlog.get_logger("otklik.task_watcher")
@@ -60,7 +60,7 @@ class TaskWatcher:
         recorded = 0
         for task_id in candidates:
             record = partial(self.sessions.act_on_task, task_id, RecordTaskBreach(), actor=WATCHER)
-            if _recorded(record):
+            if breach_recorded(record):
                 recorded += 1
                 log.info("task.breached", task_id=str(task_id))
                 self.on_breach("task")

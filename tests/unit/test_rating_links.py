@@ -18,7 +18,7 @@ LINKS = RatingLinks(b"a-secret-of-twenty-bytes", "https://otklik.example.ru/", t
 
 def test_a_link_reads_back_until_it_expires() -> None:
     appeal_id = uuid4()
-    link = LINKS.for_answer(NOW)(appeal_id, 2)
+    link = LINKS.link_for(appeal_id, 2, NOW)
     assert link.startswith("https://otklik.example.ru/rate/")
     token = link.rsplit("/", 1)[1]
     assert str(appeal_id) not in link and appeal_id.hex not in link  # not readable as is
