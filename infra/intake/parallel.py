@@ -15,8 +15,8 @@ import os
 import queue
 import time
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -26,7 +26,7 @@ from infra.database import ConnectionInfo
 from infra.intake.cells import text_of
 from infra.intake.importer import Importer, Summary
 from infra.intake.profile import Profile
-from infra.intake.reading import Export, Row, read_export
+from infra.intake.reading import Cell, Export, Row, read_export
 
 # Below this many rows one process imports (starting workers costs about a second).
 PARALLEL_FROM = 5_000
@@ -55,7 +55,7 @@ def worker_count(rows: int, setting: int | None = None) -> int:
     return max(1, setting if setting is not None else (os.cpu_count() or 1))
 
 
-def share(row: Row, column: str, workers: int) -> int:
+def share(row: Mapping[str, Cell], column: str, workers: int) -> int:
     """The worker a row goes to: by its external id (a stable hash, the same in every process)."""
     key = text_of(row.get(column)) or ""
     return zlib.crc32(key.encode("utf-8", "surrogatepass")) % workers
@@ -115,12 +115,15 @@ def prepare() -> None:
     multiprocessing.forkserver.ensure_running()
 
 
+# The counts a worker's summary adds to the import's.
+_COUNTS = ("rows", "received", "updated", "unchanged", "failed", "events")
+
+
 def merged(summaries: list[Summary], job: Job) -> Summary:
     total = Summary(file=job.file, profile=job.profile.name, dry_run=job.dry_run)
     for part in summaries:
-        for f in fields(Summary):
-            if f.type in ("int", int):
-                setattr(total, f.name, getattr(total, f.name) + getattr(part, f.name))
+        for name in _COUNTS:
+            setattr(total, name, getattr(total, name) + getattr(part, name))
         total.errors.extend(part.errors)
     total.errors.sort(key=lambda e: e.row)
     return total
