@@ -33,6 +33,13 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 CITIZEN_PREFIX = "citizen:"
+# The actor of an imported history's facts, ``import:<profile>``: acts the source system did.
+IMPORT_PREFIX = "import:"
+
+
+def is_imported(actor: Actor) -> bool:
+    """Whether ``actor`` recorded an imported history (its acts happened at the source)."""
+    return actor.id.startswith(IMPORT_PREFIX)
 
 
 def citizen_actor(appeal_id: UUID) -> Actor:

@@ -18,7 +18,7 @@ from domain.appeals.application import AppealsApplication, IdempotencyRecord
 from domain.appeals.events import AppealEvent, AppealRegistered
 from domain.appeals.registrations import RegistrationRecord
 from domain.appeals.state import AppealState, fold
-from domain.shared.actors import Actor, Role
+from domain.shared.actors import IMPORT_PREFIX, Actor, Role
 from infra.eventstore import OtklikRecorder
 from infra.intake.facts import FactDecider
 from infra.intake.ids import Uuid7s
@@ -66,7 +66,9 @@ class Summary:
 
 def importer_actor(profile: Profile) -> Actor:
     """The system importer every imported fact names (the role the facts' rules allow)."""
-    return Actor(id=f"import:{profile.name}", role=Role.OPERATOR, name=f"Импорт: {profile.title}")
+    return Actor(
+        id=f"{IMPORT_PREFIX}{profile.name}", role=Role.OPERATOR, name=f"Импорт: {profile.title}"
+    )
 
 
 class Importer:

@@ -20,14 +20,11 @@ from domain.appeals.events import AppealEvent
 from domain.outbox.commands import QueueMessage
 from domain.outbox.events import message_stream
 from domain.outbox.service import OutboxService
+from domain.shared.actors import is_imported
 from projections.engine.reactor import ReactorBatch
 from projections.reactors.outbox_drafts import TRIGGERS, Draft, Drafting
 
 log = structlog.get_logger("otklik.outbox")
-
-# The actor of an imported history's facts (``infra.intake.importer.importer_actor``): acts
-# recorded as the source system says they happened, long ago; nothing of them is sent again.
-IMPORTED = "import:"
 
 
 class Rendered(Protocol):
@@ -65,7 +62,7 @@ class OutboxReactor:
         histories: dict[UUID, list[AppealEvent]] = {}
         for item in batch.events:
             act = item.event
-            if not isinstance(act, AppealEvent) or act.actor.id.startswith(IMPORTED):
+            if not isinstance(act, AppealEvent) or is_imported(act.actor):
                 continue  # an imported history's acts were the source's: it told the citizen
             appeal_id = act.originator_id
             if appeal_id not in histories:  # one read per appeal and batch
