@@ -13,6 +13,8 @@ from infra import db_bounds
 from infra.calendar_clock import CalendarClock, utc_now
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage
+from infra.privacy.keyring import Keyring
+from infra.privacy.wiring import build_keyring, install
 from infra.settings import Settings
 
 
@@ -27,6 +29,7 @@ class AppealsWiring:
     directory: DirectoryBook
     rubricator: RubricatorBook
     clock: CalendarClock
+    keyring: Keyring  # issue 18: seals and opens personal data (the log's, the views')
 
 
 def wire_appeals(
@@ -36,6 +39,8 @@ def wire_appeals(
         env=info.eventsourcing_env(settings.pool_size, limits), clock=utc_now
     )
     db_bounds.bound_recorder(appeals.recorder, limits)
+    keyring = build_keyring(settings, info, limits)
+    install(appeals, keyring)
     calendar = CalendarBook(appeals, utc_now)
     policies = PolicyBook(appeals, utc_now)
     directory = DirectoryBook(appeals, utc_now)
@@ -51,7 +56,7 @@ def wire_appeals(
         municipalities=settings.municipalities,
     )
     appeals.use_clock_source(clock)
-    return AppealsWiring(appeals, calendar, policies, directory, rubricator, clock)
+    return AppealsWiring(appeals, calendar, policies, directory, rubricator, clock, keyring)
 
 
 def build_appeals(settings: Settings, info: ConnectionInfo) -> AppealsApplication:

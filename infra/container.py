@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -31,6 +32,9 @@ from infra.engine_wiring import build_engine, reactors
 from infra.intake.service import IntakeImporter
 from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
+from infra.privacy.erasure import ErasureService
+from infra.privacy.journal import Journal
+from infra.privacy.keyring import Keyring
 from infra.rating_links import RatingLinks, rating_links
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
@@ -50,6 +54,11 @@ from projections.reports import Reports
 from projections.sla import SlaQueries
 
 READY_WITHIN = 1.5  # seconds /health/ready waits on the database at most, per wait
+
+
+def erasure_journal(settings: Settings) -> Path:
+    """Where erasures are journalled outside the database (docs/backup.md)."""
+    return settings.data_dir / "erasures.journal"
 
 
 def count_breach(subject: str) -> None:
@@ -92,6 +101,8 @@ class Container:
     rating_links: RatingLinks | None = None
     # issue 20: the МЦУ as a body: sessions, tasks and their watcher, polls, publications
     mcu: Mcu | None = None
+    keyring: Keyring | None = None  # issue 18: personal data sealed per subject and appeal
+    privacy: ErasureService | None = None  # issue 18: erasures (keys destroyed, recorded)
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -157,7 +168,9 @@ class Container:
             on_breach=count_breach,
         )
         running = reactors(watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher)
-        engine = build_engine(settings, info, background_pool, background, running)
+        engine = build_engine(
+            settings, info, background_pool, background, running, keyring=wired.keyring
+        )
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
         store = FolderStore(settings.attachments_root, settings.attachment_max_bytes)
@@ -199,6 +212,14 @@ class Container:
             outbox=outbox,
             brief=brief,
             mcu=mcu,  # issue 20
+            keyring=wired.keyring,
+            privacy=ErasureService(
+                wired.keyring,
+                appeals,
+                utc_now,
+                Journal(erasure_journal(settings)),
+                settings.timezone,
+            ),
         )
 
     def seed_calendar(self) -> None:
@@ -281,5 +302,7 @@ class Container:
     def close(self) -> None:
         self.engine.stop()
         self.appeals.close()
+        if self.keyring is not None:
+            self.keyring.pool.close()
         self.pool.close()
         self.background_pool.close()

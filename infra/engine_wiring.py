@@ -8,7 +8,8 @@ from psycopg_pool import ConnectionPool
 from infra.calendar_clock import utc_now
 from infra.database import ConnectionInfo
 from infra.db_bounds import Limits
-from infra.event_codec import decode_event
+from infra.event_codec import codec_decoder
+from infra.privacy.keyring import Keyring
 from infra.settings import Settings
 from projections.appeals import AppealsProjection
 from projections.audit_ledger import AuditLedgerProjection
@@ -50,14 +51,16 @@ def build_engine(
     pool: ConnectionPool,
     limits: Limits,
     running: list[Reactor],
+    keyring: Keyring | None = None,
 ) -> ProjectionEngine:
-    """The engine over the background ``pool`` (its ``limits``: long statements)."""
+    """The engine over the background ``pool`` (its ``limits``: long statements), opening
+    sealed personal fields with ``keyring`` (issue 18)."""
     return ProjectionEngine(
         pool=pool,
         conninfo=limits.session_conninfo(info.conninfo),
         projections=projections(settings),
         reactors=running,
-        decode=decode_event,
+        decode=codec_decoder(keyring),
         clock=utc_now,
         rebuild_batch=settings.projection_batch,
     )

@@ -1,8 +1,10 @@
 """The event codec: every stream's event types by stable name, encoded as JSON with msgspec and
-decoded (upcast) back — what the event store's mapper and every reader of the log use."""
+decoded (upcast) back — what the event store's mapper and every reader of the log use. Personal
+fields are sealed on the way in and opened on the way out through the keyring (issue 18)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 from uuid import UUID
 
@@ -16,12 +18,15 @@ from domain.audit.events import AUDIT_EVENT_TYPES
 from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.outbox.events import MESSAGE_EVENT_TYPES
+from domain.privacy.erasure import PRIVACY_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sessions.events import BODY_EVENT_TYPES, SESSION_EVENT_TYPES
 from domain.sessions.feedback import POLL_EVENT_TYPES, PUBLICATION_EVENT_TYPES
 from domain.sessions.task_events import TASK_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
+from infra.privacy.keyring import Keyring
+from infra.privacy.sealing import open_fields, seal
 
 EVENT_TYPES: dict[str, type[Any]] = {
     cls.__name__: cls
@@ -42,6 +47,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *TASK_EVENT_TYPES,
         *POLL_EVENT_TYPES,
         *PUBLICATION_EVENT_TYPES,
+        *PRIVACY_EVENT_TYPES,  # issue 18: erasures
     )
 }
 _ENCODER = msgspec.json.Encoder()
@@ -61,8 +67,14 @@ _CURRENT: dict[str, Any] = {
 }
 
 
-def decode_event(topic: str, state: bytes) -> Any:
-    """The domain event stored under ``topic``, upcast to its class's current version."""
+_SEALED = b'{"sealed":'
+
+
+def decode_event(topic: str, state: bytes, keyring: Keyring | None = None) -> Any:
+    """The domain event stored under ``topic``, upcast to its class's current version; sealed
+    fields opened with ``keyring`` (without one, or with their key erased: placeholders)."""
+    if _SEALED in state:
+        return _decode_sealed(topic, state, keyring)
     fast = _CURRENT.get(topic)
     if fast is not None:
         return fast(state)
@@ -72,7 +84,23 @@ def decode_event(topic: str, state: bytes) -> Any:
     current = getattr(cls, "class_version", 1)
     if stored_version == current:
         return _DECODERS[name].decode(state)
-    data = msgspec.json.decode(state)
+    return _upcast(cls, stored_version, msgspec.json.decode(state))
+
+
+def _decode_sealed(topic: str, state: bytes, keyring: Keyring | None) -> Any:
+    name, _, stored = topic.partition("@")
+    cls = EVENT_TYPES[name]
+    data = open_fields(cls, msgspec.json.decode(state), keyring)
+    return _upcast(cls, int(stored or 1), data)
+
+
+def codec_decoder(keyring: Keyring | None) -> Any:
+    """``decode_event`` bound to a keyring: what the projection engine decodes with."""
+    return partial(decode_event, keyring=keyring)
+
+
+def _upcast(cls: type[Any], stored_version: int, data: Any) -> Any:
+    current = getattr(cls, "class_version", 1)
     for version in range(stored_version, current):
         data = getattr(cls, f"upcast_v{version}_v{version + 1}")(data)
     return msgspec.convert(data, cls)
@@ -89,13 +117,23 @@ class MsgspecMapper(Mapper[UUID]):
     ) -> None:
         super().__init__(transcoder, compressor=compressor, cipher=cipher)
 
+        # issue 18: set by the composition root; None stores personal fields in clear (only the
+        # encryption benchmark's baseline runs without one)
+        self.keyring: Keyring | None = None
+
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        keyring = self.keyring
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
             topic=topic_of(type(domain_event)),
-            state=_ENCODER.encode(domain_event),
+            state=_ENCODER.encode(domain_event)
+            if keyring is None
+            else seal(domain_event, keyring, _ENCODER),
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return cast(DomainEventProtocol[UUID], decode_event(stored_event.topic, stored_event.state))
+        return cast(
+            DomainEventProtocol[UUID],
+            decode_event(stored_event.topic, stored_event.state, self.keyring),
+        )

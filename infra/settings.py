@@ -72,6 +72,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # issue 17: the outbound channels (OTKLIK_SMTP_*, OTKLIK_MAIL_FROM, OTKLIK_TELEGRAM_TOKEN/_API,
     # OTKLIK_VK_TOKEN/_API, OTKLIK_OUTBOX_*): infra/outbound/config.py, docs/outbound.md
     outbound: OutboundSettings = OutboundSettings()
+    # issue 18: the master key that wraps the data keys (docs/personal-data.md): OTKLIK_MASTER_KEY
+    # (base64 of 32 bytes) or OTKLIK_MASTER_KEY_FILE (a file holding it); with neither, one is
+    # made into <data dir>/master.key on the first run (a development default)
+    master_key: str | None = None
+    master_key_file: Path | None = None
 
     @property
     def attachments_root(self) -> Path:
@@ -130,6 +135,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 zero_allowed=True,
             ),
             outbound=outbound_settings(env),
+            master_key=env.get("OTKLIK_MASTER_KEY", "").strip() or None,
+            master_key_file=_path(env.get("OTKLIK_MASTER_KEY_FILE", "")),
         )
 
     def with_database(self, url: str) -> Settings:

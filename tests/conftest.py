@@ -23,6 +23,9 @@ from infra.demo.directory import load_demo_directory
 from infra.settings import Settings
 from tests.support.directory import load_test_directory, load_test_rubricator
 
+# issue 18: the tests' fixed master key (base64 of 32 bytes), never a deployment's
+TEST_MASTER_KEY = "b3RrbGlrLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE="
+
 
 @pytest.fixture(scope="session")
 def db_server() -> Iterator[ConnectionInfo]:
@@ -52,7 +55,9 @@ def db(db_server: ConnectionInfo) -> Iterator[ConnectionInfo]:
 
 @pytest.fixture(scope="session")
 def settings(db: ConnectionInfo) -> Settings:
-    return Settings.from_env({"DATABASE_URL": db.url(), "OTKLIK_POOL_SIZE": "6"})
+    return Settings.from_env(
+        {"DATABASE_URL": db.url(), "OTKLIK_POOL_SIZE": "6", "OTKLIK_MASTER_KEY": TEST_MASTER_KEY}
+    )
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +91,10 @@ def own_database(
     afterwards: for tests whose figures or tampering must not meet the other tests' data."""
     info = database.create_database(server, f"otklik_{prefix}_{uuid.uuid4().hex[:10]}")
     database.upgrade(info)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    container = Container.build(
+        Settings.from_env({"DATABASE_URL": info.url(), "OTKLIK_MASTER_KEY": TEST_MASTER_KEY}),
+        info,
+    )
     try:
         container.seed_calendar()
         if demo:  # the demo's administration, as `otklik demo` loads it

@@ -20,6 +20,8 @@ class Role(StrEnum):
     # issue 17: the citizen rating the answer through a signed link (no account, no token); the
     # actor's id is ``citizen:<appeal id>`` and the role may only rate that appeal's answer
     CITIZEN = "citizen"
+    # issue 18: the administrator who answers for information protection (erasures, keys)
+    SECURITY_ADMIN = "security_admin"
 
 
 class Actor(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -1,0 +1,1 @@
+"""Personal data under 152-ФЗ: which event fields are personal, erasure as a recorded act."""

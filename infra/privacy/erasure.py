@@ -1,0 +1,168 @@
+"""Erasure: the keys of a subject (or of one of their appeals) destroyed in the key store, the
+act journalled outside the database, then recorded as ``PersonalDataErased`` on the subject's
+stream (who, ground, when, which subject and appeals; no data)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import Application
+from psycopg import Connection
+
+from domain.privacy.erasure import (
+    ERASERS,
+    ErasureGround,
+    PersonalDataErased,
+    PrivacyEvent,
+    RecordErasure,
+    SubjectState,
+    decide,
+    evolve,
+)
+from domain.shared.actors import Actor
+from domain.shared.errors import Forbidden, NotFound
+from domain.shared.handler import CommandHandler, Decider
+from infra.privacy.journal import Journal, JournalEntry
+from infra.privacy.keyring import Keyring
+
+
+class ErasureService:
+    def __init__(
+        self,
+        keyring: Keyring,
+        store: Application[UUID],
+        clock: Callable[[], datetime],
+        journal: Journal,
+        timezone: str,
+    ) -> None:
+        self.keyring = keyring
+        self.journal = journal
+        self.clock = clock
+        self.zone = ZoneInfo(timezone)
+        self.handler = CommandHandler(store, clock)
+        self.decider: Decider[SubjectState, RecordErasure, PrivacyEvent] = Decider(
+            name="data subject", events=PrivacyEvent, evolve=evolve, decide=decide
+        )
+
+    def subject_of(self, appeal_id: UUID) -> UUID:
+        """The data subject an appeal's key belongs to."""
+        with self.keyring.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT subject_id FROM privacy_data_keys WHERE appeal_id = %s", (appeal_id,)
+            ).fetchone()
+        if row is None:
+            raise NotFound("there are no personal data of this appeal to erase")
+        found: UUID = row[0]
+        return found
+
+    def erase(
+        self,
+        *,
+        ground: ErasureGround,
+        actor: Actor,
+        appeal_id: UUID | None = None,
+        subject_id: UUID | None = None,
+    ) -> PersonalDataErased:
+        """Destroy the keys of ``appeal_id`` (one appeal) or of ``subject_id`` (every appeal
+        of theirs); returns once no process can open them any more."""
+        if actor.role not in ERASERS:
+            raise Forbidden("only the information-protection administrator may erase personal data")
+        if (appeal_id is None) == (subject_id is None):
+            raise ValueError("name an appeal or a subject")
+        now = self.clock()
+        erased_on = now.astimezone(self.zone).date()
+        with self.keyring.pool.connection() as conn, conn.transaction():
+            entry = _destroy(conn, appeal_id, subject_id, ground, erased_on, actor)
+        committed = time.monotonic()
+        self.keyring.forget()
+        self.journal.append(entry)
+        command = RecordErasure(
+            erasure_id=entry.erasure_id,
+            subject_id=entry.subject_id,
+            appeal_ids=entry.appeal_ids,
+            whole_subject=appeal_id is None,
+            ground=ground,
+            erased_on=erased_on,
+            keys=len(entry.key_ids),
+        )
+        written = self.handler.handle(
+            self.decider, entry.subject_id, command, actor=actor, must_exist=False
+        )
+        # every other process re-reads the erasures within ``fresh_for`` of the commit
+        time.sleep(max(0.0, committed + self.keyring.fresh_for * 2 - time.monotonic()))
+        event = self.handler.read(PrivacyEvent, entry.subject_id)[written.version - 1].event
+        assert isinstance(event, PersonalDataErased)
+        return event
+
+
+def _destroy(
+    conn: Connection[Any],
+    appeal_id: UUID | None,
+    subject_id: UUID | None,
+    ground: ErasureGround,
+    erased_on: Any,
+    actor: Actor,
+) -> JournalEntry:
+    if appeal_id is not None:
+        rows = conn.execute(
+            "SELECT key_id, subject_id, appeal_id FROM privacy_data_keys WHERE appeal_id = %s"
+            " FOR UPDATE",
+            (appeal_id,),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            "SELECT key_id, subject_id, appeal_id FROM privacy_data_keys WHERE subject_id = %s"
+            " ORDER BY created_at FOR UPDATE",
+            (subject_id,),
+        ).fetchall()
+    if not rows:
+        raise NotFound("there are no personal data of this appeal or subject left to erase")
+    subject: UUID = rows[0][1]
+    entry = JournalEntry(
+        erasure_id=uuid.uuid4(),
+        subject_id=subject,
+        appeal_id=appeal_id,
+        appeal_ids=tuple(r[2] for r in rows if r[2] is not None),
+        key_ids=tuple(str(r[0]) for r in rows),
+        ground=ground.value,
+        erased_on=erased_on,
+        erased_by=actor.id,
+    )
+    apply_entry(conn, entry)
+    return entry
+
+
+def apply_entry(conn: Connection[Any], entry: JournalEntry) -> int:
+    """Carry out an erasure in the key store (again, after a restore): the erasure's row, its
+    shredded keys, the keys deleted, and for a whole subject the blind indexes that named them.
+    Returns how many keys were deleted."""
+    conn.execute(
+        "INSERT INTO privacy_erasures"
+        " (erasure_id, subject_id, appeal_id, ground, erased_on, erased_by)"
+        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (erasure_id) DO NOTHING",
+        (
+            entry.erasure_id,
+            entry.subject_id,
+            entry.appeal_id,
+            entry.ground,
+            entry.erased_on,
+            entry.erased_by,
+        ),
+    )
+    conn.cursor().executemany(
+        "INSERT INTO privacy_shredded_keys (key_id, erasure_id, appeal_id)"
+        " SELECT %s, %s, %s ON CONFLICT (key_id) DO NOTHING",
+        [(k, entry.erasure_id, None) for k in entry.key_ids],
+    )
+    deleted = conn.execute(
+        "DELETE FROM privacy_data_keys WHERE key_id = ANY(%s)", (list(entry.key_ids),)
+    ).rowcount
+    if entry.appeal_id is None:
+        conn.execute("DELETE FROM privacy_subject_index WHERE subject_id = %s", (entry.subject_id,))
+    return deleted

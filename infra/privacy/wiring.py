@@ -1,0 +1,30 @@
+"""The keyring built for a process from settings, installed into the event store's mapper."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from infra import database
+from infra.database import ConnectionInfo
+from infra.db_bounds import Limits
+from infra.event_codec import MsgspecMapper
+from infra.privacy.keyring import Keyring
+from infra.privacy.master import master_key
+from infra.settings import Settings
+
+
+def build_keyring(settings: Settings, info: ConnectionInfo, limits: Limits) -> Keyring:
+    """A keyring on a small pool of its own (a key is made in its own transaction, before the
+    events that use it are saved: an orphan key is harmless, a missing one is not)."""
+    master = master_key(settings.master_key, settings.master_key_file, settings.data_dir)
+    pool = database.open_pool(info, 2, "otklik-keyring", limits=limits)
+    return Keyring(pool, master)
+
+
+def install(store: Application[UUID], keyring: Keyring | None) -> None:
+    mapper = store.mapper
+    if not isinstance(mapper, MsgspecMapper):
+        raise TypeError("the event store's mapper is not the project's codec")
+    mapper.keyring = keyring

@@ -1,0 +1,158 @@
+"""Crypto-shredding (issue 18): personal fields are stored sealed, read back through the keyring,
+the same citizen is one subject across appeals, and an erasure leaves placeholders, no key and a
+chain that verifies unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from domain.appeals import commands as cmd
+from domain.appeals.events import AnswerDrafted, AppealReceived
+from domain.appeals.vocabulary import Channel, Kind
+from domain.privacy.erasure import ErasureGround, PersonalDataErased
+from domain.shared.actors import Actor, Role
+from domain.shared.errors import Forbidden, NotFound
+from infra.audit.verification import verify_database
+from infra.container import Container
+from infra.database import ConnectionInfo
+from tests.conftest import own_database
+from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, receive
+
+pytestmark = pytest.mark.integration
+SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
+NAME, PHONE, EMAIL = "Сидорова Анна Ильинична", "+7 912 345-67-89", "sidorova.a@example.org"
+
+
+@pytest.fixture(scope="module")
+def shred(db_server: ConnectionInfo) -> Iterator[tuple[Container, ConnectionInfo]]:
+    with own_database(db_server, "shred") as pair:
+        yield pair
+
+
+def received(container: Container, phone: str, email: str | None = None) -> UUID:
+    contact = cmd.CitizenContactInput(full_name=NAME, phone=phone, email=email)
+    text = f"Я, {NAME}, прошу починить фонарь у дома. Мой телефон {phone}."
+    result = container.appeals.receive(
+        receive(Kind.APPEAL, Channel.EMAIL, citizen=contact, text=text),
+        actor=OPERATOR,
+        idempotency=None,
+    )
+    return result.state.id
+
+
+def stored(info: ConnectionInfo, stream: UUID) -> list[bytes]:
+    with psycopg.connect(info.conninfo) as conn:
+        rows = conn.execute(
+            "SELECT state FROM otklik_events WHERE originator_id = %s ORDER BY originator_version",
+            (stream,),
+        ).fetchall()
+    return [bytes(r[0]) for r in rows]
+
+
+def digest(info: ConnectionInfo, upto: int | None = None) -> tuple[int, str]:
+    """The last position and a digest of the stored bytes up to it."""
+    with psycopg.connect(info.conninfo) as conn:
+        rows = conn.execute(
+            "SELECT notification_id, state FROM otklik_events"
+            " WHERE notification_id <= coalesce(%s, notification_id) ORDER BY notification_id",
+            (upto,),
+        ).fetchall()
+    return int(rows[-1][0]), hashlib.sha256(b"".join(bytes(r[1]) for r in rows)).hexdigest()
+
+
+def test_personal_fields_are_stored_sealed_and_read_back_in_clear(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, info = shred
+    appeal = received(container, PHONE, EMAIL)
+    for command in (cmd.RegisterAppeal(), CATEGORISE, ASSIGN):
+        container.appeals.handle(appeal, command, actor=OPERATOR)
+    container.appeals.handle(appeal, cmd.DraftAnswer(text=f"Уважаемая {NAME}!"), actor=OPERATOR)
+    raw = b"".join(stored(info, appeal))
+    for secret in (NAME, PHONE, EMAIL, "Сидорова"):
+        assert secret.encode() not in raw
+    assert b'"sealed"' in raw
+    first = container.appeals.events_of(appeal)[0]
+    assert isinstance(first, AppealReceived) and first.citizen is not None
+    assert (first.citizen.full_name, first.citizen.phone) == (NAME, PHONE)
+    assert NAME in first.text
+
+
+def test_the_same_phone_written_differently_is_one_subject(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, _ = shred
+    assert container.privacy is not None
+    one = received(container, "+7 (912) 000-11-22")
+    two = received(container, "89120001122", "other@example.org")
+    three = received(container, "+7 999 000-00-00")
+    assert container.privacy.subject_of(one) == container.privacy.subject_of(two)
+    assert container.privacy.subject_of(one) != container.privacy.subject_of(three)
+
+
+def test_only_the_security_administrator_erases(shred: tuple[Container, ConnectionInfo]) -> None:
+    container, _ = shred
+    assert container.privacy is not None
+    appeal = received(container, "+7 912 555-55-55")
+    with pytest.raises(Forbidden):
+        container.privacy.erase(
+            appeal_id=appeal, ground=ErasureGround.CITIZEN_REQUEST, actor=OPERATOR
+        )
+    with pytest.raises(NotFound):
+        container.privacy.erase(
+            appeal_id=UUID(int=7), ground=ErasureGround.CITIZEN_REQUEST, actor=SECURITY
+        )
+
+
+def test_an_erasure_leaves_placeholders_no_keys_and_the_chain_intact(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, info = shred
+    assert container.privacy is not None
+    first = received(container, "+7 912 777-88-99")
+    second = received(container, "8 912 777 88 99")
+    for appeal in (first, second):
+        for command in (cmd.RegisterAppeal(), CATEGORISE, ASSIGN):
+            container.appeals.handle(appeal, command, actor=OPERATOR)
+        container.appeals.handle(appeal, cmd.DraftAnswer(text=f"Уважаемая {NAME}!"), actor=OPERATOR)
+    container.engine.catch_up_all()
+    assert verify_database(info.conninfo).report.ok
+    last, before = digest(info)
+    subject = container.privacy.subject_of(first)
+
+    erased = container.privacy.erase(
+        subject_id=subject, ground=ErasureGround.CITIZEN_REQUEST, actor=SECURITY
+    )
+
+    assert isinstance(erased, PersonalDataErased)
+    assert set(erased.appeal_ids) == {first, second} and erased.keys == 2
+    today = datetime.now(UTC).astimezone().strftime("%d.%m.%Y")
+    for appeal in (first, second):
+        events = container.appeals.events_of(appeal)
+        head = events[0]
+        assert isinstance(head, AppealReceived) and head.citizen is not None
+        assert head.citizen.phone is None and head.citizen.email is None
+        assert head.text.startswith("[персональные данные удалены ")
+        assert head.citizen.full_name == head.text
+        assert "требование субъекта" in head.text and today[:2] in head.text
+        drafted = [e for e in events if isinstance(e, AnswerDrafted)]
+        assert drafted[0].text == head.text
+    with psycopg.connect(info.conninfo) as conn:
+        keys = conn.execute(
+            "SELECT count(*) FROM privacy_data_keys WHERE subject_id = %s", (subject,)
+        ).fetchone()
+    assert keys == (0,)
+    container.engine.catch_up_all()
+    after = verify_database(info.conninfo).report
+    assert after.ok, after.findings
+    assert digest(info, last) == (last, before)  # not one stored byte changed
+    with pytest.raises(NotFound):  # nothing is left to erase
+        container.privacy.erase(
+            subject_id=subject, ground=ErasureGround.CITIZEN_REQUEST, actor=SECURITY
+        )
