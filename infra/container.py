@@ -33,6 +33,7 @@ from infra.intake.service import IntakeImporter
 from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
 from infra.privacy.erasure import ErasureService
+from infra.privacy.files import FileSealer
 from infra.privacy.journal import Journal
 from infra.privacy.keyring import Keyring
 from infra.rating_links import RatingLinks, rating_links
@@ -173,7 +174,9 @@ class Container:
         )
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
-        store = FolderStore(settings.attachments_root, settings.attachment_max_bytes)
+        store = FolderStore(  # issue 18: an appeal's files encrypted with its data key
+            settings.attachments_root, settings.attachment_max_bytes, FileSealer(wired.keyring)
+        )
         store.sweep()  # what a crashed upload left in the staging folder
         # an executor acts for the unit of their executor position in the directory, else for
         # the unit their account is bound to
@@ -219,6 +222,7 @@ class Container:
                 utc_now,
                 Journal(erasure_journal(settings)),
                 settings.timezone,
+                on_erased=lambda appeals: [store.erase(a) for a in appeals],
             ),
         )
 

@@ -68,6 +68,7 @@ _CURRENT: dict[str, Any] = {
 
 
 _SEALED = b'{"sealed":'
+_ERASED = "PersonalDataErased"
 
 
 def decode_event(topic: str, state: bytes, keyring: Keyring | None = None) -> Any:
@@ -75,6 +76,9 @@ def decode_event(topic: str, state: bytes, keyring: Keyring | None = None) -> An
     fields opened with ``keyring`` (without one, or with their key erased: placeholders)."""
     if _SEALED in state:
         return _decode_sealed(topic, state, keyring)
+    if topic == _ERASED and keyring is not None:
+        # a reader reaching an erasure re-derives what it erased: no cached key may serve it
+        keyring.forget()
     fast = _CURRENT.get(topic)
     if fast is not None:
         return fast(state)

@@ -16,6 +16,7 @@ from psycopg_pool import ConnectionPool
 
 from domain.outbox.events import MESSAGE_EVENT_TYPES, MessageEvent
 from domain.outbox.state import Message, evolve
+from domain.privacy.erasure import PersonalDataErased
 from projections.engine.model import Batch, reading
 
 _COLUMNS = (
@@ -45,8 +46,9 @@ _COLUMNS = (
 
 class OutboxProjection:
     name = "outbox_messages"
+    # (no new version for issue 18's erasures: no log held one before, so v1's rows stand)
     version = 1
-    topics = frozenset(cls.__name__ for cls in MESSAGE_EVENT_TYPES)
+    topics = frozenset({*(cls.__name__ for cls in MESSAGE_EVENT_TYPES), "PersonalDataErased"})
     tables = ("outbox_messages",)
     ddl = """
         CREATE TABLE {outbox_messages} (
@@ -80,7 +82,28 @@ class OutboxProjection:
     """
 
     def apply(self, batch: Batch) -> None:
-        ids = list(dict.fromkeys(e.event.message_id for e in batch.events))
+        ids = list(
+            dict.fromkeys(
+                e.event.message_id for e in batch.events if isinstance(e.event, MessageEvent)
+            )
+        )
+        # issue 18: an erasure re-derives its appeals' messages from the log, where their
+        # sealed fields now read as placeholders (as a rebuild reads them): no plaintext stays
+        erased = [
+            a
+            for e in batch.events
+            if isinstance(e.event, PersonalDataErased)
+            for a in e.event.appeal_ids
+        ]
+        if erased:
+            with batch.conn.cursor() as cur:
+                cur.execute(
+                    batch.query(
+                        "SELECT message_id FROM {outbox_messages} WHERE appeal_id = ANY(%s)"
+                    ),
+                    (erased,),
+                )
+                ids = list(dict.fromkeys([*ids, *(r[0] for r in cur.fetchall())]))
         rows = []
         for events in batch.streams(ids).values():
             state: Message | None = None

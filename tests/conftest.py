@@ -25,6 +25,9 @@ from tests.support.directory import load_test_directory, load_test_rubricator
 
 # issue 18: the tests' fixed master key (base64 of 32 bytes), never a deployment's
 TEST_MASTER_KEY = "b3RrbGlrLXRlc3QtbWFzdGVyLWtleS0zMi1ieXRlcyE="
+# the processes a test starts (`otklik serve`, the CLI) inherit it with the environment
+os.environ.setdefault("OTKLIK_MASTER_KEY", TEST_MASTER_KEY)
+TEST_KEY = {"OTKLIK_MASTER_KEY": TEST_MASTER_KEY}  # for a test's own settings
 
 
 @pytest.fixture(scope="session")

@@ -202,7 +202,9 @@ def get_attachment(
     found = attachments.find(appeal_id, sha256)
     if found is None:
         raise ApiProblem(404, "not-found", "Not found", "the appeal has no such file")
-    chunks = attachments.read(sha256)  # a file gone from the store fails here, before the audit
+    chunks = attachments.read(
+        sha256, appeal_id
+    )  # a file gone from the store fails here, before the audit
     # Recorded before it is served: a reading that cannot be recorded is not served.
     route = "GET /api/v1/appeals/{id}/attachments/{sha256}"
     audit_trail.personal_data_read(

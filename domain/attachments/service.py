@@ -99,7 +99,7 @@ class AttachmentService:
         occurred_at: datetime | None = None,
     ) -> Added:
         """Put a finished upload under its address and record it on the appeal."""
-        created = self.store.commit(staging)
+        created = self.store.commit(staging, appeal_id)
         command = cmd.AddAttachment(
             sha256=blob.sha256,
             size=blob.size,
@@ -111,7 +111,7 @@ class AttachmentService:
             result = self.appeals.handle(appeal_id, command, actor=actor, idempotency=idempotency)
         except BaseException:
             if created:  # refused after all: the content it brought goes again
-                self.store.remove(blob.sha256)
+                self.store.remove(blob.sha256, appeal_id)
             raise
         position, event = next(
             (r.position, r.event)
@@ -163,5 +163,6 @@ class AttachmentService:
     def find(self, appeal_id: UUID, sha256: str) -> Attachment | None:
         return next((a for a in self.list(appeal_id) if a.sha256 == sha256), None)
 
-    def read(self, sha256: str) -> Iterator[bytes]:
-        return self.store.read(sha256)
+    def read(self, sha256: str, appeal_id: UUID | None = None) -> Iterator[bytes]:
+        """The file's bytes (``appeal_id``: the appeal whose encrypted copy to open)."""
+        return self.store.read(sha256, appeal_id)

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterator
 from typing import Protocol
+from uuid import UUID
 
 import msgspec
 
@@ -97,14 +98,16 @@ class AttachmentStore(Protocol):
 
     def stage(self) -> Staging: ...
 
-    def commit(self, staging: Staging) -> bool:
+    # ``owner``: the appeal the file belongs to (issue 18: kept encrypted with its data key,
+    # and gone with its erasure); None: a file kept once for every appeal, in clear
+    def commit(self, staging: Staging, owner: UUID | None = None) -> bool:
         """Put the finished upload under its address: True when the content is new to the
         store, False when it was there already (the staged copy is dropped)."""
 
-    def remove(self, sha256: str) -> None:
+    def remove(self, sha256: str, owner: UUID | None = None) -> None:
         """Undo a commit that added the content, when what it was for was refused after."""
 
     def exists(self, sha256: str) -> bool: ...
 
-    def read(self, sha256: str) -> Iterator[bytes]:
+    def read(self, sha256: str, owner: UUID | None = None) -> Iterator[bytes]:
         """The content in chunks (``FileNotFoundError`` when the store has none)."""

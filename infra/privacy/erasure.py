@@ -40,8 +40,10 @@ class ErasureService:
         clock: Callable[[], datetime],
         journal: Journal,
         timezone: str,
+        on_erased: Callable[[tuple[UUID, ...]], object] | None = None,
     ) -> None:
         self.keyring = keyring
+        self.on_erased = on_erased  # what else goes with the keys (the appeals' files)
         self.journal = journal
         self.clock = clock
         self.zone = ZoneInfo(timezone)
@@ -82,6 +84,8 @@ class ErasureService:
         committed = time.monotonic()
         self.keyring.forget()
         self.journal.append(entry)
+        if self.on_erased is not None:
+            self.on_erased(entry.appeal_ids)
         command = RecordErasure(
             erasure_id=entry.erasure_id,
             subject_id=entry.subject_id,

@@ -208,16 +208,17 @@ class Keyring:
         ).fetchone()
         return row[0] if row else subject
 
-    def open(self, stream_id: UUID, field: str, envelope: dict[str, Any]) -> bytes | Erased:
-        """The plain bytes of a sealed field, or what is known of its key's erasure."""
-        key_id = str(envelope.get("key", ""))
+    def aead(self, key_id: str) -> AESGCM | Erased:
+        """The data key named ``key_id``, or what is known of its erasure."""
         self._fresh()
         aead = self._by_id.get(key_id)
-        if aead is None:
-            found = self._load(key_id)
-            if isinstance(found, Erased):
-                return found
-            aead = found
+        return aead if aead is not None else self._load(key_id)
+
+    def open(self, stream_id: UUID, field: str, envelope: dict[str, Any]) -> bytes | Erased:
+        """The plain bytes of a sealed field, or what is known of its key's erasure."""
+        aead = self.aead(str(envelope.get("key", "")))
+        if isinstance(aead, Erased):
+            return aead
         sealed = base64.b64decode(envelope["sealed"])
         try:
             return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(stream_id, field))

@@ -21,7 +21,7 @@ from domain.appeals import events as ev
 from domain.shared.actors import Role
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.event_codec import decode_event
+from infra.event_codec import codec_decoder
 from infra.server_process import server_process
 from projections.appeals import AppealsProjection
 from projections.engine.model import Batch
@@ -78,7 +78,7 @@ def test_a_failed_view_is_reported_by_the_routes_and_mended_by_a_rebuild_beside_
         pool=container.engine.pool,
         conninfo=container.engine.conninfo,
         projections=[BrittleAppeals()],
-        decode=decode_event,
+        decode=codec_decoder(container.keyring),
     )
     brittle.catch_up_all()
     poisoned = poison(container)

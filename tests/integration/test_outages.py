@@ -38,6 +38,7 @@ from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.server_process import server_process
 from infra.settings import Settings
+from tests.conftest import TEST_KEY
 from tests.support.own_postgres import OwnPostgres
 
 pytestmark = [
@@ -119,7 +120,7 @@ def own_db(own_server: OwnPostgres) -> tuple[ConnectionInfo, str]:
     """The migrated database, and an operator's token made in it."""
     info = database.create_database(own_server.info, "otklik")
     database.upgrade(info)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url(), **TEST_KEY}), info)
     try:
         token, _ = container.tokens.create(role=Role.CURATOR, name="Куратор")
     finally:
@@ -266,7 +267,9 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
     env = {"OTKLIK_POOL_SIZE": "4", "OTKLIK_LOG_LEVEL": "info"}
     timeline: list[tuple[str, tuple[list[Answer], list[Call]]]] = []
     # the event store's own calls, in-process, under the server's settings
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url(), **env}), info)
+    container = Container.build(
+        Settings.from_env({"DATABASE_URL": info.url(), **TEST_KEY, **env}), info
+    )
     with (
         contextlib.closing(container),
         server_process(info, log=tmp_path / "server.log", env=env) as url,

@@ -27,6 +27,7 @@ from infra.database import ConnectionInfo
 from infra.demo import synthetic
 from infra.settings import Settings
 from projections.engine.model import Build
+from tests.conftest import TEST_KEY
 from tests.support.appeals import OPERATOR, receive
 from tests.support.engines import before_the_directory
 
@@ -45,7 +46,7 @@ def crash_db(db_server: ConnectionInfo) -> Iterator[ConnectionInfo]:
     name = f"otklik_crash_{uuid.uuid4().hex[:10]}"
     info = database.create_database(db_server, name)
     database.upgrade(info)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url(), **TEST_KEY}), info)
     try:
         synthetic.load(container.appeals, EVENTS, now=datetime(2026, 11, 1, tzinfo=UTC))
     finally:
@@ -58,7 +59,9 @@ def crash_db(db_server: ConnectionInfo) -> Iterator[ConnectionInfo]:
 
 @pytest.fixture
 def crash_container(crash_db: ConnectionInfo) -> Iterator[Container]:
-    container = Container.build(Settings.from_env({"DATABASE_URL": crash_db.url()}), crash_db)
+    container = Container.build(
+        Settings.from_env({"DATABASE_URL": crash_db.url(), **TEST_KEY}), crash_db
+    )
     try:
         yield container
     finally:

@@ -308,7 +308,8 @@ def test_events_are_read_in_log_order_with_their_positions(
     r = app.receive(receive(), actor=OPERATOR, idempotency=None)
     rows = container.engine.read(r.position - 1, 1)
     assert [(p, t) for p, t, _ in rows] == [(r.position, topic_of(ev.AppealReceived))]
-    assert decode_event(rows[0][1], rows[0][2]) == app.events_of(r.state.id)[0]
+    opened = decode_event(rows[0][1], rows[0][2], container.keyring)
+    assert opened == app.events_of(r.state.id)[0]
 
 
 def test_builds_of_one_group_at_different_positions_each_apply_every_event_once(

@@ -32,6 +32,7 @@ from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.settings import Settings
+from tests.conftest import TEST_KEY
 from tests.support.appeals import CURATOR, OPERATOR, receive
 
 pytestmark = pytest.mark.integration
@@ -82,7 +83,7 @@ def crash_db(db_server: ConnectionInfo) -> Iterator[tuple[ConnectionInfo, list[u
     name = f"otklik_crash_{uuid.uuid4().hex[:10]}"
     info = database.create_database(db_server, name)
     database.upgrade(info)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url(), **TEST_KEY}), info)
     try:
         container.seed_calendar()
         ids = open_appeals(container, APPEALS)
@@ -134,7 +135,7 @@ def test_the_retimer_killed_at_random_moments_retimes_each_appeal_exactly_once(
 ) -> None:
     info, ids = crash_db
     rng = random.Random(SEED)
-    container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
+    container = Container.build(Settings.from_env({"DATABASE_URL": info.url(), **TEST_KEY}), info)
     try:
         correction = CorrectDay(
             day=day_inside_the_spans(container),

@@ -11,7 +11,7 @@ from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from infra.container import Container
 from infra.engine_wiring import projections
-from infra.event_codec import decode_event
+from infra.event_codec import codec_decoder
 from projections.engine.model import Batch
 from projections.engine.runner import ProjectionEngine
 from tests.support.appeals import OPERATOR, receive
@@ -55,7 +55,7 @@ def engine_for(container: Container, **options: Any) -> ProjectionEngine:
         pool=container.pool,
         conninfo=container.info.conninfo,
         projections=options.pop("projections", projections(container.settings)),
-        decode=decode_event,
+        decode=codec_decoder(container.keyring),
         **options,
     )
 

@@ -15,6 +15,7 @@ from infra import database
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.settings import Settings
+from tests.conftest import TEST_KEY
 from tests.support.appeals import ASSIGN, CATEGORISE, HEAD, OPERATOR, receive
 from tests.support.directory import load_test_directory, load_test_rubricator
 
@@ -34,7 +35,9 @@ def outbox_database(server: ConnectionInfo) -> Iterator[ConnectionInfo]:
 def outbox_container(info: ConnectionInfo, **env: str) -> Iterator[Container]:
     """A container on ``info`` with the OTKLIK_… settings given; its builds registered at the
     head of the log (a reactor reads what comes after)."""
-    settings = Settings.from_env({"DATABASE_URL": info.url(), "OTKLIK_POOL_SIZE": "4", **env})
+    settings = Settings.from_env(
+        {"DATABASE_URL": info.url(), "OTKLIK_POOL_SIZE": "4", **TEST_KEY, **env}
+    )
     container = Container.build(settings, info)
     try:
         container.seed_calendar()
