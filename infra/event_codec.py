@@ -4,6 +4,8 @@ fields are sealed on the way in and opened on the way out through the keyring (i
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import partial
 from typing import Any, cast
 from uuid import UUID
@@ -25,7 +27,7 @@ from domain.sessions.events import BODY_EVENT_TYPES, SESSION_EVENT_TYPES
 from domain.sessions.feedback import POLL_EVENT_TYPES, PUBLICATION_EVENT_TYPES
 from domain.sessions.task_events import TASK_EVENT_TYPES
 from domain.sla.book import CALENDAR_EVENT_TYPES, POLICY_EVENT_TYPES
-from infra.privacy.keyring import Keyring
+from infra.privacy.keyring import IDEMPOTENCY, Keyring
 from infra.privacy.sealing import open_fields, seal
 
 EVENT_TYPES: dict[str, type[Any]] = {
@@ -124,6 +126,13 @@ class MsgspecMapper(Mapper[UUID]):
         # issue 18: set by the composition root; None stores personal fields in clear (only the
         # encryption benchmark's baseline runs without one)
         self.keyring: Keyring | None = None
+
+    def keyed_fingerprint(self, fingerprint: str) -> str:
+        """Issue 18: an idempotency fingerprint keyed with a server secret (``k1:`` marks it)."""
+        if self.keyring is None:
+            return fingerprint
+        secret = self.keyring.secret(IDEMPOTENCY)
+        return "k1:" + hmac.new(secret, fingerprint.encode(), hashlib.sha256).hexdigest()
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         keyring = self.keyring

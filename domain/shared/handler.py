@@ -64,6 +64,21 @@ class StreamRecorder(Protocol):
     def select_recorded(self, originator_id: UUID) -> list[tuple[int, str, bytes]]: ...
 
 
+@runtime_checkable
+class FingerprintKeyer(Protocol):
+    """What keys an idempotency record's fingerprint with a server secret (the event store's
+    codec, issue 18): a plain hash of a body that holds a phone number can be guessed back."""
+
+    def keyed_fingerprint(self, fingerprint: str) -> str: ...
+
+
+def keyed_fingerprints(mapper: object) -> Callable[[str], str]:
+    """``mapper``'s keying of fingerprints, or none (the fingerprint as it is)."""
+    if isinstance(mapper, FingerprintKeyer):
+        return mapper.keyed_fingerprint
+    return lambda fingerprint: fingerprint
+
+
 @dataclass(frozen=True, kw_only=True)
 class Decision:
     """What a decision is handed: the stream, its version before the decision, who acts, and now
@@ -122,6 +137,7 @@ class CommandHandler:
         self.store = store
         self.recorder: StreamRecorder = recorder
         self.clock = clock
+        self.keyed = keyed_fingerprints(store.mapper)
 
     def read(
         self, kind: type[E], stream_id: UUID, *, version: int | None = None, missing: str = ""
@@ -206,7 +222,7 @@ class CommandHandler:
             kwargs["idempotency"] = IdempotencyRecord(
                 principal=idempotency.principal,
                 key=idempotency.key,
-                fingerprint=idempotency.fingerprint,
+                fingerprint=self.keyed(idempotency.fingerprint),
                 stream_id=stream_id,
                 version=version,
             )
@@ -235,7 +251,11 @@ class CommandHandler:
         earlier = self.recorder.find_idempotency(idempotency.principal, idempotency.key)
         if earlier is None:
             return None
-        if earlier.fingerprint != idempotency.fingerprint:
+        # a record kept before fingerprints were keyed holds the plain one
+        if earlier.fingerprint not in (
+            idempotency.fingerprint,
+            self.keyed(idempotency.fingerprint),
+        ):
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was already used for a different request"
             )

@@ -19,6 +19,7 @@ from domain.appeals.events import AppealEvent, AppealRegistered
 from domain.appeals.registrations import RegistrationRecord
 from domain.appeals.state import AppealState, fold
 from domain.shared.actors import IMPORT_PREFIX, Actor, Role
+from domain.shared.handler import keyed_fingerprints
 from infra.eventstore import OtklikRecorder
 from infra.intake.facts import FactDecider
 from infra.intake.ids import Uuid7s
@@ -94,6 +95,8 @@ class Importer:
         self.reader = RowReader(profile, directory, rubricator)
         self._numbers: list[int] = []
         self._encode = app.mapper.to_stored_event
+        # issue 18: a receipt's fingerprint hashes the citizen's contact: kept keyed (HMAC)
+        self._keyed = keyed_fingerprints(app.mapper)
         # the appeals of the chunks decided and not yet saved, by chunk
         self._pending: dict[int, dict[str, _Seen]] = {}
         self._dry_number = 0
@@ -186,8 +189,8 @@ class Importer:
         self, number: int, record: Record, seen: dict[str, _Seen], summary: Summary
     ) -> RowSave:
         earlier = seen.get(record.external_id)
-        fingerprint = record.fingerprint
-        if earlier is not None and earlier[2] != fingerprint:
+        fingerprint = self._keyed(record.fingerprint)
+        if earlier is not None and earlier[2] not in (fingerprint, record.fingerprint):
             raise RowError(
                 self.profile.columns.external_id,
                 "the id was imported before with other receipt facts (text, time, contact, place)",

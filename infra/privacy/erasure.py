@@ -159,14 +159,19 @@ def apply_entry(conn: Connection[Any], entry: JournalEntry) -> int:
             entry.erased_by,
         ),
     )
-    conn.cursor().executemany(
+    keys = list(entry.key_ids)
+    conn.execute(
         "INSERT INTO privacy_shredded_keys (key_id, erasure_id, appeal_id)"
-        " SELECT %s, %s, %s ON CONFLICT (key_id) DO NOTHING",
-        [(k, entry.erasure_id, None) for k in entry.key_ids],
+        " SELECT key_id, %s, appeal_id FROM privacy_data_keys WHERE key_id = ANY(%s)"
+        " ON CONFLICT (key_id) DO NOTHING",
+        (entry.erasure_id, keys),
     )
-    deleted = conn.execute(
-        "DELETE FROM privacy_data_keys WHERE key_id = ANY(%s)", (list(entry.key_ids),)
-    ).rowcount
+    conn.execute(  # keys a restored database never had: named all the same
+        "INSERT INTO privacy_shredded_keys (key_id, erasure_id)"
+        " SELECT k, %s FROM unnest(%s::text[]) AS k ON CONFLICT (key_id) DO NOTHING",
+        (entry.erasure_id, keys),
+    )
+    deleted = conn.execute("DELETE FROM privacy_data_keys WHERE key_id = ANY(%s)", (keys,)).rowcount
     if entry.appeal_id is None:
         conn.execute("DELETE FROM privacy_subject_index WHERE subject_id = %s", (entry.subject_id,))
     return deleted
