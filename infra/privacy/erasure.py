@@ -52,6 +52,22 @@ class ErasureService:
             name="data subject", events=PrivacyEvent, evolve=evolve, decide=decide
         )
 
+    def record_again(self, entry: JournalEntry, actor: Actor) -> None:
+        """Record an erasure a restored log lacks (carried out again by ``backup.replay``)."""
+        command = RecordErasure(
+            erasure_id=entry.erasure_id,
+            subject_id=entry.subject_id,
+            appeal_ids=entry.appeal_ids,
+            whole_subject=entry.appeal_id is None,
+            ground=ErasureGround(entry.ground),
+            erased_on=entry.erased_on,
+            keys=len(entry.key_ids),
+        )
+        self.keyring.forget()
+        if self.on_erased is not None:
+            self.on_erased(entry.appeal_ids)
+        self.handler.handle(self.decider, entry.subject_id, command, actor=actor, must_exist=False)
+
     def subject_of(self, appeal_id: UUID) -> UUID:
         """The data subject an appeal's key belongs to."""
         with self.keyring.pool.connection() as conn:
