@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test-browser venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings bench-imports lock clean
+.PHONY: test-browser venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings bench-imports bench-encryption lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -56,6 +56,10 @@ fuzz-api: venv
 
 bench-commands: venv
 	$(BIN)/python -m bench.commands
+
+# issue 18: commands/s and rebuild events/s with personal data in clear and sealed, in one run
+bench-encryption: venv
+	$(BIN)/python -m bench.encryption
 
 bench-projections: venv
 	$(BIN)/python -m bench.projections

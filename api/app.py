@@ -35,6 +35,7 @@ from api.controllers import (
     methodologies,
     open311,
     outbox,
+    privacy,
     projections,
     rating_page,
     ratings,
@@ -167,6 +168,7 @@ ROUTE_HANDLERS = [
     imports.import_export,  # issue 16: bulk imports
     *rating_page.RATING_PAGE_ROUTES,  # issue 17: the citizen rates the answer (public)
     *outbox.OUTBOX_ROUTES,  # issue 17: outgoing messages
+    *privacy.PRIVACY_ROUTES,  # issue 18: erasure of personal data
     *sessions.SESSION_ROUTES,  # issue 20: the МЦУ as a body
     *mcu_tasks.MCU_TASK_ROUTES,  # issue 20: tasks, polls, publications
     *mcu_audit.MCU_AUDIT_ROUTES,  # issue 20: a session's and a task's streams audited
@@ -216,6 +218,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "open311_queries": Open311Queries(services.queries.pool),
         "rating_links": services.rating_links,  # issue 17 (None: links are off)
         "outbox": services.outbox,  # issue 17
+        "privacy": services.privacy,  # issue 18
         "outbox_queries": services.outbox_queries or OutboxQueries(services.queries.pool),
         "sessions": services.sessions,  # issue 20
         "session_queries": services.session_queries or SessionQueries(services.queries.pool),

@@ -140,6 +140,10 @@ ALSO: dict[tuple[str, str], dict[int, str]] = {
     ("POST", "/api/v1/tasks"): {
         404: "`session_id` names no session, or a cited poll is not imported."
     },
+    # issue 18
+    ("POST", "/api/v1/privacy/erasures"): {
+        404: "`appeal_id` or `subject_id` names no personal data left to erase."
+    },
     ("GET", "/api/v1/reports/kpi"): {
         404: "No methodology is in force for the period, or `methodology` names none published."
     },

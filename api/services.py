@@ -20,6 +20,7 @@ from domain.audit.access import AuditTrail
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
 from domain.outbox.service import OutboxService
+from domain.privacy.erasure import Eraser
 from domain.ratings.methodology_book import MethodologyBook
 from domain.rubricator.book import RubricatorBook
 from domain.sessions.service import SessionsService
@@ -105,3 +106,5 @@ class Services:
     # issue 20: the МЦУ as a body (None: not wired in this process)
     sessions: SessionsService | None = None
     session_queries: SessionQueries | None = None
+    # issue 18: erasure of personal data (None: not wired in this process)
+    privacy: Eraser | None = None

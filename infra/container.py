@@ -293,6 +293,7 @@ class Container:
             },
             rating_links=self.rating_links,
             outbox=self.outbox.service,  # issue 17
+            privacy=self.privacy,  # issue 18
             outbox_queries=self.outbox.queries,
             sessions=self.mcu.service if self.mcu else None,  # issue 20
             session_queries=self.mcu.queries if self.mcu else None,

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
+from typing import Protocol
 from uuid import UUID
 
 import msgspec
 
 from domain.privacy.fields import placeholder
-from domain.shared.actors import Role
+from domain.shared.actors import Actor, Role
 from domain.shared.envelope import Envelope
 from domain.shared.errors import Forbidden
 from domain.shared.handler import Decision
@@ -105,3 +106,16 @@ def decide(
             **msgspec.structs.asdict(command),
         )
     ]
+
+
+class Eraser(Protocol):
+    """What erases (the key store and the log together, wired in infra): the API's view of it."""
+
+    def erase(
+        self,
+        *,
+        ground: ErasureGround,
+        actor: Actor,
+        appeal_id: UUID | None = None,
+        subject_id: UUID | None = None,
+    ) -> PersonalDataErased: ...

@@ -5,6 +5,9 @@ chain that verifies unchanged."""
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import UUID
@@ -156,3 +159,52 @@ def test_an_erasure_leaves_placeholders_no_keys_and_the_chain_intact(
         container.privacy.erase(
             subject_id=subject, ground=ErasureGround.CITIZEN_REQUEST, actor=SECURITY
         )
+
+
+READER = """
+import sys, uuid
+import psycopg
+from infra import db_bounds
+from infra.database import ConnectionInfo
+from infra.db_waits import Outage
+from infra.event_codec import decode_event
+from infra.privacy.wiring import build_keyring
+from infra.settings import Settings
+
+settings = Settings.from_env()
+info = ConnectionInfo.parse(settings.database_url)
+keyring = build_keyring(settings, info, db_bounds.request_limits(settings, Outage()))
+with psycopg.connect(info.conninfo) as conn:
+    topic, state = conn.execute(
+        "SELECT topic, state FROM otklik_events WHERE originator_id = %s"
+        " AND originator_version = 1", (uuid.UUID(sys.argv[1]),)
+    ).fetchone()
+for _ in range(2):
+    print(decode_event(topic, bytes(state), keyring).citizen.full_name, flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_another_process_with_the_key_cached_opens_nothing_once_the_erasure_returns(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, info = shred
+    assert container.privacy is not None
+    appeal = received(container, "+7 912 444-00-11")
+    env = {**os.environ, "DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"}
+    with subprocess.Popen(
+        [sys.executable, "-c", READER, str(appeal)],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as reader:
+        assert reader.stdin is not None and reader.stdout is not None
+        assert reader.stdout.readline().strip() == NAME  # opened, and its key now cached
+        container.privacy.erase(appeal_id=appeal, ground=ErasureGround.RETENTION, actor=SECURITY)
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        after = reader.stdout.readline().strip()
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+    assert after.startswith("[персональные данные удалены ") and "срока хранения" in after
