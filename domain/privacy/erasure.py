@@ -3,10 +3,10 @@ event (who, on what ground, when, which subject and appeals: no data) and the st
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
-from typing import Protocol
 from uuid import UUID
 
 import msgspec
@@ -108,9 +108,11 @@ def decide(
     ]
 
 
-class Eraser(Protocol):
-    """What erases (the key store and the log together, wired in infra): the API's view of it."""
+class Eraser(ABC):
+    """What erases (the key store and the log together, ``infra.privacy.erasure``): the API's
+    view of it. An ABC, not a Protocol: a dependency's type must be checkable."""
 
+    @abstractmethod
     def erase(
         self,
         *,

@@ -17,6 +17,7 @@ from psycopg import Connection
 
 from domain.privacy.erasure import (
     ERASERS,
+    Eraser,
     ErasureGround,
     PersonalDataErased,
     PrivacyEvent,
@@ -32,7 +33,7 @@ from infra.privacy.journal import Journal, JournalEntry
 from infra.privacy.keyring import Keyring
 
 
-class ErasureService:
+class ErasureService(Eraser):
     def __init__(
         self,
         keyring: Keyring,
