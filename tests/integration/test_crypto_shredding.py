@@ -24,6 +24,10 @@ from domain.shared.errors import Forbidden, NotFound
 from infra.audit.verification import verify_database
 from infra.container import Container
 from infra.database import ConnectionInfo
+from infra.event_codec import decode_event
+from infra.privacy.keyring import Keyring
+from infra.privacy.master import MasterKey
+from infra.privacy.rotation import rotate
 from tests.conftest import own_database
 from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, receive
 
@@ -208,3 +212,33 @@ def test_another_process_with_the_key_cached_opens_nothing_once_the_erasure_retu
         reader.stdin.write("\n")
         reader.stdin.flush()
     assert after.startswith("[персональные данные удалены ") and "срока хранения" in after
+
+
+def test_a_rotated_master_key_opens_what_the_old_one_sealed(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, info = shred
+    appeal = received(container, "+7 912 600-70-80")
+    old = container.keyring
+    assert old is not None
+    new = MasterKey(b"n" * 32)
+    with psycopg.connect(info.conninfo) as conn:
+        assert rotate(conn, old.master, new) >= 1
+    try:
+        fresh = Keyring(old.pool, new)
+        with psycopg.connect(info.conninfo) as conn:
+            row = conn.execute(
+                "SELECT topic, state FROM otklik_events WHERE originator_id = %s"
+                " AND originator_version = 1",
+                (appeal,),
+            ).fetchone()
+        assert row is not None
+        head = decode_event(str(row[0]), bytes(row[1]), fresh)
+        assert isinstance(head, AppealReceived) and head.citizen is not None
+        assert head.citizen.full_name == NAME
+        with pytest.raises(RuntimeError, match="another master key"):
+            decode_event(str(row[0]), bytes(row[1]), Keyring(old.pool, old.master))
+    finally:
+        with psycopg.connect(info.conninfo) as conn:
+            rotate(conn, new, old.master)  # the module's other tests go on with the old key
+        old.forget()
