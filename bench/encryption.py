@@ -66,6 +66,8 @@ def rebuild(container: Container) -> dict[str, Any]:
     for start in range(0, len(stored), 200):
         app.recorder.insert_events(stored[start : start + 200])
     container.engine.catch_up_all()
+    if container.keyring is not None:
+        container.keyring.forget()  # a rebuild after a restart: no key cached yet
     started = time.perf_counter()
     container.engine.rebuild(["appeals"], resume=False)
     took = time.perf_counter() - started

@@ -26,6 +26,9 @@ from psycopg_pool import ConnectionPool
 from infra.privacy.master import KEY_BYTES, NONCE_BYTES, MasterKey
 
 FRESH_FOR = 0.25  # seconds a process trusts its cache without asking for new erasures
+# On a cache miss with no more keys than this, all are loaded in one query (a rebuild otherwise
+# pays a round trip per appeal); past it, one key per miss.
+PRELOAD_MAX = 100_000
 BLIND_INDEX = "blind_index"
 IDEMPOTENCY = "idempotency"
 
@@ -82,12 +85,14 @@ class Keyring:
         self._secrets: dict[str, bytes] = {}
         self._seen = -1
         self._checked = 0.0
+        self._preloaded = False
 
     # --- the cache's freshness ---------------------------------------------------------------
     def forget(self) -> None:
         with self._lock:
             self._by_id.clear()
             self._by_appeal.clear()
+            self._preloaded = False
             self._checked = 0.0
 
     def _fresh(self) -> None:
@@ -100,6 +105,7 @@ class Keyring:
             if seen != self._seen:
                 self._by_id.clear()
                 self._by_appeal.clear()
+                self._preloaded = False
                 self._seen = seen
             self._checked = time.monotonic()
 
@@ -225,11 +231,29 @@ class Keyring:
         except InvalidTag:  # moved to another stream or field: a forgery, not this field's data
             return Erased(None, None)
 
+    def _preload(self, conn: Connection[Any]) -> None:
+        """Every key in one query when there are few enough (once per cache generation)."""
+        self._preloaded = True
+        row = conn.execute("SELECT count(*) FROM privacy_data_keys").fetchone()
+        if row is None or int(row[0]) > PRELOAD_MAX:
+            return
+        for key_id, version, wrapped in conn.execute(
+            "SELECT key_id, master_version, wrapped FROM privacy_data_keys"
+        ):
+            if version == self.master.version:  # another master's: the miss below says so
+                aad = str(key_id).encode()
+                self._by_id[str(key_id)] = AESGCM(self.master.unwrap(bytes(wrapped), aad))
+
     def _load(self, key_id: str) -> AESGCM | Erased:
         erased = self._erased.get(key_id)
         if erased is not None:
             return erased
         with self._lock, self.pool.connection() as conn:
+            if not self._preloaded:
+                self._preload(conn)
+                found = self._by_id.get(key_id)
+                if found is not None:
+                    return found
             row = conn.execute(
                 "SELECT master_version, wrapped FROM privacy_data_keys WHERE key_id = %s",
                 (key_id,),
