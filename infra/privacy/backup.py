@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 
 from infra.database import ConnectionInfo
-from infra.privacy.erasure import apply_entry
+from infra.privacy.erasure import apply_entry, recorded_erasures
 from infra.privacy.journal import Journal, JournalEntry
 
 
@@ -70,27 +70,7 @@ def dump_sql(info: ConnectionInfo, target: Path) -> None:
 def erasures_of(info: ConnectionInfo) -> list[JournalEntry]:
     """The erasures a database has recorded, as journal entries (the one being replaced)."""
     with psycopg.connect(info.conninfo, connect_timeout=5) as conn:
-        rows = conn.execute(
-            "SELECT e.erasure_id, e.subject_id, e.appeal_id, e.ground, e.erased_on,"
-            " e.erased_by, coalesce(array_agg(s.key_id) FILTER (WHERE s.key_id IS NOT NULL),"
-            " '{}'), coalesce(array_agg(s.appeal_id) FILTER (WHERE s.appeal_id IS NOT NULL),"
-            " '{}') FROM privacy_erasures e"
-            " LEFT JOIN privacy_shredded_keys s USING (erasure_id)"
-            " GROUP BY e.seq ORDER BY e.seq"
-        ).fetchall()
-    return [
-        JournalEntry(
-            erasure_id=r[0],
-            subject_id=r[1],
-            appeal_id=r[2],
-            appeal_ids=tuple(r[7]),
-            key_ids=tuple(r[6]),
-            ground=r[3],
-            erased_on=r[4],
-            erased_by=r[5],
-        )
-        for r in rows
-    ]
+        return recorded_erasures(conn)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class ErasureService(Eraser):
     ) -> None:
         self.keyring = keyring
         self.on_erased = on_erased  # what else goes with the keys (the appeals' files)
+        self._committed = 0.0  # when the last erasure committed (monotonic)
         self.journal = journal
         self.clock = clock
         self.zone = ZoneInfo(timezone)
@@ -89,16 +90,50 @@ class ErasureService(Eraser):
         subject_id: UUID | None = None,
     ) -> PersonalDataErased:
         """Destroy the keys of ``appeal_id`` (one appeal) or of ``subject_id`` (every appeal
-        of theirs); returns once no process can open them any more."""
+        of theirs) and record it; returns once no process can open them any more. Run again
+        after a crash between the two, it records the erasure that was carried out."""
         if actor.role not in ERASERS:
             raise Forbidden("only the information-protection administrator may erase personal data")
         if (appeal_id is None) == (subject_id is None):
             raise ValueError("name an appeal or a subject")
-        now = self.clock()
-        erased_on = now.astimezone(self.zone).date()
-        with self.keyring.pool.connection() as conn, conn.transaction():
-            entry = _destroy(conn, appeal_id, subject_id, ground, erased_on, actor)
-        committed = time.monotonic()
+        event = self._erase_one(ground, actor, appeal_id, subject_id)
+        self._wait()
+        return event
+
+    def erase_appeals(
+        self, appeal_ids: list[UUID], *, ground: ErasureGround, actor: Actor
+    ) -> list[PersonalDataErased]:
+        """Each appeal's data erased on its own (the retention reactor's batch), waiting once at
+        the end; an appeal with nothing left to erase is passed over."""
+        if actor.role not in ERASERS:
+            raise Forbidden("only the information-protection administrator may erase personal data")
+        erased = []
+        for appeal_id in appeal_ids:
+            try:
+                erased.append(self._erase_one(ground, actor, appeal_id, None))
+            except NotFound:
+                continue
+        if erased:
+            self._wait()
+        return erased
+
+    def _erase_one(
+        self,
+        ground: ErasureGround,
+        actor: Actor,
+        appeal_id: UUID | None,
+        subject_id: UUID | None,
+    ) -> PersonalDataErased:
+        erased_on = self.clock().astimezone(self.zone).date()
+        try:
+            with self.keyring.pool.connection() as conn, conn.transaction():
+                entry = _destroy(conn, appeal_id, subject_id, ground, erased_on, actor)
+        except NotFound:
+            unrecorded = self._unrecorded(appeal_id, subject_id)
+            if unrecorded is None:
+                raise
+            entry = unrecorded
+        self._committed = time.monotonic()
         self.keyring.forget()
         self.journal.append(entry)
         if self.on_erased is not None:
@@ -107,19 +142,75 @@ class ErasureService(Eraser):
             erasure_id=entry.erasure_id,
             subject_id=entry.subject_id,
             appeal_ids=entry.appeal_ids,
-            whole_subject=appeal_id is None,
-            ground=ground,
-            erased_on=erased_on,
+            whole_subject=entry.appeal_id is None,
+            ground=ErasureGround(entry.ground),
+            erased_on=entry.erased_on,
             keys=len(entry.key_ids),
         )
         written = self.handler.handle(
             self.decider, entry.subject_id, command, actor=actor, must_exist=False
         )
-        # every other process re-reads the erasures within ``fresh_for`` of the commit
-        time.sleep(max(0.0, committed + self.keyring.fresh_for * 2 - time.monotonic()))
         event = self.handler.read(PrivacyEvent, entry.subject_id)[written.version - 1].event
         assert isinstance(event, PersonalDataErased)
         return event
+
+    def _wait(self) -> None:
+        """Every other process re-reads the erasures within ``fresh_for`` of the commit."""
+        time.sleep(max(0.0, self._committed + self.keyring.fresh_for * 2 - time.monotonic()))
+
+    def _unrecorded(self, appeal_id: UUID | None, subject_id: UUID | None) -> JournalEntry | None:
+        """An erasure of the appeal or subject carried out in the key store whose event the log
+        lacks (the process died between the two), if there is one."""
+        with self.keyring.pool.connection() as conn:
+            if appeal_id is not None:
+                entries = recorded_erasures(
+                    conn,
+                    "e.appeal_id = %s OR e.erasure_id IN"
+                    " (SELECT erasure_id FROM privacy_shredded_keys WHERE appeal_id = %s)",
+                    (appeal_id, appeal_id),
+                )
+            else:
+                entries = recorded_erasures(
+                    conn, "e.subject_id = %s AND e.appeal_id IS NULL", (subject_id,)
+                )
+            for entry in entries:
+                logged = conn.execute(
+                    "SELECT 1 FROM otklik_events WHERE originator_id = %s"
+                    " AND topic = 'PersonalDataErased'"
+                    " AND position(convert_to(%s, 'UTF8') IN state) > 0",
+                    (entry.subject_id, str(entry.erasure_id)),
+                ).fetchone()
+                if logged is None:
+                    return entry
+        return None
+
+
+def recorded_erasures(
+    conn: Connection[Any], where: str = "true", params: tuple[Any, ...] = ()
+) -> list[JournalEntry]:
+    """The erasures the key store records (``where`` on ``privacy_erasures e``), as journal
+    entries, oldest first."""
+    rows = conn.execute(
+        "SELECT e.erasure_id, e.subject_id, e.appeal_id, e.ground, e.erased_on, e.erased_by,"
+        " coalesce(array_agg(s.key_id) FILTER (WHERE s.key_id IS NOT NULL), '{}'),"
+        " coalesce(array_agg(s.appeal_id) FILTER (WHERE s.appeal_id IS NOT NULL), '{}')"
+        " FROM privacy_erasures e LEFT JOIN privacy_shredded_keys s USING (erasure_id)"
+        f" WHERE {where} GROUP BY e.seq ORDER BY e.seq",
+        params,
+    ).fetchall()
+    return [
+        JournalEntry(
+            erasure_id=r[0],
+            subject_id=r[1],
+            appeal_id=r[2],
+            appeal_ids=tuple(r[7]),
+            key_ids=tuple(r[6]),
+            ground=r[3],
+            erased_on=r[4],
+            erased_by=r[5],
+        )
+        for r in rows
+    ]
 
 
 def _destroy(

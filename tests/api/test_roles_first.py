@@ -40,7 +40,7 @@ BAD_HEADERS = {"If-Match": "garbage", "Idempotency-Key": "not a key"}  # both re
 def role_tokens(container: Container, tokens: dict[str, str]) -> dict[Role, str]:
     """One token for each role (the executor bound to a department)."""
     made = {Role(name): token for name, token in tokens.items() if name != "other_executor"}
-    for role in (Role.SYSTEM, Role.ADMINISTRATOR):
+    for role in (Role.SYSTEM, Role.ADMINISTRATOR, Role.SECURITY_ADMIN):
         made[role], _ = container.tokens.create(role=role, name=f"Проверка ролей: {role.value}")
     assert set(made) == set(Role) - {Role.CITIZEN}  # the citizen holds a rating link, no token
     return made

@@ -25,6 +25,7 @@ from infra.audit.verification import verify_database
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.event_codec import decode_event
+from infra.privacy.erasure import _destroy
 from infra.privacy.keyring import Keyring
 from infra.privacy.master import MasterKey
 from infra.privacy.rotation import rotate
@@ -242,3 +243,35 @@ def test_a_rotated_master_key_opens_what_the_old_one_sealed(
         with psycopg.connect(info.conninfo) as conn:
             rotate(conn, new, old.master)  # the module's other tests go on with the old key
         old.forget()
+
+
+def test_an_erasure_interrupted_before_its_event_is_recorded_when_run_again(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, _ = shred
+    service = container.privacy
+    assert service is not None
+    appeal = received(container, "+7 912 808-90-10")
+    with service.keyring.pool.connection() as conn, conn.transaction():
+        carried = _destroy(
+            conn, appeal, None, ErasureGround.RETENTION, datetime.now(UTC).date(), SECURITY
+        )  # the keys went, then the process died
+
+    event = service.erase(appeal_id=appeal, ground=ErasureGround.RETENTION, actor=SECURITY)
+
+    assert event.erasure_id == carried.erasure_id and event.appeal_ids == (appeal,)
+    with pytest.raises(NotFound):
+        service.erase(appeal_id=appeal, ground=ErasureGround.RETENTION, actor=SECURITY)
+
+
+def test_the_retention_batch_erases_each_appeal_once_and_passes_over_the_erased(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, _ = shred
+    service = container.privacy
+    assert service is not None
+    first, second = received(container, "+7 912 111-00-01"), received(container, "+7 912 111-00-02")
+    retention = Actor(id="retention", role=Role.SYSTEM, name="Сроки хранения")
+    done = service.erase_appeals([first, second], ground=ErasureGround.RETENTION, actor=retention)
+    assert [e.appeal_ids for e in done] == [(first,), (second,)]
+    assert service.erase_appeals([first], ground=ErasureGround.RETENTION, actor=retention) == []
