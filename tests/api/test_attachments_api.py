@@ -109,7 +109,10 @@ def test_a_png_and_a_pdf_are_stored_under_their_hash_with_the_type_their_bytes_t
         "application/pdf",
     )
     assert (body["kind"], body["added_by_role"]) == ("answer", "operator")
-    assert (attachments_dir / digest[:2] / digest).read_bytes() == answer
+    # issue 18: kept encrypted with the appeal's data key, under the appeal's folder
+    kept = (attachments_dir / "sealed" / assigned / digest).read_bytes()
+    assert answer not in kept and len(kept) > len(answer)
+    assert not (attachments_dir / digest[:2] / digest).exists()
     listed = client.get(f"/api/v1/appeals/{assigned}/attachments").json()["items"]
     assert [(i["sha256"], i["media_type"]) for i in listed] == [
         (hashlib.sha256(photo).hexdigest(), "image/png"),
