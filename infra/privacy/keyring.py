@@ -12,7 +12,6 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,6 +30,31 @@ FRESH_FOR = 0.25  # seconds a process trusts its cache without asking for new er
 PRELOAD_MAX = 100_000
 BLIND_INDEX = "blind_index"
 IDEMPOTENCY = "idempotency"
+
+
+# One round trip (autocommit): the subject a blind index names, else a new one (the indexes then
+# name it; a concurrent first appeal of the same citizen may win an index, and this appeal is then
+# a subject of its own: harmless, rare), and the appeal's key, unless it has one.
+_MAKE_KEY = """
+WITH found AS (
+    SELECT subject_id FROM privacy_subject_index
+    WHERE blind_index = ANY(%(indexes)s::bytea[]) LIMIT 1
+), made AS (
+    INSERT INTO privacy_subjects (subject_id)
+    SELECT %(subject)s WHERE NOT EXISTS (SELECT FROM found)
+    RETURNING subject_id
+), chosen AS (
+    SELECT subject_id FROM found UNION ALL SELECT subject_id FROM made
+), indexed AS (
+    INSERT INTO privacy_subject_index (blind_index, subject_id)
+    SELECT i, (SELECT subject_id FROM chosen) FROM unnest(%(indexes)s::bytea[]) AS i
+    ON CONFLICT (blind_index) DO NOTHING
+)
+INSERT INTO privacy_data_keys (key_id, subject_id, appeal_id, master_version, wrapped)
+SELECT %(key_id)s, subject_id, %(appeal)s, %(version)s, %(wrapped)s FROM chosen
+ON CONFLICT (appeal_id) DO NOTHING
+RETURNING key_id
+"""
 
 
 def _aad(stream_id: UUID, field: str) -> bytes:
@@ -163,23 +187,28 @@ class Keyring:
         return self._make(appeal_id, [])
 
     def _make(self, appeal_id: UUID, indexes: list[bytes]) -> DataKey:
-        with self._lock, self.pool.connection() as conn:
-            existing = self._appeal_key(conn, appeal_id)
-            if existing is None:
-                subject = self._subject(conn, indexes)
-                key_id = f"{self.master.version}.{uuid.uuid4().hex}"
-                wrapped = self.master.wrap(secrets.token_bytes(KEY_BYTES), key_id.encode())
-                conn.execute(
-                    "INSERT INTO privacy_data_keys"
-                    " (key_id, subject_id, appeal_id, master_version, wrapped)"
-                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (appeal_id) DO NOTHING",
-                    (key_id, subject, appeal_id, self.master.version, wrapped),
-                )
-                existing = self._appeal_key(conn, appeal_id)
-            assert existing is not None
-            self._by_appeal[appeal_id] = existing
-            self._by_id[existing.key_id] = existing.aead
-            return existing
+        key_id = f"{self.master.version}.{uuid.uuid4().hex}"
+        plain = secrets.token_bytes(KEY_BYTES)
+        wrapped = self.master.wrap(plain, key_id.encode())
+        with self.pool.connection() as conn:  # no lock: the database settles a race
+            made = conn.execute(
+                _MAKE_KEY,
+                {
+                    "indexes": indexes,
+                    "subject": uuid.uuid4(),
+                    "key_id": key_id,
+                    "appeal": appeal_id,
+                    "version": self.master.version,
+                    "wrapped": wrapped,
+                },
+                prepare=True,
+            ).fetchone()
+            # another process made the appeal's key first: that one is the appeal's
+            existing = DataKey(key_id, AESGCM(plain)) if made else self._appeal_key(conn, appeal_id)
+        assert existing is not None
+        self._by_appeal[appeal_id] = existing
+        self._by_id[existing.key_id] = existing.aead
+        return existing
 
     def _appeal_key(self, conn: Connection[Any], appeal_id: UUID) -> DataKey | None:
         row = conn.execute(
@@ -190,29 +219,6 @@ class Keyring:
             return None
         key_id = str(row[0])
         return DataKey(key_id, AESGCM(self._unwrap(str(row[1]), bytes(row[2]), key_id.encode())))
-
-    @staticmethod
-    def _subject(conn: Connection[Any], indexes: list[bytes]) -> UUID:
-        """The subject one of ``indexes`` names, else a new one (the indexes then name it; a
-        concurrent first appeal of the same citizen wins the index, and its subject is used)."""
-        if indexes:
-            row = conn.execute(
-                "SELECT subject_id FROM privacy_subject_index WHERE blind_index = ANY(%s) LIMIT 1",
-                (indexes,),
-            ).fetchone()
-            if row is not None:
-                found: UUID = row[0]
-                _index(conn, found, indexes)
-                return found
-        subject = uuid.uuid4()
-        conn.execute("INSERT INTO privacy_subjects (subject_id) VALUES (%s)", (subject,))
-        if not indexes:
-            return subject
-        _index(conn, subject, indexes)
-        row = conn.execute(
-            "SELECT subject_id FROM privacy_subject_index WHERE blind_index = %s", (indexes[0],)
-        ).fetchone()
-        return row[0] if row else subject
 
     def aead(self, key_id: str) -> AESGCM | Erased:
         """The data key named ``key_id``, or what is known of its erasure."""
@@ -272,11 +278,3 @@ class Keyring:
         erased = Erased(gone[0], str(gone[1]))
         self._erased[key_id] = erased
         return erased
-
-
-def _index(conn: Connection[Any], subject: UUID, indexes: Iterable[bytes]) -> None:
-    conn.cursor().executemany(
-        "INSERT INTO privacy_subject_index (blind_index, subject_id) VALUES (%s, %s)"
-        " ON CONFLICT (blind_index) DO NOTHING",
-        [(i, subject) for i in indexes],
-    )

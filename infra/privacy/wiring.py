@@ -6,9 +6,8 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from infra import database
 from infra.database import ConnectionInfo
-from infra.db_bounds import Limits
+from infra.db_bounds import Limits, open_bounded_pool
 from infra.event_codec import MsgspecMapper
 from infra.privacy.keyring import Keyring
 from infra.privacy.master import master_key
@@ -19,7 +18,10 @@ def build_keyring(settings: Settings, info: ConnectionInfo, limits: Limits) -> K
     """A keyring on a small pool of its own (a key is made in its own transaction, before the
     events that use it are saved: an orphan key is harmless, a missing one is not)."""
     master = master_key(settings.master_key, settings.master_key_file, settings.data_dir)
-    pool = database.open_pool(info, 2, "otklik-keyring", limits=limits)
+    # autocommit: a key is one statement, committed as it runs (an erasure opens a transaction)
+    pool = open_bounded_pool(
+        info.conninfo, 2, limits, name="otklik-keyring", kwargs={"autocommit": True}
+    )
     return Keyring(pool, master)
 
 
