@@ -6,6 +6,7 @@ cache is dropped whenever another process has erased something (checked at most 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import secrets
@@ -57,8 +58,9 @@ RETURNING key_id
 """
 
 
-def _aad(stream_id: UUID, field: str) -> bytes:
-    return stream_id.bytes + field.encode()
+def _aad(stream: str, field: str) -> bytes:
+    """The stream id as the log's JSON writes it (lower-case, hyphenated) and the field."""
+    return f"{stream}/{field}".encode()
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class DataKey:
     def seal(self, stream_id: UUID, field: str, plain: bytes) -> dict[str, str]:
         """The envelope stored in the field's place: nonce || ciphertext, and the key's id."""
         nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = nonce + self.aead.encrypt(nonce, plain, _aad(stream_id, field))
+        sealed = nonce + self.aead.encrypt(nonce, plain, _aad(str(stream_id), field))
         return {"sealed": base64.b64encode(sealed).decode(), "key": self.key_id}
 
 
@@ -226,14 +228,14 @@ class Keyring:
         aead = self._by_id.get(key_id)
         return aead if aead is not None else self._load(key_id)
 
-    def open(self, stream_id: UUID, field: str, envelope: dict[str, Any]) -> bytes | Erased:
+    def open(self, stream: str, field: str, envelope: dict[str, Any]) -> bytes | Erased:
         """The plain bytes of a sealed field, or what is known of its key's erasure."""
         aead = self.aead(str(envelope.get("key", "")))
         if isinstance(aead, Erased):
             return aead
-        sealed = base64.b64decode(envelope["sealed"])
+        sealed = binascii.a2b_base64(envelope["sealed"])
         try:
-            return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(stream_id, field))
+            return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(stream, field))
         except InvalidTag:  # moved to another stream or field: a forgery, not this field's data
             return Erased(None, None)
 

@@ -59,12 +59,12 @@ def open_fields(cls: type[Any], data: dict[str, Any], keyring: Keyring | None) -
     """``data`` (a stored event as plain values) with its sealed fields opened or, where the
     key is gone, replaced by the placeholder."""
     fields = _BY_NAME.get(cls.__name__, ())
-    stream: UUID | None = None
+    stream = ""
     for field in fields:
         value = data.get(field)
         if not (isinstance(value, dict) and "sealed" in value):
             continue  # recorded in clear (before sealing, or a staff message)
-        stream = stream or UUID(str(data["originator_id"]))
+        stream = stream or str(data["originator_id"])  # as the JSON writes it: the AAD's form
         opened = keyring.open(stream, field, value) if keyring else Erased(None, None)
         if isinstance(opened, Erased):
             data[field] = erased_value(field, placeholder_of(opened))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from uuid import UUID
 
+import msgspec
 import psycopg
 import pytest
 
@@ -19,12 +20,13 @@ from domain.appeals import commands as cmd
 from domain.appeals.events import AnswerDrafted, AppealReceived
 from domain.appeals.vocabulary import Channel, Kind
 from domain.privacy.erasure import ErasureGround, PersonalDataErased
+from domain.privacy.fields import UNKNOWN_ERASURE
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import Forbidden, NotFound
 from infra.audit.verification import verify_database
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.event_codec import decode_event
+from infra.event_codec import decode_event, topic_of
 from infra.privacy.erasure import _destroy
 from infra.privacy.keyring import Keyring
 from infra.privacy.master import MasterKey
@@ -172,7 +174,7 @@ import psycopg
 from infra import db_bounds
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage
-from infra.event_codec import decode_event
+from infra.event_codec import decode_event, topic_of
 from infra.privacy.wiring import build_keyring
 from infra.settings import Settings
 
@@ -275,3 +277,19 @@ def test_the_retention_batch_erases_each_appeal_once_and_passes_over_the_erased(
     done = service.erase_appeals([first, second], ground=ErasureGround.RETENTION, actor=retention)
     assert [e.appeal_ids for e in done] == [(first,), (second,)]
     assert service.erase_appeals([first], ground=ErasureGround.RETENTION, actor=retention) == []
+
+
+def test_a_sealed_value_moved_to_another_stream_does_not_open(
+    shred: tuple[Container, ConnectionInfo],
+) -> None:
+    container, info = shred
+    one, two = received(container, "+7 912 121-21-21"), received(container, "+7 912 131-31-31")
+    first, second = (
+        msgspec.json.decode(stored(info, one)[0]),
+        msgspec.json.decode(stored(info, two)[0]),
+    )
+    second["text"] = first["text"]  # same subject's key even: the AAD names the stream
+    topic = topic_of(AppealReceived)
+    forged = decode_event(topic, msgspec.json.encode(second), container.keyring)
+    assert forged.text == UNKNOWN_ERASURE
+    assert forged.citizen.phone == "+7 912 131-31-31"
