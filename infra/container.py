@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -34,8 +33,8 @@ from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
 from infra.privacy.erasure import ErasureService
 from infra.privacy.files import FileSealer
-from infra.privacy.journal import Journal
 from infra.privacy.keyring import Keyring
+from infra.privacy.wiring import build_erasure
 from infra.rating_links import RatingLinks, rating_links
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
@@ -55,11 +54,6 @@ from projections.reports import Reports
 from projections.sla import SlaQueries
 
 READY_WITHIN = 1.5  # seconds /health/ready waits on the database at most, per wait
-
-
-def erasure_journal(settings: Settings) -> Path:
-    """Where erasures are journalled outside the database (docs/backup.md)."""
-    return settings.data_dir / "erasures.journal"
 
 
 def count_breach(subject: str) -> None:
@@ -216,14 +210,7 @@ class Container:
             brief=brief,
             mcu=mcu,  # issue 20
             keyring=wired.keyring,
-            privacy=ErasureService(
-                wired.keyring,
-                appeals,
-                utc_now,
-                Journal(erasure_journal(settings)),
-                settings.timezone,
-                on_erased=lambda appeals: [store.erase(a) for a in appeals],
-            ),
+            privacy=build_erasure(settings, wired.keyring, appeals, store),
         )
 
     def seed_calendar(self) -> None:

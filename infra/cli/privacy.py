@@ -14,12 +14,13 @@ from domain.privacy.erasure import ErasureGround
 from domain.shared.actors import Actor, Role
 from infra import database
 from infra.cli.support import container_session, database_session
-from infra.container import Container, erasure_journal
+from infra.container import Container
 from infra.privacy.backup import create_backup, erasures_of, restore_backup
 from infra.privacy.erasure import ErasureService
 from infra.privacy.journal import Journal, JournalEntry
 from infra.privacy.master import master_key, read_key_file
 from infra.privacy.rotation import rotate
+from infra.privacy.wiring import erasure_journal
 
 privacy_app = typer.Typer(help="Personal data: erasure, keys.", no_args_is_help=True)
 backup_app = typer.Typer(help="Backups that keep erased data erased.", no_args_is_help=True)

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from uuid import UUID
 
 from eventsourcing.application import Application
 
+from infra.attachments import FolderStore
+from infra.calendar_clock import utc_now
 from infra.database import ConnectionInfo
 from infra.db_bounds import Limits, open_bounded_pool
 from infra.event_codec import MsgspecMapper
+from infra.privacy.erasure import ErasureService
+from infra.privacy.journal import Journal
 from infra.privacy.keyring import Keyring
 from infra.privacy.master import master_key
 from infra.settings import Settings
+
+
+def erasure_journal(settings: Settings) -> Path:
+    """Where erasures are journalled outside the database (docs/backup.md)."""
+    return settings.data_dir / "erasures.journal"
+
+
+def build_erasure(
+    settings: Settings, keyring: Keyring, store: Application[UUID], files: FolderStore
+) -> ErasureService:
+    """Erasure with its journal; an erased appeal's files go with its keys."""
+    return ErasureService(
+        keyring,
+        store,
+        utc_now,
+        Journal(erasure_journal(settings)),
+        settings.timezone,
+        on_erased=lambda appeals: [files.erase(a) for a in appeals],
+    )
 
 
 def build_keyring(settings: Settings, info: ConnectionInfo, limits: Limits) -> Keyring:

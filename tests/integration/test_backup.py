@@ -21,10 +21,11 @@ from domain.appeals.vocabulary import Channel, Kind
 from domain.privacy.erasure import ErasureGround, PersonalDataErased, PrivacyEvent
 from domain.shared.actors import Actor, Role
 from infra import database
-from infra.container import Container, erasure_journal
+from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.privacy.backup import create_backup, restore_backup
 from infra.privacy.journal import Journal
+from infra.privacy.wiring import erasure_journal
 from infra.settings import Settings
 from tests.conftest import TEST_KEY
 from tests.support.appeals import OPERATOR, receive
