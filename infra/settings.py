@@ -12,6 +12,7 @@ import msgspec
 
 from domain.access.commands import DEFAULT_TOKEN_DAYS, MAX_TOKEN_SECONDS
 from infra.outbound.config import OutboundSettings, outbound_settings
+from infra.privacy.master import parse_key
 
 # How long anyone waits on the database by default, in seconds (see infra/db_bounds.py).
 CONNECT_TIMEOUT = 3.0
@@ -135,7 +136,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 zero_allowed=True,
             ),
             outbound=outbound_settings(env),
-            master_key=env.get("OTKLIK_MASTER_KEY", "").strip() or None,
+            master_key=_master_key(env.get("OTKLIK_MASTER_KEY", "").strip()),
             master_key_file=_path(env.get("OTKLIK_MASTER_KEY_FILE", "")),
         )
 
@@ -144,6 +145,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 DATABASE_URL_VARIABLE = "DATABASE_URL"
+
+
+def _master_key(text: str) -> str | None:
+    """Issue 18: checked here, so a bad key stops the process before it serves anything (the
+    message names the rule, never the value)."""
+    if not text:
+        return None
+    parse_key(text, "OTKLIK_MASTER_KEY")
+    return text
 
 
 def _workers(value: str) -> int | None:

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import structlog
 from eventsourcing.application import Application
 from psycopg import Connection
 
@@ -31,6 +32,8 @@ from domain.shared.errors import Forbidden, NotFound
 from domain.shared.handler import CommandHandler, Decider
 from infra.privacy.journal import Journal, JournalEntry
 from infra.privacy.keyring import Keyring
+
+log = structlog.get_logger("otklik.privacy")
 
 
 class ErasureService(Eraser):
@@ -152,6 +155,15 @@ class ErasureService(Eraser):
         )
         event = self.handler.read(PrivacyEvent, entry.subject_id)[written.version - 1].event
         assert isinstance(event, PersonalDataErased)
+        log.info(  # ids, ground and counts only
+            "privacy.erased",
+            erasure_id=str(event.erasure_id),
+            subject_id=str(event.subject_id),
+            appeals=len(event.appeal_ids),
+            keys=event.keys,
+            ground=event.ground.value,
+            actor_id=actor.id,
+        )
         return event
 
     def _wait(self) -> None:
