@@ -158,7 +158,20 @@ DETAILS = {
     "summary": "кратко",
     "what": "что запрошено",
 }
-VALUES = {**KINDS, **CHANNELS, **OUTCOMES, **DEADLINES, **PURPOSES}
+GROUNDS = {
+    "exceptional_case": "исключительный случай (ст. 12 ч. 2 59-ФЗ)",
+    "information_requested": "направлен запрос (ст. 10 ч. 2 59-ФЗ)",
+    "no_address": "нет фамилии или адреса (ст. 11 ч. 1)",
+    "obscenity_or_threats": "нецензурные выражения, угрозы (ст. 11 ч. 3)",
+    "unreadable": "текст не поддаётся прочтению (ст. 11 ч. 4)",
+    "essence_unclear": "невозможно установить суть (ст. 11 ч. 4.1)",
+    "repeated_no_new_arguments": "повторное без новых доводов (ст. 11 ч. 5)",
+    "court_decision": "есть решение суда (ст. 11 ч. 2)",
+    "answer_already_published": "ответ размещён на сайте (ст. 11 ч. 5.1)",
+    "protected_information": "охраняемая законом тайна (ст. 11 ч. 6)",
+}
+FILES = {"photo": "фото", "scan": "скан", "recording": "запись", "answer": "ответ"}
+VALUES = {**KINDS, **CHANNELS, **OUTCOMES, **DEADLINES, **PURPOSES, **GROUNDS, **FILES}
 
 
 def act(event_type: str) -> str:

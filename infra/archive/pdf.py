@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -95,6 +95,16 @@ class _Clock:
             moment = datetime.fromisoformat(moment)
         return f"{moment.astimezone(self.zone):%d.%m.%Y %H:%M}"
 
+    def due(self, moment: datetime | None) -> str:
+        """A deadline (met by an act strictly before it): one at local midnight reads as the
+        end of the day before, as the law counts days."""
+        if moment is None:
+            return "—"
+        local = moment.astimezone(self.zone)
+        if (local.hour, local.minute) == (0, 0):
+            return f"до конца дня {local - timedelta(days=1):%d.%m.%Y}"
+        return f"до {local:%d.%m.%Y %H:%M}"
+
 
 def _value(clock: _Clock, value: Any) -> str:
     if isinstance(value, list | tuple):
@@ -110,12 +120,17 @@ def _value(clock: _Clock, value: Any) -> str:
     return str(value)
 
 
+_DUES = frozenset({"answer_due", "new_due", "due"})
+
+
 def _details(clock: _Clock, data: dict[str, Any]) -> str:
-    parts = [
-        f"{label}: {_value(clock, data[key])}"
-        for key, label in labels.DETAILS.items()
-        if data.get(key) not in (None, "", [], ())
-    ]
+    parts = []
+    for key, label in labels.DETAILS.items():
+        value = data.get(key)
+        if value in (None, "", [], ()):
+            continue
+        shown = clock.due(datetime.fromisoformat(value)) if key in _DUES else _value(clock, value)
+        parts.append(f"{label}: {shown}")
     return "; ".join(parts)
 
 
@@ -128,6 +143,9 @@ def _card(case: Case, clock: _Clock) -> list[list[Paragraph]]:
         for name in ("full_name", "postal_address", "email", "phone")
         if getattr(citizen, name, None)
     ]
+    assigned = [e for _p, e in case.appeal_events if type(e).__name__ == "AppealAssigned"]
+    unit = getattr(assigned[-1], "department", None) if assigned else None
+    person = getattr(assigned[-1], "executor", None) if assigned else None
     rows = [
         ("Регистрационный номер", s.registration_number or "не зарегистрировано"),
         ("Идентификатор", str(s.id)),
@@ -136,10 +154,10 @@ def _card(case: Case, clock: _Clock) -> list[list[Paragraph]]:
         ("Поступило", clock.at(s.received_at)),
         ("Зарегистрировано", clock.at(s.registered_at)),
         ("Тематика", " / ".join(t for t in (s.topic, s.subtopic) if t) or "—"),
-        ("Подразделение", s.department or "—"),
-        ("Исполнитель", s.executor or "—"),
+        ("Подразделение", unit or s.department or "—"),  # the names as recorded that day
+        ("Исполнитель", person or s.executor or "—"),
         ("Статус", labels.STATUSES.get(s.status, s.status)),
-        ("Срок ответа", clock.at(s.answer_due)),
+        ("Срок ответа", clock.due(s.answer_due)),
         ("Продления", f"{s.extensions} (всего дней: {s.extension_days})"),
         ("Итог", labels.OUTCOMES.get(s.outcome, s.outcome) if s.outcome else "—"),
         ("Закрыто", clock.at(s.closed_at)),
@@ -157,8 +175,8 @@ def _deadlines(case: Case, clock: _Clock) -> list[Flowable]:
         p = computed.provenance
         out.append(
             _p(
-                f"{labels.DEADLINES.get(computed.deadline, computed.deadline)}: до"
-                f" {clock.at(computed.due)} — политика {p.policy_id}/{p.policy_version},"
+                f"{labels.DEADLINES.get(computed.deadline, computed.deadline)}:"
+                f" {clock.due(computed.due)} — политика {p.policy_id}/{p.policy_version},"
                 f" календарь {p.calendar_id}/{p.calendar_version}, зона {p.timezone};"
                 f" правило: {p.rule}"
             )
@@ -168,7 +186,7 @@ def _deadlines(case: Case, clock: _Clock) -> list[Flowable]:
 
 
 def _chronology(case: Case, clock: _Clock) -> Table:
-    rows = [[_p(h) for h in ("Позиция", "Дата и время", "Действие", "Кто", "Подробности")]]
+    rows = [[_p(h) for h in ("Поз.", "Дата, время", "Действие", "Кто", "Подробности")]]
     for e in case.events:
         who = f"{e.actor_name} ({labels.ROLES.get(e.role, e.role)})"
         rows.append(
@@ -180,7 +198,7 @@ def _chronology(case: Case, clock: _Clock) -> Table:
                 _p(_details(clock, e.data), _SMALL),
             ]
         )
-    table = Table(rows, colWidths=[18 * mm, 26 * mm, 40 * mm, 38 * mm, 58 * mm], repeatRows=1)
+    table = Table(rows, colWidths=[14 * mm, 27 * mm, 40 * mm, 37 * mm, 62 * mm], repeatRows=1)
     table.setStyle(_CHRONOLOGY)
     return table
 
@@ -212,7 +230,7 @@ def render(case: Case, timezone: str, fonts: tuple[Path, Path], exported_at: dat
     _register(fonts)
     clock = _Clock(case.state.timezone or timezone)
     number = case.state.registration_number or str(case.appeal_id)
-    card = Table(_card(case, clock), colWidths=[45 * mm, 135 * mm])
+    card = Table(_card(case, clock), colWidths=[50 * mm, 130 * mm])
     card.setStyle(_GRID)
     story: list[Flowable] = [
         _p(f"Дело по обращению № {number}", _H1),
