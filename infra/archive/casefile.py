@@ -141,7 +141,7 @@ def assemble(
     ordered.add(HISTORY, _json(history))
     ordered.add(PDF, pdf(case))
     ordered.files.update(parts.files)
-    ordered.add(PROOF, _json(proof))
+    ordered.add(PROOF, _ENCODER.encode(proof))  # compact: mostly digests, one per log position
     return ordered
 
 

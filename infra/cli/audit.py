@@ -116,6 +116,7 @@ def verify_command(
     """Check that the event log was never altered: every event's bytes against the digest the
     audit ledger recorded, the hash chain against its checkpoints and the signed ones. Names
     the first position where it breaks, the aggregate (appeal) it belongs to, and what differs.
+    With --case, checks an archive case file (ZIP) offline instead (docs/archive.md).
     Exit status 0: intact; 1: altered; 2: cannot verify."""
     published = read_published(checkpoints) if checkpoints else []
     keys = _keys(public_key or [])
