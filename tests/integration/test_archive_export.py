@@ -30,6 +30,7 @@ from pypdf import PdfReader
 from domain.appeals import commands as cmd
 from domain.appeals.vocabulary import Channel, Kind, Outcome
 from domain.attachments.media import AttachmentKind
+from domain.audit.chain import digest
 from domain.outbox.events import Purpose, message_stream
 from infra.archive.export import export_cases, safe_name
 from infra.archive.pdf import find_font
@@ -280,6 +281,34 @@ def test_one_changed_byte_of_an_event_is_named_even_with_the_manifest_rewritten(
     assert ("history.json: altered" in found) is not forged_manifest
 
 
+def test_an_event_altered_with_its_proof_rewritten_to_match_no_longer_reaches_the_signed_link(
+    archive: Archive, tmp_path: Path
+) -> None:
+    history = json.loads(_history_with(archive, _flip_a_byte))
+    proof = json.loads(zipfile.ZipFile(archive.zip).read("proof.json"))
+    event = next(e for e in history["events"] if e["type"] == "AppealAssigned")
+    forged = digest(
+        UUID(event["stream_id"]), event["version"], event["topic"],
+        base64.b64decode(event["stored_b64"]),
+    ).hex()  # fmt: skip
+    event["digest"] = forged
+    for proved in proof["events"]:
+        if proved["position"] == event["position"]:
+            proved["digest"] = forged
+    for segment in proof["segments"]:
+        segment["entries"] = [
+            [p, forged if p == event["position"] else d] for p, d in segment["entries"]
+        ]
+    changed = {
+        "history.json": json.dumps(history).encode(),
+        "proof.json": json.dumps(proof).encode(),
+    }
+    result = _verified(_rewritten(archive.zip, tmp_path / "c.zip", changed, True), archive.keys)
+    found = " | ".join(result.problems)
+    assert f"the links stated for position {event['position']} are not the chain's" in found
+    assert "the chain does not reach the signed checkpoint's link" in found
+
+
 def test_a_changed_attachment_or_pdf_is_named(archive: Archive, tmp_path: Path) -> None:
     names = zipfile.ZipFile(archive.zip).namelist()
     scan = next(n for n in names if n.startswith("attachments/"))
@@ -341,6 +370,7 @@ def test_a_period_export_writes_one_case_file_per_appeal_closed_in_it(
     settle(container)
     today = datetime.now(ZoneInfo(container.settings.timezone)).date().isoformat()
     env = {**os.environ, "DATABASE_URL": archive.info.url(), "OTKLIK_DATA_DIR": str(tmp_path)}
+    env["OTKLIK_POOL_SIZE"] = "2"  # the shared test server has connections for everyone
     done = subprocess.run(
         [sys.executable, "-m", "infra.cli", "archive", "export", "--from", today, "--to", today,
          "-o", str(tmp_path / "out"), "--key", str(archive.keys / "otklik-audit.key")],
