@@ -45,7 +45,7 @@ class Case:
     log_position: int = 0
 
 
-def _stream_of(event: Any, appeal_id: UUID) -> str:
+def _stream_of(event: Any) -> str:
     if isinstance(event, AppealEvent):
         return "appeal"
     if isinstance(event, MessageEvent):
@@ -53,13 +53,13 @@ def _stream_of(event: Any, appeal_id: UUID) -> str:
     return "personal_data_reads"
 
 
-def _case_event(row: tuple[Any, ...], event: Any, appeal_id: UUID) -> CaseEvent:
+def _case_event(row: tuple[Any, ...], event: Any) -> CaseEvent:
     position, stream_id, version, topic, state = row
     stored = bytes(state)
     data = {k: v for k, v in msgspec.to_builtins(event).items() if k not in _ENVELOPE}
     return CaseEvent(
         position=int(position),
-        stream=_stream_of(event, appeal_id),
+        stream=_stream_of(event),
         stream_id=stream_id,
         version=int(version),
         type=type(event).__name__,
@@ -94,7 +94,7 @@ def read_case(conn: psycopg.Connection[Any], mapper: Mapper[UUID], appeal_id: UU
         event = mapper.to_domain_event(StoredEvent(row[1], row[2], row[3], bytes(row[4])))
         if row[1] == appeal_id and not isinstance(event, AppealEvent):
             raise NoSuchAppeal(f"{appeal_id} is not an appeal")
-        events.append(_case_event(row, event, appeal_id))
+        events.append(_case_event(row, event))
         if isinstance(event, AppealEvent):
             appeal_events.append((int(row[0]), event))
         elif isinstance(event, MessageEvent):

@@ -3,6 +3,7 @@ signature), as msgspec structs both the exporter and the offline verifier use.""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -74,7 +75,7 @@ class History(msgspec.Struct, frozen=True, kw_only=True):
     messages: list[CaseMessage]
 
 
-class ProvedEvent(msgspec.Struct, frozen=True, kw_only=True, array_like=False):
+class ProvedEvent(msgspec.Struct, frozen=True, kw_only=True):
     """A case event in the chain: link = SHA-256(previous_link ‖ position ‖ digest)."""
 
     position: int
@@ -123,6 +124,4 @@ class ManifestSignature(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def manifest_message(manifest_bytes: bytes) -> bytes:
-    import hashlib
-
     return f"{MANIFEST_FORMAT}\n{hashlib.sha256(manifest_bytes).hexdigest()}\n".encode()

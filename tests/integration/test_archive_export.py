@@ -78,6 +78,9 @@ def _letters_appeal(container: Container, text: str = "Не горят фона�
     for command in (cmd.RegisterAppeal(), CATEGORISE, ASSIGN):
         app.handle(appeal_id, command, actor=OPERATOR)
     container.attachments.add(appeal_id, [SCAN], AttachmentKind.SCAN, actor=OPERATOR)
+    container.audit.personal_data_read(
+        appeal_id, actor=OPERATOR, route="/api/v1/appeals/{id}/citizen", fields=("postal_address",)
+    )  # a reading of the citizen's data belongs to the case too
     return appeal_id
 
 
@@ -150,6 +153,9 @@ def test_history_json_holds_every_event_of_the_case_as_stored_and_as_read(archiv
     kinds = {e["type"] for e in events}
     assert {"AppealReceived", "AttachmentAdded", "MessageQueued", "MessagePrinted"} <= kinds
     assert {"AnswerDelivered", "AppealClosed"} <= kinds
+    reads = [e for e in events if e["type"] == "PersonalDataRead"]
+    assert [e["stream"] for e in reads] == ["personal_data_reads"]
+    assert reads[0]["data"]["fields"] == ["postal_address"]
     assert [e["position"] for e in events] == sorted(e["position"] for e in events)
     with psycopg.connect(archive.info.conninfo) as conn:
         for e in events:
