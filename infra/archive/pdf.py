@@ -3,6 +3,7 @@ case card, the deadlines with their provenance, the chronology of acts, the answ
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -55,6 +56,7 @@ def find_font(given: Path | None = None) -> tuple[Path, Path]:
     )
 
 
+@functools.cache  # parsing a TrueType font costs about 0.1 s: once per process
 def _register(fonts: tuple[Path, Path]) -> None:
     pdfmetrics.registerFont(TTFont(FONT, str(fonts[0])))
     pdfmetrics.registerFont(TTFont(BOLD, str(fonts[1])))
