@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import UUID
 
 import msgspec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -37,7 +38,7 @@ from infra.archive.format import (
 )
 from infra.audit.keys import key_id
 
-ReadAttachment = Callable[[str], Iterator[bytes]]
+ReadAttachment = Callable[[str, UUID], Iterator[bytes]]  # (sha256, the appeal it belongs to)
 Letter = Callable[[Message], bytes]  # a printable letter (DOCX) of a message that goes by post
 _ENCODER = msgspec.json.Encoder(order="deterministic")
 
@@ -66,7 +67,7 @@ def _attachments(case: Case, read: ReadAttachment, parts: Parts) -> list[CaseAtt
         path: str | None = f"attachments/{sha256}.{ALLOWED.get(media_type, 'bin')}"
         note = None
         try:
-            content = b"".join(read(sha256))
+            content = b"".join(read(sha256, case.appeal_id))
         except Exception as error:  # missing, erased or sealed: recorded as absent, never fatal
             path, note = None, f"недоступен: {type(error).__name__}"
         else:

@@ -3,8 +3,10 @@ the attachment store's reader, printable letters, the PDF's font, the ledger and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from uuid import UUID
 
 from domain.audit.chain import Checkpoint, SignedCheckpoint
 from domain.outbox.state import Message
@@ -28,6 +30,11 @@ def archiver(container: Container, fonts: tuple[Path, Path]) -> Archiver:
     def pdf(case: Case, at: datetime) -> bytes:
         return render(case, settings.timezone, fonts, at)
 
+    def read(sha256: str, appeal_id: UUID) -> Iterator[bytes]:
+        # ``appeal_id`` names whose copy to open where files are kept sealed per appeal (issue 18's
+        # crypto-shredding passes it on to the store: ``attachments.read(sha256, appeal_id)``)
+        return container.attachments.read(sha256)
+
     def head() -> Checkpoint:
         now = container.audit_ledger.head()
         return Checkpoint(position=now.position, events=now.events, link=now.link)
@@ -38,7 +45,7 @@ def archiver(container: Container, fonts: tuple[Path, Path]) -> Archiver:
     return Archiver(
         conninfo=container.info.conninfo,
         mapper=container.appeals.mapper,
-        read=container.attachments.read,
+        read=read,
         letter=letter,
         pdf=pdf,
         ledger_head=head,
