@@ -68,8 +68,13 @@ def _attachments(case: Case, read: ReadAttachment, parts: Parts) -> list[CaseAtt
         note = None
         try:
             content = b"".join(read(sha256, case.appeal_id))
-        except Exception as error:  # missing, erased or sealed: recorded as absent, never fatal
-            path, note = None, f"недоступен: {type(error).__name__}"
+        except FileNotFoundError:  # erased with the appeal's personal data, or lost
+            path, note = (
+                None,
+                "файла нет в хранилище (удалён вместе с персональными данными или утрачен)",
+            )
+        except Exception as error:  # unreadable (a key gone, a damaged copy): absent, never fatal
+            path, note = None, f"файл не удалось прочитать ({type(error).__name__})"
         else:
             if hashlib.sha256(content).hexdigest() != sha256:
                 path, note = None, "содержимое в хранилище не совпадает с адресом"
@@ -116,7 +121,7 @@ def _messages(case: Case, letter: Letter | None, parts: Parts) -> list[CaseMessa
 def assemble(
     case: Case,
     proof: Proof,
-    pdf: Callable[[Case], bytes],
+    pdf: Callable[[Case, list[CaseAttachment]], bytes],
     *,
     read: ReadAttachment,
     letter: Letter | None,
@@ -140,7 +145,7 @@ def assemble(
     )
     ordered = Parts()
     ordered.add(HISTORY, _json(history))
-    ordered.add(PDF, pdf(case))
+    ordered.add(PDF, pdf(case, attachments))
     ordered.files.update(parts.files)
     ordered.add(PROOF, _ENCODER.encode(proof))  # compact: mostly digests, one per log position
     return ordered

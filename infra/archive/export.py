@@ -22,6 +22,7 @@ from domain.appeals.vocabulary import Status
 from domain.audit.chain import Checkpoint, SignedCheckpoint
 from infra.archive.casefile import Letter, ReadAttachment, assemble, write_zip
 from infra.archive.collect import Case, NoSuchAppeal, read_case
+from infra.archive.format import CaseAttachment
 from infra.archive.proof import ProofUnavailable, build_proof
 from infra.audit.keys import sign
 from infra.audit.snapshot import signed_in_log, snapshot
@@ -68,7 +69,7 @@ class Archiver:
     mapper: Mapper[UUID]
     read: ReadAttachment
     letter: Letter | None
-    pdf: Callable[[Case, datetime], bytes]
+    pdf: Callable[[Case, list[CaseAttachment], datetime], bytes]
     ledger_head: Callable[[], Checkpoint]  # the audit ledger's head now
     record_signed: Callable[[SignedCheckpoint], Any]  # puts a signed checkpoint in the log
 
@@ -133,7 +134,7 @@ def _one(
     parts = assemble(
         case,
         proof,
-        lambda c: archiver.pdf(c, at),
+        lambda c, files: archiver.pdf(c, files, at),
         read=archiver.read,
         letter=archiver.letter,
         exported_at=at,

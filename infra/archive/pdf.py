@@ -24,6 +24,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from domain.sla.policy import ComputedDeadline
 from infra.archive import labels
 from infra.archive.collect import Case
+from infra.archive.format import CaseAttachment
 
 FONT, BOLD = "OtklikSans", "OtklikSans-Bold"
 FONT_DIRS = (
@@ -227,8 +228,24 @@ def _notices(case: Case, clock: _Clock) -> Iterable[Flowable]:
         yield _p(m.body)
 
 
-def render(case: Case, timezone: str, fonts: tuple[Path, Path], exported_at: datetime) -> bytes:
-    """The PDF of ``case``, times in ``timezone``."""
+def _files(files: list[CaseAttachment]) -> list[Flowable]:
+    return [
+        _p(
+            f"{labels.FILES.get(f.kind, f.kind)}, {f.media_type}, {f.size} байт: "
+            + (f.file or f"нет в деле — {f.note}")
+        )
+        for f in files
+    ] or [_p("Файлов нет.")]
+
+
+def render(
+    case: Case,
+    files: list[CaseAttachment],
+    timezone: str,
+    fonts: tuple[Path, Path],
+    exported_at: datetime,
+) -> bytes:
+    """The PDF of ``case`` (its ``files`` as the case file holds them), times in ``timezone``."""
     _register(fonts)
     clock = _Clock(case.state.timezone or timezone)
     number = case.state.registration_number or str(case.appeal_id)
@@ -249,6 +266,8 @@ def render(case: Case, timezone: str, fonts: tuple[Path, Path], exported_at: dat
         *_deadlines(case, clock),
         _p("Ход рассмотрения", _H2),
         _chronology(case, clock),
+        _p("Приложения", _H2),
+        *_files(files),
         _p("Ответы", _H2),
         *(list(_answers(case, clock)) or [_p("Ответ не давался.")]),
         _p("Уведомления и письма заявителю", _H2),

@@ -13,6 +13,7 @@ from domain.outbox.state import Message
 from domain.shared.actors import Actor, Role
 from infra.archive.collect import Case
 from infra.archive.export import Archiver
+from infra.archive.format import CaseAttachment
 from infra.archive.pdf import render
 from infra.container import Container
 from infra.outbound.letters import letter_docx
@@ -27,8 +28,8 @@ def archiver(container: Container, fonts: tuple[Path, Path]) -> Archiver:
     def letter(message: Message) -> bytes:
         return letter_docx(message, municipality, settings.timezone)
 
-    def pdf(case: Case, at: datetime) -> bytes:
-        return render(case, settings.timezone, fonts, at)
+    def pdf(case: Case, files: list[CaseAttachment], at: datetime) -> bytes:
+        return render(case, files, settings.timezone, fonts, at)
 
     def read(sha256: str, appeal_id: UUID) -> Iterator[bytes]:
         # ``appeal_id`` names whose copy to open where files are kept sealed per appeal (issue 18's

@@ -190,6 +190,7 @@ def test_the_pdf_tells_the_case_in_russian_with_an_embedded_cyrillic_font(archiv
         "Сроки и их основания",
         "политика federal/1",
         "уведомление о продлении срока",
+        f"скан, application/pdf, {len(SCAN)} байт: attachments/",
     ):
         assert phrase in flat, phrase
     assert " ".join(ANSWER.split()) in flat
