@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,28 +24,29 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pypdf import PdfReader
 
-from domain.appeals import commands as cmd
-from domain.appeals.vocabulary import Channel, Kind, Outcome
-from domain.attachments.media import AttachmentKind
 from domain.audit.chain import digest
-from domain.outbox.events import Purpose, message_stream
 from infra.archive.export import export_cases, safe_name
 from infra.archive.pdf import find_font
 from infra.archive.verify import CaseVerification, verify_case
 from infra.archive.wiring import archiver
-from infra.audit.keys import generate_keys, key_id, load_private, load_public
+from infra.audit.keys import generate_keys
 from infra.container import Container
 from infra.database import ConnectionInfo
-from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, receive
-from tests.support.outbox import answer, extend, outbox_container, outbox_database, settle
+from tests.support.archive import (
+    ADDRESS,
+    ANSWER,
+    SCAN,
+    answered_and_closed,
+    flip_a_byte,
+    letters_appeal,
+    rewritten,
+    signing_keys,
+)
+from tests.support.outbox import outbox_container, outbox_database, settle
 
 pytestmark = pytest.mark.integration
-ADDRESS = "г. Энск, ул. Садовая, д. 7, кв. 12"
-SCAN = b"%PDF-1.4\n% a scanned letter\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
-ANSWER = "Фонари во дворе дома 7 по ул. Садовой отремонтированы 5 марта."
 
 
 @dataclass
@@ -56,48 +57,6 @@ class Archive:
     appeal_id: UUID
     number: str
     zip: Path
-
-
-def _keys(folder: Path) -> tuple[Ed25519PrivateKey, dict[str, Any]]:
-    private = load_private(folder / "otklik-audit.key")
-    public = load_public(folder / "otklik-audit.pub")
-    return private, {key_id(public): public}
-
-
-def _letters_appeal(container: Container, text: str = "Не горят фонари во дворе") -> UUID:
-    """An appeal by post (the citizen known only by a postal address: its messages are letters),
-    registered, categorised, assigned, with a scan attached."""
-    app = container.appeals
-    contact = cmd.CitizenContactInput(full_name="Сидорова А. В.", postal_address=ADDRESS)
-    received = app.receive(
-        receive(Kind.APPEAL, Channel.LETTER, citizen=contact, text=text),
-        actor=OPERATOR,
-        idempotency=None,
-    )
-    appeal_id = received.state.id
-    for command in (cmd.RegisterAppeal(), CATEGORISE, ASSIGN):
-        app.handle(appeal_id, command, actor=OPERATOR)
-    container.attachments.add(appeal_id, [SCAN], AttachmentKind.SCAN, actor=OPERATOR)
-    container.audit.personal_data_read(
-        appeal_id, actor=OPERATOR, route="/api/v1/appeals/{id}/citizen", fields=("postal_address",)
-    )  # a reading of the citizen's data belongs to the case too
-    return appeal_id
-
-
-def _answered_and_closed(container: Container, appeal_id: UUID) -> None:
-    """The term extended (a notice goes out), the answer published; the letters printed and
-    posted (the answer's records its delivery); the appeal closed."""
-    app = container.appeals
-    extend(app, appeal_id)
-    published = answer(app, appeal_id, ANSWER)
-    settle(container)
-    for version, purpose in ((published, Purpose.ANSWER),):
-        container.outbox.service.printed(
-            message_stream(appeal_id, version, purpose), actor=OPERATOR
-        )
-    settle(container)
-    app.handle(appeal_id, cmd.CloseAppeal(outcome=Outcome.ANSWERED), actor=OPERATOR)
-    settle(container)
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +70,10 @@ def archive(
             info, OTKLIK_DATA_DIR=str(folder / "data"), OTKLIK_ATTACHMENTS_DIR=str(folder / "files")
         ) as container,
     ):
-        appeal_id = _letters_appeal(container)
-        _answered_and_closed(container, appeal_id)
+        appeal_id = letters_appeal(container)
+        answered_and_closed(container, appeal_id)
         generate_keys(folder / "keys")
-        private, _public = _keys(folder / "keys")
+        private, _public = signing_keys(folder / "keys")
         done = export_cases(
             archiver(container, find_font()), folder / "out", appeal=appeal_id, key=private
         )
@@ -217,7 +176,7 @@ def test_the_proof_carries_each_event_to_a_signed_checkpoint_with_digests_only(
 
 
 def _verified(path: Path, keys: Path) -> CaseVerification:
-    return verify_case(path, _keys(keys)[1])
+    return verify_case(path, signing_keys(keys)[1])
 
 
 def test_an_untouched_case_file_verifies_offline_and_through_the_cli(archive: Archive) -> None:
@@ -235,52 +194,18 @@ def test_an_untouched_case_file_verifies_offline_and_through_the_cli(archive: Ar
     assert "INTACT" in done.stdout
 
 
-def _rewritten(
-    source: Path, target: Path, change: Mapping[str, bytes | None], manifest: bool
-) -> Path:
-    """A copy of the case file with parts replaced (None: dropped); ``manifest``: its digests
-    rewritten to match (and its signature dropped), as a forger would."""
-    with zipfile.ZipFile(source) as original:
-        files = {n: original.read(n) for n in original.namelist()}
-    for name, content in change.items():
-        if content is None:
-            files.pop(name)
-        else:
-            files[name] = content
-    if manifest:
-        listed = json.loads(files["manifest.json"])
-        listed["files"] = {
-            n: hashlib.sha256(c).hexdigest()
-            for n, c in files.items()
-            if n not in ("manifest.json", "manifest.sig")
-        }
-        files["manifest.json"] = json.dumps(listed).encode()
-        files.pop("manifest.sig")
-    with zipfile.ZipFile(target, "w") as out:
-        for name, content in files.items():
-            out.writestr(name, content)
-    return target
-
-
 def _history_with(archive: Archive, edit: Any) -> bytes:
     history = json.loads(zipfile.ZipFile(archive.zip).read("history.json"))
     edit(history)
     return json.dumps(history).encode()
 
 
-def _flip_a_byte(history: dict[str, Any]) -> None:
-    event = next(e for e in history["events"] if e["type"] == "AppealAssigned")
-    stored = bytearray(base64.b64decode(event["stored_b64"]))
-    stored[len(stored) // 2] ^= 0x01
-    event["stored_b64"] = base64.b64encode(bytes(stored)).decode()
-
-
 @pytest.mark.parametrize("forged_manifest", [False, True])
-def test_one_changed_byte_of_an_event_is_named_even_with_the_manifest_rewritten(
+def test_one_changed_byte_of_an_event_is_named_even_with_the_manifestrewritten(
     archive: Archive, tmp_path: Path, forged_manifest: bool
 ) -> None:
-    changed = {"history.json": _history_with(archive, _flip_a_byte)}
-    copy = _rewritten(archive.zip, tmp_path / "case.zip", changed, forged_manifest)
+    changed = {"history.json": _history_with(archive, flip_a_byte)}
+    copy = rewritten(archive.zip, tmp_path / "case.zip", changed, forged_manifest)
     result = _verified(copy, archive.keys)
     assert not result.ok
     found = " | ".join(result.problems)
@@ -291,7 +216,7 @@ def test_one_changed_byte_of_an_event_is_named_even_with_the_manifest_rewritten(
 def test_an_event_altered_with_its_proof_rewritten_to_match_no_longer_reaches_the_signed_link(
     archive: Archive, tmp_path: Path
 ) -> None:
-    history = json.loads(_history_with(archive, _flip_a_byte))
+    history = json.loads(_history_with(archive, flip_a_byte))
     proof = json.loads(zipfile.ZipFile(archive.zip).read("proof.json"))
     event = next(e for e in history["events"] if e["type"] == "AppealAssigned")
     forged = digest(
@@ -310,7 +235,7 @@ def test_an_event_altered_with_its_proof_rewritten_to_match_no_longer_reaches_th
         "history.json": json.dumps(history).encode(),
         "proof.json": json.dumps(proof).encode(),
     }
-    result = _verified(_rewritten(archive.zip, tmp_path / "c.zip", changed, True), archive.keys)
+    result = _verified(rewritten(archive.zip, tmp_path / "c.zip", changed, True), archive.keys)
     found = " | ".join(result.problems)
     assert f"the links stated for position {event['position']} are not the chain's" in found
     assert "the chain does not reach the signed checkpoint's link" in found
@@ -322,7 +247,7 @@ def test_a_changed_attachment_or_pdf_is_named(archive: Archive, tmp_path: Path) 
     pdf = bytearray(zipfile.ZipFile(archive.zip).read("history.pdf"))
     pdf[len(pdf) // 2] ^= 0x01
     changed = {scan: SCAN.replace(b"scanned", b"scanneD"), "history.pdf": bytes(pdf)}
-    result = _verified(_rewritten(archive.zip, tmp_path / "c.zip", changed, False), archive.keys)
+    result = _verified(rewritten(archive.zip, tmp_path / "c.zip", changed, False), archive.keys)
     assert sorted(result.problems) == sorted(
         [f"{scan}: altered (its SHA-256 differs from the manifest's)",
          "history.pdf: altered (its SHA-256 differs from the manifest's)"]
@@ -334,7 +259,7 @@ def test_a_dropped_event_is_named(archive: Archive, tmp_path: Path) -> None:
         history["events"] = [e for e in history["events"] if e["type"] != "AppealCategorised"]
 
     changed = {"history.json": _history_with(archive, drop)}
-    result = _verified(_rewritten(archive.zip, tmp_path / "c.zip", changed, True), archive.keys)
+    result = _verified(rewritten(archive.zip, tmp_path / "c.zip", changed, True), archive.keys)
     found = " | ".join(result.problems)
     assert "in the proof, missing from history.json" in found
     assert "the appeal's versions are not 1..n without gaps" in found
@@ -345,7 +270,7 @@ def test_a_forged_checkpoint_is_refused(archive: Archive, tmp_path: Path) -> Non
     segment = proof["segments"][-1]
     segment["checkpoint"]["checkpoint"]["events"] += 1
     changed = {"proof.json": json.dumps(proof).encode()}
-    result = _verified(_rewritten(archive.zip, tmp_path / "c.zip", changed, True), archive.keys)
+    result = _verified(rewritten(archive.zip, tmp_path / "c.zip", changed, True), archive.keys)
     found = " | ".join(result.problems)
     assert "the checkpoint's signature does not verify" in found
     assert "the chain does not reach the signed checkpoint's link" in found
@@ -357,8 +282,8 @@ def test_a_case_not_yet_in_the_ledger_or_past_every_signed_checkpoint_is_not_wri
     archive: Archive, tmp_path: Path
 ) -> None:
     container = archive.container
-    private, _public = _keys(archive.keys)
-    fresh = _letters_appeal(container)  # the ledger has not seen it yet
+    private, _public = signing_keys(archive.keys)
+    fresh = letters_appeal(container)  # the ledger has not seen it yet
     done = export_cases(archiver(container, find_font()), tmp_path, appeal=fresh, key=private)
     assert done[0].path is None and "has not recorded position" in str(done[0].problem)
     settle(container)  # now it has, but no checkpoint was signed after it
@@ -371,9 +296,9 @@ def test_a_period_export_writes_one_case_file_per_appeal_closed_in_it(
     archive: Archive, tmp_path: Path
 ) -> None:
     container = archive.container
-    other = _letters_appeal(container, "Яма на дороге у школы")
-    _answered_and_closed(container, other)
-    _letters_appeal(container, "Не вывезен мусор")  # open: not in the archive yet
+    other = letters_appeal(container, "Яма на дороге у школы")
+    answered_and_closed(container, other)
+    letters_appeal(container, "Не вывезен мусор")  # open: not in the archive yet
     settle(container)
     today = datetime.now(ZoneInfo(container.settings.timezone)).date().isoformat()
     env = {**os.environ, "DATABASE_URL": archive.info.url(), "OTKLIK_DATA_DIR": str(tmp_path)}
