@@ -1,6 +1,5 @@
-"""One case file written as a ZIP: history.json and history.pdf, the attachments, the answer and
-notices (texts, printable letters, files they carried), proof.json, and manifest.json with the
-SHA-256 of every other file (signed, when the control centre's key is given)."""
+"""One case file as a ZIP: history (JSON, PDF), attachments, answer and notices, proof.json, and
+manifest.json with every file's SHA-256 (signed when the key is given)."""
 
 from __future__ import annotations
 

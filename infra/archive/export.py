@@ -1,6 +1,5 @@
-"""`otklik archive export`: the case files of one appeal or of the appeals closed in a period,
-read in one snapshot of the log, each proved against a signed checkpoint (signed now with the
-control centre's key when it is given)."""
+"""`otklik archive export`: the case files of one appeal or of those closed in a period, read in
+one snapshot and proved against signed checkpoints."""
 
 from __future__ import annotations
 

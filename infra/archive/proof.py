@@ -1,6 +1,5 @@
-"""The chain proof of one case: for each of its events the link before and after it, and the
-segments of the global chain (positions and digests only) that carry those links to signed
-checkpoints, read from the audit ledger in the case's snapshot."""
+"""The chain proof of one case: each event's links, and the segments of the global chain (digests
+only) that carry them to signed checkpoints, read from the audit ledger."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
-"""`otklik audit verify --case FILE.zip`: a case file checked offline, with no database: the
-manifest's digests (and its signature), each event's digest from its stored bytes, the chain
-links from each segment's start to its signed checkpoint, and the checkpoints' signatures."""
+"""`otklik audit verify --case`: a case file checked offline (manifest, event digests, chain
+segments to their signed checkpoints, signatures)."""
 
 from __future__ import annotations
 

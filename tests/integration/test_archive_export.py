@@ -1,8 +1,4 @@
-"""The archive's case files (issue 18 part 4): an appeal with a scanned file, an extension notice
-and an answer sent as printed letters, exported to a ZIP on a database of its own; the ZIP's
-parts read back (the PDF's text through pypdf); verified offline, by the function and the CLI;
-and each kind of tampering (an event's byte, an attachment's, the PDF's, a dropped event, a
-forged checkpoint) named. A period's export writes one ZIP per appeal closed in it."""
+"""Archive case files: parts, PDF text, offline verification, tampering named, period exports."""
 
 from __future__ import annotations
 

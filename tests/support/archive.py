@@ -1,6 +1,4 @@
-"""The archive's tests: an appeal by post with a scan, carried through an extension and an
-answer sent as printed letters to its closing; the signing keys; a case file rewritten as a
-forger would."""
+"""The archive tests' appeal by post (scan, extension, answer, letters, closing), keys and forgeries."""
 
 from __future__ import annotations
 
