@@ -8,6 +8,7 @@ import sys
 import typer
 
 from infra.cli.accounts import account_app
+from infra.cli.archive import archive_app
 from infra.cli.audit import audit_app
 from infra.cli.brief import brief_app
 from infra.cli.calendar import calendar_app
@@ -44,6 +45,7 @@ app.add_typer(brief_app, name="brief")  # issue 17: the daily brief
 app.add_typer(token_app, name="token")
 app.add_typer(account_app, name="account")
 app.add_typer(audit_app, name="audit")
+app.add_typer(archive_app, name="archive")  # issue 18: case files for the archive
 app.add_typer(report_app, name="report")
 app.add_typer(directory_app, name="directory")
 app.add_typer(calls_app, name="calls")  # issue 16: the hotline's calls feed

@@ -16,6 +16,7 @@ import typer
 from domain.audit.chain import Checkpoint
 from domain.audit.history import replay
 from domain.shared.actors import Actor, Role
+from infra.archive.verify import CaseUnreadable, verify_case
 from infra.audit.export import export
 from infra.audit.keys import generate_keys, key_id, load_private, load_public, sign
 from infra.audit.verification import read_published, verify_database, verify_file
@@ -108,13 +109,20 @@ def verify_command(
         typer.Option("--public-key", help="The control centre's Ed25519 public key (PEM)."),
     ] = None,
     show: Annotated[int, typer.Option(help="How many findings to print.")] = 20,
+    case: Annotated[
+        Path | None, typer.Option("--case", help="Verify a case file (ZIP) of the archive.")
+    ] = None,
 ) -> None:
     """Check that the event log was never altered: every event's bytes against the digest the
     audit ledger recorded, the hash chain against its checkpoints and the signed ones. Names
     the first position where it breaks, the aggregate (appeal) it belongs to, and what differs.
+    With --case, checks an archive case file (ZIP) offline instead (docs/archive.md).
     Exit status 0: intact; 1: altered; 2: cannot verify."""
     published = read_published(checkpoints) if checkpoints else []
     keys = _keys(public_key or [])
+    if case is not None:
+        _verify_case(case, keys, show)
+        return
     try:
         if file is not None:
             result = verify_file(file, published=published, keys=keys)
@@ -146,6 +154,27 @@ def verify_command(
     )
     for finding in report.findings[:show]:
         typer.echo(f"  #{finding.position:<10} {finding.problem.value:<10} {finding.detail}")
+    raise typer.Exit(1)
+
+
+def _verify_case(path: Path, keys: dict[str, Any], show: int) -> None:
+    """A case file of the archive, offline (``infra.archive.verify``); exits 1 when altered."""
+    try:
+        result = verify_case(path, keys)
+    except CaseUnreadable as error:
+        typer.echo(f"cannot verify: {error}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"{result.source}: {result.events} events, {result.files} files, {result.segments}"
+        f" chain segment(s); {result.signatures_valid} signatures valid,"
+        f" {result.signatures_unchecked} unchecked for want of a key or a signature"
+    )
+    if result.ok:
+        typer.echo("INTACT: every file, event digest and chain link holds up to the checkpoints")
+        return
+    typer.echo(f"ALTERED: {len(result.problems)} finding(s)")
+    for problem in result.problems[:show]:
+        typer.echo(f"  {problem}")
     raise typer.Exit(1)
 
 
