@@ -32,9 +32,8 @@ def archiver(container: Container, fonts: tuple[Path, Path]) -> Archiver:
         return render(case, files, settings.timezone, fonts, at)
 
     def read(sha256: str, appeal_id: UUID) -> Iterator[bytes]:
-        # ``appeal_id`` names whose copy to open where files are kept sealed per appeal (issue 18's
-        # crypto-shredding passes it on to the store: ``attachments.read(sha256, appeal_id)``)
-        return container.attachments.read(sha256)
+        # files are kept sealed per appeal: ``appeal_id`` names whose copy (and key) to open
+        return container.attachments.read(sha256, appeal_id)
 
     def head() -> Checkpoint:
         now = container.audit_ledger.head()
