@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,3 +64,25 @@ def test_a_broken_schedule_is_refused(tmp_path: Path, text: str) -> None:
     path.write_text(text)
     with pytest.raises(ScheduleError):
         load_schedule(path)
+
+
+def test_a_schedule_may_count_from_the_day_of_closing(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('[default]\nyears = 5\nbasis = "b"\ncounts_from = "closing"\n')
+    schedule = load_schedule(path)
+    assert schedule.expires_on(Kind.APPEAL, date(2026, 3, 3)) == date(2031, 3, 3)
+    assert schedule.expires_on(Kind.APPEAL, date(2024, 2, 29)) == date(2029, 3, 1)
+
+
+@pytest.mark.parametrize("counts_from", ["closing", "next_january"])
+def test_closed_before_is_the_inverse_for_every_day_of_two_years(
+    tmp_path: Path, counts_from: str
+) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text(f'[default]\nyears = 3\nbasis = "b"\ncounts_from = "{counts_from}"\n')
+    rule = load_schedule(path).rule(Kind.INCIDENT)
+    closings = [date(2023, 1, 1) + timedelta(days=n) for n in range(0, 731, 1)]
+    for today in (date(2027, 2, 28), date(2027, 3, 1), date(2028, 2, 29), date(2026, 12, 31)):
+        bound = rule.closed_before(today)
+        for closed in closings:
+            assert (closed < bound) == (rule.expires_on(closed) <= today), (today, closed)
