@@ -22,7 +22,7 @@ from domain.shared.inputs import Input, ShortText
 _HOLDS = uuid.UUID("4f8d6c1e-2b7a-4e93-8d05-6a1c9e3b7f24")
 # Who places and lifts holds: the administrator who answers for information protection and the
 # control centre's head (the lawyer's request reaches them).
-MAY_HOLD = frozenset({Role.ADMINISTRATOR, Role.HEAD})
+MAY_HOLD = frozenset({Role.SECURITY_ADMIN, Role.HEAD})
 
 
 def hold_stream(appeal_id: UUID) -> UUID:
@@ -82,7 +82,9 @@ def evolve(state: Hold | None, event: HoldEvent) -> Hold:
 
 def authorise(_state: Hold | None, _command: HoldCommand, actor: Actor) -> None:
     if actor.role not in MAY_HOLD:
-        raise Forbidden("only the administrator or the control centre's head places legal holds")
+        raise Forbidden(
+            "only the information-protection administrator or the head places legal holds"
+        )
 
 
 def decide(state: Hold | None, command: HoldCommand, context: Decision) -> Sequence[HoldEvent]:
