@@ -91,3 +91,9 @@ def _closed(
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=tz)
+
+
+def next_month(today: date) -> tuple[date, date]:
+    """The first day of the month after ``today``'s and of the one after it."""
+    first = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    return first, date(first.year + (first.month == 12), first.month % 12 + 1, 1)

@@ -32,10 +32,15 @@ class LegalHolds:
         self.appeal_exists = appeal_exists
 
     def hold(self, appeal_id: UUID) -> Hold | None:
+        return self.loaded(appeal_id)[0]
+
+    def loaded(self, appeal_id: UUID) -> tuple[Hold | None, int]:
+        """The appeal's hold and its stream's version (None, 0: never placed)."""
         try:
-            return self.handler.load(HOLD_DECIDER, hold_stream(appeal_id)).state
-        except NotFound:
-            return None
+            loaded = self.handler.load(HOLD_DECIDER, hold_stream(appeal_id))
+        except NotFound:  # a stream of another kind under the id: never ours
+            return None, 0
+        return loaded.state, loaded.version
 
     def handle(
         self, command: HoldCommand, actor: Actor, expected_version: int | None = None
@@ -48,7 +53,7 @@ class LegalHolds:
             command,
             actor=actor,
             expected_version=expected_version,
-            must_exist=isinstance(command, LiftHold),
+            must_exist=False,  # lifting a hold never placed is refused by the rule (409)
         )
 
     def place(self, appeal_id: UUID, ground: str, actor: Actor) -> Written[Hold]:
