@@ -19,7 +19,6 @@ from psycopg_pool import ConnectionPool
 
 from domain.retention.schedule import RetentionSchedule
 from domain.shared.actors import Actor, Role
-from domain.shared.errors import NotFound
 from projections.engine.model import ProjectionNotReady
 from projections.engine.reactor import ReactorBatch
 from projections.retention import Closed, expired
@@ -42,7 +41,7 @@ class RetentionReactor:
         *,
         with_data: Callable[[Collection[UUID]], set[UUID]],
         held: Callable[[Collection[UUID]], set[UUID]],
-        erase: Callable[[UUID, Actor], object],
+        erase: Callable[[list[UUID], Actor], Collection[UUID]],
         timezone: str,
         interval: float = 3600.0,
     ) -> None:
@@ -50,7 +49,8 @@ class RetentionReactor:
         self.schedule = schedule  # read on every tick: an administrator's change applies
         self.with_data = with_data  # the appeals whose data keys still exist
         self.held = held  # the appeals under a legal hold
-        self.erase = erase  # destroys one appeal's keys and records the erasure (retention)
+        # destroys the appeals' keys and records each erasure (ground: retention); the ones erased
+        self.erase = erase
         self.zone = ZoneInfo(timezone)
         self.tick_seconds = interval
 
@@ -81,12 +81,11 @@ class RetentionReactor:
     def sweep(self, now: datetime) -> list[Closed]:
         """Erase every appeal due at ``now``; the ones erased."""
         due, _held = self.due(now)
-        erased: list[Closed] = []
-        for case in due:
-            try:
-                self.erase(case.appeal_id, RETENTION)
-            except NotFound:  # erased meanwhile (a request, another ticker): nothing left
-                continue
+        if not due:
+            return []
+        # an appeal erased meanwhile (a request, another ticker) has nothing left: passed over
+        done = set(self.erase([c.appeal_id for c in due], RETENTION))
+        erased = [c for c in due if c.appeal_id in done]
+        for case in erased:
             log.info("retention.erased", appeal_id=str(case.appeal_id), kind=case.kind.value)
-            erased.append(case)
         return erased
