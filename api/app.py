@@ -40,6 +40,7 @@ from api.controllers import (
     rating_page,
     ratings,
     reports,
+    retention,
     rubricator,
     sessions,
     sla,
@@ -169,6 +170,7 @@ ROUTE_HANDLERS = [
     *rating_page.RATING_PAGE_ROUTES,  # issue 17: the citizen rates the answer (public)
     *outbox.OUTBOX_ROUTES,  # issue 17: outgoing messages
     *privacy.PRIVACY_ROUTES,  # issue 18: erasure of personal data
+    *retention.RETENTION_ROUTES,  # issue 18: what expires next, legal holds
     *sessions.SESSION_ROUTES,  # issue 20: the МЦУ as a body
     *mcu_tasks.MCU_TASK_ROUTES,  # issue 20: tasks, polls, publications
     *mcu_audit.MCU_AUDIT_ROUTES,  # issue 20: a session's and a task's streams audited
@@ -219,6 +221,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "rating_links": services.rating_links,  # issue 17 (None: links are off)
         "outbox": services.outbox,  # issue 17
         "privacy": services.privacy,  # issue 18
+        "retention": services.retention,
         "outbox_queries": services.outbox_queries or OutboxQueries(services.queries.pool),
         "sessions": services.sessions,  # issue 20
         "session_queries": services.session_queries or SessionQueries(services.queries.pool),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from psycopg_pool import ConnectionPool
+
 from api.auth import Authenticator
 from api.rating_links import RatingLinkReader
 from api.schemas.imports import ImportReport
@@ -22,6 +24,8 @@ from domain.organisation.book import DirectoryBook
 from domain.outbox.service import OutboxService
 from domain.privacy.erasure import Eraser
 from domain.ratings.methodology_book import MethodologyBook
+from domain.retention.schedule import RetentionSchedule
+from domain.retention.service import LegalHolds
 from domain.rubricator.book import RubricatorBook
 from domain.sessions.service import SessionsService
 from domain.sla.books import CalendarBook, PolicyBook
@@ -62,6 +66,17 @@ class Importer(ABC):
     def run(self, path: Path, fmt: str, profile: str, *, dry_run: bool) -> ImportReport:
         """Imports the file at ``path`` (``fmt``: csv, xlsx, jsonl) through ``profile``: the
         summary and the row errors; ``ImportRefused`` for a file or profile it cannot use."""
+
+
+@dataclass(frozen=True)
+class RetentionPort:
+    """What the retention routes need: the holds, the schedule in force (read afresh), the
+    appeals view's pool and the municipality's zone (closing days are local)."""
+
+    holds: LegalHolds
+    schedule: Callable[[], RetentionSchedule]
+    pool: ConnectionPool
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -108,3 +123,4 @@ class Services:
     session_queries: SessionQueries | None = None
     # issue 18: erasure of personal data (None: not wired in this process)
     privacy: Eraser | None = None
+    retention: RetentionPort | None = None  # issue 18: the retention report and legal holds

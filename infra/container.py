@@ -8,7 +8,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from api.metrics import WATCHER_BREACHES
-from api.services import Services
+from api.services import RetentionPort, Services
 from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
@@ -36,6 +36,7 @@ from infra.privacy.files import FileSealer
 from infra.privacy.keyring import Keyring
 from infra.privacy.wiring import build_erasure
 from infra.rating_links import RatingLinks, rating_links
+from infra.retention.wiring import Retention, build_retention
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
@@ -98,6 +99,7 @@ class Container:
     mcu: Mcu | None = None
     keyring: Keyring | None = None  # issue 18: personal data sealed per subject and appeal
     privacy: ErasureService | None = None  # issue 18: erasures (keys destroyed, recorded)
+    retention: Retention | None = None  # issue 18: the schedule, legal holds, the reactor
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -162,16 +164,27 @@ class Container:
             interval=settings.watcher_interval,
             on_breach=count_breach,
         )
-        running = reactors(watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher)
+        store = FolderStore(  # issue 18: an appeal's files encrypted with its data key
+            settings.attachments_root, settings.attachment_max_bytes, FileSealer(wired.keyring)
+        )
+        store.sweep()  # what a crashed upload left in the staging folder
+        privacy = build_erasure(settings, wired.keyring, appeals, store)
+        retention = build_retention(  # issue 18: expired appeals' data erased unless held
+            appeals,
+            pool,
+            privacy,
+            path=settings.retention_schedule,
+            timezone=settings.timezone,
+            interval=settings.retention_interval,
+        )
+        running = reactors(
+            watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher, retention.reactor
+        )
         engine = build_engine(
             settings, info, background_pool, background, running, keyring=wired.keyring
         )
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
-        store = FolderStore(  # issue 18: an appeal's files encrypted with its data key
-            settings.attachments_root, settings.attachment_max_bytes, FileSealer(wired.keyring)
-        )
-        store.sweep()  # what a crashed upload left in the staging folder
         # an executor acts for the unit of their executor position in the directory, else for
         # the unit their account is bound to
         tokens = TokenStore(
@@ -210,7 +223,8 @@ class Container:
             brief=brief,
             mcu=mcu,  # issue 20
             keyring=wired.keyring,
-            privacy=build_erasure(settings, wired.keyring, appeals, store),
+            privacy=privacy,
+            retention=retention,
         )
 
     def seed_calendar(self) -> None:
@@ -281,6 +295,14 @@ class Container:
             rating_links=self.rating_links,
             outbox=self.outbox.service,  # issue 17
             privacy=self.privacy,  # issue 18
+            retention=RetentionPort(
+                holds=self.retention.holds,
+                schedule=self.retention.schedule,
+                pool=self.pool,
+                timezone=self.settings.timezone,
+            )
+            if self.retention is not None
+            else None,
             outbox_queries=self.outbox.queries,
             sessions=self.mcu.service if self.mcu else None,  # issue 20
             session_queries=self.mcu.queries if self.mcu else None,

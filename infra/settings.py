@@ -78,6 +78,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # made into <data dir>/master.key on the first run (a development default)
     master_key: str | None = None
     master_key_file: Path | None = None
+    # issue 18: the retention schedule (OTKLIK_RETENTION_SCHEDULE, a TOML like the bundled
+    # infra/retention/schedule.toml) and the retention reactor's round (seconds)
+    retention_schedule: Path | None = None
+    retention_interval: float = 3600.0
 
     @property
     def attachments_root(self) -> Path:
@@ -138,6 +142,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             outbound=outbound_settings(env),
             master_key=_master_key(env.get("OTKLIK_MASTER_KEY", "").strip()),
             master_key_file=_path(env.get("OTKLIK_MASTER_KEY_FILE", "")),
+            retention_schedule=_path(env.get("OTKLIK_RETENTION_SCHEDULE", "")),
+            retention_interval=_seconds(env, "OTKLIK_RETENTION_INTERVAL", 3600.0),
         )
 
     def with_database(self, url: str) -> Settings:

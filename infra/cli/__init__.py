@@ -21,6 +21,7 @@ from infra.cli.outbox import outbox_app
 from infra.cli.privacy import backup_app, privacy_app
 from infra.cli.projections import projections_app
 from infra.cli.reports import report_app
+from infra.cli.retention import retention_app
 from infra.cli.serve import serve
 from infra.cli.sessions import sessions_app, tasks_app
 from infra.cli.sla import sla_app
@@ -51,6 +52,7 @@ app.add_typer(directory_app, name="directory")
 app.add_typer(calls_app, name="calls")  # issue 16: the hotline's calls feed
 app.add_typer(sessions_app, name="sessions")  # issue 20: the МЦУ's sessions
 app.add_typer(tasks_app, name="tasks")  # issue 20: their tasks
+app.add_typer(retention_app, name="retention")  # issue 18: retention of personal data
 app.add_typer(privacy_app, name="privacy")  # issue 18: erasure, keys
 app.add_typer(backup_app, name="backup")  # issue 18: backups that keep erasures
 

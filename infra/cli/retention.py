@@ -14,11 +14,19 @@ from domain.shared.actors import Actor, Role
 from domain.shared.errors import DomainError
 from infra.calendar_clock import utc_now
 from infra.cli.support import container_session
+from infra.retention.wiring import Retention
 from projections.engine.model import ProjectionNotReady
 from projections.retention import expiring, next_month
 
 retention_app = typer.Typer(help="Retention of personal data: the report, a sweep, legal holds.")
 DAY = ["%Y-%m-%d"]
+
+
+def _wired(retention: Retention | None) -> Retention:
+    if retention is None:
+        typer.echo("retention is not wired in this process", err=True)
+        raise typer.Exit(1)
+    return retention
 
 
 def _admin(by: str) -> Actor:
@@ -41,7 +49,8 @@ def report(
         today = utc_now().astimezone(ZoneInfo(zone)).date()
         first, last = next_month(today)
         first, last = (start.date() if start else first), (end.date() if end else last)
-        schedule, holds = container.retention_schedule, container.legal_holds
+        retention = _wired(container.retention)
+        schedule, holds = retention.schedule(), retention.holds
         try:
             found = expiring(container.pool, schedule, first, last, zone)
         except ProjectionNotReady:
@@ -67,7 +76,7 @@ def sweep(
 ) -> None:
     """Erase now what the retention reactor would on its next round (no data shown)."""
     with container_session() as container:
-        reactor = container.retention
+        reactor = _wired(container.retention).reactor
         now = utc_now()
         due, held = reactor.due(now)
         if dry_run:
@@ -81,7 +90,7 @@ def sweep(
 
 def _hold(appeal: UUID, ground: str, by: str, *, place: bool) -> None:
     with container_session() as container:
-        holds = container.legal_holds
+        holds = _wired(container.retention).holds
         act = holds.place if place else holds.lift
         try:
             written = act(appeal, ground, _admin(by))
