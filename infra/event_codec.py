@@ -21,6 +21,7 @@ from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.outbox.events import MESSAGE_EVENT_TYPES
 from domain.privacy.erasure import PRIVACY_EVENT_TYPES
+from domain.retention.holds import HOLD_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sessions.events import BODY_EVENT_TYPES, SESSION_EVENT_TYPES
@@ -49,7 +50,8 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *TASK_EVENT_TYPES,
         *POLL_EVENT_TYPES,
         *PUBLICATION_EVENT_TYPES,
-        *PRIVACY_EVENT_TYPES,  # issue 18: erasures
+        *PRIVACY_EVENT_TYPES,
+        *HOLD_EVENT_TYPES,  # issue 18: legal holds on appeals' data
     )
 }
 _ENCODER = msgspec.json.Encoder()

@@ -4,7 +4,7 @@ a day, and those whose period ends within a month (the report the administrator 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,8 @@ from psycopg_pool import ConnectionPool
 from domain.appeals.vocabulary import Kind
 from domain.retention.schedule import RetentionSchedule
 from projections.engine.model import reading
+
+_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +46,10 @@ def expiring(
     """Closed appeals whose period ends on a day in [``start``, ``end``)."""
     found: list[Closed] = []
     for kind in Kind:
-        # expires_on is monotone in the closing day: the closings that expire in the window
-        low, high = schedule.closed_before(kind, start), schedule.closed_before(kind, end)
+        # expires_on is monotone in the closing day, and expires_on(c) <= d exactly when
+        # c < closed_before(d): the closings that expire on a day in [start, end)
+        low = schedule.closed_before(kind, start - _DAY)
+        high = schedule.closed_before(kind, end - _DAY)
         if low < high:
             found += _closed(pool, schedule, kind, zone, low, high)
     return sorted(found, key=lambda c: (c.expires_on, c.registration_number or ""))
