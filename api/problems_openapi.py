@@ -86,6 +86,9 @@ _503_MIN_POSITION = (
 
 # What a route's own code answers beyond the rule: (method, path template) → status → why.
 ALSO: dict[tuple[str, str], dict[int, str]] = {
+    ("GET", "/api/v1/retention/expiring"): {
+        422: "`to` does not follow `from`, they are more than ten years apart, or outside 1900–2200."
+    },
     ("POST", "/api/v1/appeals"): {
         409: "The appeal was received already, or its registration number is taken."
     },

@@ -32,6 +32,9 @@ ToParameter = Annotated[
 ]
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(2200, 1, 1)
+
+
 def _port(retention: RetentionPort | None) -> RetentionPort:
     if retention is None:
         raise ApiProblem(503, "unavailable", "Unavailable", "retention is not running here")
@@ -58,9 +61,12 @@ def list_expiring(
     schedule = port.schedule()
     start, end = next_month(clock().astimezone(ZoneInfo(port.timezone)).date())
     start, end = from_ or start, to or end
-    if end <= start or (end - start).days > 3660:
+    if end <= start or (end - start).days > 3660 or start < EARLIEST or end > LATEST:
         raise ApiProblem(
-            422, "invalid-period", "Invalid period", "`to` must follow `from`, at most ten years"
+            422,
+            "invalid-period",
+            "Invalid period",
+            "`to` must follow `from`, at most ten years apart, both within 1900–2200",
         )
     found = expiring(port.pool, schedule, start, end, port.timezone)
     held = port.holds.held([c.appeal_id for c in found])
@@ -105,7 +111,7 @@ def _act(
 
 
 @post(
-    "/api/v1/retention/holds/{appeal_id:uuid}",
+    "/api/v1/retention/holds/{appeal_id:uuid}/place",
     status_code=200,
     sync_to_thread=True,
     tags=["retention"],
