@@ -19,6 +19,7 @@ from domain.claims.norms import DEFAULT_NORMS
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology_book import MethodologyBook
+from domain.redaction.service import RedactionService
 from domain.rubricator.book import RubricatorBook
 from domain.sla.books import CalendarBook, PolicyBook
 from infra import database, db_bounds
@@ -32,6 +33,7 @@ from infra.intake.service import IntakeImporter
 from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
 from infra.rating_links import RatingLinks, rating_links
+from infra.redaction.masker import Masker
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
@@ -45,7 +47,9 @@ from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
 from projections.reactors.brief import DailyBrief
 from projections.reactors.deadlines import DeadlineWatcher
+from projections.reactors.redaction import RedactionReactor
 from projections.reactors.retimer import Retimer
+from projections.redacted_texts import RedactedTextQueries
 from projections.reports import Reports
 from projections.sla import SlaQueries
 
@@ -92,6 +96,10 @@ class Container:
     rating_links: RatingLinks | None = None
     # issue 20: the МЦУ as a body: sessions, tasks and their watcher, polls, publications
     mcu: Mcu | None = None
+    # issue 18: the redacted copies of free texts (the masker loads its model on first use)
+    redaction: RedactionService | None = None
+    masker: Masker | None = None
+    redacted_texts: RedactedTextQueries | None = None
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -156,7 +164,11 @@ class Container:
             interval=settings.watcher_interval,
             on_breach=count_breach,
         )
-        running = reactors(watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher)
+        redaction, masker = RedactionService(appeals, utc_now), Masker()  # issue 18
+        redactor = RedactionReactor(redaction, masker.mask, masker.version)
+        running = reactors(
+            watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher, redactor
+        )
         engine = build_engine(settings, info, background_pool, background, running)
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
         access = AccessService(appeals, utc_now, settings.token_ttl_days * 86_400)
@@ -199,6 +211,9 @@ class Container:
             outbox=outbox,
             brief=brief,
             mcu=mcu,  # issue 20
+            redaction=redaction,
+            masker=masker,
+            redacted_texts=RedactedTextQueries(pool),
         )
 
     def seed_calendar(self) -> None:

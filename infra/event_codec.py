@@ -17,6 +17,7 @@ from domain.claims.events import CLAIM_EVENT_TYPES
 from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.outbox.events import MESSAGE_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
+from domain.redaction.events import REDACTION_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sessions.events import BODY_EVENT_TYPES, SESSION_EVENT_TYPES
 from domain.sessions.feedback import POLL_EVENT_TYPES, PUBLICATION_EVENT_TYPES
@@ -42,6 +43,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *TASK_EVENT_TYPES,
         *POLL_EVENT_TYPES,
         *PUBLICATION_EVENT_TYPES,
+        *REDACTION_EVENT_TYPES,  # issue 18: the redacted copies of free texts
     )
 }
 _ENCODER = msgspec.json.Encoder()

@@ -3,6 +3,7 @@ natasha model (shipped inside its package) is loaded once per process, on first 
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,6 +76,10 @@ class _Model:
                 yield span.start, span.stop
 
 
+_MODEL: _Model | None = None
+_LOADING = threading.Lock()
+
+
 class Masker:
     """``mask(text)``: the text with every finding replaced by «[ЛЕЙБЛ]». Thread-safe; the model
     loads on the first text (one per process)."""
@@ -83,18 +88,19 @@ class Masker:
         if leniency not in LENIENCIES:
             raise ValueError(f"the phone leniency is one of {', '.join(LENIENCIES)}")
         self.leniency: int = getattr(phonenumbers.Leniency, leniency)
-        self._model: _Model | None = None
-        self._lock = threading.Lock()
+        # texts repeat (templates, answers given to many, an import's replies): masked once
+        self._cached = functools.lru_cache(maxsize=4096)(self._mask)
         self.version = (
             f"natasha-{version('natasha')}+phonenumbers-{version('phonenumbers')}"
             f"-{leniency.lower()}+rules-{RULES_VERSION}"
         )
 
     def model(self) -> _Model:
-        with self._lock:
-            if self._model is None:
-                self._model = _Model()
-            return self._model
+        global _MODEL  # one per process, however many maskers (each container builds one)
+        with _LOADING:
+            if _MODEL is None:
+                _MODEL = _Model()
+            return _MODEL
 
     def find(self, text: str) -> list[Span]:
         found = [
@@ -107,6 +113,9 @@ class Masker:
         return _resolve(found)
 
     def mask(self, text: str) -> Masked:
+        return self._cached(text)
+
+    def _mask(self, text: str) -> Masked:
         spans = self.find(text)
         out, last = [], 0
         for span in spans:
