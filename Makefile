@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test-browser venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings bench-imports lock clean
+.PHONY: test-browser venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings bench-imports eval-redaction lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -71,6 +71,10 @@ bench-ratings: venv
 
 bench-imports: venv
 	$(BIN)/python -m bench.imports
+
+# The masker's precision and recall on the Russian test set, and its time per text (issue 18).
+eval-redaction: venv
+	$(BIN)/python -m bench.redaction
 
 # Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
 lock: venv

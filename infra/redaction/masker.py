@@ -84,15 +84,16 @@ class Masker:
     """``mask(text)``: the text with every finding replaced by «[ЛЕЙБЛ]». Thread-safe; the model
     loads on the first text (one per process)."""
 
-    def __init__(self, leniency: str = LENIENCY) -> None:
+    def __init__(self, leniency: str = LENIENCY, *, model: bool = True) -> None:
         if leniency not in LENIENCIES:
             raise ValueError(f"the phone leniency is one of {', '.join(LENIENCIES)}")
         self.leniency: int = getattr(phonenumbers.Leniency, leniency)
+        self.use_model = model  # False: the rules alone (the benchmark's baseline)
         # texts repeat (templates, answers given to many, an import's replies): masked once
         self._cached = functools.lru_cache(maxsize=4096)(self._mask)
         self.version = (
             f"natasha-{version('natasha')}+phonenumbers-{version('phonenumbers')}"
-            f"-{leniency.lower()}+rules-{RULES_VERSION}"
+            f"-{leniency.lower()}+rules-{RULES_VERSION}{'' if model else '-no-model'}"
         )
 
     def model(self) -> _Model:
@@ -131,7 +132,7 @@ class Masker:
             yield Span(local.start(1), local.end(1), Label.PHONE)
 
     def _names(self, text: str) -> Iterator[Span]:
-        if not any(c.isupper() for c in text[1:]):
+        if not self.use_model or not any(c.isupper() for c in text[1:]):
             return  # no capital past the first letter: no name to find (and no model to run)
         for start, end in self.model().persons(text):
             start = _skip_common_word(text, start, end)

@@ -28,11 +28,12 @@ def parse(line: str) -> dict[str, object]:
 
 
 def main() -> None:
-    lines = (HERE / "ru.marked.txt").read_text(encoding="utf-8").splitlines()
-    items = [parse(line) for line in lines if line.strip() and not line.startswith("#")]
-    with (HERE / "ru.jsonl").open("w", encoding="utf-8") as out:
-        for item in items:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    for name in ("ru", "ru_holdout"):
+        lines = (HERE / f"{name}.marked.txt").read_text(encoding="utf-8").splitlines()
+        items = [parse(line) for line in lines if line.strip() and not line.startswith("#")]
+        with (HERE / f"{name}.jsonl").open("w", encoding="utf-8") as out:
+            for item in items:
+                out.write(json.dumps(item, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
