@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 from domain.appeals import events as ev
+from domain.appeals.vocabulary import Outcome
 from domain.redaction.decide import REDACTION_DECIDER, RecordRedactions, RedactedText
 from domain.redaction.events import TextRedacted, redaction_stream
 from domain.redaction.fields import texts_of
@@ -60,7 +61,7 @@ def test_only_free_texts_that_are_not_blank_are_copied() -> None:
         timestamp=NOW,
         occurred_at=NOW,
         actor=REDACTION,
-        outcome=ev.Outcome.ANSWERED,
+        outcome=Outcome.ANSWERED,
         comment=" ",
     )
     assert texts_of(closed) == {}
