@@ -11,6 +11,7 @@ from pathlib import Path
 
 from api.auth import Authenticator
 from api.rating_links import RatingLinkReader
+from api.redacted_reads import RedactedCopies
 from api.schemas.imports import ImportReport
 from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
@@ -105,3 +106,6 @@ class Services:
     # issue 20: the МЦУ as a body (None: not wired in this process)
     sessions: SessionsService | None = None
     session_queries: SessionQueries | None = None
+    # issue 18: the free texts the read routes show, redacted (None: no masker wired, and no
+    # free text shown)
+    redacted_copies: RedactedCopies | None = None

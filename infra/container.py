@@ -19,7 +19,6 @@ from domain.claims.norms import DEFAULT_NORMS
 from domain.claims.service import ClaimsService
 from domain.organisation.book import DirectoryBook
 from domain.ratings.methodology_book import MethodologyBook
-from domain.redaction.service import RedactionService
 from domain.rubricator.book import RubricatorBook
 from domain.sla.books import CalendarBook, PolicyBook
 from infra import database, db_bounds
@@ -33,7 +32,7 @@ from infra.intake.service import IntakeImporter
 from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
 from infra.rating_links import RatingLinks, rating_links
-from infra.redaction.masker import Masker
+from infra.redaction.wiring import Redaction, build_redaction
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
@@ -47,7 +46,6 @@ from projections.personal_data_reads import PersonalDataReadQueries
 from projections.ratings import RatingQueries
 from projections.reactors.brief import DailyBrief
 from projections.reactors.deadlines import DeadlineWatcher
-from projections.reactors.redaction import RedactionReactor
 from projections.reactors.retimer import Retimer
 from projections.redacted_texts import RedactedTextQueries
 from projections.reports import Reports
@@ -97,8 +95,7 @@ class Container:
     # issue 20: the МЦУ as a body: sessions, tasks and their watcher, polls, publications
     mcu: Mcu | None = None
     # issue 18: the redacted copies of free texts (the masker loads its model on first use)
-    redaction: RedactionService | None = None
-    masker: Masker | None = None
+    redaction: Redaction | None = None
     redacted_texts: RedactedTextQueries | None = None
     _head: str = field(default_factory=database.head_revision)
 
@@ -164,10 +161,9 @@ class Container:
             interval=settings.watcher_interval,
             on_breach=count_breach,
         )
-        redaction, masker = RedactionService(appeals, utc_now), Masker()  # issue 18
-        redactor = RedactionReactor(redaction, masker.mask, masker.version)
+        redaction = build_redaction(appeals)  # issue 18
         running = reactors(
-            watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher, redactor
+            watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher, redaction.reactor
         )
         engine = build_engine(settings, info, background_pool, background, running)
         ratings = RatingQueries(pool, settings.timezone, directory=directory.directory)
@@ -212,7 +208,6 @@ class Container:
             brief=brief,
             mcu=mcu,  # issue 20
             redaction=redaction,
-            masker=masker,
             redacted_texts=RedactedTextQueries(pool),
         )
 
@@ -286,6 +281,7 @@ class Container:
             outbox_queries=self.outbox.queries,
             sessions=self.mcu.service if self.mcu else None,  # issue 20
             session_queries=self.mcu.queries if self.mcu else None,
+            redacted_copies=self.redaction.copies() if self.redaction else None,  # issue 18
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,

@@ -51,7 +51,7 @@ def test_each_text_gets_one_redacted_copy_and_the_view_never_holds_the_phone(
     appeal_id = appeal_with_texts(app)
     caught_up(container)
     assert container.redaction is not None and container.redacted_texts is not None
-    copies = container.redaction.copies(appeal_id)
+    copies = container.redaction.service.copies(appeal_id)
     assert [(c.source_type, c.field) for c in copies] == [
         ("AppealReceived", "text"),
         ("AnswerDrafted", "text"),
@@ -91,7 +91,7 @@ def test_a_batch_handed_over_again_records_no_copy_twice(
     caught_up(container)
     assert container.engine.head() == head
     assert container.redaction is not None
-    assert len(container.redaction.copies(appeal_id)) == 2
+    assert len(container.redaction.service.copies(appeal_id)) == 2
 
 
 def test_the_view_rebuilt_from_the_copies_is_identical(
