@@ -42,7 +42,6 @@ def appeal_with_texts(app: AppealsApplication) -> UUID:
 def caught_up(container: Container) -> None:
     """The reactor records the copies after the views' round; the view reads them next round."""
     container.engine.catch_up_all()
-    container.engine.catch_up_all()
 
 
 def test_each_text_gets_one_redacted_copy_and_the_view_never_holds_the_phone(
