@@ -1,11 +1,13 @@
 """The redacted copy is recorded, not recomputed: given an appeal whose texts carry a name, a
 phone, an e-mail and an address, the reactor records one ``TextRedacted`` per text in the
 appeal's redaction stream, the view of redacted texts holds the copies and never a phone of the
-original, a batch handed over again records nothing twice, and a rebuilt view is identical."""
+original, a batch handed over again (or a new build reading the whole log, an imported history
+included) records nothing twice, and a rebuilt view is identical."""
 
 from __future__ import annotations
 
-from uuid import UUID
+from typing import ClassVar
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -13,8 +15,12 @@ import pytest
 from domain.appeals import commands as cmd
 from domain.appeals.application import AppealsApplication
 from domain.redaction.events import TextRedacted
+from domain.shared.actors import IMPORT_PREFIX, Actor, Role
 from infra.container import Container
+from projections.engine.reactor import ReactorBatch
+from projections.reactors.redaction import RedactionReactor
 from tests.support.appeals import ASSIGN, OPERATOR, receive
+from tests.support.engines import engine_for
 
 pytestmark = pytest.mark.integration
 Conn = psycopg.Connection[tuple[object, ...]]
@@ -104,3 +110,39 @@ def test_the_view_rebuilt_from_the_copies_is_identical(
     engine.catch_up_all()
     assert engine.active("redacted_texts") == build
     assert engine.checksums(build) == before
+
+
+def test_an_imported_history_gets_its_copies(app: AppealsApplication, container: Container) -> None:
+    importer = Actor(id=f"{IMPORT_PREFIX}pos", role=Role.OPERATOR, name="Импорт ПОС")
+    r = app.receive(receive(text=TEXT), actor=importer, idempotency=None)
+    caught_up(container)
+    assert container.redaction is not None
+    (copy,) = container.redaction.service.copies(r.state.id)
+    assert "[ТЕЛЕФОН]" in copy.text and copy.source_type == "AppealReceived"
+
+
+def test_a_new_build_reads_the_whole_log_and_appends_nothing_copied_already(
+    app: AppealsApplication, container: Container
+) -> None:
+    appeal_id = appeal_with_texts(app)
+    caught_up(container)
+    assert container.redaction is not None
+    head = container.engine.head()
+
+    class Newer(RedactionReactor):  # a build of its own (the session's own stays active)
+        name = f"redaction_{uuid4().hex[:8]}"
+        seen: ClassVar[set[UUID]] = set()
+
+        def react(self, batch: ReactorBatch) -> None:
+            self.seen.update(item.event.originator_id for item in batch.events)
+            super().react(batch)
+
+    reactor = container.redaction.reactor
+    newer = Newer(reactor.service, reactor.mask, reactor.masker)
+    engine = engine_for(container, projections=[], reactors=[newer])
+    engine.catch_up_all()
+    build = engine.active(newer.name)
+    assert build is not None and appeal_id in Newer.seen  # it read the log from its start …
+    assert engine.positions([build])[build] >= head
+    assert container.engine.head() == head  # … and every text had its copy already
+    assert len(container.redaction.service.copies(appeal_id)) == 2
