@@ -146,3 +146,24 @@ def test_a_new_build_reads_the_whole_log_and_appends_nothing_copied_already(
     assert engine.positions([build])[build] >= head
     assert container.engine.head() == head  # … and every text had its copy already
     assert len(container.redaction.service.copies(appeal_id)) == 2
+
+
+def test_no_read_model_analytics_read_holds_the_originals_phone_or_name(
+    app: AppealsApplication, container: Container, sql: Conn
+) -> None:
+    appeal_with_texts(app)
+    caught_up(container)
+    # the outbox sends the original answer to the citizen: it is theirs, and not analytics'
+    tables = [
+        table
+        for name, projection in container.engine.projections.items()
+        if name != "outbox_messages"
+        for table in projection.tables
+    ]
+    assert "redacted_texts" in tables and "appeals" in tables
+    for table in tables:
+        found = sql.execute(
+            f"SELECT count(*) FROM {table} t WHERE t::text ~ %s",
+            ("345.?67.?89|anna\\.petrova|Петрова Анна",),
+        ).fetchone()
+        assert found == (0,), table
