@@ -44,6 +44,7 @@ from api.controllers import (
     rubricator,
     sessions,
     sla,
+    text_search,
     tokens,
     webhooks,
 )
@@ -65,6 +66,7 @@ from api.services import Services
 from domain.redaction.events import TextRedacted
 from projections.open311 import Open311Queries
 from projections.outbox import OutboxQueries
+from projections.redacted_texts import RedactedTextQueries
 from projections.session_queries import SessionQueries
 
 log = structlog.get_logger("otklik.api")
@@ -134,6 +136,7 @@ ROUTE_HANDLERS = [
     appeal_reads.get_sla,
     appeal_reads.get_citizen,
     appeal_texts.get_original_texts,  # issue 18: the originals, an audited read
+    text_search.search_texts,  # issue 18: analysts search the redacted copies
     appeal_reads.list_appeals,
     projections.list_projections,
     audit.personal_data_reads,
@@ -234,6 +237,7 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "session_queries": services.session_queries or SessionQueries(services.queries.pool),
         # issue 18: no masker wired, no free text shown (never the original)
         "redacted_copies": services.redacted_copies or RedactedCopies(list_none, withhold),
+        "redacted_text_queries": RedactedTextQueries(services.queries.pool),
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it
