@@ -9,7 +9,12 @@ import msgspec
 
 from domain.redaction.events import RedactionEvent, TextRedacted
 from domain.shared.envelope import Stamper
+from domain.shared.errors import RuleViolated
 from domain.shared.handler import Decider, Decision
+
+
+class AlreadyCopied(RuleViolated):
+    """Every text of the command has its copy already (a batch handed over again)."""
 
 
 class RedactedText(msgspec.Struct, frozen=True, kw_only=True):
@@ -46,9 +51,11 @@ def decide(
     state: Copies | None, command: RecordRedactions, context: Decision
 ) -> Sequence[RedactionEvent]:
     """A copy of each text not yet copied: a batch handed over again, or two builds of the
-    reactor side by side, decide nothing the second time."""
+    reactor side by side, are refused the second time (``AlreadyCopied``)."""
     done = state.recorded if state is not None else frozenset()
     stamp = Stamper(context.stream_id, context.version, context.actor, context.now, context.now)
+    if all((command.source_version, item.field) in done for item in command.texts):
+        raise AlreadyCopied("every text of this event has its redacted copy already")
     return [
         TextRedacted(
             **stamp.envelope(),

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 
-from domain.redaction.decide import REDACTION_DECIDER, RecordRedactions
+from domain.redaction.decide import REDACTION_DECIDER, AlreadyCopied, RecordRedactions
 from domain.redaction.events import RedactionEvent, TextRedacted, redaction_stream
 from domain.shared.actors import Actor, Role
 from domain.shared.errors import ConcurrencyConflict
@@ -29,9 +29,10 @@ class RedactionService:
         """Which (source version, field) of the appeal have their copy."""
         return frozenset((c.source_version, c.field) for c in self.copies(appeal_id))
 
-    def record(self, command: RecordRedactions, *, key: str) -> int:
-        """Record the copies not yet recorded; how many were. ``key`` derives from the triggering
-        event's position: a batch handed over again finds its record and appends nothing."""
+    def record(self, command: RecordRedactions, *, key: str) -> bool:
+        """Record the copies not yet recorded; False when there were none. ``key`` derives from
+        the triggering event's position: a batch handed over again finds its record (or the
+        decider finds the copies) and appends nothing."""
         stream = redaction_stream(command.appeal_id)
         claim = IdempotencyClaim(
             principal=REDACTION.id,
@@ -39,10 +40,6 @@ class RedactionService:
             fingerprint=f"redact {command.appeal_id} {command.source_version}",
         )
         for _ in range(3):
-            done = self.recorded(command.appeal_id)
-            fresh = [t for t in command.texts if (command.source_version, t.field) not in done]
-            if not fresh:
-                return 0
             try:
                 written = self.handler.handle(
                     REDACTION_DECIDER,
@@ -52,7 +49,9 @@ class RedactionService:
                     idempotency=claim,
                     must_exist=False,
                 )
+            except AlreadyCopied:
+                return False
             except ConcurrencyConflict:
-                continue  # another build of the reactor recorded them meanwhile: look again
-            return 0 if written.replayed else len(fresh)
-        return 0
+                continue  # another build of the reactor recorded some meanwhile: decide again
+            return not written.replayed
+        return False

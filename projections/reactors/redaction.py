@@ -71,7 +71,6 @@ class RedactionReactor:
                 masker=self.masker,
                 texts=tuple(copies),
             )
-            count = self.service.record(command, key=f"redaction:{item.position}:{appeal_id}")
+            if self.service.record(command, key=f"redaction:{item.position}:{appeal_id}"):
+                log.info("redaction.recorded", appeal_id=str(appeal_id), copies=len(todo))
             recorded[appeal_id] = recorded[appeal_id] | {(version, f) for f in todo}
-            if count:
-                log.info("redaction.recorded", appeal_id=str(appeal_id), copies=count)

@@ -6,9 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
+import pytest
+
 from domain.appeals import events as ev
 from domain.appeals.vocabulary import Outcome
-from domain.redaction.decide import REDACTION_DECIDER, RecordRedactions, RedactedText
+from domain.redaction.decide import (
+    REDACTION_DECIDER,
+    AlreadyCopied,
+    RecordRedactions,
+    RedactedText,
+)
 from domain.redaction.events import TextRedacted, redaction_stream
 from domain.redaction.fields import texts_of
 from domain.redaction.service import REDACTION
@@ -49,7 +56,10 @@ def test_a_first_copy_is_recorded_with_its_source_and_the_masker() -> None:
 
 def test_a_text_already_copied_is_not_copied_again() -> None:
     given = decided([], record(1, "text"))
-    assert decided(given, record(1, "text")) == []
+    with pytest.raises(AlreadyCopied):
+        decided(given, record(1, "text"))
+    (other,) = decided(given, record(1, "text", "essence"))  # only what is not copied yet
+    assert other.field == "essence"
     (later,) = decided(given, record(4, "text"))
     assert later.source_version == 4 and later.originator_version == 2
 
