@@ -7,7 +7,7 @@ DEMO_APPEALS ?= 3000
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: test-browser venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings bench-imports bench-encryption lock clean
+.PHONY: test-browser venv demo test lint typecheck unit fuzz fuzz-api bench-commands bench-projections bench-sla bench-audit bench-ratings bench-imports bench-encryption eval-redaction bench-redaction-reactor lock clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -75,6 +75,14 @@ bench-ratings: venv
 
 bench-imports: venv
 	$(BIN)/python -m bench.imports
+
+# The masker's precision and recall on the Russian test set, and its time per text (issue 18).
+eval-redaction: venv
+	$(BIN)/python -m bench.redaction
+
+# The redaction reactor's pace (texts copied per second: how far an import's copies lag).
+bench-redaction-reactor: venv
+	$(BIN)/python -m bench.redaction_reactor
 
 # Re-pin the dependencies after changing pyproject.toml (needs network access to PyPI).
 lock: venv

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from uuid import UUID
 
 import structlog
 from litestar import Litestar
@@ -22,6 +23,7 @@ from api.closed_schemas import ClosedStructSchemaPlugin
 from api.controllers import (
     accounts,
     appeal_reads,
+    appeal_texts,
     appeals,
     attachments,
     audit,
@@ -44,6 +46,7 @@ from api.controllers import (
     rubricator,
     sessions,
     sla,
+    text_search,
     tokens,
     webhooks,
 )
@@ -58,11 +61,14 @@ from api.metrics import (
 )
 from api.outage import OUTAGE_HANDLERS
 from api.problems_openapi import document_problems
+from api.redacted_reads import RedactedCopies
 from api.redaction import route_path
 from api.request_guard import request_guard
 from api.services import Services
+from domain.redaction.events import TextRedacted
 from projections.open311 import Open311Queries
 from projections.outbox import OutboxQueries
+from projections.redacted_texts import RedactedTextQueries
 from projections.session_queries import SessionQueries
 
 log = structlog.get_logger("otklik.api")
@@ -131,6 +137,8 @@ ROUTE_HANDLERS = [
     appeal_reads.get_history,
     appeal_reads.get_sla,
     appeal_reads.get_citizen,
+    appeal_texts.get_original_texts,  # issue 18: the originals, an audited read
+    text_search.search_texts,  # issue 18: analysts search the redacted copies
     appeal_reads.list_appeals,
     projections.list_projections,
     audit.personal_data_reads,
@@ -175,6 +183,14 @@ ROUTE_HANDLERS = [
     *mcu_tasks.MCU_TASK_ROUTES,  # issue 20: tasks, polls, publications
     *mcu_audit.MCU_AUDIT_ROUTES,  # issue 20: a session's and a task's streams audited
 ]
+
+
+def list_none(_appeal_id: UUID) -> list[TextRedacted]:
+    return []
+
+
+def withhold(_text: str) -> str:
+    return "[ТЕКСТ СКРЫТ]"
 
 
 def _value(value: object) -> Provide:
@@ -225,6 +241,9 @@ def dependencies(services: Services) -> dict[str, Provide]:
         "outbox_queries": services.outbox_queries or OutboxQueries(services.queries.pool),
         "sessions": services.sessions,  # issue 20
         "session_queries": services.session_queries or SessionQueries(services.queries.pool),
+        # issue 18: no masker wired, no free text shown (never the original)
+        "redacted_copies": services.redacted_copies or RedactedCopies(list_none, withhold),
+        "redacted_text_queries": RedactedTextQueries(services.queries.pool),
     }
     provided = {name: _value(part) for name, part in parts.items()}
     # the SLA clock in force is read at each request: a new policy version changes it

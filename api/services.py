@@ -13,6 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from api.auth import Authenticator
 from api.rating_links import RatingLinkReader
+from api.redacted_reads import RedactedCopies
 from api.schemas.imports import ImportReport
 from api.webhooks.common import WebhookSecrets
 from domain.access.service import AccessService
@@ -124,3 +125,6 @@ class Services:
     # issue 18: erasure of personal data (None: not wired in this process)
     privacy: Eraser | None = None
     retention: RetentionPort | None = None  # issue 18: the retention report and legal holds
+    # issue 18: the free texts the read routes show, redacted (None: no masker wired, and no
+    # free text shown)
+    redacted_copies: RedactedCopies | None = None

@@ -37,6 +37,7 @@ from infra.privacy.keyring import Keyring
 from infra.privacy.wiring import build_erasure
 from infra.rating_links import RatingLinks, rating_links
 from infra.retention.wiring import Retention, build_retention
+from infra.redaction.wiring import Redaction, build_redaction
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
@@ -51,6 +52,7 @@ from projections.ratings import RatingQueries
 from projections.reactors.brief import DailyBrief
 from projections.reactors.deadlines import DeadlineWatcher
 from projections.reactors.retimer import Retimer
+from projections.redacted_texts import RedactedTextQueries
 from projections.reports import Reports
 from projections.sla import SlaQueries
 
@@ -100,6 +102,9 @@ class Container:
     keyring: Keyring | None = None  # issue 18: personal data sealed per subject and appeal
     privacy: ErasureService | None = None  # issue 18: erasures (keys destroyed, recorded)
     retention: Retention | None = None  # issue 18: the schedule, legal holds, the reactor
+    # issue 18: the redacted copies of free texts (the masker loads its model on first use)
+    redaction: Redaction | None = None
+    redacted_texts: RedactedTextQueries | None = None
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -164,6 +169,7 @@ class Container:
             interval=settings.watcher_interval,
             on_breach=count_breach,
         )
+        redaction = build_redaction(appeals)  # issue 18
         store = FolderStore(  # issue 18: an appeal's files encrypted with its data key
             settings.attachments_root, settings.attachment_max_bytes, FileSealer(wired.keyring)
         )
@@ -178,7 +184,14 @@ class Container:
             interval=settings.retention_interval,
         )
         running = reactors(
-            watcher, retimer, outbox.reactor, outbox.delivery, brief, mcu.watcher, retention.reactor
+            watcher,
+            retimer,
+            outbox.reactor,
+            outbox.delivery,
+            brief,
+            mcu.watcher,
+            retention.reactor,
+            redaction.reactor,
         )
         engine = build_engine(
             settings, info, background_pool, background, running, keyring=wired.keyring
@@ -225,6 +238,8 @@ class Container:
             keyring=wired.keyring,
             privacy=privacy,
             retention=retention,
+            redaction=redaction,
+            redacted_texts=RedactedTextQueries(pool),
         )
 
     def seed_calendar(self) -> None:
@@ -306,6 +321,7 @@ class Container:
             outbox_queries=self.outbox.queries,
             sessions=self.mcu.service if self.mcu else None,  # issue 20
             session_queries=self.mcu.queries if self.mcu else None,
+            redacted_copies=self.redaction.copies() if self.redaction else None,  # issue 18
             webhooks=WebhookSecrets(
                 telegram=self.settings.telegram_secret,
                 vk=self.settings.vk_secret,

@@ -22,6 +22,7 @@ from projections.outbox import OutboxProjection
 from projections.personal_data_reads import PersonalDataReadsProjection
 from projections.reactors.deadlines import DeadlineWatcher
 from projections.reactors.retimer import Retimer
+from projections.redacted_texts import RedactedTextsProjection
 from projections.sessions import SessionsProjection
 from projections.sla import SlaProjection
 
@@ -37,6 +38,7 @@ def projections(settings: Settings) -> list[Projection]:
         ClaimsProjection(),
         OutboxProjection(),  # issue 17: outgoing messages
         SessionsProjection(),  # issue 20: the МЦУ's sessions, tasks, polls, publications
+        RedactedTextsProjection(),  # issue 18: what analytics may read of citizens' texts
     ]
 
 

@@ -23,6 +23,7 @@ from domain.outbox.events import MESSAGE_EVENT_TYPES
 from domain.privacy.erasure import PRIVACY_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
 from domain.retention.holds import HOLD_EVENT_TYPES
+from domain.redaction.events import REDACTION_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sessions.events import BODY_EVENT_TYPES, SESSION_EVENT_TYPES
 from domain.sessions.feedback import POLL_EVENT_TYPES, PUBLICATION_EVENT_TYPES
@@ -52,6 +53,7 @@ EVENT_TYPES: dict[str, type[Any]] = {
         *PUBLICATION_EVENT_TYPES,
         *PRIVACY_EVENT_TYPES,
         *HOLD_EVENT_TYPES,  # issue 18: legal holds on appeals' data
+        *REDACTION_EVENT_TYPES,  # issue 18: the redacted copies of free texts
     )
 }
 _ENCODER = msgspec.json.Encoder()

@@ -1,4 +1,5 @@
-"""Appeals read: current state, as-of, history, deadlines, the citizen's contact, the list."""
+"""Appeals read: current state, as-of, history, deadlines, the citizen's contact, the list. The
+free texts they show are the redacted copies (issue 18); the originals: ``appeal_texts``."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -14,6 +15,7 @@ from litestar.params import Parameter
 from api.auth import actor_of, department_scope, require_department, roles
 from api.controllers.params import BAD_CURSOR, MinPosition, ReadYourWrites
 from api.errors import ApiProblem
+from api.redacted_reads import RedactedCopies
 from api.schemas.appeals import (
     AppealHistory,
     AppealList,
@@ -40,6 +42,8 @@ from domain.organisation.book import DirectoryBook
 from domain.organisation.lookup import recorded_as
 from domain.ratings.methodology_book import MethodologyBook
 from domain.shared.actors import HISTORY_READERS, PERSONAL_DATA_READERS, STAFF_READERS, Role
+from domain.shared.errors import NotFound
+from domain.shared.handler import RecordedEvent
 from domain.sla.status import deadlines
 from projections.appeals import AppealFilter, AppealQueries
 
@@ -64,26 +68,31 @@ def get_appeal(
     request: Request[Any, Any, Any],
     appeal_id: UUID,
     appeals: AppealsApplication,
+    redacted_copies: RedactedCopies,
     as_of: Annotated[datetime | None, Parameter(query="as_of", required=False)] = None,
 ) -> Response[AppealState] | Response[AsOfState]:
     """The appeal's current state, or with ``as_of`` its state at that moment: folded from its
     events, so it is always current (no read-model lag) and agrees with the history. A department
-    executor reads an appeal, at any moment of its past, while it is their department's now."""
+    executor reads an appeal, at any moment of its past, while it is their department's now.
+    ``text`` and ``answer_text`` are the redacted copies (names, addresses, phones, e-mails
+    masked); the originals are personal data: ``GET /api/v1/appeals/{id}/texts``."""
     actor = actor_of(request)
+    recorded = redacted_copies.recorded(appeal_id, appeals.history(appeal_id))
+    state = _folded(r.event for r in recorded)
+    require_department(actor, appeals.department_of(state))
     if as_of is not None:
         require_offset("as_of", as_of)
-        # only an executor's reading needs the appeal's department (its current one): the
-        # state is not read for the other roles, here and in the routes below
-        if actor.role is Role.EXECUTOR:
-            require_department(actor, appeals.department_of(appeals.state(appeal_id)))
-        return _as_of(appeals, appeal_id, as_of)
-    state = appeals.state(appeal_id)
-    require_department(actor, appeals.department_of(state))
+        return _as_of(recorded, as_of)
     return Response(mirror(state, AppealState), headers={"ETag": etag(state.version)})
 
 
-def _as_of(appeals: AppealsApplication, appeal_id: UUID, as_of: datetime) -> Response[AsOfState]:
-    state, last = appeals.as_of(appeal_id, as_of)
+def _as_of(recorded: list[RecordedEvent[AppealEvent]], as_of: datetime) -> Response[AsOfState]:
+    """The state folded from the events recorded up to ``as_of`` (as ``AppealsApplication.as_of``
+    does, here from the redacted events already read)."""
+    known = [r for r in recorded if r.event.timestamp <= as_of]
+    if not known:
+        raise NotFound("the appeal had not been received by the time asked for (as_of)")
+    state, last = _folded(r.event for r in known), known[-1]
     body = AsOfState(
         as_of=as_of,
         last_event_version=state.version,
@@ -120,6 +129,7 @@ def get_history(
     appeal_id: UUID,
     appeals: AppealsApplication,
     methodologies: MethodologyBook,
+    redacted_copies: RedactedCopies,
     type_: Annotated[str | None, Parameter(query="type", required=False)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
@@ -129,12 +139,12 @@ def get_history(
     it made to the appeal's state, and the deadline policy, calendar and time zone in force.
     ``type`` (comma-separated event types) and ``since``/``until`` (business time) filter the
     steps. Auditors and the head see every appeal's history; a department executor, their
-    department's appeals'."""
+    department's appeals'. Free texts are their redacted copies, as in the appeal's state."""
     actor = actor_of(request)
     require_offset("since", since)
     require_offset("until", until)
     types = _event_types(type_)
-    recorded = appeals.history(appeal_id)
+    recorded = redacted_copies.recorded(appeal_id, appeals.history(appeal_id))
     if actor.role is Role.EXECUTOR:
         require_department(actor, appeals.department_of(_folded(r.event for r in recorded)))
 

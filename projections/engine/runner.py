@@ -177,18 +177,24 @@ class ProjectionEngine:
     ) -> Progress:
         return self.pipeline.run(builds, limit=limit, on_progress=on_progress, activate=activate)
 
-    def catch_up_all(self) -> None:
+    def catch_up_all(self, rounds: int = 5) -> None:
         """Bring every runnable build to the head and activate what can be (tests, CLI): the
-        views first, then the reactors, which may read the views as of their events."""
+        views first, then the reactors, which may read the views as of their events; again
+        while the reactors' commands moved the head (the redacted copies: the views read them
+        too), ``rounds`` times at most."""
         self.ensure()
-        builds = self.runnable()
-        views = [b for b in builds if b.name in self.projections]
-        for group in (views, [b for b in builds if b not in views]):
-            if group:
-                self.catch_up(group)
-                for build in group:
-                    if self.registry.is_building(build):
-                        self.try_activate(build)
+        for _ in range(rounds):
+            head = self.head()
+            builds = self.runnable()
+            views = [b for b in builds if b.name in self.projections]
+            for group in (views, [b for b in builds if b not in views]):
+                if group:
+                    self.catch_up(group)
+                    for build in group:
+                        if self.registry.is_building(build):
+                            self.try_activate(build)
+            if self.head() == head:
+                return
 
     def prepare(
         self, names: Sequence[str], *, resume: bool, lock: psycopg.Connection[Any] | None = None

@@ -342,13 +342,15 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
     # Nothing lost or changed: the log before the outage is the start of the log after it; the
     # commands refused during the outage appended nothing; the one repeated with its key, once.
     assert after[: len(before)] == before
-    new = after[len(before) :]
+    # (the redacted copies of the appeals' texts are the redaction reactor's own: issue 18)
+    new = [r for r in after[len(before) :] if not str(r[3]).startswith("TextRedacted")]
     ids = {str(r.json()["id"]) for r in after_restart}
     assert len(new) == len(ids) + 1 and len({(r[1], r[2]) for r in after}) == len(after)
     with psycopg.connect(info.conninfo) as conn:
         probes_recorded = conn.execute(
             "SELECT convert_from(state, 'UTF8')::json->>'text' FROM otklik_events"
             " WHERE convert_from(state, 'UTF8') LIKE '%outage-probe%'"
+            " AND topic NOT LIKE 'TextRedacted%'"  # its redacted copy (issue 18)
         ).fetchall()
         viewed = conn.execute("SELECT count(*) FROM appeals").fetchone()
     assert probes_recorded == [("outage-probe claim before",), ("outage-probe k1",)]

@@ -37,7 +37,7 @@ SEED = int(os.environ.get("OTKLIK_CRASH_SEED", str(time.time_ns() % 10**6)))
 NAMES = ["appeals", "department_days"]
 # The worker's reactors that append: the outbox queues a message for each act that must reach
 # someone (the synthetic appeals' confirmations and answers), its delivery records the attempts.
-REACTORS = ["outbox", "outbox_delivery"]
+REACTORS = ["outbox", "outbox_delivery", "redaction"]  # issue 18: the redacted copies
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""The redacted copies of citizens' free texts: what analytics may read."""

@@ -1,0 +1,39 @@
+"""The redacted copy's events: one per free-text field of an appeal's event, in a stream per appeal."""
+
+from __future__ import annotations
+
+import uuid
+from uuid import UUID
+
+from domain.shared.envelope import Envelope
+
+_NAMESPACE = uuid.UUID("3b8e5d2a-7c41-4f09-b6a3-5e1d9c0f2a77")
+
+
+def redaction_stream(appeal_id: UUID) -> UUID:
+    """The stream of one appeal's redacted copies (not the appeal's own: recording a copy must
+    never conflict with a command on the appeal, and it outlives the original's erasure)."""
+    return uuid.uuid5(_NAMESPACE, f"redaction:{appeal_id}")
+
+
+class RedactionEvent(Envelope, frozen=True, kw_only=True, gc=False):
+    """Base of the redaction stream's events."""
+
+    appeal_id: UUID
+
+
+class TextRedacted(RedactionEvent, frozen=True, kw_only=True, gc=False):
+    """The text of ``field`` of the appeal's event ``source_version`` (a ``source_type``), with
+    names, addresses, phones and e-mails masked by the masker ``masker`` (its version); the tags
+    it put in are counted in ``masked`` (label -> how many). Holds no personal data by design,
+    so it is never sealed and survives the original's erasure."""
+
+    source_version: int
+    source_type: str
+    field: str
+    text: str
+    masker: str
+    masked: dict[str, int]
+
+
+REDACTION_EVENT_TYPES: tuple[type[RedactionEvent], ...] = (TextRedacted,)
