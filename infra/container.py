@@ -36,8 +36,8 @@ from infra.privacy.files import FileSealer
 from infra.privacy.keyring import Keyring
 from infra.privacy.wiring import build_erasure
 from infra.rating_links import RatingLinks, rating_links
-from infra.retention.wiring import Retention, build_retention
 from infra.redaction.wiring import Redaction, build_redaction
+from infra.retention.wiring import Retention, build_retention
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings

@@ -22,8 +22,8 @@ from domain.organisation.events import DIRECTORY_EVENT_TYPES
 from domain.outbox.events import MESSAGE_EVENT_TYPES
 from domain.privacy.erasure import PRIVACY_EVENT_TYPES
 from domain.ratings.methodology import METHODOLOGY_EVENT_TYPES
-from domain.retention.holds import HOLD_EVENT_TYPES
 from domain.redaction.events import REDACTION_EVENT_TYPES
+from domain.retention.holds import HOLD_EVENT_TYPES
 from domain.rubricator.events import RUBRICATOR_EVENT_TYPES
 from domain.sessions.events import BODY_EVENT_TYPES, SESSION_EVENT_TYPES
 from domain.sessions.feedback import POLL_EVENT_TYPES, PUBLICATION_EVENT_TYPES
