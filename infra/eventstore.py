@@ -29,6 +29,7 @@ from domain.appeals.application import IdempotencyRecord
 from domain.appeals.registrations import RegistrationConflict, RegistrationRecord
 from infra.access_records import insert_access_records
 from infra.bulk_insert import insert_bulk
+from infra.group_commit import GroupCommit
 
 
 def _one_attempt(method: Any) -> Any:
@@ -51,7 +52,14 @@ _INSERT_EVENTS = _one_attempt(PostgresApplicationRecorder.insert_events)
 class OtklikRecorder(PostgresApplicationRecorder):
     """The library's recorder (table lock → gap-free log order, NOTIFY on append), plus the
     idempotency record and the registration number, saved in the same transaction as the events
-    they belong to (a number taken twice fails the whole append on the table's primary key)."""
+    they belong to (a number taken twice fails the whole append on the table's primary key).
+    The appends of commands that arrive together share one transaction (``infra.group_commit``),
+    each in a savepoint of its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the commands that append together share a transaction and its commit
+        self.group_commit = GroupCommit(self)
 
     # The library's reads, one attempt each (see _one_attempt above).
     select_events = _one_attempt(PostgresApplicationRecorder.select_events)
@@ -115,7 +123,11 @@ class OtklikRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         try:
-            ids: Sequence[int] | None = _INSERT_EVENTS(self, stored_events, **kwargs)
+            ids: Sequence[int] | None = (
+                self.group_commit.append(stored_events, kwargs)
+                if stored_events
+                else _INSERT_EVENTS(self, stored_events, **kwargs)
+            )
         except IntegrityError as e:
             cause = e.__cause__
             if (
