@@ -9,7 +9,6 @@ writes are the next group. Each command learns its positions, or its error, afte
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,19 +90,19 @@ class GroupCommit:
         return mine.ids
 
     def _write(self, group: list[_Append]) -> None:
-        """One transaction for ``group``; every one of them is done when this returns."""
-        recorder = self.recorder
+        """One transaction for ``group``; every one of them is done when this returns. First all
+        of them at once, in one round trip (the common case: nobody conflicts); should a
+        statement fail, the group again with a savepoint per command, which fails that one
+        alone."""
         try:
-            with (
-                recorder.datastore.get_connection() as conn,
-                conn.pipeline() as pipeline,
-                conn.transaction(),
-            ):
-                with conn.cursor() as curs:
-                    recorder._lock_table(curs)
-                    recorder._notify_channel(curs)
+            try:
+                self._together(group)
+            except persistence.DatabaseError as error:
+                if len(group) == 1 or isinstance(error, persistence.OperationalError):
+                    raise
                 for item in group:
-                    self._one(conn, pipeline, item, alone=len(group) == 1)
+                    item.ids = None
+                self._one_by_one(group)
         except BaseException as error:  # the transaction did not commit: nobody's append holds
             for item in group:
                 item.error, item.ids = (item.error or error), None
@@ -113,26 +112,56 @@ class GroupCommit:
             for item in group:
                 item.done = True
 
-    def _one(
-        self,
-        conn: psycopg.Connection[DictRow],
-        pipeline: psycopg.Pipeline,
-        item: _Append,
-        *,
-        alone: bool,
-    ) -> None:
-        """One command's rows, in a savepoint unless it is ``alone`` (then its error is the
-        transaction's). Sync'd here, so that its own error surfaces here and nowhere else."""
+    def _together(self, group: list[_Append]) -> None:
+        """The lock, the NOTIFY, every command's rows and the COMMIT, sent in one pipeline."""
         recorder = self.recorder
-        savepoint = contextlib.nullcontext() if alone else conn.transaction()
+        with recorder.datastore.get_connection() as conn:
+            cursors = []
+            try:
+                with conn.pipeline(), conn.transaction():
+                    with conn.cursor() as curs:
+                        recorder._lock_table(curs)
+                        recorder._notify_channel(curs)
+                    for item in group:
+                        curs = conn.cursor()
+                        cursors.append(curs)
+                        PostgresAggregateRecorder._insert_stored_events(recorder, curs, item.events)
+                        with conn.cursor() as own:  # the records after the events, as one append
+                            recorder._insert_records(own, **item.kwargs)
+                for item, curs in zip(group, cursors, strict=True):
+                    item.ids = recorder._fetch_ids_after_insert_events(curs, item.events)
+            finally:
+                for curs in cursors:
+                    curs.close()
+
+    def _one_by_one(self, group: list[_Append]) -> None:
+        """The group with a savepoint per command: a command's error is its own."""
+        recorder = self.recorder
+        with (
+            recorder.datastore.get_connection() as conn,
+            conn.pipeline() as pipeline,
+            conn.transaction(),
+        ):
+            with conn.cursor() as curs:
+                recorder._lock_table(curs)
+                recorder._notify_channel(curs)
+            for item in group:
+                self._one(conn, pipeline, item)
+
+    def _one(
+        self, conn: psycopg.Connection[DictRow], pipeline: psycopg.Pipeline, item: _Append
+    ) -> None:
+        """One command's rows in a savepoint, sync'd here, so that its own error surfaces here
+        and nowhere else."""
+        recorder = self.recorder
         try:
-            with savepoint, conn.cursor() as curs:
+            with conn.transaction(), conn.cursor() as curs:
                 PostgresAggregateRecorder._insert_stored_events(recorder, curs, item.events)
                 with conn.cursor() as own:  # the records after the events, as one append does
                     recorder._insert_records(own, **item.kwargs)
                 pipeline.sync()
                 item.ids = recorder._fetch_ids_after_insert_events(curs, item.events)
         except psycopg.Error as error:
-            if alone or isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+            if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
                 raise
             item.error = translated(error)
