@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +30,7 @@ from domain.appeals.registrations import RegistrationConflict, RegistrationRecor
 from infra.access_records import insert_access_records
 from infra.bulk_insert import insert_bulk
 from infra.group_commit import GroupCommit
+from infra.token_cache import notify_access_changed
 
 
 def _one_attempt(method: Any) -> Any:
@@ -60,6 +61,7 @@ class OtklikRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         # the commands that append together share a transaction and its commit
         self.group_commit = GroupCommit(self)
+        self.on_access_change: Callable[[], None] = lambda: None  # the token cache forgets
 
     # The library's reads, one attempt each (see _one_attempt above).
     select_events = _one_attempt(PostgresApplicationRecorder.select_events)
@@ -93,6 +95,7 @@ class OtklikRecorder(PostgresApplicationRecorder):
         access = kwargs.get("access")
         if isinstance(access, AccessRecords):  # an account's row and its tokens'
             insert_access_records(curs, access)
+            notify_access_changed(curs)  # every serving process forgets its tokens
         many = [
             (r.principal, r.key, r.fingerprint, r.stream_id, r.version)
             for r in kwargs.get("idempotency_records") or ()
@@ -136,6 +139,8 @@ class OtklikRecorder(PostgresApplicationRecorder):
             ):
                 raise RegistrationConflict(str(e)) from e
             raise
+        if isinstance(kwargs.get("access"), AccessRecords):
+            self.on_access_change()  # this process forgets before its request answers
         if ids:
             written.appended(max(ids))  # an error after this commit will name the position
         with contextlib.suppress(Exception):  # a metrics file gone never fails a committed write
