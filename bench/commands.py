@@ -11,8 +11,10 @@ OTKLIK_WORKERS and the server's other settings as for ``otklik serve``.
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from bench.commands_probe import LogTail, catch_up_seconds
+from bench.commands_probe import LogTail
 from bench.support import fresh_database, latency_figures, run_clients, write_results
 from bench.wrk_load import post_appeals
 from domain.shared.actors import Role
@@ -85,25 +87,33 @@ def otklik_over_http(label: str, tree: Path | None) -> list[dict[str, Any]]:
         container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
         token, _ = container.tokens.create(role=Role.OPERATOR, name="bench")
         container.close()
-        env = {"OTKLIK_LOG_LEVEL": "warning", "OTKLIK_POOL_SIZE": "20"}
-        with server_process(info, env=env, cwd=tree) as url:
-            post_appeals(url, token, 4, 2)  # warm-up
-            for clients in CLIENTS:
-                load = os.getloadavg()[0]
-                with LogTail(info) as tail:
-                    figures = post_appeals(url, token, clients, SECONDS)
-                caught_up = catch_up_seconds(info, timeout=30)
-                rows.append(
-                    {
-                        "what": f"Otklik {label}: POST /api/v1/appeals over HTTP (serve, live)",
-                        **figures,
-                        "tail_seen": tail.seen,
-                        "tail_skipped": tail.skipped,
-                        "views_caught_up_s": caught_up,
-                        "load_before": round(load, 2),
-                    }
-                )
-                print(rows[-1], flush=True)
+        env = {
+            "OTKLIK_LOG_LEVEL": "warning",
+            "OTKLIK_POOL_SIZE": os.environ.get("OTKLIK_POOL_SIZE", "10"),
+        }
+        probe = LogTail(info)
+        try:
+            log = Path(tempfile.gettempdir()) / f"otklik-bench-{label}.log"
+            with server_process(info, env=env, cwd=tree, log=log) as url:
+                post_appeals(url, token, 4, 2)  # warm-up
+                for clients in CLIENTS:
+                    load = os.getloadavg()[0]
+                    figures, seen, skipped = probe.run(
+                        functools.partial(post_appeals, url, token, clients, SECONDS)
+                    )
+                    rows.append(
+                        {
+                            "what": f"Otklik {label}: POST /api/v1/appeals over HTTP (serve, live)",
+                            **figures,
+                            "tail_seen": seen,
+                            "tail_skipped": skipped,
+                            "views_caught_up_s": probe.caught_up_seconds(timeout=30),
+                            "load_before": round(load, 2),
+                        }
+                    )
+                    print(rows[-1], flush=True)
+        finally:
+            probe.close()
     return rows
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar
 
 import psycopg
 
 from infra.database import ConnectionInfo
+
+T = TypeVar("T")
 
 _AFTER = (
     "SELECT notification_id FROM otklik_events WHERE notification_id > %s"
@@ -31,66 +34,66 @@ VIEWS = (
 
 
 class LogTail:
-    """Reads the log forward from its head, as a projection does, until the block ends; then
-    counts the events it passed over (in the log below its last position, never seen)."""
+    """Reads the log forward from its head, as a projection does, while a load runs (``run``);
+    then counts the events it passed over (in the log below its last position, never seen).
+    Its two connections are opened first, before the server under load takes its own."""
 
     def __init__(self, info: ConnectionInfo) -> None:
-        self.info = info
-        self.seen = 0
-        self.skipped = 0
-        self._positions: list[int] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._tail, daemon=True)
-        self._start = 0
+        self.reader = psycopg.connect(info.conninfo, autocommit=True)
+        self.checker = psycopg.connect(info.conninfo, autocommit=True)
 
-    def __enter__(self) -> LogTail:
-        with psycopg.connect(self.info.conninfo) as conn:
-            row = conn.execute("SELECT coalesce(max(notification_id), 0) FROM otklik_events")
-            found = row.fetchone()
-        self._start = int(found[0]) if found else 0
-        self._thread.start()
-        return self
+    def close(self) -> None:
+        self.reader.close()
+        self.checker.close()
 
-    def _tail(self) -> None:
-        last = self._start
-        with psycopg.connect(self.info.conninfo, autocommit=True) as conn:
-            while not self._stop.is_set():
-                rows = conn.execute(_AFTER, (last,)).fetchall()
+    def run(self, load: Callable[[], T]) -> tuple[T, int, int]:
+        """``load()``'s result, the events the reader saw and those it skipped."""
+        start = self._head()
+        positions: list[int] = []
+        stop = threading.Event()
+
+        def tail() -> None:
+            last = start
+            while not stop.is_set():
+                rows = self.reader.execute(_AFTER, (last,)).fetchall()
                 for (position,) in rows:
-                    self._positions.append(int(position))
+                    positions.append(int(position))
                     last = int(position)
                 if not rows:
                     time.sleep(0.001)
 
-    def __exit__(self, *exc: tuple[type[BaseException] | None, BaseException | None, Any]) -> None:
-        self._stop.set()
-        self._thread.join(30)
-        if not self._positions:
-            return
-        with psycopg.connect(self.info.conninfo) as conn:
-            logged = conn.execute(
-                "SELECT notification_id FROM otklik_events WHERE notification_id > %s"
-                " AND notification_id <= %s",
-                (self._start, self._positions[-1]),
-            ).fetchall()
-        self.seen = len(self._positions)
-        self.skipped = len({int(r[0]) for r in logged} - set(self._positions))
+        thread = threading.Thread(target=tail, daemon=True)
+        thread.start()
+        try:
+            result = load()
+        finally:
+            stop.set()
+            thread.join(30)
+        if not positions:
+            return result, 0, 0
+        logged = self.checker.execute(
+            "SELECT notification_id FROM otklik_events WHERE notification_id > %s"
+            " AND notification_id <= %s",
+            (start, positions[-1]),
+        ).fetchall()
+        return result, len(positions), len({int(r[0]) for r in logged} - set(positions))
 
+    def _head(self) -> int:
+        row = self.checker.execute("SELECT coalesce(max(notification_id), 0) FROM otklik_events")
+        found = row.fetchone()
+        return int(found[0]) if found else 0
 
-def catch_up_seconds(info: ConnectionInfo, timeout: float) -> float | None:
-    """Seconds until every active view's build is at the log's head (None: not within
-    ``timeout``); reactors are not views and are left out."""
-    started = time.perf_counter()
-    with psycopg.connect(info.conninfo, autocommit=True) as conn:
-        head_row = conn.execute("SELECT coalesce(max(notification_id), 0) FROM otklik_events")
-        found = head_row.fetchone()
-        head = int(found[0]) if found else 0
+    def caught_up_seconds(self, timeout: float) -> float | None:
+        """Seconds until every active view's build is at the log's head (None: not within
+        ``timeout``); reactors are not views and are left out."""
+        started = time.perf_counter()
+        head = self._head()
         while time.perf_counter() - started < timeout:
-            row = conn.execute(
+            row = self.checker.execute(
                 "SELECT min(position) FROM projection_builds WHERE active AND name = ANY(%s)",
                 (list(VIEWS),),
             ).fetchone()
             if row and row[0] is not None and int(row[0]) >= head:
                 return round(time.perf_counter() - started, 2)
             time.sleep(0.01)
-    return None
+        return None

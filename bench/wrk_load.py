@@ -47,8 +47,10 @@ def post_appeals(url: str, token: str, connections: int, seconds: float) -> dict
         env=env,
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if done.returncode != 0:
+        raise RuntimeError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
     wall = time.perf_counter() - started
     cpu = _children_cpu() - before
     line = next(x for x in done.stdout.splitlines() if x.startswith("WRK_JSON "))
