@@ -43,6 +43,9 @@ class LiveSettings:
     # at most one batch per runner this often: under a stream of appends a wake-up per append
     # would cost each runner a read and a transaction per command
     coalesce_seconds: float = 0.02
+    # a reactor's (its commands are not read back by a request; each of its batches is a
+    # transaction whose NOTIFY serialises with every other's commit)
+    reactor_coalesce_seconds: float = 0.1
 
 
 class LiveRunner:
@@ -71,6 +74,7 @@ class LiveRunner:
         self._group: threading.Thread | None = None  # the live views, together
         self._grouped: set[Build] = set()  # the builds the group runs or will try to
         self._lock = threading.Lock()
+        self._regroup = threading.Event()  # a build was handed to the group: lock it now
 
     def start(self, first_build_limit: int = 100_000) -> None:
         """Run every runnable build in its own thread, and a watchdog. A view that has no
@@ -111,7 +115,7 @@ class LiveRunner:
             thread = self._threads.get(build)
             if build in self.applier.finished or (thread is not None and thread.is_alive()):
                 continue
-            if thread is None and self._joins_group(build):
+            if self._joins_group(build, fresh=thread is None):
                 continue
             if thread is not None:
                 log.warning("projection.runner_restarted", build=build.label)
@@ -121,10 +125,13 @@ class LiveRunner:
             self._threads[build] = thread
             thread.start()
 
-    def _joins_group(self, build: Build) -> bool:
-        """A live view (not a reactor, not a build still catching up) is run by the group."""
+    def _joins_group(self, build: Build, *, fresh: bool = True) -> bool:
+        """A live view (not a reactor, not a build still catching up) is run by the group; a
+        build whose own runner ended is the group's only if it was handed over."""
         with self._lock:
             grouped = build in self._grouped
+        if not grouped and not fresh:
+            return False
         if not grouped:
             declared = self.registry.declared[build.name]
             if isinstance(declared, Reacting) or self.registry.is_building(build):
@@ -153,7 +160,12 @@ class LiveRunner:
     def _run_live(self, build: Build) -> None:
         while not self._stop.is_set() and build not in self.applier.finished:
             try:
-                self._live_session(build)
+                if self._live_session(build):  # a view that took over: the group runs it now
+                    with self._lock:
+                        self._grouped.add(build)
+                    self._regroup.set()
+                    self._joins_group(build)
+                    return
             except HandlerFailed:
                 return  # recorded; the build stays stopped until a restart
             except Exception as error:  # connection lost, database restarting: retry
@@ -180,7 +192,8 @@ class LiveRunner:
             retry_at = 0.0
             waker = _Waker(settings.coalesce_seconds, self._stop)
             while not self._stop.is_set():
-                if time.monotonic() >= retry_at:
+                if time.monotonic() >= retry_at or self._regroup.is_set():
+                    self._regroup.clear()
                     with self._lock:
                         wanted = self._grouped - targets.keys() - finished
                     for build in sorted(wanted, key=lambda b: b.label):
@@ -202,26 +215,33 @@ class LiveRunner:
                             break
                 waker.wait(listener, settings.poll_seconds)
 
-    def _live_session(self, build: Build) -> None:
+    def _live_session(self, build: Build) -> bool:
+        """Run ``build`` until a stop; True when it is a view that has just taken over (the
+        group runs it from then on, once this session's lock is released)."""
         settings = self.settings
         with psycopg.connect(settings.conninfo, autocommit=True) as listener:
             if not try_lock(listener, build):
                 self._stop.wait(settings.poll_seconds * 5)  # another runner has it; stand by
-                return
+                return False
             listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(settings.channel)))
             log.info("projection.live", build=build.label)
             targets = self.applier.targets([build])
-            timer = _Timer(self.registry.declared[build.name])
-            waker = _Waker(settings.coalesce_seconds, self._stop)
+            declared = self.registry.declared[build.name]
+            timer = _Timer(declared)
+            reacting = isinstance(declared, Reacting)
+            coalesce = settings.reactor_coalesce_seconds if reacting else settings.coalesce_seconds
+            waker = _Waker(coalesce, self._stop)
             building = True  # until the registry says otherwise: a live build stays live
             while not self._stop.is_set() and build not in self.applier.finished:
                 building = building and self.registry.is_building(build)
                 self._drain(targets, settings.rebuild_batch if building else settings.live_batch)
                 if building:
-                    self.switch.try_activate(build)
+                    if self.switch.try_activate(build) and not reacting:
+                        return True
                 elif timer.due():
                     self.reactors.tick(build)  # the active build's timer only
                 waker.wait(listener, min(self.settings.poll_seconds, timer.left()))
+        return False
 
     def _drain(self, targets: list[Target], limit: int) -> None:
         """Apply batches until the head (or a stop); raise the first failure."""
