@@ -35,6 +35,8 @@ from infra.settings import Settings
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = (1, 16, 64)
 BEFORE = os.environ.get("BENCH_BEFORE_TREE")
+# granian worker processes to measure "now" with, in turn (the first also serves "before")
+WORKERS = os.environ.get("BENCH_WORKERS", os.environ.get("OTKLIK_WORKERS", "1")).split(",")
 
 
 class Counter(Aggregate):
@@ -79,7 +81,7 @@ def baseline_save(info: ConnectionInfo, threads: int) -> dict[str, Any]:
     }
 
 
-def otklik_over_http(label: str, tree: Path | None) -> list[dict[str, Any]]:
+def otklik_over_http(label: str, tree: Path | None, workers: str) -> list[dict[str, Any]]:
     """One server (of ``tree``, else this checkout) on a database of its own: wrk at each
     concurrency; at 16 clients a reader tails the log, and the views' catch-up is timed."""
     rows: list[dict[str, Any]] = []
@@ -88,6 +90,7 @@ def otklik_over_http(label: str, tree: Path | None) -> list[dict[str, Any]]:
         token, _ = container.tokens.create(role=Role.OPERATOR, name="bench")
         container.close()
         env = {
+            "OTKLIK_WORKERS": workers,
             "OTKLIK_LOG_LEVEL": "warning",
             "OTKLIK_POOL_SIZE": os.environ.get("OTKLIK_POOL_SIZE", "10"),
         }
@@ -120,8 +123,9 @@ def otklik_over_http(label: str, tree: Path | None) -> list[dict[str, Any]]:
 def main() -> None:
     rows: list[dict[str, Any]] = []
     if BEFORE:
-        rows += otklik_over_http("before", Path(BEFORE))
-    rows += otklik_over_http("now", None)
+        rows += otklik_over_http("before", Path(BEFORE), WORKERS[0])
+    for workers in WORKERS:
+        rows += otklik_over_http(f"now ({workers} worker)", None, workers)
     with fresh_database() as info:
         for threads in (1, 16):
             rows.append(
@@ -145,14 +149,14 @@ def main() -> None:
         ]
     )
     base = {r["concurrency"]: r["per_second"] for r in rows if r["what"].startswith("event")}
-    ours = {r["concurrency"]: r["per_second"] for r in rows if r["what"].startswith("Otklik now")}
+    first = f"Otklik now ({WORKERS[0]} worker)"
+    ours = {r["concurrency"]: r["per_second"] for r in rows if r["what"].startswith(first)}
     ratios = {c: round(ours[c] / base[min(c, 16)], 2) for c in ours}
     summary = (
-        "\nRatio Otklik now / library save (16 threads for 64 clients): "
+        f"\nRatio {first} / library save (16 threads for 64 clients): "
         + ", ".join(f"{c} clients {ratio}" for c, ratio in ratios.items())
         + f" ({SECONDS:.0f} s each; {platform.node()}, {os.cpu_count()} cores, load"
-        f" {os.getloadavg()[0]:.1f} at the end; granian workers"
-        f" {os.environ.get('OTKLIK_WORKERS', 'default')}; database"
+        f" {os.getloadavg()[0]:.1f} at the end; database"
         f" {'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded'};"
         f" {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
     )

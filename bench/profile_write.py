@@ -94,6 +94,21 @@ def _server_pids(port: int) -> dict[str, int]:
     raise RuntimeError("no serve process found")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (0 when it is gone)."""
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backends(conninfo: str, dbname: str) -> list[int]:
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (dbname,))
+        return [int(r[0]) for r in rows.fetchall()]
+
+
 def _py_spy() -> str:
     local = Path(sys.executable).parent / "py-spy"
     return str(local) if local.exists() else (shutil.which("py-spy") or "py-spy")
@@ -133,7 +148,7 @@ def main() -> None:
         container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
         token, _ = container.tokens.create(role=Role.OPERATOR, name="bench")
         container.close()
-        env = {"OTKLIK_LOG_LEVEL": "warning", "OTKLIK_POOL_SIZE": "20"}
+        env = {"OTKLIK_LOG_LEVEL": "warning", "OTKLIK_POOL_SIZE": "10"}
         with server_process(info, env=env) as url:
             post_appeals(url, token, 4, 3)  # warm-up
             pids = _server_pids(int(urlsplit(url).port or 0))
@@ -156,12 +171,26 @@ def main() -> None:
                 target=lambda: waits.append(_sample_waits(info.conninfo, info.dbname, stop))
             )
             sampler.start()
+            backends = _backends(info.conninfo, info.dbname)
+            cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
+            pg_before = sum(_cpu_seconds(pid) for pid in backends)
+            started = time.perf_counter()
             figures = post_appeals(url, token, CLIENTS, SECONDS)
+            wall = time.perf_counter() - started
+            cpu = {name: _cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
+            joined = set(_backends(info.conninfo, info.dbname)) - set(backends)  # all in the run
+            cpu["postgres (this database's sessions)"] = (
+                sum(_cpu_seconds(pid) for pid in [*backends, *joined]) - pg_before
+            )
             stop.set()
             sampler.join()
             for spy in spies.values():
                 spy.wait(60)
     print(f"load: {figures}")
+    print("CPU over the run, in cores (2 = the whole machine; py-spy's own sampling included):")
+    for name, seconds in cpu.items():
+        print(f"  {seconds / wall:5.2f}  {name}")
+    print(f"  {figures['generator_cpu_share'] * (os.cpu_count() or 1):5.2f}  wrk")
     report: dict[str, Any] = {}
     for name in spies:
         steps = BACKGROUND_STEPS if name == "background" else REQUEST_STEPS
