@@ -18,6 +18,7 @@ import psycopg
 from eventsourcing import persistence
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
+from psycopg import pq
 from psycopg.rows import DictRow
 
 if TYPE_CHECKING:
@@ -113,23 +114,32 @@ class GroupCommit:
                 item.done = True
 
     def _together(self, group: list[_Append]) -> None:
-        """The lock, the NOTIFY, every command's rows and the COMMIT, sent in one pipeline."""
+        """BEGIN, the lock, the NOTIFY, every command's rows and COMMIT, sent in one pipeline
+        and one round trip (psycopg's ``transaction()`` would wait for its BEGIN first). Should
+        a statement fail, the server skips the rest up to the sync, COMMIT included, and the
+        transaction is rolled back here."""
         recorder = self.recorder
         with recorder.datastore.get_connection() as conn:
+            assert conn.autocommit  # BEGIN and COMMIT are ours
             cursors = []
             try:
-                with conn.pipeline(), conn.transaction():
-                    with conn.cursor() as curs:
-                        recorder._lock_table(curs)
-                        recorder._notify_channel(curs)
+                with conn.pipeline(), conn.cursor() as control:
+                    control.execute("BEGIN")
+                    recorder._lock_table(control)
+                    recorder._notify_channel(control)
                     for item in group:
                         curs = conn.cursor()
                         cursors.append(curs)
                         PostgresAggregateRecorder._insert_stored_events(recorder, curs, item.events)
                         with conn.cursor() as own:  # the records after the events, as one append
                             recorder._insert_records(own, **item.kwargs)
+                    control.execute("COMMIT")
                 for item, curs in zip(group, cursors, strict=True):
                     item.ids = recorder._fetch_ids_after_insert_events(curs, item.events)
+            except BaseException:
+                if not conn.closed and conn.info.transaction_status != pq.TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
+                raise
             finally:
                 for curs in cursors:
                     curs.close()
