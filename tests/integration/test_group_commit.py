@@ -12,6 +12,8 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.appeals.application import AppealsApplication, IdempotencyClaim, IdempotencyRecord
+from domain.shared.handler import Decision
+from infra.container import Container
 from infra.eventstore import OtklikRecorder
 from infra.group_commit import _Append
 from tests.conftest import event_count
@@ -28,13 +30,17 @@ def _recorder(app: AppealsApplication) -> OtklikRecorder:
 
 
 def _stored(app: AppealsApplication) -> tuple[StoredEvent, ...]:
-    """A new appeal's events as the mapper stores them (not yet appended)."""
-    result = app.receive(receive(), actor=OPERATOR, idempotency=None)
-    first = app.recorder.select_events(result.state.id)[0]
-    return (StoredEvent(uuid.uuid4(), first.originator_version, first.topic, first.state),)
+    """A new appeal's events, decided as the handler decides them, as the mapper stores them
+    (not yet appended): the views read them like any other."""
+    stream = uuid.uuid4()
+    context = Decision(stream_id=stream, version=0, actor=OPERATOR, now=app.clock())
+    events = app.decider.decide(None, receive(), context)
+    return tuple(app.mapper.to_stored_event(e) for e in events)
 
 
-def test_a_conflicting_command_in_a_group_fails_alone(app: AppealsApplication, sql: Conn) -> None:
+def test_a_conflicting_command_in_a_group_fails_alone(
+    app: AppealsApplication, container: Container, sql: Conn
+) -> None:
     recorder = _recorder(app)
     taken = app.receive(receive(), actor=OPERATOR, idempotency=None)
     clash = recorder.select_events(taken.state.id)[0]  # version 1 of a stream that has it
@@ -68,6 +74,8 @@ def test_a_conflicting_command_in_a_group_fails_alone(app: AppealsApplication, s
     assert event_count(sql) == before + 1
     found = recorder.find_idempotency(OPERATOR.id, key)
     assert found is not None and str(found.stream_id) == str(good[0].originator_id)
+    container.engine.catch_up_all()  # the views read what the group appended like any event
+    assert container.engine.failed() == []
 
 
 def test_concurrent_commands_with_one_key_append_once(app: AppealsApplication, sql: Conn) -> None:
