@@ -36,7 +36,7 @@ from infra.rating_links import RatingLinks, rating_links
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
-from infra.token_cache import TokenCache
+from infra.token_cache import SharedGeneration, TokenCache
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
 from projections.appeals import AppealQueries
@@ -240,11 +240,13 @@ class Container:
         cap = db_bounds.request_limits(self.settings).longest_wait
         cache = self.token_cache
         if cache is None:
-            cache = self.token_cache = TokenCache(self.tokens.lookup, self.info.conninfo, utc_now)
-            self.tokens.on_change = cache.forget  # a change made here is seen here at once
+            shared = SharedGeneration(self.settings.data_dir / "access.generation")
+            cache = TokenCache(self.tokens.lookup, self.info.conninfo, utc_now, shared)
+            self.token_cache = cache
+            self.tokens.on_change = cache.changed  # seen by this machine's processes at once
             recorder = self.appeals.recorder
             if isinstance(recorder, OtklikRecorder):
-                recorder.on_access_change = cache.forget
+                recorder.on_access_change = cache.changed
         return Services(
             appeals=self.appeals,
             queries=self.queries,

@@ -1,16 +1,21 @@
 """Authenticated tokens kept a few seconds per process, forgotten at every change of access: the
-event store NOTIFYs ``ACCESS_CHANNEL`` in the transaction that revokes a token or changes an
-account, every serving process LISTENs to it, and the process that made the change forgets at
-once, before its request answers. A process that is not listening (its connection lost) keeps
-nothing: every request reads the token's row, as without the cache."""
+process that made the change forgets before its request answers, and so does every process on
+the machine sharing its generation file (granian's workers: a counter in shared memory, read at
+every cached answer); processes elsewhere forget with the NOTIFY on ``ACCESS_CHANNEL`` that the
+change's transaction sends. A process that is not listening (its connection lost) keeps nothing:
+every request reads the token's row, as without the cache."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import mmap
+import os
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -26,14 +31,43 @@ log = structlog.get_logger("otklik.auth")
 Lookup = Callable[[str], tuple[Actor, datetime | None] | None]  # the actor and the expiry
 
 
+class SharedGeneration:
+    """A counter in a file mapped into every process that opens it: bumped by a change of
+    access, read before every cached answer (a torn read only makes a process forget)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._fd).st_size < 8:
+            os.ftruncate(self._fd, 8)
+        self._map = mmap.mmap(self._fd, 8)
+
+    def read(self) -> int:
+        return int.from_bytes(self._map[:8], "little")
+
+    def bump(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            self._map[:8] = ((self.read() + 1) % 2**63).to_bytes(8, "little")
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._map.close()
+        os.close(self._fd)
+
+
 class TokenCache:
     def __init__(
         self,
         lookup: Lookup,
         conninfo: str,
         clock: Callable[[], datetime],
+        shared: SharedGeneration,
         keep_seconds: float = KEEP_SECONDS,
     ) -> None:
+        self._shared = shared
+        self._seen = shared.read()
         self._lookup = lookup
         self._conninfo = conninfo
         self._clock = clock
@@ -49,6 +83,11 @@ class TokenCache:
         """The token's actor if it is kept and still valid (no I/O: the event loop may ask)."""
         if not self._listening.is_set():
             return None
+        shared = self._shared.read()
+        if shared != self._seen:  # another process on this machine changed access
+            self._seen = shared
+            self.forget()
+            return None
         entry = self._entries.get(_key(token))
         if entry is None:
             return None
@@ -60,12 +99,13 @@ class TokenCache:
     def authenticate(self, token: str) -> Actor | None:
         """The token's actor, read from its row (and kept while this process listens)."""
         self._start()
-        generation = self._generation
+        generation, shared = self._generation, self._shared.read()
         found = self._lookup(token)
         if found is None:
             return None
         actor, expires = found
-        if self._listening.is_set() and generation == self._generation:
+        unchanged = generation == self._generation and shared == self._shared.read()
+        if self._listening.is_set() and unchanged:
             if len(self._entries) >= MOST:
                 self._entries.clear()
             self._entries[_key(token)] = (actor, time.monotonic() + self._keep, expires)
@@ -74,6 +114,11 @@ class TokenCache:
     def forget(self) -> None:
         self._generation += 1
         self._entries.clear()
+
+    def changed(self) -> None:
+        """This process changed access (committed): it and its siblings forget at once."""
+        self._shared.bump()
+        self.forget()
 
     def close(self) -> None:
         self._stop.set()

@@ -7,12 +7,13 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from domain.shared.actors import Role
 from infra.container import Container
-from infra.token_cache import TokenCache
+from infra.token_cache import SharedGeneration, TokenCache
 
 pytestmark = pytest.mark.integration
 
@@ -44,8 +45,17 @@ def test_a_revoked_token_is_refused_by_the_next_request_of_the_revoking_process(
     assert services.authenticate(secret) is None
 
 
-def test_another_process_forgets_with_the_revocations_notify(container: Container) -> None:
-    other = TokenCache(container.tokens.lookup, container.info.conninfo, lambda: datetime.now(UTC))
+def _cache(container: Container, folder: Path, conninfo: str | None = None) -> TokenCache:
+    """A cache as another process would hold it (its own generation file unless shared)."""
+    shared = SharedGeneration(folder / "access.generation")
+    info = conninfo or container.info.conninfo
+    return TokenCache(container.tokens.lookup, info, lambda: datetime.now(UTC), shared)
+
+
+def test_another_process_forgets_with_the_revocations_notify(
+    container: Container, tmp_path: Path
+) -> None:
+    other = _cache(container, tmp_path)
     try:
         secret, _, token_id = _issued(container)
         _listening(other, secret)
@@ -59,9 +69,26 @@ def test_another_process_forgets_with_the_revocations_notify(container: Containe
         other.close()
 
 
-def test_a_token_is_never_answered_from_the_cache_past_its_expiry(container: Container) -> None:
+def test_a_sibling_process_forgets_before_the_change_answers(
+    container: Container, tmp_path: Path
+) -> None:
+    changing, sibling = _cache(container, tmp_path), _cache(container, tmp_path)
+    try:
+        secret, _, _ = _issued(container)
+        _listening(sibling, secret)
+        changing.changed()  # what the revoking worker does once its transaction committed
+        assert sibling.cached(secret) is None  # no NOTIFY needed: the shared generation moved
+    finally:
+        changing.close()
+        sibling.close()
+
+
+def test_a_token_is_never_answered_from_the_cache_past_its_expiry(
+    container: Container, tmp_path: Path
+) -> None:
     now = [datetime.now(UTC)]
-    cache = TokenCache(container.tokens.lookup, container.info.conninfo, lambda: now[0])
+    shared = SharedGeneration(tmp_path / "access.generation")
+    cache = TokenCache(container.tokens.lookup, container.info.conninfo, lambda: now[0], shared)
     try:
         issued = container.tokens.issue(
             role=Role.OPERATOR, name=f"Срок {uuid.uuid4().hex[:6]}", lifetime_seconds=3600
@@ -73,9 +100,9 @@ def test_a_token_is_never_answered_from_the_cache_past_its_expiry(container: Con
         cache.close()
 
 
-def test_a_cache_that_cannot_listen_keeps_nothing(container: Container) -> None:
+def test_a_cache_that_cannot_listen_keeps_nothing(container: Container, tmp_path: Path) -> None:
     unreachable = container.info.with_dbname(f"missing_{uuid.uuid4().hex[:6]}").conninfo
-    cache = TokenCache(container.tokens.lookup, unreachable, lambda: datetime.now(UTC))
+    cache = _cache(container, tmp_path, unreachable)
     try:
         secret, _, _ = _issued(container)
         for _ in range(3):
