@@ -36,7 +36,10 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 CLIENTS = (1, 16, 64)
 BEFORE = os.environ.get("BENCH_BEFORE_TREE")
 # granian worker processes to measure "now" with, in turn (the first also serves "before")
-WORKERS = os.environ.get("BENCH_WORKERS", os.environ.get("OTKLIK_WORKERS", "1")).split(",")
+# (default: as `otklik serve` does, one per core)
+WORKERS = os.environ.get(
+    "BENCH_WORKERS", os.environ.get("OTKLIK_WORKERS", str(os.cpu_count() or 1))
+).split(",")
 
 
 class Counter(Aggregate):

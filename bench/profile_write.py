@@ -103,10 +103,9 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _backends(conninfo: str, dbname: str) -> list[int]:
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (dbname,))
-        return [int(r[0]) for r in rows.fetchall()]
+def _backends(conn: psycopg.Connection[Any], dbname: str) -> list[int]:
+    rows = conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (dbname,))
+    return [int(r[0]) for r in rows.fetchall()]
 
 
 def _py_spy() -> str:
@@ -148,8 +147,13 @@ def main() -> None:
         container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
         token, _ = container.tokens.create(role=Role.OPERATOR, name="bench")
         container.close()
-        env = {"OTKLIK_LOG_LEVEL": "warning", "OTKLIK_POOL_SIZE": "10"}
-        with server_process(info, env=env) as url:
+        env = {
+            "OTKLIK_LOG_LEVEL": "warning",
+            "OTKLIK_POOL_SIZE": "10",
+            "OTKLIK_WORKERS": os.environ.get("OTKLIK_WORKERS", str(os.cpu_count() or 1)),
+        }
+        admin = psycopg.connect(info.conninfo, autocommit=True)  # before the server's own
+        with admin, server_process(info, env=env) as url:
             post_appeals(url, token, 4, 3)  # warm-up
             pids = _server_pids(int(urlsplit(url).port or 0))
             spies = {
@@ -171,14 +175,14 @@ def main() -> None:
                 target=lambda: waits.append(_sample_waits(info.conninfo, info.dbname, stop))
             )
             sampler.start()
-            backends = _backends(info.conninfo, info.dbname)
+            backends = _backends(admin, info.dbname)
             cpu_before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
             pg_before = sum(_cpu_seconds(pid) for pid in backends)
             started = time.perf_counter()
             figures = post_appeals(url, token, CLIENTS, SECONDS)
             wall = time.perf_counter() - started
             cpu = {name: _cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
-            joined = set(_backends(info.conninfo, info.dbname)) - set(backends)  # all in the run
+            joined = set(_backends(admin, info.dbname)) - set(backends)  # all in the run
             cpu["postgres (this database's sessions)"] = (
                 sum(_cpu_seconds(pid) for pid in [*backends, *joined]) - pg_before
             )
