@@ -138,6 +138,7 @@ class LiveRunner:
                 return False
             with self._lock:
                 self._grouped.add(build)
+            self._regroup.set()  # the group locks it at its next wake-up, not its next retry
         if self._group is None or not self._group.is_alive():
             self._group = threading.Thread(
                 target=self._run_group, daemon=True, name="projection-live-views"
