@@ -260,7 +260,8 @@ def create_app(services: Services, *, debug: bool = False) -> Litestar:
         middleware=[
             request_logging,
             PROMETHEUS.middleware,
-            token_authentication(services.authenticate),  # 401 before anything is read
+            # 401 before anything is read
+            token_authentication(services.authenticate, services.cached_actor),
             request_guard,  # then the body's depth, encoding and size, before it is parsed
         ],
         openapi_config=OpenAPIConfig(

@@ -106,11 +106,19 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
     """The bearer token becomes the request's user (an ``Actor``) before anything of the request
     is parsed, so a stranger gets 401 and learns nothing of the body's schema. Public routes (the
     portal's ratings and methodologies, published refutations, health, metrics, the OpenAPI) opt
-    out with ``opt=PUBLIC_ROUTE``; the token lookup runs off the event loop."""
+    out with ``opt=PUBLIC_ROUTE``. A token the process keeps (``cached``: no I/O, None when it
+    keeps nothing for it) is answered on the event loop; any other is looked up off it."""
 
-    def __init__(self, app: ASGIApp, authenticate: Authenticator, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        authenticate: Authenticator,
+        cached: Authenticator | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=[f"^{OPENAPI_PATH}"], **kwargs)
         self.authenticate = authenticate
+        self.cached = cached
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The refusal is answered here, as a response, so that the request's log line, its
@@ -134,11 +142,16 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException(BEARER_REQUIRED)
-        actor = await anyio.to_thread.run_sync(self.authenticate, token.strip())
+        secret = token.strip()
+        actor = self.cached(secret) if self.cached is not None else None
+        if actor is None:
+            actor = await anyio.to_thread.run_sync(self.authenticate, secret)
         if actor is None:
             raise NotAuthorizedException("the token is unknown or revoked")
-        return AuthenticationResult(user=actor, auth=token.strip())
+        return AuthenticationResult(user=actor, auth=secret)
 
 
-def token_authentication(authenticate: Authenticator) -> DefineMiddleware:
-    return DefineMiddleware(TokenAuthentication, authenticate=authenticate)
+def token_authentication(
+    authenticate: Authenticator, cached: Authenticator | None = None
+) -> DefineMiddleware:
+    return DefineMiddleware(TokenAuthentication, authenticate=authenticate, cached=cached)

@@ -110,6 +110,8 @@ class Services:
     directory: DirectoryBook  # the administration: units, people, positions
     attachments: AttachmentService  # issue 16: the appeals' files (store and records)
     imports: Importer  # issue 16: bulk imports of the channels' exports
+    # a token's actor if this process keeps it (no I/O: asked on the event loop), else None
+    cached_actor: Authenticator | None = None
     # pool name -> psycopg_pool's figures (requests_waiting, requests_wait_ms, pool_size, …)
     pool_stats: Callable[[], Mapping[str, Mapping[str, int]]] = dict
     # the messengers' secrets (None: not configured)

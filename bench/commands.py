@@ -1,23 +1,31 @@
-"""Durable commands per second through HTTP (granian + Litestar + the event store), with 1 and 16
-concurrent clients, beside eventsourcing's plain ``Application.save`` in-process on the same server.
+"""Durable commands per second through HTTP (granian + Litestar + the event store, the projections
+and the watcher live: the default ``otklik serve``) with 1, 16 and 64 concurrent clients driven
+by ``wrk``, a reader tailing the log meanwhile (it must skip nothing), beside eventsourcing's plain
+``Application.save`` in-process on the same server.
 
 Run: ``make bench-commands`` (DATABASE_URL to use a server, else an embedded PostgreSQL).
-Environment: BENCH_SECONDS (default 8) per measurement.
+Environment: BENCH_SECONDS (default 8) per measurement; BENCH_BEFORE_TREE, a checkout of an
+earlier commit to measure in the same run (``git archive <commit> | tar -x -C <dir>``);
+OTKLIK_WORKERS and the server's other settings as for ``otklik serve``.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import platform
+import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-import httpx
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from bench.commands_probe import LogTail
 from bench.support import fresh_database, latency_figures, run_clients, write_results
+from bench.wrk_load import post_appeals
 from domain.shared.actors import Role
 from infra.container import Container
 from infra.database import ConnectionInfo
@@ -25,29 +33,13 @@ from infra.server_process import server_process
 from infra.settings import Settings
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
-BODY = {
-    "kind": "message",
-    "channel": "pos",
-    "text": "Не горят фонари во дворе дома 5",
-    "external_id": "POS-1",
-}
-
-
-def http_commands(url: str, token: str, clients: int) -> dict[str, Any]:
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    stop = time.monotonic() + SECONDS
-
-    def client(n: int) -> None:
-        with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as c:
-            while time.monotonic() < stop:
-                started = time.perf_counter()
-                response = c.post("/api/v1/appeals", json=BODY)
-                latencies[n].append(time.perf_counter() - started)
-                if response.status_code != 201:
-                    errors[n] += 1
-
-    return _run(client, clients, latencies, errors)
+CLIENTS = (1, 16, 64)
+BEFORE = os.environ.get("BENCH_BEFORE_TREE")
+# granian worker processes to measure "now" with, in turn (the first also serves "before")
+# (default: as `otklik serve` does, one per core)
+WORKERS = os.environ.get(
+    "BENCH_WORKERS", os.environ.get("OTKLIK_WORKERS", str(os.cpu_count() or 1))
+).split(",")
 
 
 class Counter(Aggregate):
@@ -70,7 +62,6 @@ def baseline_save(info: ConnectionInfo, threads: int) -> dict[str, Any]:
     app: Application[Any] = Application(env=env)
     app.name = "Baseline"
     latencies: list[list[float]] = [[] for _ in range(threads)]
-    errors = [0] * threads
     stop = time.monotonic() + SECONDS
 
     def worker(n: int) -> None:
@@ -80,40 +71,65 @@ def baseline_save(info: ConnectionInfo, threads: int) -> dict[str, Any]:
             latencies[n].append(time.perf_counter() - started)
 
     try:
-        return _run(worker, threads, latencies, errors)
+        figures = latency_figures(latencies, run_clients(worker, threads))
     finally:
         app.close()
-
-
-def _run(target: Any, n: int, latencies: list[list[float]], errors: list[int]) -> dict[str, Any]:
-    figures = latency_figures(latencies, run_clients(target, n))
     return {
-        "concurrency": n,
+        "concurrency": threads,
         "commands": figures["count"],
-        "errors": sum(errors),
+        "errors": 0,
         "per_second": figures["per_second"],
         "p50_ms": figures["p50_ms"],
         "p99_ms": figures["p99_ms"],
     }
 
 
-def main() -> None:
+def otklik_over_http(label: str, tree: Path | None, workers: str) -> list[dict[str, Any]]:
+    """One server (of ``tree``, else this checkout) on a database of its own: wrk at each
+    concurrency; at 16 clients a reader tails the log, and the views' catch-up is timed."""
+    rows: list[dict[str, Any]] = []
     with fresh_database() as info:
         container = Container.build(Settings.from_env({"DATABASE_URL": info.url()}), info)
         token, _ = container.tokens.create(role=Role.OPERATOR, name="bench")
         container.close()
-        rows: list[dict[str, Any]] = []
-        with server_process(
-            info, env={"OTKLIK_LOG_LEVEL": "warning", "OTKLIK_POOL_SIZE": "20"}
-        ) as url:
-            http_commands(url, token, 4)  # warm-up
-            for clients in (1, 16):
-                rows.append(
-                    {
-                        "what": "Otklik: POST /api/v1/appeals over HTTP",
-                        **http_commands(url, token, clients),
-                    }
-                )
+        env = {
+            "OTKLIK_WORKERS": workers,
+            "OTKLIK_LOG_LEVEL": "warning",
+            "OTKLIK_POOL_SIZE": os.environ.get("OTKLIK_POOL_SIZE", "10"),
+        }
+        probe = LogTail(info)
+        try:
+            log = Path(tempfile.gettempdir()) / f"otklik-bench-{label}.log"
+            with server_process(info, env=env, cwd=tree, log=log) as url:
+                post_appeals(url, token, 4, 2)  # warm-up
+                for clients in CLIENTS:
+                    load = os.getloadavg()[0]
+                    figures, seen, skipped = probe.run(
+                        functools.partial(post_appeals, url, token, clients, SECONDS)
+                    )
+                    rows.append(
+                        {
+                            "what": f"Otklik {label}: POST /api/v1/appeals over HTTP (serve, live)",
+                            **figures,
+                            "tail_seen": seen,
+                            "tail_skipped": skipped,
+                            "views_caught_up_s": probe.caught_up_seconds(timeout=30),
+                            "load_before": round(load, 2),
+                        }
+                    )
+                    print(rows[-1], flush=True)
+        finally:
+            probe.close()
+    return rows
+
+
+def main() -> None:
+    rows: list[dict[str, Any]] = []
+    if BEFORE:
+        rows += otklik_over_http("before", Path(BEFORE), WORKERS[0])
+    for workers in WORKERS:
+        rows += otklik_over_http(f"now ({workers} worker)", None, workers)
+    with fresh_database() as info:
         for threads in (1, 16):
             rows.append(
                 {
@@ -121,30 +137,50 @@ def main() -> None:
                     **baseline_save(info, threads),
                 }
             )
+            print(rows[-1], flush=True)
     table = "\n".join(
         [
-            "| what | concurrency | commands/s | p50 ms | p99 ms | errors |",
-            "|---|---|---|---|---|---|",
+            "| what | clients | commands/s | p50 ms | p99 ms | errors | tail skipped |"
+            " views caught up | wrk CPU |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         + [
-            f"| {r['what']} | {r['concurrency']} | {r['per_second']:,.0f} | {r['p50_ms']} | "
-            f"{r['p99_ms']} | {r['errors']} |"
+            f"| {r['what']} | {r['concurrency']} | {r['per_second']:,.0f} | {r['p50_ms']} |"
+            f" {r['p99_ms']} | {r['errors']} | {_tail(r)} | {_caught(r)} |"
+            f" {_share(r)} |"
             for r in rows
         ]
     )
-    ours = {r["concurrency"]: r["per_second"] for r in rows if r["what"].startswith("Otklik")}
     base = {r["concurrency"]: r["per_second"] for r in rows if r["what"].startswith("event")}
-    ratios = {c: round(ours[c] / base[c], 2) for c in ours}
+    first = f"Otklik now ({WORKERS[0]} worker)"
+    ours = {r["concurrency"]: r["per_second"] for r in rows if r["what"].startswith(first)}
+    ratios = {c: round(ours[c] / base[min(c, 16)], 2) for c in ours}
     summary = (
-        f"\nRatio Otklik/baseline: 1 client {ratios[1]}, 16 clients {ratios[16]} "
-        f"({SECONDS:.0f} s each; {platform.node()}, {os.cpu_count()} cores; "
-        f"database {'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded'}; "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
+        f"\nRatio {first} / library save (16 threads for 64 clients): "
+        + ", ".join(f"{c} clients {ratio}" for c, ratio in ratios.items())
+        + f" ({SECONDS:.0f} s each; {platform.node()}, {os.cpu_count()} cores, load"
+        f" {os.getloadavg()[0]:.1f} at the end; database"
+        f" {'DATABASE_URL' if os.environ.get('DATABASE_URL') else 'embedded'};"
+        f" {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)"
     )
     print(table + summary)
     write_results(
         "commands", {"rows": rows, "ratios": ratios, "seconds": SECONDS}, table + "\n" + summary
     )
+
+
+def _tail(row: dict[str, Any]) -> str:
+    return f"{row['tail_skipped']} of {row['tail_seen']:,}" if "tail_seen" in row else ""
+
+
+def _caught(row: dict[str, Any]) -> str:
+    seconds = row.get("views_caught_up_s")
+    return "" if "tail_seen" not in row else (f"{seconds} s" if seconds is not None else "no")
+
+
+def _share(row: dict[str, Any]) -> str:
+    share = row.get("generator_cpu_share")
+    return f"{share:.0%}" if share is not None else "in-process"
 
 
 if __name__ == "__main__":

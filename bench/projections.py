@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -289,9 +290,14 @@ def _lags_ms(committed: list[tuple[int, float]], visible: list[tuple[int, float]
     return lags
 
 
-def live_lag(info: ConnectionInfo, container: Container) -> dict[str, Any]:
+def live_lag(
+    info: ConnectionInfo, container: Container, tree: Path | None = None
+) -> dict[str, Any]:
+    """``tree``: the worker of another checkout (``bench.lag_compare``)."""
     env = {**os.environ, "DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"}
-    worker = subprocess.Popen([sys.executable, "-m", "infra.cli", "projections", "run"], env=env)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "infra.cli", "projections", "run"], env=env, cwd=tree
+    )
     visible: list[tuple[int, float]] = []
     listening = threading.Event()
     stop = threading.Event()

@@ -28,6 +28,7 @@ from infra.calendar_clock import CalendarClock, utc_now
 from infra.database import ConnectionInfo
 from infra.db_waits import Outage, under_cap
 from infra.engine_wiring import build_engine, reactors
+from infra.eventstore import OtklikRecorder
 from infra.intake.service import IntakeImporter
 from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
@@ -41,6 +42,7 @@ from infra.retention.wiring import Retention, build_retention
 from infra.seeding import seed_books
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
+from infra.token_cache import SharedGeneration, TokenCache
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
 from projections.appeals import AppealQueries
@@ -105,6 +107,7 @@ class Container:
     # issue 18: the redacted copies of free texts (the masker loads its model on first use)
     redaction: Redaction | None = None
     redacted_texts: RedactedTextQueries | None = None
+    token_cache: TokenCache | None = None  # made with the services (the serving processes')
     _head: str = field(default_factory=database.head_revision)
 
     @classmethod
@@ -276,10 +279,20 @@ class Container:
     def services(self) -> Services:
         # the engine reads through the background pool: a request waits on it no longer than here
         cap = db_bounds.request_limits(self.settings).longest_wait
+        cache = self.token_cache
+        if cache is None:
+            shared = SharedGeneration(self.settings.data_dir / "access.generation")
+            cache = TokenCache(self.tokens.lookup, self.info.conninfo, utc_now, shared)
+            self.token_cache = cache
+            self.tokens.on_change = cache.changed  # seen by this machine's processes at once
+            recorder = self.appeals.recorder
+            if isinstance(recorder, OtklikRecorder):
+                recorder.on_access_change = cache.changed
         return Services(
             appeals=self.appeals,
             queries=self.queries,
-            authenticate=self.tokens.authenticate,
+            authenticate=cache.authenticate,
+            cached_actor=cache.cached,
             readiness=under_cap(READY_WITHIN, self.readiness),
             projection_status=under_cap(cap, self.engine.status),
             failed_builds=under_cap(cap, self.engine.failed),
@@ -330,6 +343,8 @@ class Container:
         )
 
     def close(self) -> None:
+        if self.token_cache is not None:
+            self.token_cache.close()
         self.engine.stop()
         self.appeals.close()
         if self.keyring is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -29,6 +29,8 @@ from domain.appeals.application import IdempotencyRecord
 from domain.appeals.registrations import RegistrationConflict, RegistrationRecord
 from infra.access_records import insert_access_records
 from infra.bulk_insert import insert_bulk
+from infra.group_commit import GroupCommit
+from infra.token_cache import notify_access_changed
 
 
 def _one_attempt(method: Any) -> Any:
@@ -51,7 +53,15 @@ _INSERT_EVENTS = _one_attempt(PostgresApplicationRecorder.insert_events)
 class OtklikRecorder(PostgresApplicationRecorder):
     """The library's recorder (table lock → gap-free log order, NOTIFY on append), plus the
     idempotency record and the registration number, saved in the same transaction as the events
-    they belong to (a number taken twice fails the whole append on the table's primary key)."""
+    they belong to (a number taken twice fails the whole append on the table's primary key).
+    The appends of commands that arrive together share one transaction (``infra.group_commit``),
+    each in a savepoint of its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the commands that append together share a transaction and its commit
+        self.group_commit = GroupCommit(self)
+        self.on_access_change: Callable[[], None] = lambda: None  # the token cache forgets
 
     # The library's reads, one attempt each (see _one_attempt above).
     select_events = _one_attempt(PostgresApplicationRecorder.select_events)
@@ -85,6 +95,7 @@ class OtklikRecorder(PostgresApplicationRecorder):
         access = kwargs.get("access")
         if isinstance(access, AccessRecords):  # an account's row and its tokens'
             insert_access_records(curs, access)
+            notify_access_changed(curs)  # every serving process forgets its tokens
         many = [
             (r.principal, r.key, r.fingerprint, r.stream_id, r.version)
             for r in kwargs.get("idempotency_records") or ()
@@ -115,7 +126,11 @@ class OtklikRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         try:
-            ids: Sequence[int] | None = _INSERT_EVENTS(self, stored_events, **kwargs)
+            ids: Sequence[int] | None = (
+                self.group_commit.append(stored_events, kwargs)
+                if stored_events
+                else _INSERT_EVENTS(self, stored_events, **kwargs)
+            )
         except IntegrityError as e:
             cause = e.__cause__
             if (
@@ -124,6 +139,8 @@ class OtklikRecorder(PostgresApplicationRecorder):
             ):
                 raise RegistrationConflict(str(e)) from e
             raise
+        if isinstance(kwargs.get("access"), AccessRecords):
+            self.on_access_change()  # this process forgets before its request answers
         if ids:
             written.appended(max(ids))  # an error after this commit will name the position
         with contextlib.suppress(Exception):  # a metrics file gone never fails a committed write

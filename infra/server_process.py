@@ -25,11 +25,23 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def server_process(
-    info: ConnectionInfo, *, log: Path | None = None, env: dict[str, str] | None = None
+    info: ConnectionInfo,
+    *,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[str]:
-    """Start the API on a free port against ``info`` (already migrated); yield its base URL."""
+    """Start the API on a free port against ``info`` (already migrated); yield its base URL.
+    ``cwd``: another checkout of the project to serve (a benchmark's "before")."""
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": info.url(), **(env or {})}
+    # One worker unless asked: a test reads its own writes through the per-process caches (the
+    # directory's, the rubricator's), which a sibling worker refreshes only seconds later.
+    environment = {
+        **os.environ,
+        "OTKLIK_WORKERS": "1",
+        "DATABASE_URL": info.url(),
+        **(env or {}),
+    }
     with contextlib.ExitStack() as stack:
         out: IO[bytes] | int = (
             stack.enter_context(log.open("wb")) if log is not None else subprocess.DEVNULL
@@ -39,6 +51,7 @@ def server_process(
             env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
+            cwd=cwd,
         )
         url = f"http://127.0.0.1:{port}"
         try:

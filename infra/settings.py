@@ -108,7 +108,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             log_level=env.get("OTKLIK_LOG_LEVEL", "info").lower(),
             log_format=env.get("OTKLIK_LOG_FORMAT", "json").lower(),
             pool_size=int(env.get("OTKLIK_POOL_SIZE", "8")),
-            workers=int(env.get("OTKLIK_WORKERS", "1")),
+            # one granian worker per core: a worker's Python runs on one core at a time
+            workers=int(env.get("OTKLIK_WORKERS", "") or os.cpu_count() or 1),
             projections_in_process=env.get("OTKLIK_PROJECTIONS_IN_PROCESS", "true").lower()
             in ("1", "true", "yes", "y"),
             projection_batch=int(env.get("OTKLIK_PROJECTION_BATCH", "50000")),

@@ -16,6 +16,7 @@ from psycopg_pool import ConnectionPool
 from domain.access.commands import ChangeRoles, OpenAccount
 from domain.access.service import TOKEN_PREFIX, AccessService, IssuedToken, secret_hash
 from domain.shared.actors import Actor, Role
+from infra.token_cache import notify_access_changed
 from projections.access import NO_OWNER, AccessQueries
 
 # The unit of a person's executor position on a date, from the directory (None: none known).
@@ -25,7 +26,7 @@ LAST_USE_GRANULARITY = timedelta(minutes=1)  # at most one write a minute per to
 CLI_ACTOR = Actor(id="otklik-cli", role=Role.ADMINISTRATOR, name="Командная строка otklik")
 _AUTHENTICATE = (
     "SELECT t.id, t.name, t.role, t.department, t.account_id, t.last_used_at,"
-    " a.name, a.person_id, a.unit_id"
+    " a.name, a.person_id, a.unit_id, t.expires_at"
     " FROM api_tokens t LEFT JOIN accounts a ON a.id = t.account_id"
     " WHERE t.token_hash = %s AND t.revoked_at IS NULL"
     " AND (t.expires_at IS NULL OR t.expires_at > %s)"
@@ -60,8 +61,15 @@ class TokenStore:
         self.clock = clock
         self.zone = ZoneInfo(timezone)
         self.executor_unit = executor_unit
+        # what this process does after it changed access itself (the token cache forgets)
+        self.on_change: Callable[[], None] = lambda: None
 
     def authenticate(self, token: str) -> Actor | None:
+        found = self.lookup(token)
+        return found[0] if found is not None else None
+
+    def lookup(self, token: str) -> tuple[Actor, datetime | None] | None:
+        """The token's actor and its expiry (what ``infra.token_cache`` keeps), or None."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         now = self.clock()
@@ -81,9 +89,9 @@ class TokenStore:
                 )
         role = Role(row[2])
         if row[4] is None:  # made before accounts: acts as it always did
-            return Actor(id=str(token_id), name=row[1], role=role, department=row[3])
+            return Actor(id=str(token_id), name=row[1], role=role, department=row[3]), row[9]
         unit = self._unit(row[7], row[8], now) if role is Role.EXECUTOR else None
-        return Actor(id=row[4], name=row[6], role=role, department=unit)
+        return Actor(id=row[4], name=row[6], role=role, department=unit), row[9]
 
     def _unit(self, person_id: str | None, recorded: str | None, now: datetime) -> str | None:
         """The directory's unit of the person's executor position today, else the account's."""
@@ -144,7 +152,10 @@ class TokenStore:
                     "UPDATE api_tokens SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL",
                     (self.clock(), token_id),
                 )
-                return cur.rowcount == 1
+                revoked = cur.rowcount == 1
+                notify_access_changed(cur)  # the serving processes forget their tokens
+            self.on_change()
+            return revoked
         token = self.access.account(owner)
         found = token.token(token_id) if token is not None else None
         if found is None or found.revoked_at is not None:

@@ -182,9 +182,36 @@ class CommandHandler:
         """Decide ``command`` on the stream and save what it decides. ``new``: the stream is
         being created (nothing to load); ``must_exist=False``: a stream not yet written is decided
         from no state (a first publication)."""
-        replay = self._replay(decider, idempotency)
-        if replay is not None:
-            return replay
+        if not new or idempotency is None:
+            replay = self._replay(decider, idempotency)
+            if replay is not None:
+                return replay
+            return self._decide(
+                decider, stream_id, command, actor, expected_version, idempotency, new, must_exist
+            )
+        # A new stream's retry is found by its key's row, taken again in the save, or when the
+        # decision refuses it now: no lookup before, the first attempt is the common case.
+        try:
+            return self._decide(
+                decider, stream_id, command, actor, expected_version, idempotency, new, must_exist
+            )
+        except DomainError:
+            replay = self._replay(decider, idempotency)
+            if replay is not None:
+                return replay
+            raise
+
+    def _decide(
+        self,
+        decider: Decider[S, C, E],
+        stream_id: UUID,
+        command: C,
+        actor: Actor,
+        expected_version: int | None,
+        idempotency: IdempotencyClaim | None,
+        new: bool,
+        must_exist: bool,
+    ) -> Written[S]:
         loaded: Loaded[S] = Loaded(state=None, version=0, positions=[])
         if not new:
             loaded = self.load(decider, stream_id)

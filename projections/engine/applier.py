@@ -70,3 +70,19 @@ class Applier:
             if failure is not None:
                 failures.append(failure)
         return len(rows), failures
+
+    def step_views(self, targets: Sequence[Target], limit: int) -> tuple[int, list[HandlerFailed]]:
+        """``step`` for a group of view builds run together (the live views): one read, one
+        decoding, and one transaction for all their writes and positions."""
+        after = min(t.position for t in targets)
+        rows = self.log.read(after, limit)
+        if not rows:
+            return 0, []
+        last = rows[-1][0]
+        with gc_paused():
+            decoded = self.log.decoded(rows, [t.projection for t in targets])
+            shares = [(t, select(t.projection, decoded, t.position)) for t in targets]
+            failures = self.views.commit_many(shares, last, len(rows))
+        for target in targets:
+            target.moved = False  # live mode holds the locks: a stray writer was re-synced
+        return len(rows), failures

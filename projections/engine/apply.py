@@ -14,7 +14,19 @@ from psycopg_pool import ConnectionPool
 from projections.engine.eventlog import EventLog
 from projections.engine.failures import HandlerFailed, record_failure
 from projections.engine.model import Batch, Build, Event
-from projections.engine.tracking import Target, advance, claim, is_infrastructure
+from projections.engine.tracking import (
+    Target,
+    advance,
+    advance_many,
+    claim,
+    claim_many,
+    is_infrastructure,
+)
+
+
+class _HandlerRaised(Exception):
+    """A handler's error inside a group's transaction: the transaction is rolled back and each
+    build is committed on its own (where failures are isolated)."""
 
 
 class ViewBatches:
@@ -68,6 +80,59 @@ class ViewBatches:
             return None
         target.cache.clear()
         return self._isolate(target, events, last, count, failure)
+
+    def commit_many(
+        self, shares: Sequence[tuple[Target, Sequence[Event]]], last: int, count: int
+    ) -> list[HandlerFailed]:
+        """One batch for several builds (the live views): every build's writes and all their new
+        positions in one transaction, one claim and one advance for all of them. Should a handler
+        raise, that transaction is rolled back and each build is committed on its own, where its
+        failure is isolated (rare: a handler's bug, an event the code cannot decode)."""
+        todo = [(t, events) for t, events in shares if last > t.position]
+        if len(todo) <= 1:
+            failed = [self.commit(t, events, last, count) for t, events in todo]
+            return [f for f in failed if f is not None]
+        done: list[Target] = []
+        try:
+            with self.pool.connection() as conn, conn.transaction():
+                conn.execute(
+                    sql.SQL("SET LOCAL statement_timeout = {}").format(
+                        sql.Literal(self.statement_timeout_ms)
+                    )
+                )
+                done = self._apply_together(conn, todo)
+                advance_many(conn, done, last, count)
+        except _HandlerRaised:
+            for target, _ in todo:
+                target.cache.clear()
+            failed = [self.commit(t, events, last, count) for t, events in todo]
+            return [f for f in failed if f is not None]
+        except BaseException:
+            for target, _ in todo:
+                target.cache.clear()
+            raise
+        for target in done:
+            target.position = last
+        return []
+
+    def _apply_together(
+        self, conn: psycopg.Connection[Any], todo: list[tuple[Target, Sequence[Event]]]
+    ) -> list[Target]:
+        """Claim the builds and apply each one's share on ``conn``: the builds that may advance."""
+        claimed = set(map(id, claim_many(conn, [t for t, _ in todo], self.finished)))
+        done = []
+        for target, events in todo:
+            if id(target) not in claimed:
+                continue
+            if events:
+                try:
+                    target.projection.apply(self._batch(conn, events, target, target.cache))
+                except Exception as error:
+                    if is_infrastructure(error):
+                        raise
+                    raise _HandlerRaised from error
+            done.append(target)
+        return done
 
     def _batch(
         self,

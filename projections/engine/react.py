@@ -41,7 +41,9 @@ class ReactorBatches:
         """React to one batch, then track the build's new position ``last``. Returns the
         failure when the reactor raised on one of the events; connection trouble, or a view it
         waits for that is not there yet, propagates (the batch is handed over again later)."""
-        if last <= target.position or not self._track(target):
+        if last <= target.position:
+            return None
+        if events and not self._track(target):  # no command before the build is checked
             return None
         try:
             self._react(target, events)

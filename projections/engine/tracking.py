@@ -115,3 +115,66 @@ def gc_paused() -> Iterator[None]:
             _gc_pausers -= 1
             if _gc_pausers == 0:
                 gc.enable()
+
+
+def claim_many(
+    conn: psycopg.Connection[Any], targets: list[Target], finished: set[Build]
+) -> list[Target]:
+    """``claim`` for a group of builds in one statement (rows locked in one order, so two groups
+    never deadlock): the targets whose batch may go on."""
+    rows = conn.execute(
+        "SELECT name, version, generation, position, state FROM projection_builds"
+        " WHERE (name, version, generation) IN"
+        " (SELECT * FROM unnest(%s::text[], %s::int[], %s::int[]))"
+        " ORDER BY name, version, generation FOR UPDATE",
+        (
+            [t.build.name for t in targets],
+            [t.build.version for t in targets],
+            [t.build.generation for t in targets],
+        ),
+    ).fetchall()
+    found = {Build(r[0], r[1], r[2]): (int(r[3]), r[4]) for r in rows}
+    claimed = []
+    for target in targets:
+        position, state = found.get(target.build, (0, None))
+        if state not in RUNNING:
+            finished.add(target.build)
+        elif position != target.position:
+            target.position = position
+            target.cache.clear()
+            target.moved = True
+        else:
+            claimed.append(target)
+    return claimed
+
+
+def advance_many(
+    conn: psycopg.Connection[Any], targets: list[Target], position: int, count: int
+) -> None:
+    """``advance`` for a group of builds: one UPDATE and one statement of NOTIFYs."""
+    if not targets:
+        return
+    now = time.monotonic()
+    for target in targets:
+        instant = count / max(now - target.last_commit, 1e-6)
+        target.rate = instant if target.rate == 0 else 0.7 * target.rate + 0.3 * instant
+        target.last_commit = now
+    builds = [t.build for t in targets]
+    conn.execute(
+        "UPDATE projection_builds b SET position = %s, events_per_second = r.rate,"
+        " error = NULL, error_position = NULL, failed_at = NULL, updated_at = now()"
+        " FROM unnest(%s::text[], %s::int[], %s::int[], %s::float8[])"
+        " AS r(name, version, generation, rate)"
+        " WHERE b.name = r.name AND b.version = r.version AND b.generation = r.generation",
+        (
+            position,
+            [b.name for b in builds],
+            [b.version for b in builds],
+            [b.generation for b in builds],
+            [round(t.rate, 1) for t in targets],
+        ),
+    )
+    conn.execute(
+        "SELECT pg_notify(%s, payload) FROM unnest(%s::text[]) AS payload",
+        (NOTIFY_CHANNEL, [f"{b.name}:{b.version}:{b.generation}:{position}" for b in builds]),
+    )
