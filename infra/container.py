@@ -8,8 +8,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from api.metrics import WATCHER_BREACHES
-from api.services import RetentionPort, Services
-from api.webhooks.common import WebhookSecrets
+from api.services import Services
 from domain.access.service import AccessService
 from domain.appeals.application import AppealsApplication
 from domain.attachments.service import AttachmentService
@@ -26,10 +25,8 @@ from infra.appeals_wiring import wire_appeals
 from infra.attachments import FolderStore
 from infra.calendar_clock import CalendarClock, utc_now
 from infra.database import ConnectionInfo
-from infra.db_waits import Outage, under_cap
+from infra.db_waits import Outage
 from infra.engine_wiring import build_engine, reactors
-from infra.eventstore import OtklikRecorder
-from infra.intake.service import IntakeImporter
 from infra.outbound.brief_wiring import build_brief
 from infra.outbound.wiring import Outbox, build_outbox
 from infra.privacy.erasure import ErasureService
@@ -40,9 +37,10 @@ from infra.rating_links import RatingLinks, rating_links
 from infra.redaction.wiring import Redaction, build_redaction
 from infra.retention.wiring import Retention, build_retention
 from infra.seeding import seed_books
+from infra.services_wiring import services_of
 from infra.sessions_wiring import Mcu, build_mcu
 from infra.settings import Settings
-from infra.token_cache import SharedGeneration, TokenCache
+from infra.token_cache import TokenCache
 from infra.tokens import TokenStore
 from projections.access import AccessQueries
 from projections.appeals import AppealQueries
@@ -57,8 +55,6 @@ from projections.reactors.retimer import Retimer
 from projections.redacted_texts import RedactedTextQueries
 from projections.reports import Reports
 from projections.sla import SlaQueries
-
-READY_WITHIN = 1.5  # seconds /health/ready waits on the database at most, per wait
 
 
 def count_breach(subject: str) -> None:
@@ -277,70 +273,8 @@ class Container:
         return True, f"database reachable, schema at {current}"
 
     def services(self) -> Services:
-        # the engine reads through the background pool: a request waits on it no longer than here
-        cap = db_bounds.request_limits(self.settings).longest_wait
-        cache = self.token_cache
-        if cache is None:
-            shared = SharedGeneration(self.settings.data_dir / "access.generation")
-            cache = TokenCache(self.tokens.lookup, self.info.conninfo, utc_now, shared)
-            self.token_cache = cache
-            self.tokens.on_change = cache.changed  # seen by this machine's processes at once
-            recorder = self.appeals.recorder
-            if isinstance(recorder, OtklikRecorder):
-                recorder.on_access_change = cache.changed
-        return Services(
-            appeals=self.appeals,
-            queries=self.queries,
-            authenticate=cache.authenticate,
-            cached_actor=cache.cached,
-            readiness=under_cap(READY_WITHIN, self.readiness),
-            projection_status=under_cap(cap, self.engine.status),
-            failed_builds=under_cap(cap, self.engine.failed),
-            wait_for_view=under_cap(cap, self.engine.wait_for),
-            calendar=self.calendar,
-            sla=self.sla,
-            sla_clock_changed=self.sla_clock.refresh,
-            policies=self.policies,
-            policy_id=self.settings.sla_policy,
-            audit=self.audit,
-            personal_data_reads=self.personal_data_reads,
-            audit_ledger=self.audit_ledger,
-            claims=self.claims,
-            claim_queries=self.claim_queries,
-            methodologies=self.methodologies,
-            rubricator=self.rubricator,
-            ratings=self.ratings,
-            reports=self.reports,
-            access=self.access,
-            access_queries=self.access_queries,
-            directory=self.directory,
-            attachments=self.attachments,
-            imports=IntakeImporter(self.appeals, utc_now, self.settings.import_max_bytes),
-            pool_stats=lambda: {
-                "requests": self.pool.get_stats(),
-                "background": self.background_pool.get_stats(),
-            },
-            rating_links=self.rating_links,
-            outbox=self.outbox.service,  # issue 17
-            privacy=self.privacy,  # issue 18
-            retention=RetentionPort(
-                holds=self.retention.holds,
-                schedule=self.retention.schedule,
-                pool=self.pool,
-                timezone=self.settings.timezone,
-            )
-            if self.retention is not None
-            else None,
-            outbox_queries=self.outbox.queries,
-            sessions=self.mcu.service if self.mcu else None,  # issue 20
-            session_queries=self.mcu.queries if self.mcu else None,
-            redacted_copies=self.redaction.copies() if self.redaction else None,  # issue 18
-            webhooks=WebhookSecrets(
-                telegram=self.settings.telegram_secret,
-                vk=self.settings.vk_secret,
-                vk_confirmation=self.settings.vk_confirmation,
-            ),
-        )
+        """What the API's routes are given (``infra.services_wiring``)."""
+        return services_of(self)
 
     def close(self) -> None:
         if self.token_cache is not None:
