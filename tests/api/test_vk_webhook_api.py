@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from infra.container import Container
 from tests.api.conftest import VK_CONFIRMATION, VK_SECRET
 from tests.api.test_appeals_api import assert_problem
 from tests.api.test_webhooks_api import IDS, Conn, intake_events, last_received
@@ -92,14 +93,14 @@ def test_the_vk_confirmation_call_is_answered_with_the_confirmation_string(
 
 
 def test_a_documented_vk_message_new_becomes_an_incident_answered_ok(
-    base_url: str, sql: Conn
+    base_url: str, sql: Conn, container: Container
 ) -> None:
     body = vk_call(MESSAGE_NEW)
     before = intake_events(sql, "vk")
     answer = vk(base_url, body)
     assert (answer.status_code, answer.text) == (200, "ok")
     assert intake_events(sql, "vk") == before + 1
-    event = last_received(sql, "vk")
+    event = last_received(container, "vk")
     message = body["object"]["message"]
     assert event["kind"] == "incident" and event["channel"] == "vk"
     assert event["text"] == message["text"]
@@ -108,21 +109,23 @@ def test_a_documented_vk_message_new_becomes_an_incident_answered_ok(
     assert event["citizen"]["reply_to"] == str(message["id"])
 
 
-def test_a_vk_message_with_a_photo_and_a_place_keeps_them(base_url: str, sql: Conn) -> None:
+def test_a_vk_message_with_a_photo_and_a_place_keeps_them(
+    base_url: str, sql: Conn, container: Container
+) -> None:
     photo = {"type": "photo", "photo": {"id": 457239017, "owner_id": 612444319, "sizes": []}}
     geo = {"type": "point", "coordinates": {"latitude": 59.93, "longitude": 30.31}}
     assert vk(base_url, vk_call(MESSAGE_NEW, attachments=[photo], geo=geo)).text == "ok"
-    event = last_received(sql, "vk")
+    event = last_received(container, "vk")
     assert event["citizen"]["messenger_files"] == ["vk:photo612444319_457239017"]
     assert event["place"]["latitude"] == 59.93
 
 
 def test_a_vk_wall_reply_becomes_an_incident_named_by_its_post_and_comment(
-    base_url: str, sql: Conn
+    base_url: str, sql: Conn, container: Container
 ) -> None:
     body = vk_call(WALL_REPLY_NEW)
     assert vk(base_url, body).text == "ok"
-    event = last_received(sql, "vk")
+    event = last_received(container, "vk")
     comment = body["object"]["id"]
     assert event["external_id"] == f"vk:wall:-214167102_321:{comment}"
     assert event["citizen"]["reply_to"] == f"wall:-214167102_321:{comment}"

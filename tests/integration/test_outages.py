@@ -29,6 +29,7 @@ from uuid import uuid4
 import httpx
 import psycopg
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from api.outage import OUTAGE_ERRORS
 from domain.ratings.methodology_book import MethodologyBook
@@ -328,6 +329,21 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
         until(lambda: caught_up(client), "the views caught up after the restart")
         views = time.monotonic() - restarted
         after = log_rows(info)
+        with psycopg.connect(info.conninfo) as conn:
+            stored = conn.execute(
+                "SELECT originator_id, originator_version, topic, state FROM otklik_events"
+                " WHERE topic NOT LIKE 'TextRedacted%' ORDER BY notification_id"  # copies: issue 18
+            ).fetchall()
+            viewed = conn.execute("SELECT count(*) FROM appeals").fetchone()
+        # an appeal's text is sealed in the log (issue 18): read through the codec
+        mapper = container.appeals.mapper
+        texts = [
+            getattr(
+                mapper.to_domain_event(StoredEvent(r[0], r[1], r[2], bytes(r[3]))), "text", None
+            )
+            for r in stored
+        ]
+        probes_recorded = [t for t in texts if isinstance(t, str) and "outage-probe" in t]
         assert client.post(f"/api/v1/appeals/{appeal_id}/register", json={}).status_code == 200
 
     report = render(timeline, thawed, ready, command, views, store_back)
@@ -346,14 +362,7 @@ def test_a_frozen_or_killed_database_answers_503_in_seconds_and_recovers_unaided
     new = [r for r in after[len(before) :] if not str(r[3]).startswith("TextRedacted")]
     ids = {str(r.json()["id"]) for r in after_restart}
     assert len(new) == len(ids) + 1 and len({(r[1], r[2]) for r in after}) == len(after)
-    with psycopg.connect(info.conninfo) as conn:
-        probes_recorded = conn.execute(
-            "SELECT convert_from(state, 'UTF8')::json->>'text' FROM otklik_events"
-            " WHERE convert_from(state, 'UTF8') LIKE '%outage-probe%'"
-            " AND topic NOT LIKE 'TextRedacted%'"  # its redacted copy (issue 18)
-        ).fetchall()
-        viewed = conn.execute("SELECT count(*) FROM appeals").fetchone()
-    assert probes_recorded == [("outage-probe claim before",), ("outage-probe k1",)]
+    assert probes_recorded == ["outage-probe claim before", "outage-probe k1"]
     assert viewed is not None and viewed[0] == sum(
         1 for r in after if r[3].partition("@")[0] == "AppealReceived"
     )
