@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 import httpx
 import psycopg
@@ -18,6 +19,9 @@ from tests.api.test_appeals_api import CITIZEN_NAME, NEW_MESSAGE, act, assert_pr
 from tests.conftest import event_count
 
 pytestmark = pytest.mark.integration
+# the test servers' municipality: a month or a day is theirs, not UTC's (from 21:00 UTC
+# Moscow is already in the next day)
+MOSCOW = ZoneInfo("Europe/Moscow")
 Conn = psycopg.Connection[tuple[object, ...]]
 LINKS = RatingLinks(RATING_SECRET.encode(), "http://unused", timedelta(days=30))
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -173,7 +177,7 @@ def test_the_link_of_an_earlier_answer_is_refused_after_a_reopening(
 
 
 def rating_of(base_url: str, unit: str, methodology: str) -> dict[str, Any]:
-    month = f"{datetime.now(UTC):%Y-%m}"
+    month = f"{datetime.now(MOSCOW):%Y-%m}"
     with page(base_url) as public:
         answer = public.get("/api/v1/ratings", params={"period": month, "methodology": methodology})
     assert answer.status_code == 200, answer.text

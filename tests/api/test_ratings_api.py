@@ -4,8 +4,9 @@ published while the portal keeps answering, bad input as problems."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -14,6 +15,9 @@ from tests.api.test_appeals_api import act, assert_problem, auth, receive
 from tests.support.dates import bundled_methodology_in_force
 
 pytestmark = pytest.mark.integration
+# the test servers' municipality: a month or a day is theirs, not UTC's (from 21:00 UTC
+# Moscow is already in the next day)
+MOSCOW = ZoneInfo("Europe/Moscow")
 V2: dict[str, Any] = {
     "id": "speed",
     "title": "Скорость ответа",
@@ -37,7 +41,7 @@ def test_the_portal_reads_ratings_without_a_token_and_revalidates_with_etag(
     act(client, appeal_id, "approve-answer")
     position = act(client, appeal_id, "publish-answer").headers["x-otklik-position"]
     client.get("/api/v1/appeals", params={"limit": 1, "min_position": position})
-    month = f"{datetime.now(UTC):%Y-%m}"
+    month = f"{datetime.now(MOSCOW):%Y-%m}"
     portal = httpx.Client(base_url=base_url, timeout=30)  # no token: public
     # the portal's figures lag the appeals view by up to POSITION_TTL (0.5 s), the view the log
     for _ in range(50):
@@ -69,7 +73,7 @@ def test_the_portal_reads_ratings_without_a_token_and_revalidates_with_etag(
 def test_publishing_a_methodology_while_the_portal_answers(
     base_url: str, client: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    month = f"{datetime.now(UTC):%Y-%m}"
+    month = f"{datetime.now(MOSCOW):%Y-%m}"
     portal = httpx.Client(base_url=base_url, timeout=30)
     before = portal.get("/api/v1/ratings", params={"period": month}).json()
     assert_problem(client.post("/api/v1/methodologies", json=V2), 403)  # operators do not publish
@@ -104,7 +108,7 @@ def test_reports_through_http_in_three_formats_for_the_roles_that_read_them(
     client: httpx.Client, tokens: dict[str, str]
 ) -> None:
     analyst = auth(tokens["analyst"])
-    month = f"{datetime.now(UTC):%Y-%m}"
+    month = f"{datetime.now(MOSCOW):%Y-%m}"
     as_json = client.get("/api/v1/reports/kpi", params={"period": month}, headers=analyst)
     assert as_json.status_code == 200, as_json.text
     assert as_json.json()["stamp"]["methodology"] == bundled_methodology_in_force(month)
@@ -116,7 +120,7 @@ def test_reports_through_http_in_three_formats_for_the_roles_that_read_them(
     assert "Подразделение" in as_csv.content.decode("utf-8-sig")
     as_xlsx = client.get("/api/v1/reports/workload", params={"format": "xlsx"}, headers=analyst)
     assert as_xlsx.status_code == 200 and as_xlsx.content[:2] == b"PK"  # a zip: the workbook
-    today = f"{datetime.now(UTC):%Y-%m-%d}"
+    today = f"{datetime.now(MOSCOW):%Y-%m-%d}"
     sliced = client.get(
         "/api/v1/reports/summary",
         params={"since": today, "until": today, "by": "channel,kind"},

@@ -9,8 +9,9 @@ from __future__ import annotations
 import gzip
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -32,6 +33,9 @@ from tests.support.mail import Mailbox, smtp_server
 from tests.support.outbox import answer, outbox_container, outbox_database, settle
 
 pytestmark = pytest.mark.integration
+# the test servers' municipality: a month or a day is theirs, not UTC's (from 21:00 UTC
+# Moscow is already in the next day)
+MOSCOW = ZoneInfo("Europe/Moscow")
 SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
 NAME, SURNAME = "Кузнецова Марина Олеговна", "Кузнецова"
 PHONES = ("+7 913 222-33-44", "8 (913) 222-33-44", "+79132223344")
@@ -100,7 +104,7 @@ def rating_units(container: Container) -> object:
     book = container.methodologies
     v1 = book.methodology("v1")
     assert v1 is not None
-    period = parse_period(f"{datetime.now(UTC):%Y-%m}")
+    period = parse_period(f"{datetime.now(MOSCOW):%Y-%m}")
     return container.ratings.rating(v1, period, Scope.DEPARTMENT, as_reported=True).units
 
 

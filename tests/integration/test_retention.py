@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,6 +25,9 @@ from tests.support.appeals import OPERATOR, receive
 from tests.support.outbox import outbox_container, outbox_database, settle
 
 pytestmark = pytest.mark.integration
+# the test servers' municipality: a month or a day is theirs, not UTC's (from 21:00 UTC
+# Moscow is already in the next day)
+MOSCOW = ZoneInfo("Europe/Moscow")
 SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
 NAME = "Смирнов Аркадий Петрович"
 SCHEDULE = """
@@ -34,7 +38,7 @@ basis = "ст. 154 Перечня: 5 лет ЭПК"
 years = 1
 basis = "звонки: 1 год (проверка)"
 """
-TODAY = datetime.now(UTC).date()
+TODAY = datetime.now(MOSCOW).date()
 
 
 @pytest.fixture(scope="module")
