@@ -9,6 +9,7 @@ from typing import Any
 from domain.appeals import events as appeal
 from domain.appeals import intake_events as intake
 from domain.outbox.events import MessageQueued
+from domain.redaction.events import TextRedacted
 
 # Free texts can carry a name, a phone or an address (citizens write them in); the contact is
 # personal whole. ``Place`` (where the problem is) is not the citizen's: it stays clear.
@@ -26,6 +27,8 @@ PERSONAL_FIELDS: dict[type[Any], tuple[str, ...]] = {
     appeal.InformationReplyReceived: ("summary",),
     # the subject line can name the citizen; a staff message (no appeal) is not sealed
     MessageQueued: ("recipient", "reply_to", "subject", "body"),
+    # the redacted copy: a name the masker missed must go with the original (issue 18)
+    TextRedacted: ("text",),
 }
 # Fields that read as None after erasure (an address is no text to show); the contact reads as a
 # contact naming the placeholder; every other field, the placeholder text.

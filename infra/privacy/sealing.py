@@ -13,6 +13,7 @@ from domain.appeals.events import AppealReceived
 from domain.outbox.events import MessageQueued
 from domain.privacy.erasure import ErasureGround, erasure_placeholder
 from domain.privacy.fields import PERSONAL_FIELDS, UNKNOWN_ERASURE, erased_value
+from domain.redaction.events import TextRedacted
 from infra.privacy.keyring import DataKey, Erased, Keyring
 
 _BY_NAME = {cls.__name__: fields for cls, fields in PERSONAL_FIELDS.items()}
@@ -22,6 +23,8 @@ def _key_of(event: Any, keyring: Keyring) -> DataKey | None:
     if isinstance(event, MessageQueued):
         # a staff message (the daily brief) belongs to no appeal and holds no citizen's data
         return keyring.key_for_appeal(event.appeal_id) if event.appeal_id else None
+    if isinstance(event, TextRedacted):  # sealed with its appeal's key, erased with it
+        return keyring.key_for_appeal(event.appeal_id)
     if isinstance(event, AppealReceived):
         contact = event.citizen
         phone, email = (contact.phone, contact.email) if contact else (None, None)
