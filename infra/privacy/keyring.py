@@ -188,6 +188,16 @@ class Keyring:
             return known
         return self._make(appeal_id, [])
 
+    def existing_key_for_appeal(self, appeal_id: UUID) -> DataKey | None:
+        """The appeal's key if it has one (None: erased, or never made): what a copy of the
+        appeal's data is sealed with, never a new key for an erased appeal."""
+        self._fresh()
+        known = self._by_appeal.get(appeal_id)
+        if known is not None:
+            return known
+        with self.pool.connection() as conn:
+            return self._appeal_key(conn, appeal_id)
+
     def _make(self, appeal_id: UUID, indexes: list[bytes]) -> DataKey:
         key_id = f"{self.master.version}.{uuid.uuid4().hex}"
         plain = secrets.token_bytes(KEY_BYTES)

@@ -24,7 +24,8 @@ def _key_of(event: Any, keyring: Keyring) -> DataKey | None:
         # a staff message (the daily brief) belongs to no appeal and holds no citizen's data
         return keyring.key_for_appeal(event.appeal_id) if event.appeal_id else None
     if isinstance(event, TextRedacted):  # sealed with its appeal's key, erased with it
-        return keyring.key_for_appeal(event.appeal_id)
+        # (an erased appeal's copy is made from the placeholder: no key is made for it again)
+        return keyring.existing_key_for_appeal(event.appeal_id)
     if isinstance(event, AppealReceived):
         contact = event.citizen
         phone, email = (contact.phone, contact.email) if contact else (None, None)
