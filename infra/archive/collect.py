@@ -32,7 +32,7 @@ _APPEAL_PURPOSES = tuple(p for p in Purpose if p is not Purpose.DAILY_BRIEF)
 
 
 class NoSuchAppeal(LookupError):
-    pass
+    """No appeal has the id asked for."""
 
 
 @dataclass

@@ -36,7 +36,7 @@ FONT_DIRS = (
 
 
 class FontMissing(LookupError):
-    pass
+    """No Cyrillic TrueType font was found (give one with ``--font``)."""
 
 
 def find_font(given: Path | None = None) -> tuple[Path, Path]:

@@ -59,15 +59,7 @@ class ErasureService(Eraser):
 
     def record_again(self, entry: JournalEntry, actor: Actor) -> None:
         """Record an erasure a restored log lacks (carried out again by ``backup.replay``)."""
-        command = RecordErasure(
-            erasure_id=entry.erasure_id,
-            subject_id=entry.subject_id,
-            appeal_ids=entry.appeal_ids,
-            whole_subject=entry.appeal_id is None,
-            ground=ErasureGround(entry.ground),
-            erased_on=entry.erased_on,
-            keys=len(entry.key_ids),
-        )
+        command = _recording(entry)
         self.keyring.forget()
         if self.on_erased is not None:
             self.on_erased(entry.appeal_ids)
@@ -141,15 +133,7 @@ class ErasureService(Eraser):
         self.journal.append(entry)
         if self.on_erased is not None:
             self.on_erased(entry.appeal_ids)
-        command = RecordErasure(
-            erasure_id=entry.erasure_id,
-            subject_id=entry.subject_id,
-            appeal_ids=entry.appeal_ids,
-            whole_subject=entry.appeal_id is None,
-            ground=ErasureGround(entry.ground),
-            erased_on=entry.erased_on,
-            keys=len(entry.key_ids),
-        )
+        command = _recording(entry)
         written = self.handler.handle(
             self.decider, entry.subject_id, command, actor=actor, must_exist=False
         )
@@ -223,6 +207,19 @@ def recorded_erasures(
         )
         for r in rows
     ]
+
+
+def _recording(entry: JournalEntry) -> RecordErasure:
+    """The command that records an erasure the key store has carried out (now or again)."""
+    return RecordErasure(
+        erasure_id=entry.erasure_id,
+        subject_id=entry.subject_id,
+        appeal_ids=entry.appeal_ids,
+        whole_subject=entry.appeal_id is None,
+        ground=ErasureGround(entry.ground),
+        erased_on=entry.erased_on,
+        keys=len(entry.key_ids),
+    )
 
 
 def _destroy(
