@@ -3,14 +3,12 @@ the batch for both: ``projections/engine/fold.py``)."""
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from domain.appeals.events import AppealEvent
 from domain.appeals.state import AppealState, evolve
 from projections.engine.fold import fold_batch as fold_aggregates
 from projections.engine.model import Batch
 
 
-def fold_batch(batch: Batch) -> dict[UUID, tuple[AppealState, int]]:
+def fold_batch(batch: Batch) -> dict[int, tuple[AppealState, int]]:
     """Each appeal the batch touches: its state after the batch, and its last event's position."""
     return fold_aggregates(batch, AppealEvent, evolve)

@@ -4,6 +4,7 @@ appends under a table lock), and decoding each batch once for every build that w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -14,6 +15,7 @@ from projections.engine.failures import Undecodable, describe
 from projections.engine.model import Event, Projection
 
 Decoder = Callable[[str, bytes], Any]
+TopicDecoders = Callable[[str], Callable[[bytes], Any]]  # a decoder's optional ``for_topic``
 Row = tuple[int, str, bytes]  # position, stored topic, bytes
 
 
@@ -32,6 +34,7 @@ class EventLog:
         self.pool = pool
         self.events_table = events_table
         self.decode = decode
+        self._by_topic: dict[str, tuple[str, Callable[[bytes], Any]]] = {}
 
     def head(self) -> int:
         with self.pool.connection() as conn:
@@ -56,19 +59,29 @@ class EventLog:
         at its position."""
         raw = any(getattr(p, "raw", False) for p in wanting)
         wanted = _topics(wanting)
-        decode = self.decode
+        by_topic = self._by_topic
         events = []
         for position, topic, data in rows:
-            name = topic.partition("@")[0]
+            known = by_topic.get(topic)
+            if known is None:
+                known = by_topic[topic] = self._topic(topic)
+            name, decode = known
             if wanted is None or name in wanted:
                 try:
-                    event = decode(topic, data)
+                    event = decode(data)
                 except Exception as error:
                     event = Undecodable(describe(error))
                 events.append(Event(position=position, topic=name, event=event))
             elif raw:
                 events.append(Event(position=position, topic=name, event=None))
         return events
+
+    def _topic(self, topic: str) -> tuple[str, Callable[[bytes], Any]]:
+        """A stored topic's event type name and its decoder of the bytes alone (the decoder's
+        ``for_topic`` where it has one: done once per topic, not per event)."""
+        for_topic: TopicDecoders | None = getattr(self.decode, "for_topic", None)
+        decode = for_topic(topic) if for_topic is not None else partial(self.decode, topic)
+        return topic.partition("@")[0], decode
 
 
 def _topics(wanting: Sequence[Projection]) -> set[str] | None:

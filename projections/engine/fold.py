@@ -3,7 +3,11 @@ aggregate (an appeal, a claim).
 
 States are folded with the domain's own ``evolve`` and kept in the runner's cache between
 batches; an aggregate the runner has not seen since it started (a restart, an evicted entry) is
-folded from its earlier events in the log, up to the version before the batch's first."""
+folded from its earlier events in the log, up to the version before the batch's first.
+
+The cache and the result are keyed by the aggregate id's integer (``UUID.int``): hashing a
+``UUID`` calls its Python ``__hash__`` on every lookup, an integer hashes in C — on a rebuild of
+a million events the fold's dictionaries were a third of its time."""
 
 from __future__ import annotations
 
@@ -19,29 +23,36 @@ CACHE_LIMIT = 200_000  # states kept in memory between batches (a rebuild's work
 
 def fold_batch(
     batch: Batch, event_type: type[Any], evolve: Callable[[S | None, Any], S]
-) -> dict[UUID, tuple[S, int]]:
-    """Each aggregate the batch touches (events of ``event_type``): its state after the batch,
-    and its last event's position."""
-    cache: dict[UUID, S] = batch.cache
-    events = [e for e in batch.events if isinstance(e.event, event_type)]
-    first: dict[UUID, int] = {}
-    for item in events:
-        first.setdefault(item.event.originator_id, item.event.originator_version)
-    missing = [i for i, version in first.items() if version > 1 and i not in cache]
+) -> dict[int, tuple[S, int]]:
+    """Each aggregate the batch touches (events of ``event_type``), by its id's integer: its
+    state after the batch, and its last event's position."""
+    cache: dict[Any, Any] = batch.cache
+    events = [
+        (item.event.originator_id.int, item.event, item.position)
+        for item in batch.events
+        if isinstance(item.event, event_type)
+    ]
+    first: dict[int, tuple[UUID, int]] = {}
+    for key, event, _ in events:
+        if key not in first:
+            first[key] = (event.originator_id, event.originator_version)
+    missing = [ident for key, (ident, version) in first.items() if version > 1 and key not in cache]
     for aggregate_id, stream in batch.streams(missing).items():
+        key = aggregate_id.int
+        before = first[key][1]
         state: S | None = None
         for event in stream:
-            if isinstance(event, event_type) and event.originator_version < first[aggregate_id]:
+            if isinstance(event, event_type) and event.originator_version < before:
                 state = evolve(state, event)
         if state is not None:
-            cache[aggregate_id] = state
-    touched: dict[UUID, tuple[S, int]] = {}
-    for item in events:
-        event = item.event
-        state = evolve(cache.get(event.originator_id), event)
-        cache[event.originator_id] = state
-        touched[event.originator_id] = (state, item.position)
+            cache[key] = state
+    touched: dict[int, tuple[S, int]] = {}
+    get = cache.get
+    for key, event, position in events:
+        state = evolve(get(key), event)
+        cache[key] = state
+        touched[key] = (state, position)
     if len(cache) > CACHE_LIMIT:
-        for aggregate_id in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
-            del cache[aggregate_id]
+        for stale in list(cache)[: len(cache) - CACHE_LIMIT // 2]:
+            del cache[stale]
     return touched
