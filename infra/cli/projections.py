@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import sys
 import time
 from typing import Annotated
@@ -50,14 +52,39 @@ def projections_status() -> None:
 
 
 @projections_app.command("run")
-def projections_run() -> None:
+def projections_run(
+    lane: Annotated[
+        str | None,
+        typer.Option(
+            help="Run one lane only: foreground (the views and awaited reactors) or background"
+            " (the redaction copies, niced). Default: the foreground here and the background"
+            " in a child process at a lower CPU priority."
+        ),
+    ] = None,
+) -> None:
     """Run the projections as a worker (one active runner per build across machines)."""
+    from infra.projection_lanes import BACKGROUND_NICE, spawn_lane, stop_lanes
+    from projections.engine.reactor import LANES
+
+    if lane is not None and lane not in LANES:
+        typer.echo(f"--lane: one of {', '.join(LANES)}", err=True)
+        raise typer.Exit(2)
+    # a stop (SIGTERM) unwinds as Ctrl-C does: the background lane's process is stopped with it
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with container_session() as container:
-        container.engine.start()
-        typer.echo("projections running; Ctrl-C stops them", err=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
+        if lane == "background":
+            os.nice(BACKGROUND_NICE)
+        children = []
+        if lane is None:
+            children = [spawn_lane(container.settings, container.info, "background")]
+        try:
+            container.engine.start(lane=lane or "foreground")
+            typer.echo("projections running; Ctrl-C stops them", err=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
+        finally:
+            stop_lanes(children)
 
 
 @projections_app.command("rebuild")

@@ -1,12 +1,11 @@
-"""`otklik serve`: the API under granian, with the projections and the deadline watcher in a
-process of their own."""
+"""`otklik serve`: the API under granian, with the projections and the deadline watcher in
+processes of their own (the foreground and the background lane)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
-import threading
+from multiprocessing.process import BaseProcess
 from typing import Annotated
 
 import typer
@@ -15,9 +14,8 @@ from infra import database
 from infra.cli.support import database_session
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.db_waits import until_reachable
-from infra.logging import configure
 from infra.metrics_dir import share_metrics
+from infra.projection_lanes import spawn_lane, stop_lanes
 from infra.settings import DATABASE_URL_VARIABLE, Settings
 
 
@@ -35,13 +33,11 @@ def serve_api(settings: Settings, info: ConnectionInfo, host: str, port: int, wo
         container.close()
     # Granian forks its workers from this process: it must hold no threads then (a lock held by
     # a thread at the fork stays locked in the child forever). The projections and the deadline
-    # watcher run in a spawned child process instead.
-    background: multiprocessing.process.BaseProcess | None = None
+    # watcher run in spawned child processes instead: the foreground lane and, at a lower CPU
+    # priority, the background lane (``infra/projection_lanes.py``).
+    lanes: list[BaseProcess] = []
     if settings.projections_in_process:
-        background = multiprocessing.get_context("spawn").Process(
-            target=_run_background, args=(settings, info), daemon=True, name="otklik-projections"
-        )
-        background.start()
+        lanes = [spawn_lane(settings, info, lane) for lane in ("foreground", "background")]
     try:
         Granian(
             "infra.asgi:create_app",
@@ -53,21 +49,8 @@ def serve_api(settings: Settings, info: ConnectionInfo, host: str, port: int, wo
             log_enabled=False,
         ).serve()
     finally:
-        if background is not None:
-            background.terminate()
-            background.join(10)
+        stop_lanes(lanes)
         shutil.rmtree(metrics_folder, ignore_errors=True)
-
-
-def _run_background(settings: Settings, info: ConnectionInfo) -> None:
-    """The projections and the deadline watcher of `otklik serve`, in their own process."""
-    configure(settings.log_level, settings.log_format)
-    container = Container.build(settings, info)
-    try:
-        until_reachable(container.engine.start, "projections.start")  # the database may go away
-        threading.Event().wait()
-    finally:
-        container.close()
 
 
 def serve(

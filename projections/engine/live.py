@@ -25,7 +25,7 @@ from projections.engine.failures import HandlerFailed
 from projections.engine.model import Build
 from projections.engine.pipeline import CatchUp
 from projections.engine.react import ReactorBatches
-from projections.engine.reactor import Reacting
+from projections.engine.reactor import Lane, Reacting, in_lane
 from projections.engine.registry import Registry, try_lock, unlock
 from projections.engine.switch import Switch
 from projections.engine.tracking import Target
@@ -75,16 +75,18 @@ class LiveRunner:
         self._grouped: set[Build] = set()  # the builds the group runs or will try to
         self._lock = threading.Lock()
         self._regroup = threading.Event()  # a build was handed to the group: lock it now
+        self.lane: Lane = "all"
 
-    def start(self, first_build_limit: int = 100_000) -> None:
-        """Run every runnable build in its own thread, and a watchdog. A view that has no
+    def start(self, first_build_limit: int = 100_000, lane: Lane = "all") -> None:
+        """Run every runnable build of ``lane`` (``lanes``), and a watchdog. A view that has no
         active build yet and at most ``first_build_limit`` events to read is built before this
         returns, so a fresh server answers from its first request; a longer first build runs
         in the background and its queries answer 503 until it takes over. (A reactor serves no
         reads: its runner catches it up.)"""
         self._stop.clear()
+        self.lane = lane
         head = self.log.head()
-        for build in self.registry.runnable():
+        for build in self._runnable():
             if isinstance(self.registry.declared[build.name], Reacting):
                 continue
             if self.registry.active(build.name) is None and self.registry.is_building(build):
@@ -110,8 +112,13 @@ class LiveRunner:
         with self._lock:
             self._grouped.clear()
 
+    def _runnable(self) -> list[Build]:
+        """The runnable builds of this runner's lane."""
+        declared = self.registry.declared
+        return [b for b in self.registry.runnable() if in_lane(declared[b.name], self.lane)]
+
     def _spawn_missing(self) -> None:
-        for build in self.registry.runnable():
+        for build in self._runnable():
             thread = self._threads.get(build)
             if build in self.applier.finished or (thread is not None and thread.is_alive()):
                 continue
@@ -151,7 +158,7 @@ class LiveRunner:
         restarts runner threads that died. Stalls are reported by the status."""
         while not self._stop.wait(self.settings.poll_seconds * 5):
             try:
-                for build in self.registry.runnable():
+                for build in self._runnable():
                     if build not in self._threads and build not in self._grouped:
                         self.tables.create(build)
                 self._spawn_missing()

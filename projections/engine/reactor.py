@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from projections.engine.failures import Undecodable, UndecodableEvent
 from projections.engine.model import Batch, Build, Event
@@ -100,6 +100,8 @@ class Reacting:
         self.version = reactor.version
         self.topics = reactor.topics
         self.replay = bool(getattr(reactor, "replay", False))
+        # work that may wait for spare CPU (the redaction copies): run in the background lane
+        self.background = bool(getattr(reactor, "background", False))
         seconds = getattr(reactor, "tick_seconds", None)
         self.tick_seconds: float | None = float(seconds) if seconds else None
 
@@ -110,3 +112,16 @@ class Reacting:
 
     def apply(self, batch: Batch) -> None:
         raise TypeError(f"{self.name} is a reactor: its batches go to react, not apply")
+
+
+# A runner's share of the builds: "all"; "foreground" — the views and the reactors whose work is
+# awaited (deadlines, the outbox); "background" — the reactors marked ``background`` (the
+# redaction copies), which a deployment runs in a process of its own at a lower CPU priority, so
+# a storm of appeals slows the copies, never the views or the requests.
+Lane = Literal["all", "foreground", "background"]
+LANES: tuple[Lane, ...] = ("all", "foreground", "background")
+
+
+def in_lane(declared: object, lane: Lane) -> bool:
+    background = isinstance(declared, Reacting) and declared.background
+    return lane == "all" or (lane == "background") == background

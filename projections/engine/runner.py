@@ -41,7 +41,7 @@ from projections.engine.model import Build, Projection
 from projections.engine.pipeline import CatchUp
 from projections.engine.pipeline import Progress as Progress
 from projections.engine.react import ReactorBatches
-from projections.engine.reactor import Reacting, Reactor
+from projections.engine.reactor import Lane, Reacting, Reactor, in_lane
 from projections.engine.rebuilds import OnProgress, Rebuilds
 from projections.engine.registry import Registry
 from projections.engine.status import FailedBuild, failed_builds, read_status, wait_for_position
@@ -177,15 +177,16 @@ class ProjectionEngine:
     ) -> Progress:
         return self.pipeline.run(builds, limit=limit, on_progress=on_progress, activate=activate)
 
-    def catch_up_all(self, rounds: int = 5) -> None:
+    def catch_up_all(self, rounds: int = 5, lane: Lane = "all") -> None:
         """Bring every runnable build to the head and activate what can be (tests, CLI): the
         views first, then the reactors, which may read the views as of their events; again
         while the reactors' commands moved the head (the redacted copies: the views read them
-        too), ``rounds`` times at most."""
+        too), ``rounds`` times at most. ``lane``: the builds of one lane only."""
         self.ensure()
         for _ in range(rounds):
             head = self.head()
-            builds = self.runnable()
+            declared = self.registry.declared
+            builds = [b for b in self.runnable() if in_lane(declared[b.name], lane)]
             views = [b for b in builds if b.name in self.projections]
             for group in (views, [b for b in builds if b not in views]):
                 if group:
@@ -222,11 +223,12 @@ class ProjectionEngine:
         return self.rebuilds.follow(builds, on_progress=on_progress, timeout=timeout)
 
     # --- live ----------------------------------------------------------------------------------
-    def start(self, first_build_limit: int = 100_000) -> None:
-        """Register and create what is missing, then run every runnable build in its own thread
-        with a watchdog (``live.py``)."""
+    def start(self, first_build_limit: int = 100_000, lane: Lane = "all") -> None:
+        """Register and create what is missing, then run every runnable build of ``lane``
+        (``reactor.py``: all, the foreground, or the background reactors) with a watchdog
+        (``live.py``)."""
         self.ensure()
-        self.live.start(first_build_limit)
+        self.live.start(first_build_limit, lane)
 
     def stop(self, timeout: float = 10.0) -> None:
         self.live.stop(timeout)
