@@ -24,6 +24,7 @@ the live runner above that; the status beside; this façade on top.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +50,10 @@ from projections.engine.status import ProjectionStatus as ProjectionStatus
 from projections.engine.switch import Switch
 from projections.engine.tracking import NOTIFY_CHANNEL as NOTIFY_CHANNEL
 from projections.engine.tracking import Target
+
+# the advisory lock that serialises ``ensure`` (a constant of the 63-bit space the builds' keys
+# are hashed into: ``Build.lock_key``)
+ENSURE_LOCK = int.from_bytes(hashlib.sha256(b"projection:ensure").digest()[:8], "big") >> 1
 
 
 def _utc_now() -> datetime:
@@ -122,10 +127,17 @@ class ProjectionEngine:
 
     def ensure(self) -> None:
         """Register the first build of every declared version that has none, and create the
-        tables of every runnable build (idempotent)."""
-        self.registry.register_declared()
-        for build in self.registry.runnable():
-            self.tables.create(build)
+        tables of every runnable build (idempotent). One process at a time (an advisory lock):
+        two starting together (the lanes of one server, workers on two machines) would race on
+        ``CREATE TABLE IF NOT EXISTS``, which PostgreSQL does not make safe under concurrency."""
+        with psycopg.connect(self.conninfo, autocommit=True) as lock:
+            lock.execute("SELECT pg_advisory_lock(%s)", (ENSURE_LOCK,))
+            try:
+                self.registry.register_declared()
+                for build in self.registry.runnable():
+                    self.tables.create(build)
+            finally:
+                lock.execute("SELECT pg_advisory_unlock(%s)", (ENSURE_LOCK,))
 
     def runnable(self, names: Sequence[str] | None = None) -> list[Build]:
         """Builds of the declared versions (views and reactors) that are building or live."""
