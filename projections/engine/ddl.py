@@ -3,6 +3,7 @@ over, the views readers query pointed at them, and checksums to compare two buil
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,7 +57,10 @@ class Tables:
     def point_views(self, conn: psycopg.Connection[Any], build: Build) -> None:
         """Point the views named after the logical tables at ``build``'s (in the caller's
         transaction: readers see the old build or the new one, never a mix)."""
-        for table, physical in self._names(build).items():
+        names = self._names(build)
+        if not names:
+            return  # a reactor: no tables to point at or grant
+        for table, physical in names.items():
             conn.execute(
                 sql.SQL(
                     "DROP VIEW IF EXISTS {view}; CREATE VIEW {view} AS SELECT * FROM {table}"
@@ -80,8 +84,14 @@ class Tables:
         return result
 
 
+GRANT_LOCK = int.from_bytes(hashlib.sha256(b"projection:grant").digest()[:8], "big") >> 1
+
+
 def grant_readers(conn: psycopg.Connection[Any]) -> None:
-    """The application role reads the read models (tables and views) and nothing more."""
+    """The application role reads the read models (tables and views) and nothing more. One
+    transaction at a time (an advisory lock to its end): two GRANTs on the same tables at once
+    fail with "tuple concurrently updated" (two processes switching builds together)."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (GRANT_LOCK,))
     conn.execute(
         """
         DO $$ BEGIN
