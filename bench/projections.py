@@ -29,7 +29,7 @@ from eventsourcing.projection import Projection as LibraryProjection
 from eventsourcing.projection import ProjectionRunner
 from psycopg.sql import SQL
 
-from bench.support import generate_log, kept_database, percentile, write_results
+from bench.support import generate_log, kept_database, percentile, same_keys, write_results
 from domain.appeals import commands as cmd
 from domain.appeals import events as ev
 from domain.appeals.application import AppealsApplication
@@ -294,7 +294,7 @@ def live_lag(
     info: ConnectionInfo, container: Container, tree: Path | None = None
 ) -> dict[str, Any]:
     """``tree``: the worker of another checkout (``bench.lag_compare``)."""
-    env = {**os.environ, "DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"}
+    env = same_keys({**os.environ, "DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"})
     # the worker is not measured catching up a fresh bench database's other views (the
     # background lane, niced, may: its backlog is what a storm leaves it)
     container.engine.catch_up_all(lane="foreground")

@@ -18,16 +18,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.support import write_results
+from bench.support import same_keys, write_results
 
 _ONE_REBUILD = """
 import json
+import os
 from bench.projections import DBNAME, EVENTS, engine_rebuild
 from bench.support import kept_database
 from infra.container import Container
 from infra.settings import Settings
 with kept_database(DBNAME, EVENTS) as info:
-    settings = Settings.from_env({"DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"})
+    settings = Settings.from_env({**os.environ, "DATABASE_URL": info.url()})
     container = Container.build(settings, info)
     try:
         container.engine.ensure()
@@ -41,11 +42,13 @@ def one_rebuild(tree: Path | None) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-c", _ONE_REBUILD],
         cwd=tree,
-        env={**os.environ, "OTKLIK_LOG_LEVEL": "warning"},
+        env=same_keys({**os.environ, "OTKLIK_LOG_LEVEL": "warning"}),
         capture_output=True,
         text=True,
-        check=True,
+        check=False,
     )
+    if done.returncode:
+        raise SystemExit(done.stderr[-3000:])
     figures: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     figures["load"] = round(os.getloadavg()[0], 1)
     return figures

@@ -87,6 +87,16 @@ def write_results(name: str, payload: dict[str, Any], table: str) -> None:
     (RESULTS / f"{name}.md").write_text(table + "\n")
 
 
+def same_keys(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process of another checkout (``BENCH_BEFORE_TREE``) on the kept log: the
+    master key of this checkout's data directory, where the log's data keys were wrapped (the
+    other checkout's own directory would make a new one)."""
+    if not env.get("OTKLIK_MASTER_KEY") and not env.get("OTKLIK_MASTER_KEY_FILE"):
+        data_dir = Path(env.get("OTKLIK_DATA_DIR", ".otklik")).absolute()
+        env = {**env, "OTKLIK_MASTER_KEY_FILE": str(data_dir / "master.key")}
+    return env
+
+
 @contextlib.contextmanager
 def kept_database(name: str, events: int) -> Iterator[ConnectionInfo]:
     """A benchmark's database with its generated log, kept between runs (recreated when it holds
