@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import sys
 import time
@@ -57,13 +56,13 @@ def projections_run(
         str | None,
         typer.Option(
             help="Run one lane only: foreground (the views and awaited reactors) or background"
-            " (the redaction copies, niced). Default: the foreground here and the background"
-            " in a child process at a lower CPU priority."
+            " (the redaction copies, at the lowest CPU priority). Default: the foreground here"
+            " and the background in a child process."
         ),
     ] = None,
 ) -> None:
     """Run the projections as a worker (one active runner per build across machines)."""
-    from infra.projection_lanes import BACKGROUND_NICE, spawn_lane, stop_lanes
+    from infra.projection_lanes import lower_priority, spawn_lane, stop_lanes
     from projections.engine.reactor import LANES
 
     if lane is not None and lane not in LANES:
@@ -73,7 +72,7 @@ def projections_run(
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with container_session() as container:
         if lane == "background":
-            os.nice(BACKGROUND_NICE)
+            lower_priority()
         children = []
         if lane is None:
             children = [spawn_lane(container.settings, container.info, "background")]

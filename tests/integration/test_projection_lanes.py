@@ -120,6 +120,8 @@ def test_the_worker_runs_both_lanes_and_its_background_lane_is_niced_and_goes_wi
     try:
         child = _lane_child(worker)
         assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 0  # the views are not niced
+        assert os.sched_getscheduler(child) == os.SCHED_IDLE  # runs when a core would idle
+        assert os.sched_getscheduler(worker.pid) == os.SCHED_OTHER
         result = container.appeals.receive(
             receive(Kind.MESSAGE, Channel.POS), actor=OPERATOR, idempotency=None
         )
