@@ -98,6 +98,7 @@ def settled(info: ConnectionInfo, timeout: float = 120.0) -> None:
             if row is not None and row[0] is not None and row[0] <= 0:
                 return
             time.sleep(0.2)
+    print(f"warning: the builds did not reach the head within {timeout:.0f} s", flush=True)
 
 
 def otklik_over_http(label: str, tree: Path | None, workers: str) -> list[dict[str, Any]]:

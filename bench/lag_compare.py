@@ -8,10 +8,12 @@ Run: ``BENCH_BEFORE_TREE=<dir> python -m bench.lag_compare`` (``git archive <com
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench.projections import DBNAME, EVENTS, LAG_RATE, live_lag
-from bench.support import kept_database
+from bench.support import kept_database, write_results
 from infra.container import Container
 from infra.settings import Settings
 
@@ -21,18 +23,25 @@ def main() -> None:
     with kept_database(DBNAME, EVENTS) as info:
         settings = Settings.from_env({"DATABASE_URL": info.url(), "OTKLIK_LOG_LEVEL": "warning"})
         container = Container.build(settings, info)
+        lines = []
+        results: dict[str, Any] = {}
         try:
             runs = [("before", Path(before))] if before else []
             for label, tree in [*runs, ("now", None)]:
                 lag = live_lag(info, container, tree)
-                print(
+                results[label] = {**lag, "load": round(os.getloadavg()[0], 1)}
+                lines.append(
                     f"{label}: {lag['achieved_rate']} commands/s (target {LAG_RATE:.0f}),"
                     f" lag p50 {lag['p50_ms']} ms, p99 {lag['p99_ms']} ms, max {lag['max_ms']} ms;"
-                    f" load {os.getloadavg()[0]:.1f}",
-                    flush=True,
+                    f" load {os.getloadavg()[0]:.1f}"
                 )
+                print(lines[-1], flush=True)
         finally:
             container.close()
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    payload = {"date": stamp, "before_tree": before, "runs": results}
+    header = f"Live lag, worker of each checkout on the kept log, {stamp} (before: {before})"
+    write_results("lag_compare", payload, "\n".join([header, "", *lines]))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import contextlib
 import signal
 import sys
 import time
+from multiprocessing.process import BaseProcess
 from typing import Annotated
 
 import typer
@@ -55,15 +56,16 @@ def projections_run(
     lane: Annotated[
         str | None,
         typer.Option(
-            help="Run one lane only: foreground (the views and awaited reactors) or background"
-            " (the redaction copies, at the lowest CPU priority). Default: the foreground here"
-            " and the background in a child process."
+            help="Run one lane only: foreground (the views and awaited reactors), background"
+            " (the redaction copies, masked by a worker at nice 19) or all (both in this"
+            " process). Default: the foreground here and the background in a child process,"
+            " restarted should it end."
         ),
     ] = None,
 ) -> None:
     """Run the projections as a worker (one active runner per build across machines)."""
-    from infra.projection_lanes import lower_priority, spawn_lane, stop_lanes
-    from projections.engine.reactor import LANES
+    from infra.projection_lanes import mask_in_niced_worker, respawn_dead, spawn_lane, stop_lanes
+    from projections.engine.reactor import LANES, Lane
 
     if lane is not None and lane not in LANES:
         typer.echo(f"--lane: one of {', '.join(LANES)}", err=True)
@@ -71,19 +73,21 @@ def projections_run(
     # a stop (SIGTERM) unwinds as Ctrl-C does: the background lane's process is stopped with it
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with container_session() as container:
-        if lane == "background":
-            lower_priority()
-        children = []
+        masking = mask_in_niced_worker(container) if lane == "background" else None
+        children: dict[Lane, BaseProcess] = {}
         if lane is None:
-            children = [spawn_lane(container.settings, container.info, "background")]
+            children["background"] = spawn_lane(container.settings, container.info, "background")
         try:
             container.engine.start(lane=lane or "foreground")
             typer.echo("projections running; Ctrl-C stops them", err=True)
             with contextlib.suppress(KeyboardInterrupt):
                 while True:
-                    time.sleep(3600)
+                    time.sleep(5)
+                    respawn_dead(container.settings, container.info, children)
         finally:
-            stop_lanes(children)
+            stop_lanes(list(children.values()))
+            if masking is not None:
+                masking.close()
 
 
 @projections_app.command("rebuild")

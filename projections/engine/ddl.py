@@ -37,7 +37,11 @@ class Tables:
             ).fetchone()
             if exists and exists[0]:
                 return
-            conn.execute(projection.ddl.format(**names))  # names are identifiers we made
+            try:
+                with conn.transaction():
+                    conn.execute(projection.ddl.format(**names))  # identifiers we made
+            except (psycopg.errors.DuplicateTable, psycopg.errors.UniqueViolation):
+                return  # another process created them meanwhile (CREATE races in PostgreSQL)
             grant_readers(conn)
         log.info("projection.tables_created", build=build.label)
 

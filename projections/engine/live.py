@@ -25,7 +25,7 @@ from projections.engine.failures import HandlerFailed
 from projections.engine.model import Build
 from projections.engine.pipeline import CatchUp
 from projections.engine.react import ReactorBatches
-from projections.engine.reactor import Lane, Reacting, in_lane
+from projections.engine.reactor import Lane, Reacting
 from projections.engine.registry import Registry, try_lock, unlock
 from projections.engine.switch import Switch
 from projections.engine.tracking import Target
@@ -78,7 +78,7 @@ class LiveRunner:
         self.lane: Lane = "all"
 
     def start(self, first_build_limit: int = 100_000, lane: Lane = "all") -> None:
-        """Run every runnable build of ``lane`` (``lanes``), and a watchdog. A view that has no
+        """Run every runnable build of ``lane`` (``reactor.py``), and a watchdog. A view that has no
         active build yet and at most ``first_build_limit`` events to read is built before this
         returns, so a fresh server answers from its first request; a longer first build runs
         in the background and its queries answer 503 until it takes over. (A reactor serves no
@@ -86,7 +86,7 @@ class LiveRunner:
         self._stop.clear()
         self.lane = lane
         head = self.log.head()
-        for build in self._runnable():
+        for build in self.registry.runnable(lane=self.lane):
             if isinstance(self.registry.declared[build.name], Reacting):
                 continue
             if self.registry.active(build.name) is None and self.registry.is_building(build):
@@ -112,13 +112,8 @@ class LiveRunner:
         with self._lock:
             self._grouped.clear()
 
-    def _runnable(self) -> list[Build]:
-        """The runnable builds of this runner's lane."""
-        declared = self.registry.declared
-        return [b for b in self.registry.runnable() if in_lane(declared[b.name], self.lane)]
-
     def _spawn_missing(self) -> None:
-        for build in self._runnable():
+        for build in self.registry.runnable(lane=self.lane):
             thread = self._threads.get(build)
             if build in self.applier.finished or (thread is not None and thread.is_alive()):
                 continue
@@ -158,7 +153,7 @@ class LiveRunner:
         restarts runner threads that died. Stalls are reported by the status."""
         while not self._stop.wait(self.settings.poll_seconds * 5):
             try:
-                for build in self._runnable():
+                for build in self.registry.runnable(lane=self.lane):
                     if build not in self._threads and build not in self._grouped:
                         self.tables.create(build)
                 self._spawn_missing()

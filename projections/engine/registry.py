@@ -14,7 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from projections.engine.eventlog import head_in
 from projections.engine.model import Build, Projection
-from projections.engine.reactor import Reacting
+from projections.engine.reactor import Lane, Reacting, in_lane
 
 log = structlog.get_logger("otklik.projections")
 _WHERE_BUILD = " WHERE name = %s AND version = %s AND generation = %s"
@@ -59,9 +59,10 @@ class Registry:
         ).fetchone()
         return int(row[0]) if row else head_in(conn, self.events_table)
 
-    def runnable(self, names: Sequence[str] | None = None) -> list[Build]:
-        """Builds of the declared versions that are building or live."""
+    def runnable(self, names: Sequence[str] | None = None, lane: Lane = "all") -> list[Build]:
+        """Builds of the declared versions that are building or live (of ``lane``'s only)."""
         wanted = [self.declared[n] for n in names] if names else self.declared.values()
+        wanted = [d for d in wanted if in_lane(d, lane)]
         builds: list[Build] = []
         with self.pool.connection() as conn:
             for declared in wanted:

@@ -25,11 +25,13 @@ the live runner above that; the status beside; this façade on top.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+import structlog
 from psycopg_pool import ConnectionPool
 
 from projections.engine.applier import Applier
@@ -42,7 +44,7 @@ from projections.engine.model import Build, Projection
 from projections.engine.pipeline import CatchUp
 from projections.engine.pipeline import Progress as Progress
 from projections.engine.react import ReactorBatches
-from projections.engine.reactor import Lane, Reacting, Reactor, in_lane
+from projections.engine.reactor import Lane, Reacting, Reactor
 from projections.engine.rebuilds import OnProgress, Rebuilds
 from projections.engine.registry import Registry
 from projections.engine.status import FailedBuild, failed_builds, read_status, wait_for_position
@@ -54,6 +56,22 @@ from projections.engine.tracking import Target
 # the advisory lock that serialises ``ensure`` (a constant of the 63-bit space the builds' keys
 # are hashed into: ``Build.lock_key``)
 ENSURE_LOCK = int.from_bytes(hashlib.sha256(b"projection:ensure").digest()[:8], "big") >> 1
+
+
+log = structlog.get_logger("otklik.projections")
+ENSURE_WAIT_SECONDS = 60.0
+
+
+def _try_lock(conn: psycopg.Connection[Any], key: int, seconds: float) -> bool:
+    """The session advisory lock ``key`` within ``seconds`` (False: not taken)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+        if row and row[0]:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
 
 
 def _utc_now() -> datetime:
@@ -131,13 +149,16 @@ class ProjectionEngine:
         two starting together (the lanes of one server, workers on two machines) would race on
         ``CREATE TABLE IF NOT EXISTS``, which PostgreSQL does not make safe under concurrency."""
         with psycopg.connect(self.conninfo, autocommit=True) as lock:
-            lock.execute("SELECT pg_advisory_lock(%s)", (ENSURE_LOCK,))
+            held = _try_lock(lock, ENSURE_LOCK, ENSURE_WAIT_SECONDS)
+            if not held:  # a holder cut off from the network keeps it until the server notices
+                log.warning("projection.ensure_unlocked", waited_s=ENSURE_WAIT_SECONDS)
             try:
                 self.registry.register_declared()
                 for build in self.registry.runnable():
                     self.tables.create(build)
             finally:
-                lock.execute("SELECT pg_advisory_unlock(%s)", (ENSURE_LOCK,))
+                if held:
+                    lock.execute("SELECT pg_advisory_unlock(%s)", (ENSURE_LOCK,))
 
     def runnable(self, names: Sequence[str] | None = None) -> list[Build]:
         """Builds of the declared versions (views and reactors) that are building or live."""
@@ -197,8 +218,7 @@ class ProjectionEngine:
         self.ensure()
         for _ in range(rounds):
             head = self.head()
-            declared = self.registry.declared
-            builds = [b for b in self.runnable() if in_lane(declared[b.name], lane)]
+            builds = self.registry.runnable(lane=lane)
             views = [b for b in builds if b.name in self.projections]
             for group in (views, [b for b in builds if b not in views]):
                 if group:

@@ -39,7 +39,8 @@ class RedactionReactor:
     topics = TEXT_EVENT_NAMES  # only the events that carry free text reach it
     replay = True  # copying is no side effect outside the log: every build reads it all
     # the masker is CPU-bound (1–2.5 ms a text) and nobody waits on a copy (a text not yet
-    # copied is masked when read): it yields the CPU to the views and the requests (issue 19)
+    # copied is masked when read): a lane of its own, whose masking yields the CPU to the views
+    # and the requests (issue 19: infra/projection_lanes.py)
     background = True
 
     def __init__(self, service: RedactionService, mask: Mask, masker: str) -> None:

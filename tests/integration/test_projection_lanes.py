@@ -1,11 +1,12 @@
 """The projections' lanes (issue 19): `otklik projections run` runs the views and the awaited
 reactors in its own process and the background reactors (the redaction copies) in a child
-process at a lower CPU priority; each lane runs its builds only; the child goes with its parent,
-whether the parent is stopped or killed."""
+process whose masking runs in a worker at nice 19; each lane runs its builds only; a lane that
+dies is started again; the child and its worker go with the parent, stopped or killed."""
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import signal
 import subprocess
@@ -20,7 +21,7 @@ import pytest
 from domain.appeals.vocabulary import Channel, Kind
 from infra.container import Container
 from infra.database import ConnectionInfo
-from infra.projection_lanes import BACKGROUND_NICE
+from infra.redaction.niced import NICE
 from projections.engine.reactor import in_lane
 from tests.conftest import TEST_MASTER_KEY, own_database
 from tests.support.appeals import OPERATOR, receive
@@ -59,16 +60,18 @@ def _worker(info: ConnectionInfo, *lane: str) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "infra.cli", "projections", "run", *lane],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=None if os.environ.get("DEBUG_LANES") else subprocess.DEVNULL,
     )
 
 
 def _children(pid: int) -> list[int]:
-    with contextlib.suppress(FileNotFoundError):
-        path = f"/proc/{pid}/task/{pid}/children"
-        with open(path) as file:
-            return [int(p) for p in file.read().split()]
-    return []
+    """``pid``'s children, whichever of its threads started them (``/proc``'s ``children`` file
+    lists each thread's own)."""
+    found: list[int] = []
+    for tasks in glob.glob(f"/proc/{pid}/task/*/children"):
+        with contextlib.suppress(FileNotFoundError), open(tasks) as file:
+            found += [int(p) for p in file.read().split()]
+    return found
 
 
 def _alive(pid: int) -> bool:
@@ -97,18 +100,43 @@ def _position(info: ConnectionInfo, name: str) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as file:
+            return file.read().replace(b"\0", b" ").decode(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def _spawned(parent: int) -> list[int]:
+    """``parent``'s living children that multiprocessing spawned (not its resource tracker)."""
+    return [
+        pid
+        for pid in _children(parent)
+        if _alive(pid)
+        and "spawn_main" in (line := _cmdline(pid))
+        and "resource_tracker" not in line
+    ]
+
+
 def _lane_child(worker: subprocess.Popen[bytes]) -> int:
-    """The worker's background lane: its one child that is a Python process (multiprocessing
-    may also start a resource tracker, which is not niced)."""
+    """The worker's background lane: its one spawned child."""
 
-    def niced() -> int | None:
-        for pid in _children(worker.pid):
-            with contextlib.suppress(ProcessLookupError):
-                if os.getpriority(os.PRIO_PROCESS, pid) == BACKGROUND_NICE:
-                    return pid
-        return None
+    def one() -> int | None:
+        found = _spawned(worker.pid)
+        return found[0] if len(found) == 1 else None
 
-    pid: int = _until(niced)
+    pid: int = _until(one)
+    return pid
+
+
+def _nice(pid: int) -> int:
+    return os.getpriority(os.PRIO_PROCESS, pid)
+
+
+def _masking_worker(lane: int) -> int:
+    """The lane's masking worker (started on its first text): spawned by it, at nice 19."""
+    pid: int = _until(lambda: next(iter(_spawned(lane)), None))
     return pid
 
 
@@ -119,18 +147,33 @@ def test_the_worker_runs_both_lanes_and_its_background_lane_is_niced_and_goes_wi
     worker = _worker(info)
     try:
         child = _lane_child(worker)
-        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 0  # the views are not niced
-        assert os.sched_getscheduler(child) == os.SCHED_IDLE  # runs when a core would idle
-        assert os.sched_getscheduler(worker.pid) == os.SCHED_OTHER
         result = container.appeals.receive(
             receive(Kind.MESSAGE, Channel.POS), actor=OPERATOR, idempotency=None
         )
         # the views (this process) and the copies (the child) both reach the appeal
         _until(lambda: _position(info, "appeals") >= result.position)
         _until(lambda: _position(info, "redaction") >= result.position)
+        # the lanes run at the worker's priority; only the masking is niced
+        assert _nice(child) == _nice(worker.pid) == _nice(0)
+        masking = _masking_worker(child)
+        assert _nice(masking) == NICE
+        os.kill(child, signal.SIGKILL)  # the lane crashed: the worker starts it again
+        crashed = child
+
+        def replaced() -> int | None:
+            pid = _lane_child(worker)
+            return pid if pid != crashed else None
+
+        child = _until(replaced)
+        again = container.appeals.receive(
+            receive(Kind.MESSAGE, Channel.POS), actor=OPERATOR, idempotency=None
+        )
+        _until(lambda: _position(info, "redaction") >= again.position)
+        masking = _masking_worker(child)
         worker.send_signal(signal.SIGTERM)  # stopped: the child is stopped with it
-        worker.wait(30)
+        assert worker.wait(30) == 0  # unwound, not killed by the signal
         _until(lambda: not _alive(child), 15)
+        _until(lambda: not _alive(masking), 15)  # and the masking worker with the lane
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -160,21 +203,29 @@ def test_one_lane_runs_its_own_builds_only(lanes_db: tuple[Container, Connection
         _until(lambda: _position(info, "appeals") >= result.position)
         time.sleep(1.5)  # the foreground lane had time to run the copies, had it held them
         assert _position(info, "redaction") == redaction_before < result.position
-        assert _children(worker.pid) == [] or all(
-            os.getpriority(os.PRIO_PROCESS, pid) != BACKGROUND_NICE for pid in _children(worker.pid)
-        )
+        assert _spawned(worker.pid) == []  # no background lane, no masking worker
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(30)
     background = _worker(info, "--lane", "background")
     try:
         _until(lambda: _position(info, "redaction") >= result.position)
-        assert os.getpriority(os.PRIO_PROCESS, background.pid) == BACKGROUND_NICE
+        assert _nice(background.pid) == _nice(0)
+        assert _nice(_masking_worker(background.pid)) == NICE
     finally:
         background.send_signal(signal.SIGTERM)
         background.wait(30)
 
 
 def test_an_unknown_lane_is_refused(lanes_db: tuple[Container, ConnectionInfo]) -> None:
-    worker = _worker(lanes_db[1], "--lane", "sideways")
-    assert worker.wait(60) == 2
+    env = {**os.environ, "DATABASE_URL": lanes_db[1].url(), "OTKLIK_MASTER_KEY": TEST_MASTER_KEY}
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.cli", "projections", "run", "--lane", "sideways"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--lane: one of all, foreground, background" in done.stderr

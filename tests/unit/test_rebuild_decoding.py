@@ -4,14 +4,18 @@ fields, an erasure, bytes that are not an event."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
+from uuid import uuid4
 
 import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.appeals import events as ev
+from domain.privacy.erasure import ErasureGround, PersonalDataErased
 from infra.event_codec import EVENT_TYPES, codec_decoder, decode_event, topic_of
+from infra.privacy.keyring import Keyring
 from projections.engine.eventlog import EventLog
 from projections.engine.failures import Undecodable
 from projections.engine.model import Projection
@@ -80,3 +84,43 @@ class _Every:
 def test_any_bytes_under_any_topic_decode_or_are_refused_alike(topic: str, state: bytes) -> None:
     decoder = codec_decoder(None)
     assert _outcome(decoder.for_topic(topic), state) == _outcome(decode_event, topic, state)
+
+
+class _CountingKeyring:
+    """Stands in for the keyring: counts ``forget`` (an erasure read from the log must make
+    every reader forget its cached keys, whichever decoder reads it)."""
+
+    def __init__(self) -> None:
+        self.forgotten = 0
+
+    def forget(self) -> None:
+        self.forgotten += 1
+
+
+def test_an_erasure_makes_the_keyring_forget_through_either_decoder() -> None:
+    first = answered().events[0]
+    erased = PersonalDataErased(
+        originator_id=uuid4(),
+        originator_version=1,
+        timestamp=first.timestamp,
+        occurred_at=first.occurred_at,
+        actor=first.actor,
+        erasure_id=uuid4(),
+        subject_id=uuid4(),
+        appeal_ids=(first.originator_id,),
+        whole_subject=True,
+        ground=ErasureGround.CITIZEN_REQUEST,
+        erased_on=date(2026, 11, 30),
+        keys=1,
+    )
+    topic, state = topic_of(PersonalDataErased), msgspec.json.encode(erased)
+    keyring = _CountingKeyring()
+    decoder = codec_decoder(cast(Keyring, keyring))
+    assert decoder.for_topic(topic)(state) == erased
+    assert keyring.forgotten == 1
+    assert decoder.for_topic(topic)(state) == erased  # the cached decoder forgets every time
+    assert decoder(topic, state) == erased
+    assert keyring.forgotten == 3
+    log = EventLog(pool=None, events_table="events", decode=decoder)  # type: ignore[arg-type]
+    log.decoded([(1, topic, state), (2, topic, state)], [cast(Projection, _Every())])
+    assert keyring.forgotten == 5
