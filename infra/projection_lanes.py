@@ -44,10 +44,18 @@ def run_lane(settings: Settings, info: ConnectionInfo, lane: Lane, parent: int) 
     spawned process's target: an orphaned lane would keep its builds' locks from the next run)."""
     configure(settings.log_level, settings.log_format)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
-    signal.signal(signal.SIGTERM, _unwind)  # ``stop_lanes``: the masking worker closed with us
     exit_with_parent(parent)
     container = Container.build(settings, info)
     masking = mask_in_niced_worker(container) if lane == "background" else None
+
+    def stop_now(signum: int, frame: object) -> None:
+        """``stop_lanes``: at once, as a crash would (every build is exactly-once under one),
+        with the masking worker told to go first."""
+        if masking is not None:
+            masking.close()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop_now)
     try:
         until_reachable(lambda: container.engine.start(lane=lane), "projections.start")
         threading.Event().wait()
@@ -55,10 +63,6 @@ def run_lane(settings: Settings, info: ConnectionInfo, lane: Lane, parent: int) 
         if masking is not None:
             masking.close()
         container.close()
-
-
-def _unwind(signum: int, frame: object) -> None:
-    raise SystemExit(0)
 
 
 def spawn_lane(settings: Settings, info: ConnectionInfo, lane: Lane) -> BaseProcess:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import time
 from multiprocessing.process import BaseProcess
@@ -70,8 +69,6 @@ def projections_run(
     if lane is not None and lane not in LANES:
         typer.echo(f"--lane: one of {', '.join(LANES)}", err=True)
         raise typer.Exit(2)
-    # a stop (SIGTERM) unwinds as Ctrl-C does: the background lane's process is stopped with it
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     with container_session() as container:
         masking = mask_in_niced_worker(container) if lane == "background" else None
         children: dict[Lane, BaseProcess] = {}
