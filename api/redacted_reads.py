@@ -34,10 +34,6 @@ class RedactedCopies:
             for r in history
         ]
 
-    def events(self, appeal_id: UUID, events: Sequence[AppealEvent]) -> list[AppealEvent]:
-        copies = self._copies(appeal_id, events)
-        return [self._redacted(event, copies) for event in events]
-
     def _copies(self, appeal_id: UUID, events: Sequence[AppealEvent]) -> dict[tuple[int, str], str]:
         if not any(texts_of(event) for event in events):
             return {}  # nothing to look up: no read of the redaction stream

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
@@ -85,22 +84,6 @@ def baseline_save(info: ConnectionInfo, threads: int) -> dict[str, Any]:
     }
 
 
-def settled(info: ConnectionInfo, timeout: float = 120.0) -> None:
-    """Until every running build (the background lane's redaction copies included: its process
-    loads the masker's model at start) has reached the head of the log."""
-    deadline = time.monotonic() + timeout
-    with psycopg.connect(info.conninfo, autocommit=True) as conn:
-        while time.monotonic() < deadline:
-            row = conn.execute(
-                "SELECT (SELECT coalesce(max(notification_id), 0) FROM otklik_events)"
-                " - (SELECT min(position) FROM projection_builds WHERE state IN ('building', 'live'))"
-            ).fetchone()
-            if row is not None and row[0] is not None and row[0] <= 0:
-                return
-            time.sleep(0.2)
-    print(f"warning: the builds did not reach the head within {timeout:.0f} s", flush=True)
-
-
 def otklik_over_http(label: str, tree: Path | None, workers: str) -> list[dict[str, Any]]:
     """One server (of ``tree``, else this checkout) on a database of its own: wrk at each
     concurrency; at 16 clients a reader tails the log, and the views' catch-up is timed."""
@@ -119,7 +102,7 @@ def otklik_over_http(label: str, tree: Path | None, workers: str) -> list[dict[s
             log = Path(tempfile.gettempdir()) / f"otklik-bench-{label}.log"
             with server_process(info, env=env, cwd=tree, log=log) as url:
                 post_appeals(url, token, 4, 2)  # warm-up
-                settled(info)
+                probe.settle()
                 for clients in CLIENTS:
                     load = os.getloadavg()[0]
                     figures, seen, skipped = probe.run(

@@ -83,6 +83,19 @@ class LogTail:
         found = row.fetchone()
         return int(found[0]) if found else 0
 
+    def settle(self, timeout: float = 120.0) -> None:
+        """Until every running build (the background lane's included: it loads the masker's
+        model at start) has reached the head of the log; a warning if not within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            row = self.checker.execute(
+                "SELECT min(position) FROM projection_builds WHERE state IN ('building', 'live')"
+            ).fetchone()
+            if row and row[0] is not None and int(row[0]) >= self._head():
+                return
+            time.sleep(0.2)
+        print(f"warning: the builds did not reach the head within {timeout:.0f} s", flush=True)
+
     def caught_up_seconds(self, timeout: float) -> float | None:
         """Seconds until every active view's build is at the log's head (None: not within
         ``timeout``); reactors are not views and are left out."""

@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.support import RESULTS, fresh_database, write_results
+from bench.support import fresh_database, write_results
 from domain.appeals import commands as cmd
 from domain.appeals.vocabulary import Channel, Kind
 from domain.shared.actors import Actor, Role
@@ -67,7 +67,7 @@ def rebuild(container: Container) -> dict[str, Any]:
         app.recorder.insert_events(stored[start : start + 200])
     container.engine.catch_up_all()
     if container.keyring is not None:
-        container.keyring.forget()  # a rebuild after a restart: no key cached yet
+        container.keyring.clear()  # a rebuild after a restart: no key cached yet
     started = time.perf_counter()
     container.engine.rebuild(["appeals"], resume=False)
     took = time.perf_counter() - started
@@ -123,7 +123,6 @@ def main() -> None:
     )
     print(table + summary)
     write_results("encryption", {"runs": rows}, table + summary)
-    (RESULTS / "encryption.txt").write_text(table + summary + "\n")
 
 
 if __name__ == "__main__":

@@ -29,11 +29,12 @@ def main() -> None:
             runs = [("before", Path(before))] if before else []
             for label, tree in [*runs, ("now", None)]:
                 lag = live_lag(info, container, tree)
-                results[label] = {**lag, "load": round(os.getloadavg()[0], 1)}
+                load = round(os.getloadavg()[0], 1)
+                results[label] = {**lag, "load": load}
                 lines.append(
                     f"{label}: {lag['achieved_rate']} commands/s (target {LAG_RATE:.0f}),"
                     f" lag p50 {lag['p50_ms']} ms, p99 {lag['p99_ms']} ms, max {lag['max_ms']} ms;"
-                    f" load {os.getloadavg()[0]:.1f}"
+                    f" load {load}"
                 )
                 print(lines[-1], flush=True)
         finally:

@@ -34,6 +34,8 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "16"))
 
 # (category, substrings of a stack, any of which puts a sample there); the first match wins
+LANES = ("foreground", "background")  # the projections' processes, in the order serve starts them
+
 REQUEST_STEPS = [
     ("auth: token lookup", ["authenticate (infra/tokens.py"]),
     ("command: idempotency check", ["_replay (domain/shared/handler.py"]),
@@ -75,7 +77,8 @@ def _children(pid: int) -> list[int]:
 
 
 def _server_pids(port: int) -> dict[str, int]:
-    """The serve process's children: granian's workers and the background (projections) one."""
+    """The serve process's children: granian's workers, and the projections' two lanes (spawned
+    in this order: the foreground, then the background, whose child masks the texts)."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -83,12 +86,17 @@ def _server_pids(port: int) -> dict[str, int]:
             args = f.read().split(b"\0")
         if b"serve" in args and str(port).encode() in args:
             pids: dict[str, int] = {}
-            for child in _children(int(entry.name)):
+            lanes = iter(LANES)
+            for child in sorted(_children(int(entry.name))):
                 cmd = (Path("/proc") / str(child) / "cmdline").read_bytes()
-                name = "background" if b"multiprocessing" in cmd else f"worker-{child}"
-                pids[name] = child
+                if b"resource_tracker" in cmd:
+                    continue
+                if b"multiprocessing" not in cmd:
+                    pids[f"worker-{child}"] = child
+                    continue
+                pids[next(lanes, f"lane-{child}")] = child
                 for grandchild in _children(child):
-                    pids[f"worker-{grandchild}"] = grandchild
+                    pids[f"masking-{grandchild}"] = grandchild
             pids["serve"] = int(entry.name)
             return pids
     raise RuntimeError("no serve process found")
@@ -197,7 +205,7 @@ def main() -> None:
     print(f"  {figures['generator_cpu_share'] * (os.cpu_count() or 1):5.2f}  wrk")
     report: dict[str, Any] = {}
     for name in spies:
-        steps = BACKGROUND_STEPS if name == "background" else REQUEST_STEPS
+        steps = BACKGROUND_STEPS if name in LANES else REQUEST_STEPS
         if (folder / name).exists():
             report[name] = _summarise(folder / name, steps)
             print(f"\n{name} (share of busy samples, %):")

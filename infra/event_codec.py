@@ -113,19 +113,13 @@ class CodecDecoder:
 
     def __init__(self, keyring: Keyring | None) -> None:
         self.keyring = keyring
-        self._by_topic: dict[str, Callable[[bytes], Any]] = {}
 
     def __call__(self, topic: str, state: bytes) -> Any:
         return decode_event(topic, state, self.keyring)
 
     def for_topic(self, topic: str) -> Callable[[bytes], Any]:
-        """Decodes (and refuses) exactly what ``decode_event(topic, …)`` does."""
-        decoder = self._by_topic.get(topic)
-        if decoder is None:
-            decoder = self._by_topic[topic] = self._make(topic)
-        return decoder
-
-    def _make(self, topic: str) -> Callable[[bytes], Any]:
+        """Decodes (and refuses) exactly what ``decode_event(topic, …)`` does (the engine's
+        ``EventLog`` keeps one per topic)."""
         fast = _CURRENT.get(topic)
         keyring = self.keyring
         if fast is None or (topic == _ERASED and keyring is not None):

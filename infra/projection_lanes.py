@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
 from multiprocessing.process import BaseProcess
 
@@ -21,7 +20,7 @@ from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.db_waits import until_reachable
 from infra.logging import configure
-from infra.orphans import exit_with_parent
+from infra.orphans import a_child_of
 from infra.redaction.niced import NicedMasking
 from infra.settings import Settings
 from projections.engine.reactor import Lane
@@ -43,19 +42,11 @@ def run_lane(settings: Settings, info: ConnectionInfo, lane: Lane, parent: int) 
     """Run ``lane``'s builds until the process is stopped, or its parent ``parent`` is gone (a
     spawned process's target: an orphaned lane would keep its builds' locks from the next run)."""
     configure(settings.log_level, settings.log_format)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the parent, which stops us
-    exit_with_parent(parent)
+    # ``stop_lanes`` (SIGTERM) ends it at once, as a crash would (every build is exactly-once
+    # under one); its masking worker sees its parent gone and follows
+    a_child_of(parent)
     container = Container.build(settings, info)
     masking = mask_in_niced_worker(container) if lane == "background" else None
-
-    def stop_now(signum: int, frame: object) -> None:
-        """``stop_lanes``: at once, as a crash would (every build is exactly-once under one),
-        with the masking worker told to go first."""
-        if masking is not None:
-            masking.close()
-        os._exit(0)
-
-    signal.signal(signal.SIGTERM, stop_now)
     try:
         until_reachable(lambda: container.engine.start(lane=lane), "projections.start")
         threading.Event().wait()

@@ -68,5 +68,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(
-        "DROP TABLE privacy_shredded_keys, privacy_erasures, privacy_data_keys, privacy_subjects"
+        "DROP TABLE privacy_shredded_keys, privacy_erasures, privacy_data_keys, privacy_secrets,"
+        " privacy_subject_index, privacy_subjects"
     )

@@ -86,6 +86,11 @@ class SubjectState(msgspec.Struct, frozen=True, kw_only=True):
     erasures: int
 
 
+def ensure_may_erase(actor: Actor) -> None:
+    if actor.role not in ERASERS:
+        raise Forbidden("only the information-protection administrator may erase personal data")
+
+
 def evolve(state: SubjectState | None, event: PrivacyEvent) -> SubjectState:
     return SubjectState(erasures=(state.erasures if state else 0) + 1)
 
@@ -93,8 +98,7 @@ def evolve(state: SubjectState | None, event: PrivacyEvent) -> SubjectState:
 def decide(
     state: SubjectState | None, command: RecordErasure, context: Decision
 ) -> Sequence[PrivacyEvent]:
-    if context.actor.role not in ERASERS:
-        raise Forbidden("only the information-protection administrator may erase personal data")
+    ensure_may_erase(context.actor)
     version = context.version + 1
     return [
         PersonalDataErased(

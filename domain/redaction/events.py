@@ -12,7 +12,7 @@ _NAMESPACE = uuid.UUID("3b8e5d2a-7c41-4f09-b6a3-5e1d9c0f2a77")
 
 def redaction_stream(appeal_id: UUID) -> UUID:
     """The stream of one appeal's redacted copies (not the appeal's own: recording a copy must
-    never conflict with a command on the appeal, and it outlives the original's erasure)."""
+    never conflict with a command on the appeal)."""
     return uuid.uuid5(_NAMESPACE, f"redaction:{appeal_id}")
 
 
@@ -25,8 +25,9 @@ class RedactionEvent(Envelope, frozen=True, kw_only=True, gc=False):
 class TextRedacted(RedactionEvent, frozen=True, kw_only=True, gc=False):
     """The text of ``field`` of the appeal's event ``source_version`` (a ``source_type``), with
     names, addresses, phones and e-mails masked by the masker ``masker`` (its version); the tags
-    it put in are counted in ``masked`` (label -> how many). Holds no personal data by design,
-    so it is never sealed and survives the original's erasure."""
+    it put in are counted in ``masked`` (label -> how many). Meant to hold no personal data,
+    it is sealed all the same with the appeal's key and erased with it (issue 18: a name the
+    masker missed must not outlive the erasure of the original)."""
 
     source_version: int
     source_type: str

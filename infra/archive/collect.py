@@ -14,7 +14,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from domain.appeals.appeal_state import AppealState
 from domain.appeals.events import AppealEvent
-from domain.appeals.state import evolve
+from domain.appeals.state import fold
 from domain.audit.chain import digest
 from domain.audit.events import access_stream
 from domain.outbox.events import MessageEvent, Purpose, message_stream
@@ -100,9 +100,7 @@ def read_case(conn: psycopg.Connection[Any], mapper: Mapper[UUID], appeal_id: UU
         elif isinstance(event, MessageEvent):
             messages[event.message_id] = evolve_message(messages.get(event.message_id), event)
     appeal_events.sort(key=lambda item: item[1].originator_version)
-    state: AppealState | None = None
-    for _position, event in appeal_events:
-        state = evolve(state, event)
+    state = fold(event for _position, event in appeal_events)
     assert state is not None
     head = conn.execute("SELECT coalesce(max(notification_id), 0) FROM otklik_events").fetchone()
     return Case(

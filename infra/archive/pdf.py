@@ -3,6 +3,7 @@ case card, the deadlines with their provenance, the chronology of acts, the answ
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 from collections.abc import Iterable
@@ -114,10 +115,8 @@ def _value(clock: _Clock, value: Any) -> str:
         return ", ".join(_value(clock, v) for v in value)
     if isinstance(value, str):
         if len(value) >= 19 and value[4] == "-" and value[10] == "T":
-            try:
+            with contextlib.suppress(ValueError):  # shaped like a time but not one: as text
                 return clock.at(value)
-            except ValueError:
-                pass
         text = labels.VALUES.get(value, value)
         return text if len(text) <= 200 else text[:199] + "…"
     return str(value)

@@ -5,6 +5,7 @@ store: keys deleted, erasure rows written (docs/backup.md)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -21,14 +22,12 @@ from infra.privacy.journal import Journal, JournalEntry
 def pg_tool(name: str) -> str:
     """The PostgreSQL client program ``name``: the one shipped with the embedded server (16:
     it reads a 15 or 16 server alike) when present, else the system's."""
-    try:
+    with contextlib.suppress(ImportError):  # no embedded server installed: the system's
         import pgserver
 
         bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / name
         if bundled.is_file():
             return str(bundled)
-    except ImportError:
-        pass
     found = shutil.which(name)
     if found is None:
         raise RuntimeError(f"{name} is not installed")
@@ -49,18 +48,25 @@ def _target(info: ConnectionInfo) -> list[str]:
 def create_backup(info: ConnectionInfo, target: Path) -> None:
     """The whole database in ``pg_dump``'s custom format (keys included, wrapped: useless
     without the master key, which is never in the database)."""
-    subprocess.run(  # noqa: S603 (PostgreSQL's own programs, arguments from settings)
-        [pg_tool("pg_dump"), "-Fc", "--no-owner", "-f", str(target), *_target(info), info.dbname],
-        check=True,
-        env=_env(info),
-        capture_output=True,
-    )
+    _pg_dump(info, target, "-Fc")
 
 
 def dump_sql(info: ConnectionInfo, target: Path) -> None:
     """The whole database as plain SQL (what a person greps)."""
+    _pg_dump(info, target)
+
+
+def _pg_dump(info: ConnectionInfo, target: Path, *options: str) -> None:
     subprocess.run(  # noqa: S603 (PostgreSQL's own programs, arguments from settings)
-        [pg_tool("pg_dump"), "--no-owner", "-f", str(target), *_target(info), info.dbname],
+        [
+            pg_tool("pg_dump"),
+            *options,
+            "--no-owner",
+            "-f",
+            str(target),
+            *_target(info),
+            info.dbname,
+        ],
         check=True,
         env=_env(info),
         capture_output=True,

@@ -17,7 +17,6 @@ from eventsourcing.application import Application
 from psycopg import Connection
 
 from domain.privacy.erasure import (
-    ERASERS,
     Eraser,
     ErasureGround,
     PersonalDataErased,
@@ -25,10 +24,11 @@ from domain.privacy.erasure import (
     RecordErasure,
     SubjectState,
     decide,
+    ensure_may_erase,
     evolve,
 )
 from domain.shared.actors import Actor
-from domain.shared.errors import Forbidden, NotFound
+from domain.shared.errors import NotFound
 from domain.shared.handler import CommandHandler, Decider
 from infra.privacy.journal import Journal, JournalEntry
 from infra.privacy.keyring import Keyring
@@ -59,11 +59,17 @@ class ErasureService(Eraser):
 
     def record_again(self, entry: JournalEntry, actor: Actor) -> None:
         """Record an erasure a restored log lacks (carried out again by ``backup.replay``)."""
-        command = _recording(entry)
         self.keyring.forget()
+        self._record(entry, actor)
+
+    def _record(self, entry: JournalEntry, actor: Actor) -> int:
+        """The erasure's event on the subject's stream, once the views were told; its version."""
         if self.on_erased is not None:
             self.on_erased(entry.appeal_ids)
-        self.handler.handle(self.decider, entry.subject_id, command, actor=actor, must_exist=False)
+        written = self.handler.handle(
+            self.decider, entry.subject_id, _recording(entry), actor=actor, must_exist=False
+        )
+        return written.version
 
     def subject_of(self, appeal_id: UUID) -> UUID:
         """The data subject an appeal's key belongs to."""
@@ -87,8 +93,7 @@ class ErasureService(Eraser):
         """Destroy the keys of ``appeal_id`` (one appeal) or of ``subject_id`` (every appeal
         of theirs) and record it; returns once no process can open them any more. Run again
         after a crash between the two, it records the erasure that was carried out."""
-        if actor.role not in ERASERS:
-            raise Forbidden("only the information-protection administrator may erase personal data")
+        ensure_may_erase(actor)
         if (appeal_id is None) == (subject_id is None):
             raise ValueError("name an appeal or a subject")
         event = self._erase_one(ground, actor, appeal_id, subject_id)
@@ -100,8 +105,7 @@ class ErasureService(Eraser):
     ) -> list[PersonalDataErased]:
         """Each appeal's data erased on its own (the retention reactor's batch), waiting once at
         the end; an appeal with nothing left to erase is passed over."""
-        if actor.role not in ERASERS:
-            raise Forbidden("only the information-protection administrator may erase personal data")
+        ensure_may_erase(actor)
         erased = []
         for appeal_id in appeal_ids:
             try:
@@ -131,13 +135,8 @@ class ErasureService(Eraser):
         self._committed = time.monotonic()
         self.keyring.forget()
         self.journal.append(entry)
-        if self.on_erased is not None:
-            self.on_erased(entry.appeal_ids)
-        command = _recording(entry)
-        written = self.handler.handle(
-            self.decider, entry.subject_id, command, actor=actor, must_exist=False
-        )
-        event = self.handler.read(PrivacyEvent, entry.subject_id)[written.version - 1].event
+        version = self._record(entry, actor)
+        event = self.handler.read(PrivacyEvent, entry.subject_id)[version - 1].event
         assert isinstance(event, PersonalDataErased)
         log.info(  # ids, ground and counts only
             "privacy.erased",

@@ -115,11 +115,24 @@ class Keyring:
 
     # --- the cache's freshness ---------------------------------------------------------------
     def forget(self) -> None:
+        """An erasure happened (read from the log, or just carried out): the next use asks the
+        key store whether one was committed since the cache was filled, and drops the cache if
+        so. (An erasure's keys go in the transaction that records it in ``privacy_erasures``:
+        a new ``seq`` is what "since" means, so a reader that meets many erasure events — a
+        rebuild, a retention round — reloads its keys once per new erasure, not per event.)"""
         with self._lock:
-            self._by_id.clear()
-            self._by_appeal.clear()
-            self._preloaded = False
             self._checked = 0.0
+
+    def clear(self) -> None:
+        """Drop every cached key (the next use loads them again)."""
+        with self._lock:
+            self._drop()
+            self._checked = 0.0
+
+    def _drop(self) -> None:
+        self._by_id.clear()
+        self._by_appeal.clear()
+        self._preloaded = False
 
     def _fresh(self) -> None:
         now = time.monotonic()
@@ -129,9 +142,7 @@ class Keyring:
             row = conn.execute("SELECT coalesce(max(seq), 0) FROM privacy_erasures").fetchone()
             seen = int(row[0]) if row else 0
             if seen != self._seen:
-                self._by_id.clear()
-                self._by_appeal.clear()
-                self._preloaded = False
+                self._drop()
                 self._seen = seen
             self._checked = time.monotonic()
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -21,20 +21,24 @@ NONCE_BYTES = 12
 
 @dataclass(frozen=True)
 class MasterKey:
-    """A 32-byte AES key and its version (the first 8 hex digits of a keyed digest of it)."""
+    """A 32-byte AES key and its version (the first 8 hex digits of a keyed digest of it);
+    both derived once (a key store's preload unwraps every data key with them)."""
 
     key: bytes
+    version: str = field(init=False, repr=False, compare=False)
+    _aead: AESGCM = field(init=False, repr=False, compare=False)
 
-    @property
-    def version(self) -> str:
-        return hmac.new(self.key, b"otklik master key version", hashlib.sha256).hexdigest()[:8]
+    def __post_init__(self) -> None:
+        digest = hmac.new(self.key, b"otklik master key version", hashlib.sha256).hexdigest()
+        object.__setattr__(self, "version", digest[:8])
+        object.__setattr__(self, "_aead", AESGCM(self.key))
 
     def wrap(self, plain: bytes, aad: bytes) -> bytes:
         nonce = secrets.token_bytes(NONCE_BYTES)
-        return nonce + AESGCM(self.key).encrypt(nonce, plain, aad)
+        return nonce + self._aead.encrypt(nonce, plain, aad)
 
     def unwrap(self, wrapped: bytes, aad: bytes) -> bytes:
-        return AESGCM(self.key).decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad)
+        return self._aead.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], aad)
 
 
 def parse_key(text: str, source: str) -> MasterKey:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from infra.orphans import exit_with_parent
+from infra.orphans import a_child_of
 from infra.redaction.masker import LENIENCY, Masked, Masker
 
 NICE = 19  # the lowest: ~1.5 % of a contended core against a process at 0
@@ -25,8 +24,7 @@ def _start(leniency: str, parent: int) -> None:
     """The worker's start: the lowest priority before anything else runs, then its masker."""
     global _MASKER
     os.nice(NICE - os.nice(0))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    exit_with_parent(parent)
+    a_child_of(parent)
     _MASKER = Masker(leniency)
 
 

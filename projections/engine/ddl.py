@@ -3,7 +3,6 @@ over, the views readers query pointed at them, and checksums to compare two buil
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +11,7 @@ import structlog
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from projections.engine.model import Build, Projection
+from projections.engine.model import Build, Projection, advisory_key
 
 log = structlog.get_logger("otklik.projections")
 
@@ -88,7 +87,7 @@ class Tables:
         return result
 
 
-GRANT_LOCK = int.from_bytes(hashlib.sha256(b"projection:grant").digest()[:8], "big") >> 1
+GRANT_LOCK = advisory_key("projection:grant")
 
 
 def grant_readers(conn: psycopg.Connection[Any]) -> None:

@@ -59,6 +59,11 @@ class Projection(Protocol):
         """Write the batch's effect with ``batch.conn`` (inside the engine's transaction)."""
 
 
+def advisory_key(text: str) -> int:
+    """A stable 63-bit PostgreSQL advisory lock key named by ``text``."""
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+
+
 class Build(msgspec.Struct, frozen=True, order=True):
     """One build of a projection version: its own tables, its own position."""
 
@@ -77,9 +82,8 @@ class Build(msgspec.Struct, frozen=True, order=True):
 
     @property
     def lock_key(self) -> int:
-        """A stable 63-bit advisory lock key: one active runner per build across machines."""
-        text = f"projection:{self.name}:{self.version}:{self.generation}"
-        return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+        """A stable advisory lock key: one active runner per build across machines."""
+        return advisory_key(f"projection:{self.name}:{self.version}:{self.generation}")
 
 
 @dataclass

@@ -42,7 +42,8 @@ class Registry:
                 conn.execute(
                     "INSERT INTO projection_builds (name, version, generation, position)"
                     " SELECT %(n)s, %(v)s, 1, %(p)s WHERE NOT EXISTS (SELECT FROM"
-                    " projection_builds WHERE name = %(n)s AND version = %(v)s)",
+                    " projection_builds WHERE name = %(n)s AND version = %(v)s)"
+                    " ON CONFLICT DO NOTHING",  # another process registered it meanwhile
                     {"n": declared.name, "v": declared.version, "p": self._start(conn, declared)},
                 )
 

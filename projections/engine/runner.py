@@ -24,14 +24,11 @@ the live runner above that; the status beside; this façade on top.
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-import structlog
 from psycopg_pool import ConnectionPool
 
 from projections.engine.applier import Applier
@@ -52,26 +49,6 @@ from projections.engine.status import ProjectionStatus as ProjectionStatus
 from projections.engine.switch import Switch
 from projections.engine.tracking import NOTIFY_CHANNEL as NOTIFY_CHANNEL
 from projections.engine.tracking import Target
-
-# the advisory lock that serialises ``ensure`` (a constant of the 63-bit space the builds' keys
-# are hashed into: ``Build.lock_key``)
-ENSURE_LOCK = int.from_bytes(hashlib.sha256(b"projection:ensure").digest()[:8], "big") >> 1
-
-
-log = structlog.get_logger("otklik.projections")
-ENSURE_WAIT_SECONDS = 60.0
-
-
-def _try_lock(conn: psycopg.Connection[Any], key: int, seconds: float) -> bool:
-    """The session advisory lock ``key`` within ``seconds`` (False: not taken)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-        if row and row[0]:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.05)
 
 
 def _utc_now() -> datetime:
@@ -145,20 +122,11 @@ class ProjectionEngine:
 
     def ensure(self) -> None:
         """Register the first build of every declared version that has none, and create the
-        tables of every runnable build (idempotent). One process at a time (an advisory lock):
-        two starting together (the lanes of one server, workers on two machines) would race on
-        ``CREATE TABLE IF NOT EXISTS``, which PostgreSQL does not make safe under concurrency."""
-        with psycopg.connect(self.conninfo, autocommit=True) as lock:
-            held = _try_lock(lock, ENSURE_LOCK, ENSURE_WAIT_SECONDS)
-            if not held:  # a holder cut off from the network keeps it until the server notices
-                log.warning("projection.ensure_unlocked", waited_s=ENSURE_WAIT_SECONDS)
-            try:
-                self.registry.register_declared()
-                for build in self.registry.runnable():
-                    self.tables.create(build)
-            finally:
-                if held:
-                    lock.execute("SELECT pg_advisory_unlock(%s)", (ENSURE_LOCK,))
+        tables of every runnable build (idempotent; safe when processes start together: the
+        lanes of one server, workers on two machines)."""
+        self.registry.register_declared()
+        for build in self.registry.runnable():
+            self.tables.create(build)
 
     def runnable(self, names: Sequence[str] | None = None) -> list[Build]:
         """Builds of the declared versions (views and reactors) that are building or live."""

@@ -1,6 +1,7 @@
 """The redaction reactor: each citizen free text recorded on an appeal gets its redacted copy,
-recorded once in the appeal's redaction stream (``domain.redaction``), so what analytics read
-survives the original's erasure and a rebuild after it gives the same rows.
+recorded once in the appeal's redaction stream (``domain.redaction``), sealed with the appeal's
+key: what analytics read goes with the original on an erasure, and a rebuild after it gives the
+same rows.
 
 It reads the log from its beginning in every new build (``replay``): an imported history, or a
 deployment that had texts before this reactor, gets its copies too, at the masker's pace (see

@@ -28,11 +28,10 @@ from infra.privacy.journal import Journal
 from infra.privacy.wiring import erasure_journal
 from infra.settings import Settings
 from tests.conftest import TEST_KEY
-from tests.support.appeals import OPERATOR, receive
+from tests.support.appeals import OPERATOR, SECURITY, receive
 from tests.support.directory import load_test_directory, load_test_rubricator
 
 pytestmark = pytest.mark.integration
-SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
 RESTORER = Actor(id="restore", role=Role.SYSTEM, name="Восстановление")
 NAME, PHONE = "Орлова Вера Петровна", "+7 914 101-20-30"
 

@@ -33,10 +33,9 @@ from infra.privacy.keyring import Keyring
 from infra.privacy.master import MasterKey
 from infra.privacy.rotation import rotate
 from tests.conftest import own_database
-from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, receive
+from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, SECURITY, receive
 
 pytestmark = pytest.mark.integration
-SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
 NAME, PHONE, EMAIL = "Сидорова Анна Ильинична", "+7 912 345-67-89", "sidorova.a@example.org"
 
 

@@ -22,13 +22,12 @@ from domain.attachments.media import AttachmentKind
 from domain.privacy.erasure import ErasureGround
 from domain.ratings.methodology import Scope
 from domain.ratings.score import parse_period
-from domain.shared.actors import Actor, Role
 from infra.audit.export import export
 from infra.audit.verification import verify_database
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.privacy.backup import dump_sql
-from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, receive
+from tests.support.appeals import ASSIGN, CATEGORISE, OPERATOR, SECURITY, receive
 from tests.support.mail import Mailbox, smtp_server
 from tests.support.outbox import answer, outbox_container, outbox_database, settle
 
@@ -36,7 +35,6 @@ pytestmark = pytest.mark.integration
 # the test servers' municipality: a month or a day is theirs, not UTC's (from 21:00 UTC
 # Moscow is already in the next day)
 MOSCOW = ZoneInfo("Europe/Moscow")
-SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
 NAME, SURNAME = "Кузнецова Марина Олеговна", "Кузнецова"
 PHONES = ("+7 913 222-33-44", "8 (913) 222-33-44", "+79132223344")
 EMAIL = "kuznetsova.marina@example.org"

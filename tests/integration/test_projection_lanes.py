@@ -25,6 +25,7 @@ from infra.redaction.niced import NICE
 from projections.engine.reactor import in_lane
 from tests.conftest import TEST_MASTER_KEY, own_database
 from tests.support.appeals import OPERATOR, receive
+from tests.support.own_postgres import alive
 
 pytestmark = pytest.mark.integration
 
@@ -74,14 +75,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as file:
-            return file.read().split(") ")[-1].split()[0] != "Z"  # a zombie is gone
-    except FileNotFoundError:
-        return False
-
-
 def _until(check: Callable[[], Any], seconds: float = 60.0) -> Any:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -113,9 +106,7 @@ def _spawned(parent: int) -> list[int]:
     return [
         pid
         for pid in _children(parent)
-        if _alive(pid)
-        and "spawn_main" in (line := _cmdline(pid))
-        and "resource_tracker" not in line
+        if alive(pid) and "spawn_main" in (line := _cmdline(pid)) and "resource_tracker" not in line
     ]
 
 
@@ -172,8 +163,8 @@ def test_the_worker_runs_both_lanes_and_its_background_lane_is_niced_and_goes_wi
         masking = _masking_worker(child)
         worker.send_signal(signal.SIGTERM)  # stopped: its lane and the masking go with it
         worker.wait(30)
-        _until(lambda: not _alive(child), 15)
-        _until(lambda: not _alive(masking), 15)  # and the masking worker with the lane
+        _until(lambda: not alive(child), 15)
+        _until(lambda: not alive(masking), 15)  # and the masking worker with the lane
     finally:
         if worker.poll() is None:
             worker.kill()
@@ -184,7 +175,7 @@ def test_the_worker_runs_both_lanes_and_its_background_lane_is_niced_and_goes_wi
         child = _lane_child(worker)
         worker.send_signal(signal.SIGKILL)  # killed: the orphan sees its parent gone and exits
         worker.wait(30)
-        _until(lambda: not _alive(child), 15)
+        _until(lambda: not alive(child), 15)
     finally:
         if worker.poll() is None:
             worker.kill()

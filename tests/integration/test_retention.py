@@ -15,20 +15,18 @@ import pytest
 from domain.appeals import commands as cmd
 from domain.appeals.vocabulary import Channel, Kind, Outcome
 from domain.privacy.erasure import ErasureGround, PersonalDataErased
-from domain.shared.actors import Actor, Role
 from domain.shared.errors import Forbidden, RuleViolated
 from infra.container import Container
 from infra.database import ConnectionInfo
 from infra.retention.wiring import Retention
 from projections.retention import expiring
-from tests.support.appeals import OPERATOR, receive
+from tests.support.appeals import OPERATOR, SECURITY, receive
 from tests.support.outbox import outbox_container, outbox_database, settle
 
 pytestmark = pytest.mark.integration
 # the test servers' municipality: a month or a day is theirs, not UTC's (from 21:00 UTC
 # Moscow is already in the next day)
 MOSCOW = ZoneInfo("Europe/Moscow")
-SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
 NAME = "Смирнов Аркадий Петрович"
 SCHEDULE = """
 [default]

@@ -18,6 +18,7 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 POLICY = SlaClock(calendar=russian_calendar([2025, 2026, 2027]))
 OPERATOR = Actor(id="op-1", role=Role.OPERATOR, name="Оператор")
 CURATOR = Actor(id="cur-1", role=Role.CURATOR, name="Куратор")
+SECURITY = Actor(id="sec-1", role=Role.SECURITY_ADMIN, name="Администратор безопасности")
 HEAD = Actor(id="head-1", role=Role.HEAD, name="Глава")  # extends terms (ст.12 ч.2 59-ФЗ)
 EXECUTOR = Actor(id="ex-1", role=Role.EXECUTOR, name="Исполнитель", department="ugkh")
 OTHER_EXECUTOR = Actor(id="ex-2", role=Role.EXECUTOR, name="Чужой", department="ukult")

@@ -35,7 +35,7 @@ class OwnPostgres:
         # refuses to start while the process named in its lock file exists: the file is stale.
         lock = self.pgdata / "postmaster.pid"
         with contextlib.suppress(FileNotFoundError, IndexError, ValueError):
-            if not _alive(int(lock.read_text().split()[0])):
+            if not alive(int(lock.read_text().split()[0])):
                 lock.unlink()
         self._pg_ctl(
             "-w",
@@ -59,7 +59,7 @@ class OwnPostgres:
             pid = int((self.pgdata / "postmaster.pid").read_text().split()[0])
         except (FileNotFoundError, IndexError, ValueError):
             return []
-        if not _alive(pid):
+        if not alive(pid):
             return []
         return [pid, *(child for child, parent in _parents().items() if parent == pid)]
 
@@ -83,13 +83,13 @@ class OwnPostgres:
     @staticmethod
     def _reap(pids: list[int]) -> None:
         deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
             time.sleep(0.05)
         for pid in pids:
-            if _alive(pid):
+            if alive(pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-        while any(_alive(pid) for pid in pids) and time.monotonic() < deadline + 10:
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline + 10:
             time.sleep(0.05)
 
     def _pg_ctl(self, *args: str) -> None:
@@ -120,7 +120,8 @@ def _stat(pid: int) -> tuple[str, int] | None:
     return fields[0], int(fields[1])
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """``pid`` runs (a zombie or a dead process does not)."""
     found = _stat(pid)
     return found is not None and found[0] not in ("Z", "X")  # a zombie is gone for us
 

@@ -19,6 +19,7 @@ from domain.redaction.decide import (
 from domain.redaction.events import TextRedacted, redaction_stream
 from domain.redaction.fields import texts_of
 from domain.redaction.service import REDACTION
+from domain.shared.envelope import Stamper
 from domain.shared.handler import Decision
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
@@ -66,31 +67,19 @@ def test_a_text_already_copied_is_not_copied_again() -> None:
 
 def test_only_free_texts_that_are_not_blank_are_copied() -> None:
     closed = ev.AppealClosed(
-        originator_id=APPEAL,
-        originator_version=9,
-        timestamp=NOW,
-        occurred_at=NOW,
-        actor=REDACTION,
+        **Stamper(APPEAL, 8, REDACTION, NOW, NOW).envelope(),
         outcome=Outcome.ANSWERED,
         comment=" ",
     )
     assert texts_of(closed) == {}
     rated = ev.SatisfactionRated(
-        originator_id=APPEAL,
-        originator_version=8,
-        timestamp=NOW,
-        occurred_at=NOW,
-        actor=REDACTION,
+        **Stamper(APPEAL, 7, REDACTION, NOW, NOW).envelope(),
         score=2,
         comment="Звонил Иван",
     )
     assert texts_of(rated) == {"comment": "Звонил Иван"}
     paused = ev.AppealPaused(
-        originator_id=APPEAL,
-        originator_version=7,
-        timestamp=NOW,
-        occurred_at=NOW,
-        actor=REDACTION,
+        **Stamper(APPEAL, 6, REDACTION, NOW, NOW).envelope(),
         reason="жду",
     )
     assert texts_of(paused) == {}  # the administration's words, not a citizen's text
